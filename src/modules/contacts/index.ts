@@ -1,0 +1,2 @@
+export { contactsService, type ContactsService } from './contacts.service';
+export { contactsRoutes } from './contacts.routes';

@@ -1,0 +1,1 @@
+export { createDeliveryWorker, type DeliveryWorker } from './worker';

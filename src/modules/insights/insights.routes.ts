@@ -1,0 +1,30 @@
+import { Router } from 'express';
+import type { Db } from '../../platform/db';
+import { idParam } from '../../platform/validation';
+import { auth } from '../accounts';
+import type { SurveysService } from '../surveys';
+import type { WavesService } from '../schedules';
+import { getNpsSummary } from './queries/getNpsSummary';
+import { getNpsTrend } from './queries/getNpsTrend';
+import { getResponseRate } from './queries/getResponseRate';
+import { getLatestComments } from './queries/getLatestComments';
+
+export function insightsRoutes(deps: { db: Db; surveys: SurveysService; waves: WavesService }) {
+  const { db } = deps;
+  const r = Router();
+
+  r.get('/surveys/:id', async (req, res) => {
+    const workspaceId = auth(req).workspace.id;
+    const survey = await deps.surveys.get(workspaceId, idParam(req.params.id, 'survey'));
+    const [summary, trend, rate, comments, waves] = await Promise.all([
+      getNpsSummary(db, workspaceId, survey.id),
+      getNpsTrend(db, workspaceId, survey.id),
+      getResponseRate(db, workspaceId, survey.id),
+      getLatestComments(db, workspaceId, survey.id),
+      deps.waves.listForSurvey(workspaceId, survey.id),
+    ]);
+    res.render('insights/dashboard', { title: survey.title, survey, summary, trend, rate, comments, waves });
+  });
+
+  return r;
+}

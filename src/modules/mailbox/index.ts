@@ -1,0 +1,2 @@
+export { mailboxRoutes } from './mailbox.routes';
+export { startMailboxServer } from './mailbox.server';

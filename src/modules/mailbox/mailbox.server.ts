@@ -1,0 +1,50 @@
+import { SMTPServer } from 'smtp-server';
+import { simpleParser } from 'mailparser';
+import type { AddressInfo } from 'node:net';
+import type { Db } from '../../platform/db';
+import type { Logger } from '../../platform/logger';
+
+/**
+ * The built-in mailbox: a real SMTP server inside the process that keeps every message the app sends, so
+ * the whole loop works on a laptop with no relay. Listens on loopback only, on a free port.
+ */
+export async function startMailboxServer(db: Db, log: Logger): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    banner: 'Rapport built-in mailbox',
+    size: 10 * 1024 * 1024,
+    logger: false,
+    onData(stream, _session, callback) {
+      simpleParser(stream)
+        .then((mail) =>
+          db.query(
+            `INSERT INTO mailbox_messages (message_id, from_text, to_text, subject, html, text, headers)
+             VALUES (:messageId, :from, :to, :subject, :html, :text, :headers) RETURNING id`,
+            {
+              messageId: mail.messageId ?? null,
+              from: mail.from?.text ?? '',
+              to: [mail.to].flat().map((a) => a?.text ?? '').join(', '),
+              subject: mail.subject ?? '',
+              html: typeof mail.html === 'string' ? mail.html : null,
+              text: mail.text ?? null,
+              headers: JSON.stringify(Object.fromEntries(mail.headerLines.map((h) => [h.key, h.line]))),
+            },
+          ),
+        )
+        .then(() => callback(), (err: Error) => {
+          log.error({ err }, 'mailbox could not store a message');
+          callback(err);
+        });
+    },
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.server.address() as AddressInfo;
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

@@ -1,0 +1,2 @@
+export { responsesService, type ResponsesService } from './responses.service';
+export { responsesRoutes } from './responses.routes';

@@ -1,0 +1,2 @@
+export { wavesService, type WavesService } from './waves.service';
+export { wavesRoutes } from './waves.routes';

@@ -1,0 +1,87 @@
+import pg from 'pg';
+import request from 'supertest';
+import { buildApp } from '../../src/app';
+import { createLogger } from '../../src/platform/logger';
+import { createMailTransport } from '../../src/platform/mail';
+import { createSealer } from '../../src/platform/tokens';
+import { createDeliveryWorker } from '../../src/modules/delivery';
+import { createTestDatabase } from './testDb';
+import { startTestSmtp } from './smtp';
+
+export const PUBLIC_URL = 'http://rapport.test';
+const SECRET = 'test-secret-key-that-is-long-enough-000';
+
+/**
+ * The real app on a real database and a real SMTP server, for one test file. The worker is not started:
+ * tests drain the outbox when they choose, so what they assert is never a race.
+ */
+export async function createTestApp() {
+  const database = await createTestDatabase();
+  const smtp = await startTestSmtp();
+  const log = createLogger('silent');
+  const transport = createMailTransport(smtp.url);
+  const sealer = createSealer(SECRET);
+  const worker = createDeliveryWorker({ db: database.db, transport, sealer, log, publicUrl: PUBLIC_URL, mailFrom: 'pulse@rapport.test' });
+  const sessionPool = new pg.Pool({ connectionString: database.url, max: 2 });
+  const app = buildApp({
+    config: { publicUrl: PUBLIC_URL, trustProxy: false },
+    db: database.db,
+    sessionPool,
+    log,
+    secretKey: SECRET,
+    sealer,
+    mailboxEnabled: false,
+    onQueued: () => undefined,
+  });
+  return {
+    app,
+    db: database.db,
+    smtp,
+    worker,
+    sealer,
+    async close() {
+      await worker.stop();
+      transport.close();
+      await smtp.close();
+      await sessionPool.end();
+      await database.drop();
+    },
+  };
+}
+export type TestApp = Awaited<ReturnType<typeof createTestApp>>;
+
+/** The CSRF token of the form on a page. */
+export function csrfFrom(html: string): string {
+  const m = /name="_csrf" value="([^"]+)"/.exec(html);
+  if (!m) throw new Error('No CSRF token on the page');
+  return m[1]!;
+}
+
+export const OWNER = {
+  workspaceName: 'Acme',
+  senderName: 'Valeria at Acme',
+  postalAddress: '1 Main St, Springfield',
+  name: 'Valeria Ortiz',
+  email: 'valeria@acme.test',
+  password: 'correct horse battery',
+};
+
+/** A browser-like client (cookies kept) that has completed first-run setup and is signed in. */
+export async function signedInAgent(app: TestApp['app']) {
+  const agent = request.agent(app);
+  const page = await agent.get('/setup').expect(200);
+  await agent.post('/setup').type('form').send({ ...OWNER, _csrf: csrfFrom(page.text) }).expect(303);
+  return agent;
+}
+
+/** POST a form the way a browser would: fetch the page, take its CSRF token, submit. */
+export async function submitForm(
+  agent: ReturnType<typeof request.agent>,
+  pageUrl: string,
+  action: string,
+  fields: Record<string, string>,
+  status = 303,
+) {
+  const page = await agent.get(pageUrl).expect(200);
+  return agent.post(action).type('form').send({ ...fields, _csrf: csrfFrom(page.text) }).expect(status);
+}

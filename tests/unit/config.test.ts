@@ -1,0 +1,33 @@
+import { ConfigError, loadConfig } from '../../src/config';
+
+describe('config', () => {
+  it('defaults to port 3000, a local public URL, the embedded database in ./.rapport/pg on a port other than 5432, and the built-in mailbox', () => {
+    const c = loadConfig({});
+    expect(c.port).toBe(3000);
+    expect(c.publicUrl).toBe('http://localhost:3000');
+    expect(c.databaseUrl).toBeUndefined();
+    expect(c.embeddedPg.dir.endsWith('/.rapport/pg')).toBe(true);
+    expect(c.embeddedPg.port).not.toBe(5432);
+    expect(c.smtpUrl).toBeUndefined();
+  });
+
+  it('follows PORT into the default PUBLIC_URL and trims a trailing slash from an explicit one', () => {
+    expect(loadConfig({ PORT: '4100' }).publicUrl).toBe('http://localhost:4100');
+    expect(loadConfig({ PUBLIC_URL: 'https://pulse.example.com/' }).publicUrl).toBe('https://pulse.example.com');
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(loadConfig({ DATABASE_URL: '', SMTP_URL: '' }).databaseUrl).toBeUndefined();
+  });
+
+  it('refuses bad values naming every key at fault', () => {
+    expect(() => loadConfig({ PORT: 'abc', DATABASE_URL: 'mysql://x', SECRET_KEY: 'short' })).toThrow(ConfigError);
+    try {
+      loadConfig({ PORT: 'abc', DATABASE_URL: 'mysql://x', SECRET_KEY: 'short' });
+    } catch (err) {
+      expect((err as Error).message).toMatch(/PORT/);
+      expect((err as Error).message).toMatch(/DATABASE_URL: must start with postgres/);
+      expect((err as Error).message).toMatch(/SECRET_KEY: must be at least 32 characters/);
+    }
+  });
+});
