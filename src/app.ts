@@ -13,7 +13,7 @@ import { AppError, forbidden, notFound } from './platform/errors';
 import { wantsJson } from './platform/http';
 import { PUBLIC_DIR, ROOT, VIEWS_DIR } from './platform/paths';
 import type { Sealer } from './platform/tokens';
-import { accountsRoutes, accountsService, loadUser, requireUser } from './modules/accounts';
+import { accountsRoutes, accountsService, loadUser, requireUser, teamRoutes } from './modules/accounts';
 import { surveysRoutes, surveysService } from './modules/surveys';
 import { contactsRoutes, contactsService } from './modules/contacts';
 import { wavesRoutes, wavesService } from './modules/schedules';
@@ -121,6 +121,7 @@ export function buildApp(deps: AppDeps) {
 
   app.use(accountsRoutes(accounts));
   app.use(requireUser);
+  app.use(teamRoutes(accounts));
   app.use(surveysRoutes(surveys));
   app.use(insightsRoutes({ db, surveys, waves }));
   app.use(contactsRoutes(contacts));

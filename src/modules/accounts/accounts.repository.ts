@@ -37,6 +37,20 @@ export const accountsRepository = (db: Db) => ({
   findUser: (workspaceId: string, id: string) =>
     db.one<User>(`SELECT ${USER_COLUMNS} FROM users WHERE workspace_id = :workspaceId AND id = :id`, { workspaceId, id }),
 
+  listUsers: (workspaceId: string) =>
+    db.query<User>(`SELECT ${USER_COLUMNS} FROM users WHERE workspace_id = :workspaceId ORDER BY name, email`, { workspaceId }),
+
+  emailTaken: async (email: string, tx: Transaction) =>
+    (await db.one(`SELECT 1 AS one FROM users WHERE lower(email) = lower(:email)`, { email }, tx)) !== undefined,
+
+  async updateWorkspace(id: string, w: Omit<Workspace, 'id'>) {
+    await db.query(
+      `UPDATE workspaces SET name = :name, sender_name = :senderName, postal_address = :postalAddress, throttle_days = :throttleDays
+       WHERE id = :id RETURNING id`,
+      { id, ...w },
+    );
+  },
+
   findWorkspace: (id: string) =>
     db.one<Workspace>(
       `SELECT id, name, sender_name AS "senderName", postal_address AS "postalAddress", throttle_days AS "throttleDays"

@@ -5,13 +5,18 @@ const text = (label: string, max: number) =>
 
 export const email = z.string({ error: 'Email is required.' }).trim().toLowerCase().pipe(z.email('Enter an email address like name@example.com.')).pipe(z.string().max(254));
 
+const password = z
+  .string({ error: 'Password is required.' })
+  .min(10, 'Use at least 10 characters for the password.')
+  .max(200, 'Use at most 200 characters for the password.');
+
 export const setupSchema = z.object({
   workspaceName: text('Workspace name', 120),
   senderName: text('Sender name', 120),
   postalAddress: text('Postal address', 300),
   name: text('Your name', 120),
   email,
-  password: z.string({ error: 'Password is required.' }).min(10, 'Use at least 10 characters for the password.').max(200, 'Use at most 200 characters for the password.'),
+  password,
 });
 export type SetupInput = z.infer<typeof setupSchema>;
 
@@ -19,3 +24,23 @@ export const loginSchema = z.object({
   email,
   password: z.string({ error: 'Password is required.' }).min(1, 'Password is required.').max(200),
 });
+
+export const teammateSchema = z.object({
+  name: text('Name', 120),
+  email,
+  role: z.enum(['member', 'admin'], { error: 'Choose member or admin.' }),
+  password,
+});
+export type TeammateInput = z.infer<typeof teammateSchema>;
+
+export const workspaceSchema = z.object({
+  name: text('Workspace name', 120),
+  senderName: text('Sender name', 120),
+  postalAddress: text('Postal address', 300),
+  throttleDays: z.coerce
+    .number({ error: 'Enter a number of days.' })
+    .int('Enter a whole number of days.')
+    .min(0, 'Use 0 (no throttle) or more days.')
+    .max(365, 'Use at most 365 days.'),
+});
+export type WorkspaceInput = z.infer<typeof workspaceSchema>;

@@ -1,8 +1,10 @@
 import type { Db } from '../../platform/db';
-import { conflict, AppError } from '../../platform/errors';
+import { conflict, forbidden, AppError } from '../../platform/errors';
 import { accountsRepository, type User } from './accounts.repository';
 import { hashPassword, verifyPassword } from './passwords';
-import type { SetupInput } from './accounts.schemas';
+import type { SetupInput, TeammateInput, WorkspaceInput } from './accounts.schemas';
+
+const canManage = (actor: User) => actor.role === 'owner' || actor.role === 'admin';
 
 export function accountsService(db: Db) {
   const repo = accountsRepository(db);
@@ -34,6 +36,28 @@ export function accountsService(db: Db) {
       return user;
     },
 
+    /**
+     * A teammate gets an account with a temporary password the inviter passes on; they can own contacts
+     * and sign survey emails, which is the point: answers go to a named person.
+     */
+    async addTeammate(actor: User, input: TeammateInput): Promise<User> {
+      if (!canManage(actor)) throw forbidden('Only an owner or admin can add teammates.');
+      const passwordHash = await hashPassword(input.password);
+      return db.transaction(async (tx) => {
+        if (await repo.emailTaken(input.email, tx)) {
+          throw new AppError(409, 'email_taken', 'That email already has a Rapport account.', { email: 'Already has an account.' });
+        }
+        return repo.createUser({ workspaceId: actor.workspaceId, name: input.name, email: input.email, role: input.role, passwordHash }, tx);
+      });
+    },
+
+    async updateWorkspace(actor: User, input: WorkspaceInput) {
+      if (!canManage(actor)) throw forbidden('Only an owner or admin can change workspace settings.');
+      await repo.updateWorkspace(actor.workspaceId, input);
+    },
+
+    canManage,
+    listUsers: repo.listUsers,
     findUser: repo.findUser,
     findWorkspace: repo.findWorkspace,
   };

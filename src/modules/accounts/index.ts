@@ -1,4 +1,5 @@
 export { accountsService, type AccountsService } from './accounts.service';
 export { accountsRoutes } from './accounts.routes';
+export { teamRoutes } from './team.routes';
 export { loadUser, requireUser, auth } from './auth.middleware';
 export type { User, Workspace } from './accounts.repository';
