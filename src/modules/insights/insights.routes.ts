@@ -8,6 +8,8 @@ import { getNpsSummary } from './queries/getNpsSummary';
 import { getNpsTrend } from './queries/getNpsTrend';
 import { getResponseRate } from './queries/getResponseRate';
 import { getLatestComments } from './queries/getLatestComments';
+import { getNpsPeriods } from './queries/getNpsPeriods';
+import { compareNps, estimateNps } from './npsStats';
 
 export function insightsRoutes(deps: { db: Db; surveys: SurveysService; waves: WavesService }) {
   const { db } = deps;
@@ -16,14 +18,19 @@ export function insightsRoutes(deps: { db: Db; surveys: SurveysService; waves: W
   r.get('/surveys/:id', async (req, res) => {
     const workspaceId = auth(req).workspace.id;
     const survey = await deps.surveys.get(workspaceId, idParam(req.params.id, 'survey'));
-    const [summary, trend, rate, comments, waves] = await Promise.all([
+    const [summary, trend, rate, comments, waves, periods] = await Promise.all([
       getNpsSummary(db, workspaceId, survey.id),
       getNpsTrend(db, workspaceId, survey.id),
       getResponseRate(db, workspaceId, survey.id),
       getLatestComments(db, workspaceId, survey.id),
       deps.waves.listForSurvey(workspaceId, survey.id),
+      getNpsPeriods(db, workspaceId, survey.id),
     ]);
-    res.render('insights/dashboard', { title: survey.title, survey, summary, trend, rate, comments, waves });
+    const current = estimateNps(periods.current);
+    const previous = estimateNps(periods.previous);
+    const overall = estimateNps(summary);
+    const change = compareNps(current, previous);
+    res.render('insights/dashboard', { title: survey.title, survey, summary, overall, trend, rate, comments, waves, current, previous, change });
   });
 
   return r;
