@@ -148,7 +148,7 @@ function errorHandler(log: Logger) {
     }
     const view = res.locals.formView as string | undefined;
     // A refused form comes back as the same form, with the person's values and what to fix.
-    if (view && [400, 401, 409, 413, 422].includes(err.status)) {
+    if (view && [400, 401, 409, 413, 422, 429].includes(err.status)) {
       res.render(view, { title: res.locals.title, values: req.body ?? {}, errors: { ...err.fields, _form: err.message } });
       return;
     }

@@ -77,6 +77,24 @@ describe('first run, sign in and sign out', () => {
   });
 });
 
+describe('password guessing', () => {
+  it('is refused with 429 and Retry-After once 20 sign-ins from one address have failed, even with the right password', async () => {
+    const agent = request.agent(t.app);
+    let page = await agent.get('/login').expect(200);
+    const statuses: number[] = [];
+    for (let i = 0; i < 21; i++) {
+      page = await agent.post('/login').type('form').send({ email: OWNER.email, password: `guess ${i}`, _csrf: csrfFrom(page.text) });
+      statuses.push(page.status);
+    }
+    // Earlier tests in this file already spent a failure or two from this address.
+    expect(statuses.filter((s) => s === 401).length).toBeGreaterThanOrEqual(18);
+    expect(statuses.at(-1)).toBe(429);
+    const blocked = await agent.post('/login').type('form').send({ email: OWNER.email, password: OWNER.password, _csrf: csrfFrom(page.text) }).expect(429);
+    expect(blocked.headers['retry-after']).toBe('900');
+    expect(blocked.text).toContain('Too many sign-in attempts from here.');
+  });
+});
+
 describe('health', () => {
   it('answers /healthz and /readyz', async () => {
     await request(t.app).get('/healthz').expect(200);

@@ -1,4 +1,6 @@
 import { Router, type Request } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import { AppError } from '../../platform/errors';
 import { formView } from '../../platform/http';
 import { parse } from '../../platform/validation';
 import type { AccountsService } from './accounts.service';
@@ -20,8 +22,24 @@ const signIn = (req: Request, user: User) =>
     }),
   );
 
+const LOGIN_WINDOW_MINUTES = 15;
+
 export function accountsRoutes(accounts: AccountsService) {
   const r = Router();
+
+  // Slows password guessing from one address. Counted per instance: behind N instances an attacker gets
+  // N× the budget, still far too little to guess an argon2id-protected password of 10+ characters.
+  const guessLimit = rateLimit({
+    windowMs: LOGIN_WINDOW_MINUTES * 60_000,
+    limit: 20,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    skipSuccessfulRequests: true,
+    handler: (_req, res, next) => {
+      res.setHeader('Retry-After', String(LOGIN_WINDOW_MINUTES * 60));
+      next(new AppError(429, 'rate_limited', `Too many sign-in attempts from here. Wait ${LOGIN_WINDOW_MINUTES} minutes and try again.`));
+    },
+  });
 
   r.get('/', async (req, res) => {
     if (await accounts.needsSetup()) return res.redirect(303, '/setup');
@@ -45,7 +63,7 @@ export function accountsRoutes(accounts: AccountsService) {
     res.render('accounts/login', { title: 'Sign in', values: { next: safeNext(req.query.next) }, errors: {} });
   });
 
-  r.post('/login', formView('accounts/login'), async (req, res) => {
+  r.post('/login', formView('accounts/login'), guessLimit, async (req, res) => {
     const { email, password } = parse(loginSchema, req.body);
     const user = await accounts.login(email, password);
     await signIn(req, user);
