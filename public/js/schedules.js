@@ -23,7 +23,7 @@
       return;
     }
     var strong = document.createElement('p');
-    strong.innerHTML = '';
+
     var b = document.createElement('strong');
     b.textContent = words;
     strong.appendChild(b);
@@ -38,10 +38,10 @@
   }
 
   function refresh() {
-    clearTimeout(timer);
-    timer = setTimeout(function () {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(function () {
       var url = box.dataset.url + '?cron=' + encodeURIComponent(cron.value) + '&timeZone=' + encodeURIComponent(zone.value);
-      fetch(url, { headers: { Accept: 'application/json' }, credentials: 'same-origin' })
+      window.fetch(url, { headers: { Accept: 'application/json' }, credentials: 'same-origin' })
         .then(function (r) { return r.json(); })
         .then(function (body) {
           if (body.error) {

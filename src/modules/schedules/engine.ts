@@ -37,7 +37,10 @@ export function createPulseEngine(o: EngineOptions) {
       const { slots, dropped } = slotsBetween(s.cron, s.timeZone, s.checkedUntil, until, 100);
       const plan = catchUpPlan(slots, now, o.graceMs);
       // An archived survey keeps its schedule but asks nobody: its slots are recorded as skipped.
-      if (plan.open && s.surveyStatus !== 'active') plan.skipped.push(plan.open), delete plan.open;
+      if (plan.open && s.surveyStatus !== 'active') {
+        plan.skipped.push(plan.open);
+        delete plan.open;
+      }
       let skipped = 0;
       for (const slot of plan.skipped) if (await recordSkipped(o.db, newWave(s, slot, now), tx)) skipped++;
       const wave = plan.open ? await openWave(o.db, o.sealer, newWave(s, plan.open, now), tx) : undefined;
