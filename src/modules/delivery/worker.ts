@@ -2,7 +2,7 @@ import type { Db } from '../../platform/db';
 import type { Logger } from '../../platform/logger';
 import type { MailTransport, OutgoingMail } from '../../platform/mail';
 import type { Sealer } from '../../platform/tokens';
-import { outboxRepository, type ClaimedDelivery, type MessageKind } from './outbox.repository';
+import { outboxRepository, type ClaimedDelivery } from './outbox.repository';
 import { renderInvitation } from './invitation';
 import { createPacer } from './pacer';
 import { backoffSeconds, classify, type SmtpError } from './smtpOutcome';
@@ -98,52 +98,70 @@ export function createDeliveryWorker(o: WorkerOptions) {
     o.log.warn({ delivery: d.deliveryId, kind: d.kind, outcome, code: err.responseCode ?? err.code, attempts: d.attempts }, 'message not sent');
   }
 
-  /** Sends a claimed batch, `concurrency` at a time; whatever cannot start safely goes back to the queue. */
-  async function sendBatch(batch: ClaimedDelivery[], claimedAt: number) {
-    const unstarted: ClaimedDelivery[] = [];
-    const deadline = claimedAt + leaseSeconds * 1000 - maxSendMs;
-    let next = 0;
-    const lane = async () => {
-      while (next < batch.length) {
-        const d = batch[next++]!;
-        if (stopping || !(await pacer.take()) || stopping || Date.now() > deadline) {
-          unstarted.push(d);
-          continue;
-        }
-        try {
-          await sendOne(d);
-        } catch (err) {
-          // Sent (or not) but not recorded: the row stays 'sending' and its lease will call it ambiguous.
-          o.log.error({ err, delivery: d.deliveryId }, 'could not record the outcome of a send');
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(concurrency, batch.length) }, lane));
-    for (const kind of ['invitation', 'reminder'] as const) {
-      await repo.release(kind, unstarted.filter((d) => d.kind === kind).map((d) => d.id));
-    }
-  }
-
   async function claim(): Promise<ClaimedDelivery[]> {
     // Never claim more than the rate lets us start well inside the lease.
     const limit = Math.min(batchSize, pacer.allowance(Math.max(1, (leaseSeconds * 1000 - maxSendMs) / 2000)));
     const batch = await repo.claim('invitation', limit, leaseSeconds);
-    const kinds: MessageKind[] = ['reminder'];
-    for (const kind of kinds) if (batch.length < limit) batch.push(...(await repo.claim(kind, limit - batch.length, leaseSeconds)));
+    if (batch.length < limit) batch.push(...(await repo.claim('reminder', limit - batch.length, leaseSeconds)));
     return batch;
   }
 
-  /** Claim and send until nothing is due. Returns how many were claimed. */
+  /**
+   * Claim and send until nothing is due; returns how many were claimed. `concurrency` lanes take messages
+   * from a local queue, and the next batch is claimed while the last few of the current one are on the
+   * wire, so the relay never waits on the database. A message only starts while its lease has room for a
+   * whole send; whatever cannot start (shutdown, lease too short) goes back to the queue untouched.
+   */
   async function drainOnce(): Promise<number> {
-    let total = 0;
     const expired = await repo.markExpiredLeasesAmbiguous();
     if (expired) o.log.warn({ count: expired }, 'claims outlived their lease: recorded as ambiguous, not resent');
-    while (!stopping) {
-      const claimedAt = Date.now();
-      const batch = await claim();
-      if (!batch.length) break;
-      await sendBatch(batch, claimedAt);
-      total += batch.length;
+    const queue: { d: ClaimedDelivery; deadline: number }[] = [];
+    const unstarted: ClaimedDelivery[] = [];
+    let total = 0;
+    let exhausted = false;
+    let claiming: Promise<void> | undefined;
+    const refill = () =>
+      (claiming ??= (async () => {
+        const claimedAt = Date.now();
+        try {
+          const batch = await claim();
+          if (!batch.length) exhausted = true;
+          total += batch.length;
+          for (const d of batch) queue.push({ d, deadline: claimedAt + leaseSeconds * 1000 - maxSendMs });
+        } catch (err) {
+          exhausted = true;
+          o.log.error({ err }, 'could not claim from the outbox');
+        }
+      })().finally(() => (claiming = undefined)));
+
+    const lane = async () => {
+      for (;;) {
+        if (queue.length <= concurrency && !exhausted && !stopping) {
+          const pending = refill();
+          if (!queue.length) await pending;
+        }
+        const item = queue.shift();
+        if (!item) {
+          if (exhausted || stopping) return;
+          continue;
+        }
+        if (stopping || !(await pacer.take()) || stopping || Date.now() > item.deadline) {
+          unstarted.push(item.d);
+          continue;
+        }
+        try {
+          await sendOne(item.d);
+        } catch (err) {
+          // Sent (or not) but not recorded: the row stays 'sending' and its lease will call it ambiguous.
+          o.log.error({ err, delivery: item.d.deliveryId }, 'could not record the outcome of a send');
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, lane));
+    await claiming;
+    unstarted.push(...queue.splice(0).map((i) => i.d));
+    for (const kind of ['invitation', 'reminder'] as const) {
+      await repo.release(kind, unstarted.filter((d) => d.kind === kind).map((d) => d.id));
     }
     return total;
   }
