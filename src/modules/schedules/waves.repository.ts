@@ -159,6 +159,12 @@ export const wavesRepository = (db: Db) => ({
        FROM unnest($4::uuid[], $5::bytea[], $6::text[]) AS t(contact_id, token_hash, token_sealed)`,
       { bind: [workspaceId, waveId, now, rows.ids, rows.hashes, rows.sealed], type: QueryTypes.INSERT, transaction: tx },
     );
+    // Shown on contact pages; the throttle itself reads deliveries, the source of truth.
+    await db.sequelize.query(`UPDATE contacts SET last_invited_at = $1 WHERE id = ANY($2::uuid[])`, {
+      bind: [now, rows.ids],
+      type: QueryTypes.UPDATE,
+      transaction: tx,
+    });
   },
 
   throttleDays: async (workspaceId: string) =>
