@@ -16,7 +16,7 @@ import type { Sealer } from './platform/tokens';
 import { accountsRoutes, accountsService, loadUser, requireUser, teamRoutes } from './modules/accounts';
 import { surveysRoutes, surveysService } from './modules/surveys';
 import { contactsRoutes, contactsService } from './modules/contacts';
-import { wavesRoutes, wavesService } from './modules/schedules';
+import { schedulesRoutes, schedulesService, wavesRoutes, wavesService } from './modules/schedules';
 import { responsesRoutes, responsesService } from './modules/responses';
 import { insightsRoutes } from './modules/insights';
 import { mailboxRoutes } from './modules/mailbox';
@@ -126,6 +126,7 @@ export function buildApp(deps: AppDeps) {
   app.use(insightsRoutes({ db, surveys, waves }));
   app.use(contactsRoutes(contacts));
   app.use(wavesRoutes(waves));
+  app.use(schedulesRoutes({ schedules: schedulesService({ db, surveys }), surveys, waves }));
   if (deps.mailboxEnabled) app.use(mailboxRoutes(db));
 
   app.use((_req, _res, next) => next(notFound()));

@@ -12,6 +12,8 @@ import { createMailTransport } from './platform/mail';
 import { resolveSecretKey } from './platform/secrets';
 import { createSealer } from './platform/tokens';
 import { createDeliveryWorker } from './modules/delivery';
+import { createPulseEngine } from './modules/schedules';
+import { startTicker } from './jobs/ticker';
 import { startMailboxServer } from './modules/mailbox';
 
 export type Rapport = { url: string; databaseUrl: string; stop: () => Promise<void> };
@@ -62,10 +64,27 @@ export async function startRapport(config: Config, log: Logger = createLogger(co
     const transport = createMailTransport(smtpUrl);
     stops.push(() => transport.close());
 
-    const worker = createDeliveryWorker({ db, transport, sealer: createSealer(secret.key), log, publicUrl: config.publicUrl, mailFrom: config.mailFrom });
+    const worker = createDeliveryWorker({
+      db,
+      transport,
+      sealer: createSealer(secret.key),
+      log,
+      publicUrl: config.publicUrl,
+      mailFrom: config.mailFrom,
+      unsubscribeMailto: config.unsubscribeMailto,
+      ratePerMinute: config.sendRatePerMinute,
+      leaseSeconds: config.deliveryLeaseSeconds,
+    });
     if (config.workerEnabled) {
       worker.start();
       stops.push(() => worker.stop());
+    }
+    const onQueued = config.workerEnabled ? worker.kick : () => undefined;
+    if (config.schedulerEnabled) {
+      const engine = createPulseEngine({ db, sealer: createSealer(secret.key), log, graceMs: config.catchUpGraceHours * 3_600_000, onQueued });
+      // Stopped before the worker (stops run in reverse): no new wave opens while the outbox drains.
+      const ticker = startTicker(engine, log);
+      stops.push(() => ticker.stop());
     }
 
     const sessionPool = new pg.Pool({ connectionString: databaseUrl, max: 3 });
@@ -79,7 +98,7 @@ export async function startRapport(config: Config, log: Logger = createLogger(co
       secretKey: secret.key,
       sealer: createSealer(secret.key),
       mailboxEnabled: !config.smtpUrl,
-      onQueued: config.workerEnabled ? worker.kick : () => undefined,
+      onQueued,
     });
     const server = await listen(app, config.port, config.host);
     stops.push(() => closeServer(server));

@@ -22,6 +22,11 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TRUST_PROXY: boolean.default(false),
   WORKER_ENABLED: boolean.default(true),
+  SCHEDULER_ENABLED: boolean.default(true),
+  CATCH_UP_GRACE_HOURS: z.coerce.number().min(0).max(168).default(6),
+  SEND_RATE_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(600),
+  DELIVERY_LEASE_SECONDS: z.coerce.number().int().min(30).max(3600).default(120),
+  UNSUBSCRIBE_MAILTO: z.email().optional(),
 });
 
 export type Config = {
@@ -36,6 +41,11 @@ export type Config = {
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   trustProxy: boolean;
   workerEnabled: boolean;
+  schedulerEnabled: boolean;
+  catchUpGraceHours: number;
+  sendRatePerMinute: number;
+  deliveryLeaseSeconds: number;
+  unsubscribeMailto: string;
 };
 
 export class ConfigError extends Error {}
@@ -61,5 +71,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     trustProxy: e.TRUST_PROXY,
     workerEnabled: e.WORKER_ENABLED,
+    schedulerEnabled: e.SCHEDULER_ENABLED,
+    catchUpGraceHours: e.CATCH_UP_GRACE_HOURS,
+    sendRatePerMinute: e.SEND_RATE_PER_MINUTE,
+    deliveryLeaseSeconds: e.DELIVERY_LEASE_SECONDS,
+    unsubscribeMailto: e.UNSUBSCRIBE_MAILTO ?? e.MAIL_FROM,
   };
 }

@@ -36,6 +36,7 @@ export async function createTestApp() {
   return {
     app,
     db: database.db,
+    databaseUrl: database.url,
     smtp,
     worker,
     sealer,

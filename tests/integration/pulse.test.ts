@@ -47,7 +47,7 @@ describe('one pulse, end to end, through a real SMTP server', () => {
     expect(ada.text).toContain('1 Main St, Springfield');
     const header = (name: string) => ada.headerLines.find((h) => h.key === name)?.line.replace(/\s+/g, ' ');
     expect(header('list-unsubscribe-post')).toBe('List-Unsubscribe-Post: List-Unsubscribe=One-Click');
-    expect(header('list-unsubscribe')).toMatch(/^List-Unsubscribe: <http:\/\/rapport\.test\/r\/[\w-]{43}\/unsubscribe>$/);
+    expect(header('list-unsubscribe')).toMatch(/^List-Unsubscribe: <http:\/\/rapport\.test\/r\/[\w-]{43}\/unsubscribe>, <mailto:pulse@rapport\.test\?subject=unsubscribe>$/);
     expect(ada.messageId).toMatch(/^<delivery-[0-9a-f-]+@rapport\.test>$/);
 
     const adaLinks = linksIn(ada.html as string);

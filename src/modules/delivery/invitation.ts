@@ -11,7 +11,12 @@ export type RenderedInvitation = { subject: string; html: string; text: string; 
  * The invitation: the first scale question as one-click links, each carrying this recipient's own token,
  * a visible unsubscribe link and the workspace's postal address.
  */
-export async function renderInvitation(d: ClaimedDelivery, token: string, publicUrl: string): Promise<RenderedInvitation> {
+export async function renderInvitation(
+  d: ClaimedDelivery,
+  token: string,
+  publicUrl: string,
+  opts: { reminder?: boolean } = {},
+): Promise<RenderedInvitation> {
   const link = `${publicUrl}/r/${token}`;
   const unsubscribe = `${link}/unsubscribe`;
   const question = primaryScale(d.questions);
@@ -34,7 +39,7 @@ export async function renderInvitation(d: ClaimedDelivery, token: string, public
     d.postalAddress,
   ].join('\n');
   return {
-    subject: d.surveyTitle,
+    subject: opts.reminder ? `Reminder: ${d.surveyTitle}` : d.surveyTitle,
     html,
     text,
     headers: { 'List-Unsubscribe': `<${unsubscribe}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },

@@ -1,82 +1,153 @@
 import type { Db } from '../../platform/db';
 import type { Question } from '../surveys';
 
-/** Everything needed to render and send one invitation, read in one query for a claimed batch. */
+export type MessageKind = 'invitation' | 'reminder';
+
+/** Everything needed to render and send one invitation or reminder, read in one query for a claimed batch. */
 export type ClaimedDelivery = {
+  /** The outbox row: a delivery for an invitation, a reminder row for a reminder. */
   id: string;
+  kind: MessageKind;
+  /** The delivery the link (and so the response) belongs to. */
+  deliveryId: string;
+  reminderSeq: number | null;
   attempts: number;
   tokenSealed: string;
   contactId: string;
   contactName: string;
   contactEmail: string;
+  contactLocale: string | null;
   surveyTitle: string;
+  surveyLanguage: string;
   questions: Question[];
+  /** The contact's owner, else the survey's sender teammate, else the workspace's sender name. */
   senderName: string;
+  /** That teammate's address, when the sender is a teammate. */
+  replyToEmail: string | null;
   workspaceName: string;
   postalAddress: string;
 };
 
+const TABLE: Record<MessageKind, string> = { invitation: 'deliveries', reminder: 'reminders' };
+
+/**
+ * A claimed row whose contact is no longer subscribed (or, for a reminder, who has answered since) is not
+ * sent: it ends as 'suppressed' in the same statement that claims the rest.
+ */
+const CLAIM: Record<MessageKind, string> = {
+  invitation: `
+    WITH picked AS (
+      SELECT id FROM deliveries WHERE status = 'queued' AND next_attempt_at <= now()
+      ORDER BY next_attempt_at LIMIT :limit FOR UPDATE SKIP LOCKED),
+    checked AS (
+      SELECT p.id, ct.status <> 'subscribed' AS stop, 'The contact is ' || ct.status || '; not sent.' AS why
+      FROM picked p JOIN deliveries d ON d.id = p.id JOIN contacts ct ON ct.id = d.contact_id),
+    claimed AS (
+      UPDATE deliveries d SET
+        status = CASE WHEN k.stop THEN 'suppressed' ELSE 'sending' END,
+        attempts = d.attempts + CASE WHEN k.stop THEN 0 ELSE 1 END,
+        lease_until = CASE WHEN k.stop THEN NULL ELSE now() + make_interval(secs => :leaseSeconds) END,
+        last_error = CASE WHEN k.stop THEN k.why ELSE d.last_error END
+      FROM checked k WHERE d.id = k.id
+      RETURNING d.id, d.id AS delivery_id, NULL::smallint AS seq, d.attempts, d.status)`,
+  reminder: `
+    WITH picked AS (
+      SELECT id FROM reminders WHERE status = 'queued' AND next_attempt_at <= now()
+      ORDER BY next_attempt_at LIMIT :limit FOR UPDATE SKIP LOCKED),
+    checked AS (
+      SELECT p.id,
+        ct.status <> 'subscribed' OR EXISTS (SELECT 1 FROM responses r WHERE r.delivery_id = rm.delivery_id) AS stop,
+        CASE WHEN ct.status <> 'subscribed' THEN 'The contact is ' || ct.status || '; not sent.'
+             ELSE 'The contact answered; no reminder needed.' END AS why
+      FROM picked p JOIN reminders rm ON rm.id = p.id JOIN deliveries d ON d.id = rm.delivery_id
+      JOIN contacts ct ON ct.id = d.contact_id),
+    claimed AS (
+      UPDATE reminders m SET
+        status = CASE WHEN k.stop THEN 'suppressed' ELSE 'sending' END,
+        attempts = m.attempts + CASE WHEN k.stop THEN 0 ELSE 1 END,
+        lease_until = CASE WHEN k.stop THEN NULL ELSE now() + make_interval(secs => :leaseSeconds) END,
+        last_error = CASE WHEN k.stop THEN k.why ELSE m.last_error END
+      FROM checked k WHERE m.id = k.id
+      RETURNING m.id, m.delivery_id, m.seq, m.attempts, m.status)`,
+};
+
+const RENDER = (kind: MessageKind) => `
+  SELECT c.id, '${kind}' AS kind, c.delivery_id AS "deliveryId", c.seq AS "reminderSeq", c.attempts,
+    d.token_sealed AS "tokenSealed", d.contact_id AS "contactId",
+    ct.name AS "contactName", ct.email AS "contactEmail", ct.locale AS "contactLocale",
+    s.title AS "surveyTitle", s.language AS "surveyLanguage", v.questions,
+    coalesce(owner.name, sender.name, ws.sender_name) AS "senderName",
+    coalesce(owner.email, sender.email) AS "replyToEmail",
+    ws.name AS "workspaceName", ws.postal_address AS "postalAddress"
+  FROM claimed c
+  JOIN deliveries d ON d.id = c.delivery_id
+  JOIN contacts ct ON ct.id = d.contact_id
+  JOIN waves w ON w.id = d.wave_id
+  JOIN surveys s ON s.id = w.survey_id
+  JOIN survey_versions v ON v.survey_id = w.survey_id AND v.version = w.survey_version
+  JOIN workspaces ws ON ws.id = d.workspace_id
+  LEFT JOIN users owner ON owner.id = ct.owner_user_id AND owner.workspace_id = d.workspace_id
+  LEFT JOIN users sender ON sender.id = s.sender_user_id AND sender.workspace_id = d.workspace_id
+  WHERE c.status = 'sending'`;
+
 export const outboxRepository = (db: Db) => ({
   /**
-   * Claim due deliveries. SKIP LOCKED lets any number of workers share the outbox without waiting on each
-   * other; the lease says how long a claim may stay unsettled before it is counted as ambiguous.
+   * Claim due messages of one kind. SKIP LOCKED lets any number of workers share the outbox without waiting
+   * on each other; the lease says how long a claim may stay unsettled before it is counted as ambiguous.
    */
-  claim: (limit: number, leaseSeconds: number) =>
-    db.query<ClaimedDelivery>(
-      `WITH claimed AS (
-         UPDATE deliveries d SET status = 'sending', attempts = d.attempts + 1,
-           lease_until = now() + make_interval(secs => :leaseSeconds)
-         WHERE d.id IN (
-           SELECT id FROM deliveries WHERE status = 'queued' AND next_attempt_at <= now()
-           ORDER BY next_attempt_at LIMIT :limit FOR UPDATE SKIP LOCKED)
-         RETURNING d.*)
-       SELECT c.id, c.attempts, c.token_sealed AS "tokenSealed", c.contact_id AS "contactId",
-         ct.name AS "contactName", ct.email AS "contactEmail", s.title AS "surveyTitle", v.questions,
-         ws.sender_name AS "senderName", ws.name AS "workspaceName", ws.postal_address AS "postalAddress"
-       FROM claimed c
-       JOIN contacts ct ON ct.id = c.contact_id
-       JOIN waves w ON w.id = c.wave_id
-       JOIN surveys s ON s.id = w.survey_id
-       JOIN survey_versions v ON v.survey_id = w.survey_id AND v.version = w.survey_version
-       JOIN workspaces ws ON ws.id = c.workspace_id`,
-      { limit, leaseSeconds },
-    ),
+  claim: (kind: MessageKind, limit: number, leaseSeconds: number) =>
+    db.query<ClaimedDelivery>(`${CLAIM[kind]} ${RENDER(kind)}`, { limit, leaseSeconds }),
 
-  markSent: (id: string, messageId: string) =>
+  markSent: (kind: MessageKind, id: string, messageId: string) =>
     db.query(
-      `UPDATE deliveries SET status = 'sent', sent_at = now(), message_id = :messageId, lease_until = NULL, last_error = NULL
+      `UPDATE ${TABLE[kind]} SET status = 'sent', sent_at = now(), message_id = :messageId, lease_until = NULL, last_error = NULL
        WHERE id = :id AND status = 'sending' RETURNING id`,
       { id, messageId },
     ),
 
-  retryLater: (id: string, delaySeconds: number, error: string) =>
+  retryLater: (kind: MessageKind, id: string, delaySeconds: number, error: string) =>
     db.query(
-      `UPDATE deliveries SET status = 'queued', lease_until = NULL, last_error = :error,
+      `UPDATE ${TABLE[kind]} SET status = 'queued', lease_until = NULL, last_error = :error,
          next_attempt_at = now() + make_interval(secs => :delaySeconds)
        WHERE id = :id AND status = 'sending' RETURNING id`,
       { id, delaySeconds, error },
     ),
 
-  markFailed: (id: string, status: 'failed' | 'bounced', error: string) =>
+  /** 'bounced' with hardBounce also marks the contact bounced, so no later wave asks that address again. */
+  markFailed: (kind: MessageKind, id: string, status: 'failed' | 'bounced' | 'ambiguous', error: string, contactId?: string) =>
     db.transaction(async (tx) => {
-      const rows = await db.query<{ contactId: string }>(
-        `UPDATE deliveries SET status = :status, lease_until = NULL, last_error = :error
-         WHERE id = :id AND status = 'sending' RETURNING contact_id AS "contactId"`,
+      const rows = await db.query(
+        `UPDATE ${TABLE[kind]} SET status = :status, lease_until = NULL, last_error = :error
+         WHERE id = :id AND status = 'sending' RETURNING id`,
         { id, status, error },
         tx,
       );
-      if (status === 'bounced' && rows[0]) {
-        await db.query(`UPDATE contacts SET status = 'bounced', updated_at = now() WHERE id = :contactId AND status = 'subscribed' RETURNING id`, rows[0], tx);
+      if (contactId && rows.length) {
+        await db.query(`UPDATE contacts SET status = 'bounced', updated_at = now() WHERE id = :contactId AND status = 'subscribed' RETURNING id`, { contactId }, tx);
       }
     }),
 
-  /** A claim whose lease ran out may or may not have reached the relay: record that, never resend blindly. */
-  markExpiredLeasesAmbiguous: async () =>
-    (await db.query(
-      `UPDATE deliveries SET status = 'ambiguous', lease_until = NULL,
-         last_error = 'The sender stopped before confirming this message; it may or may not have been delivered.'
-       WHERE status = 'sending' AND lease_until < now() RETURNING id`,
-    )).length,
+  /** Claims never started (shutdown, or too little lease left): back to the queue as if never claimed. */
+  release: (kind: MessageKind, ids: string[]) =>
+    ids.length
+      ? db.query(
+          `UPDATE ${TABLE[kind]} SET status = 'queued', attempts = greatest(attempts - 1, 0), lease_until = NULL
+           WHERE id IN (:ids) AND status = 'sending' RETURNING id`,
+          { ids },
+        )
+      : Promise.resolve([]),
 
+  /** A claim whose lease ran out may or may not have reached the relay: record that, never resend blindly. */
+  markExpiredLeasesAmbiguous: async () => {
+    let n = 0;
+    for (const table of Object.values(TABLE)) {
+      n += (await db.query(
+        `UPDATE ${table} SET status = 'ambiguous', lease_until = NULL,
+           last_error = 'The sender stopped before confirming this message; it may or may not have been delivered.'
+         WHERE status = 'sending' AND lease_until < now() RETURNING id`,
+      )).length;
+    }
+    return n;
+  },
 });
 export type OutboxRepository = ReturnType<typeof outboxRepository>;

@@ -40,7 +40,12 @@ export async function startMailboxServer(db: Db, log: Logger): Promise<{ url: st
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      // smtp-server re-emits a client's broken connection on the server: log it, never crash the app.
+      server.on('error', (err) => log.warn({ err }, 'mailbox connection error'));
+      resolve();
+    });
   });
   const { port } = server.server.address() as AddressInfo;
   return {

@@ -1,12 +1,16 @@
-import type { Transaction } from 'sequelize';
+import { QueryTypes, type Transaction } from 'sequelize';
 import type { Db } from '../../platform/db';
 
 export type WaveSummary = {
   id: string;
   surveyId: string;
   surveyTitle: string;
+  scheduleId: string | null;
   kind: string;
+  status: string;
+  slotAt: Date | null;
   createdAt: Date;
+  audience: number;
   recipients: number;
   throttled: number;
   suppressed: number;
@@ -17,72 +21,204 @@ export type WaveSummary = {
   bounced: number;
   ambiguous: number;
   responded: number;
+  remindersSent: number;
+  remindersQueued: number;
 };
 
+export type AudienceFilter = { tags?: string[]; properties?: Record<string, string> };
+
+/** Who a wave asks: everyone due each time, or a rolling slice so each contact is asked about every cycle. */
+export type Cadence = { kind: 'everyone' } | { kind: 'rolling'; cycleDays: number; slotsPerCycle: number };
+
+export type NewWave = {
+  workspaceId: string;
+  surveyId: string;
+  surveyVersion: number;
+  kind: 'manual' | 'scheduled';
+  scheduleId?: string;
+  slotAt?: Date;
+  createdBy?: string;
+  audience: AudienceFilter;
+  cadence: Cadence;
+  throttleDays: number;
+  reminders: { count: number; days: number };
+  now: Date;
+};
+
+type Chosen = { ids: string[] | null; audience: number; throttled: number; suppressed: number };
+
+/**
+ * One statement classifies the whole audience: suppressed (any status but subscribed), throttled (invited
+ * by anything within the workspace's throttle), or eligible; for a rolling cadence it then takes the quota
+ * of due contacts who have waited longest, skipping (and counting) throttled ones on the way.
+ */
+const CHOOSE = `
+  WITH matching AS (
+    SELECT c.id, c.status FROM contacts c
+    WHERE c.workspace_id = :workspaceId
+      AND c.tags @> :tags::text[]
+      AND NOT EXISTS (SELECT 1 FROM jsonb_each_text(:properties::jsonb) f(k, v) WHERE c.properties ->> f.k IS DISTINCT FROM f.v)
+  ),
+  classified AS (
+    SELECT m.id,
+      CASE WHEN m.status <> 'subscribed' THEN 'suppressed'
+           WHEN :throttleDays > 0 AND EXISTS (
+             SELECT 1 FROM deliveries d WHERE d.contact_id = m.id
+               AND d.created_at > :now::timestamptz - make_interval(days => :throttleDays)
+               AND d.status NOT IN ('failed', 'bounced', 'suppressed')) THEN 'throttled'
+           ELSE 'eligible' END AS class
+    FROM matching m
+  ),
+  last_asked AS (
+    SELECT d.contact_id, max(d.created_at) AS at FROM deliveries d JOIN waves w ON w.id = d.wave_id
+    WHERE :rolling AND w.survey_id = :surveyId AND d.status NOT IN ('failed', 'bounced', 'suppressed')
+    GROUP BY d.contact_id
+  ),
+  due AS (
+    SELECT c.id, c.class,
+      row_number() OVER (ORDER BY la.at NULLS FIRST, md5(c.id::text || :seed)) AS pos
+    FROM classified c LEFT JOIN last_asked la ON la.contact_id = c.id
+    WHERE c.class <> 'suppressed'
+      AND (NOT :rolling OR la.at IS NULL OR la.at <= :now::timestamptz - make_interval(days => :cycleDays))
+  ),
+  quota AS (
+    SELECT CASE WHEN :rolling THEN ceil((SELECT count(*) FROM classified WHERE class <> 'suppressed') / :slotsPerCycle::float8)
+                ELSE 'Infinity'::float8 END AS n
+  ),
+  ranked AS (
+    SELECT id, class, pos, row_number() OVER (PARTITION BY class ORDER BY pos) AS k FROM due
+  ),
+  chosen AS (SELECT id, pos FROM ranked, quota WHERE class = 'eligible' AND k <= quota.n),
+  cutoff AS (
+    SELECT CASE WHEN (SELECT count(*) FROM chosen) < (SELECT n FROM quota) THEN 'Infinity'::float8
+                ELSE (SELECT max(pos) FROM chosen)::float8 END AS pos
+  )
+  SELECT
+    (SELECT array_agg(id) FROM chosen) AS ids,
+    (SELECT count(*) FROM classified WHERE class <> 'suppressed') AS audience,
+    (SELECT count(*) FROM ranked, cutoff WHERE ranked.class = 'throttled' AND ranked.pos < cutoff.pos) AS throttled,
+    (SELECT count(*) FROM classified WHERE class = 'suppressed') AS suppressed`;
+
 export const wavesRepository = (db: Db) => ({
-  async insertWave(w: { workspaceId: string; surveyId: string; surveyVersion: number; createdBy: string }, tx: Transaction) {
-    return (await db.one<{ id: string }>(
-      `INSERT INTO waves (workspace_id, survey_id, survey_version, kind, created_by)
-       VALUES (:workspaceId, :surveyId, :surveyVersion, 'manual', :createdBy) RETURNING id`,
-      w,
+  /**
+   * Every wave opening in a workspace takes this lock, so two waves (two schedules, or a schedule and "send
+   * now") cannot both see a contact as not-yet-invited and both invite them inside the throttle.
+   */
+  lockWorkspace: (workspaceId: string, tx: Transaction) =>
+    db.query(`SELECT pg_advisory_xact_lock(hashtextextended('rapport:waves:' || :workspaceId, 0)) AS locked`, { workspaceId }, tx),
+
+  /** Unique per (schedule, slot): when another instance got there first this returns undefined. */
+  async insertWave(w: NewWave, status: 'open' | 'skipped', tx: Transaction) {
+    const row = await db.one<{ id: string }>(
+      `INSERT INTO waves (workspace_id, survey_id, survey_version, schedule_id, slot_at, kind, status, created_by,
+         reminder_count, reminder_days, created_at)
+       VALUES (:workspaceId, :surveyId, :surveyVersion, :scheduleId, :slotAt, :kind, :status, :createdBy,
+         :reminderCount, :reminderDays, :now)
+       ON CONFLICT (schedule_id, slot_at) DO NOTHING RETURNING id`,
+      {
+        workspaceId: w.workspaceId,
+        surveyId: w.surveyId,
+        surveyVersion: w.surveyVersion,
+        scheduleId: w.scheduleId ?? null,
+        slotAt: w.slotAt ?? null,
+        kind: w.kind,
+        status,
+        createdBy: w.createdBy ?? null,
+        reminderCount: status === 'open' ? w.reminders.count : 0,
+        reminderDays: w.reminders.days,
+        now: w.now,
+      },
       tx,
-    ))!.id;
+    );
+    return row?.id;
   },
 
-  /** Locks the audience rows so a concurrent import or unsubscribe is seen before or after, never half. */
-  audience: (workspaceId: string, tx: Transaction) =>
-    db.query<{ id: string }>(
-      `SELECT id FROM contacts WHERE workspace_id = :workspaceId AND status = 'subscribed' ORDER BY id FOR SHARE`,
-      { workspaceId },
+  choose: async (w: NewWave, tx: Transaction) =>
+    (await db.one<Chosen>(
+      CHOOSE,
+      {
+        workspaceId: w.workspaceId,
+        surveyId: w.surveyId,
+        tags: `{${(w.audience.tags ?? []).map((t) => `"${t.replace(/["\\]/g, '\\$&')}"`).join(',')}}`,
+        properties: JSON.stringify(w.audience.properties ?? {}),
+        throttleDays: w.throttleDays,
+        now: w.now,
+        rolling: w.cadence.kind === 'rolling',
+        cycleDays: w.cadence.kind === 'rolling' ? w.cadence.cycleDays : 0,
+        slotsPerCycle: w.cadence.kind === 'rolling' ? w.cadence.slotsPerCycle : 1,
+        seed: `${w.scheduleId ?? ''}:${w.slotAt?.toISOString() ?? w.now.toISOString()}`,
+      },
+      tx,
+    ))!,
+
+  /** One INSERT … SELECT over arrays: a 100,000-recipient wave is a single round trip. */
+  async insertDeliveries(waveId: string, workspaceId: string, now: Date, rows: { ids: string[]; hashes: Buffer[]; sealed: string[] }, tx: Transaction) {
+    await db.sequelize.query(
+      `INSERT INTO deliveries (workspace_id, wave_id, contact_id, token_hash, token_sealed, created_at)
+       SELECT $1, $2, t.contact_id, t.token_hash, t.token_sealed, $3
+       FROM unnest($4::uuid[], $5::bytea[], $6::text[]) AS t(contact_id, token_hash, token_sealed)`,
+      { bind: [workspaceId, waveId, now, rows.ids, rows.hashes, rows.sealed], type: QueryTypes.INSERT, transaction: tx },
+    );
+    // Shown on contact pages; the throttle itself reads deliveries, the source of truth.
+    await db.sequelize.query(`UPDATE contacts SET last_invited_at = $1 WHERE id = ANY($2::uuid[])`, {
+      bind: [now, rows.ids],
+      type: QueryTypes.UPDATE,
+      transaction: tx,
+    });
+  },
+
+  throttleDays: async (workspaceId: string) =>
+    (await db.one<{ days: number }>(`SELECT throttle_days AS days FROM workspaces WHERE id = :workspaceId`, { workspaceId }))?.days ?? 30,
+
+  setCounts: (waveId: string, c: { recipients: number; audience: number; throttled: number; suppressed: number }, tx: Transaction) =>
+    db.query(
+      `UPDATE waves SET recipients = :recipients, audience = :audience, throttled = :throttled, suppressed = :suppressed
+       WHERE id = :waveId RETURNING id`,
+      { waveId, ...c },
       tx,
     ),
 
-  async insertDeliveries(
-    workspaceId: string,
-    waveId: string,
-    rows: { contactId: string; tokenHash: string; tokenSealed: string }[],
-    tx: Transaction,
-  ) {
-    if (!rows.length) return;
-    await db.query(
-      `INSERT INTO deliveries (workspace_id, wave_id, contact_id, token_hash, token_sealed)
-       SELECT :workspaceId, :waveId, r."contactId", decode(r."tokenHash", 'hex'), r."tokenSealed"
-       FROM jsonb_to_recordset(:rows::jsonb) AS r("contactId" uuid, "tokenHash" text, "tokenSealed" text)
-       RETURNING id`,
-      { workspaceId, waveId, rows: JSON.stringify(rows) },
-      tx,
-    );
-    await db.query(
-      `UPDATE contacts SET last_invited_at = now() WHERE id IN (SELECT contact_id FROM deliveries WHERE wave_id = :waveId) RETURNING id`,
-      { waveId },
-      tx,
-    );
-    await db.query(`UPDATE waves SET recipients = :n WHERE id = :waveId RETURNING id`, { waveId, n: rows.length }, tx);
-  },
-
   summary: (workspaceId: string, waveId: string) =>
     db.one<WaveSummary>(
-      `SELECT w.id, w.survey_id AS "surveyId", s.title AS "surveyTitle", w.kind, w.created_at AS "createdAt",
-         w.recipients, w.throttled, w.suppressed,
-         count(*) FILTER (WHERE d.status = 'queued') AS queued,
-         count(*) FILTER (WHERE d.status = 'sending') AS sending,
-         count(*) FILTER (WHERE d.status = 'sent') AS sent,
-         count(*) FILTER (WHERE d.status = 'failed') AS failed,
-         count(*) FILTER (WHERE d.status = 'bounced') AS bounced,
-         count(*) FILTER (WHERE d.status = 'ambiguous') AS ambiguous,
-         count(r.id) AS responded
+      `SELECT w.id, w.survey_id AS "surveyId", s.title AS "surveyTitle", w.schedule_id AS "scheduleId", w.kind, w.status,
+         w.slot_at AS "slotAt", w.created_at AS "createdAt", w.audience, w.recipients, w.throttled,
+         w.suppressed + coalesce(d.suppressed, 0) AS suppressed,
+         coalesce(d.queued, 0) AS queued, coalesce(d.sending, 0) AS sending, coalesce(d.sent, 0) AS sent,
+         coalesce(d.failed, 0) AS failed, coalesce(d.bounced, 0) AS bounced, coalesce(d.ambiguous, 0) AS ambiguous,
+         coalesce(d.responded, 0) AS responded,
+         coalesce(rm.sent, 0) AS "remindersSent", coalesce(rm.queued, 0) AS "remindersQueued"
        FROM waves w JOIN surveys s ON s.id = w.survey_id
-       LEFT JOIN deliveries d ON d.wave_id = w.id
-       LEFT JOIN responses r ON r.delivery_id = d.id
-       WHERE w.workspace_id = :workspaceId AND w.id = :waveId
-       GROUP BY w.id, s.title`,
+       LEFT JOIN LATERAL (
+         SELECT count(*) FILTER (WHERE d.status = 'queued') AS queued,
+           count(*) FILTER (WHERE d.status = 'sending') AS sending,
+           count(*) FILTER (WHERE d.status = 'sent') AS sent,
+           count(*) FILTER (WHERE d.status = 'failed') AS failed,
+           count(*) FILTER (WHERE d.status = 'bounced') AS bounced,
+           count(*) FILTER (WHERE d.status = 'ambiguous') AS ambiguous,
+           count(*) FILTER (WHERE d.status = 'suppressed') AS suppressed,
+           count(r.id) AS responded
+         FROM deliveries d LEFT JOIN responses r ON r.delivery_id = d.id
+         WHERE d.wave_id = w.id) d ON true
+       LEFT JOIN LATERAL (
+         SELECT count(*) FILTER (WHERE rm.status = 'sent') AS sent,
+           count(*) FILTER (WHERE rm.status IN ('queued', 'sending')) AS queued
+         FROM reminders rm JOIN deliveries d2 ON d2.id = rm.delivery_id WHERE d2.wave_id = w.id) rm ON true
+       WHERE w.workspace_id = :workspaceId AND w.id = :waveId`,
       { workspaceId, waveId },
     ),
 
   listForSurvey: (workspaceId: string, surveyId: string) =>
-    db.query<{ id: string; createdAt: Date; recipients: number; kind: string }>(
-      `SELECT id, created_at AS "createdAt", recipients, kind FROM waves
+    db.query<{ id: string; createdAt: Date; recipients: number; kind: string; status: string; slotAt: Date | null }>(
+      `SELECT id, created_at AS "createdAt", recipients, kind, status, slot_at AS "slotAt" FROM waves
        WHERE workspace_id = :workspaceId AND survey_id = :surveyId ORDER BY created_at DESC LIMIT 20`,
       { workspaceId, surveyId },
     ),
+
+  listForSchedule: (workspaceId: string, scheduleId: string) =>
+    db.query<{ id: string; slotAt: Date; recipients: number; throttled: number; status: string }>(
+      `SELECT id, slot_at AS "slotAt", recipients, throttled, status FROM waves
+       WHERE workspace_id = :workspaceId AND schedule_id = :scheduleId ORDER BY slot_at DESC LIMIT 30`,
+      { workspaceId, scheduleId },
+    ),
 });
+export type WavesRepository = ReturnType<typeof wavesRepository>;

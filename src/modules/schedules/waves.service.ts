@@ -1,7 +1,9 @@
 import type { Db } from '../../platform/db';
 import { notFound } from '../../platform/errors';
-import { hashToken, newToken, type Sealer } from '../../platform/tokens';
+import type { Sealer } from '../../platform/tokens';
 import type { SurveysService } from '../surveys';
+import { databaseNow } from './clock';
+import { openWave } from './opener';
 import { wavesRepository } from './waves.repository';
 
 export type WavesDeps = { db: Db; sealer: Sealer; surveys: SurveysService; onQueued: () => void };
@@ -10,27 +12,26 @@ export function wavesService({ db, sealer, surveys, onQueued }: WavesDeps) {
   const repo = wavesRepository(db);
   return {
     /**
-     * "Send now": one wave, one delivery (with its own random link token) per subscribed contact, written in
-     * one transaction. Nothing is sent here: the delivery worker drains the outbox.
+     * "Send now": one wave to every subscribed contact, under the same throttle and suppression as a
+     * scheduled slot (and counted on the wave the same way). Nothing is sent here: the worker drains the outbox.
      */
     async sendNow(workspaceId: string, surveyId: string, userId: string) {
       const survey = await surveys.get(workspaceId, surveyId);
-      const waveId = await db.transaction(async (tx) => {
-        const id = await repo.insertWave({ workspaceId, surveyId, surveyVersion: survey.currentVersion, createdBy: userId }, tx);
-        const audience = await repo.audience(workspaceId, tx);
-        await repo.insertDeliveries(
-          workspaceId,
-          id,
-          audience.map((c) => {
-            const token = newToken();
-            return { contactId: c.id, tokenHash: hashToken(token).toString('hex'), tokenSealed: sealer.seal(token) };
-          }),
-          tx,
-        );
-        return id;
+      const [now, throttleDays] = await Promise.all([databaseNow(db), repo.throttleDays(workspaceId)]);
+      const wave = await openWave(db, sealer, {
+        workspaceId,
+        surveyId,
+        surveyVersion: survey.currentVersion,
+        kind: 'manual',
+        createdBy: userId,
+        audience: {},
+        cadence: { kind: 'everyone' },
+        throttleDays,
+        reminders: { count: 0, days: 3 },
+        now,
       });
       onQueued();
-      return waveId;
+      return wave!.id;
     },
 
     async summary(workspaceId: string, waveId: string) {
@@ -39,6 +40,7 @@ export function wavesService({ db, sealer, surveys, onQueued }: WavesDeps) {
       return wave;
     },
     listForSurvey: repo.listForSurvey,
+    listForSchedule: repo.listForSchedule,
   };
 }
 export type WavesService = ReturnType<typeof wavesService>;

@@ -1,0 +1,36 @@
+import type { Transaction } from 'sequelize';
+import type { Db } from '../../platform/db';
+import type { Sealer } from '../../platform/tokens';
+import { mintTokens } from './mint';
+import { wavesRepository, type NewWave } from './waves.repository';
+
+export type OpenedWave = { id: string; recipients: number; throttled: number; suppressed: number; audience: number };
+
+/**
+ * Opens one wave and writes all of its deliveries in the same transaction: either the wave exists with every
+ * delivery, or nothing does. For a scheduled slot the wave row is unique per (schedule, slot), so any number
+ * of instances may try; the losers get undefined and write nothing.
+ */
+export async function openWave(db: Db, sealer: Sealer, w: NewWave, outer?: Transaction): Promise<OpenedWave | undefined> {
+  const repo = wavesRepository(db);
+  return inTransaction(db, outer, async (tx) => {
+    await repo.lockWorkspace(w.workspaceId, tx);
+    const id = await repo.insertWave(w, 'open', tx);
+    if (!id) return undefined;
+    const chosen = await repo.choose(w, tx);
+    const ids = chosen.ids ?? [];
+    if (ids.length) await repo.insertDeliveries(id, w.workspaceId, w.now, { ids, ...mintTokens(ids.length, sealer) }, tx);
+    const counts = { recipients: ids.length, audience: chosen.audience, throttled: chosen.throttled, suppressed: chosen.suppressed };
+    await repo.setCounts(id, counts, tx);
+    return { id, ...counts };
+  });
+}
+
+/** A missed slot that will never be sent: recorded so the schedule's history shows the gap honestly. */
+export async function recordSkipped(db: Db, w: NewWave, outer?: Transaction): Promise<boolean> {
+  const repo = wavesRepository(db);
+  return inTransaction(db, outer, async (tx) => (await repo.insertWave(w, 'skipped', tx)) !== undefined);
+}
+
+const inTransaction = <T>(db: Db, outer: Transaction | undefined, work: (tx: Transaction) => Promise<T>) =>
+  outer ? work(outer) : db.transaction(work);

@@ -1,0 +1,105 @@
+import type { Db } from '../../platform/db';
+import { invalid, notFound } from '../../platform/errors';
+import type { SurveysService } from '../surveys';
+import { databaseNow } from './clock';
+import { schedulesRepository, type Schedule, type ScheduleInput } from './schedules.repository';
+import type { ScheduleForm } from './schedules.schemas';
+import { CronInputError, describeCron, formatInZone, nextSlot, nextSlots, validateCron } from './slots';
+
+export type Preview = { words: string; next: { at: Date; local: string }[] };
+
+export function schedulesService({ db, surveys }: { db: Db; surveys: SurveysService }) {
+  const repo = schedulesRepository(db);
+
+  /** The expression in words and its next five slots in the schedule's zone, or a message per field. */
+  function preview(cron: string, timeZone: string, now: Date): Preview {
+    try {
+      validateCron(cron, timeZone, now);
+    } catch (err) {
+      if (err instanceof CronInputError) throw invalid('Please correct the schedule.', { [err.field]: err.message });
+      throw err;
+    }
+    return {
+      words: describeCron(cron),
+      next: nextSlots(cron, timeZone, now, 5).map((at) => ({ at, local: formatInZone(at, timeZone) })),
+    };
+  }
+
+  /** The end date is the end of that day in the schedule's own zone (worked out by the same cron library). */
+  function toInput(f: ScheduleForm, now: Date): ScheduleInput {
+    preview(f.cron, f.timeZone, now);
+    let endsAt: Date | null = null;
+    if (f.endsOn) {
+      const [y, m, d] = f.endsOn.split('-').map(Number) as [number, number, number];
+      const dayStart = new Date(Date.UTC(y, m - 1, d) - 2 * 86_400_000);
+      const lastMinute = nextSlot(`59 23 ${d} ${m} *`, f.timeZone, dayStart);
+      if (!lastMinute || Math.abs(lastMinute.getTime() - Date.UTC(y, m - 1, d)) > 2 * 86_400_000) throw invalid('Please correct the schedule.', { endsOn: 'That date does not exist.' });
+      endsAt = new Date(lastMinute.getTime() + 59_999);
+      if (endsAt <= now) throw invalid('Please correct the schedule.', { endsOn: 'Choose an end date in the future, or leave it empty.' });
+    }
+    return {
+      name: f.name,
+      cron: f.cron,
+      timeZone: f.timeZone,
+      audience: { tags: f.tags, properties: f.properties },
+      cadence: f.cadence,
+      cycleDays: f.cycleDays,
+      reminderCount: f.reminderCount,
+      reminderDays: f.reminderDays,
+      endsAt,
+    };
+  }
+
+  const firstSlot = (s: Pick<Schedule, 'cron' | 'timeZone' | 'endsAt'>, now: Date) => {
+    const next = nextSlot(s.cron, s.timeZone, now);
+    return next && (!s.endsAt || next <= s.endsAt) ? next : null;
+  };
+
+  async function get(workspaceId: string, id: string) {
+    const s = await repo.find(workspaceId, id);
+    if (!s) throw notFound('schedule');
+    return s;
+  }
+
+  return {
+    preview,
+    now: () => databaseNow(db),
+
+    async create(workspaceId: string, surveyId: string, userId: string, form: ScheduleForm) {
+      await surveys.get(workspaceId, surveyId);
+      const now = await databaseNow(db);
+      const input = toInput(form, now);
+      return repo.create(workspaceId, surveyId, userId, input, now, firstSlot(input, now));
+    },
+
+    async update(workspaceId: string, id: string, form: ScheduleForm) {
+      const s = await get(workspaceId, id);
+      const now = await databaseNow(db);
+      const input = toInput(form, now);
+      await repo.update(workspaceId, id, input, now, s.status === 'active' ? firstSlot(input, now) : null);
+      return s;
+    },
+
+    async setPaused(workspaceId: string, id: string, paused: boolean) {
+      const s = await get(workspaceId, id);
+      const now = await databaseNow(db);
+      await repo.setStatus(workspaceId, id, paused ? 'paused' : 'active', now, paused ? null : firstSlot(s, now));
+      return s;
+    },
+
+    async remove(workspaceId: string, id: string) {
+      const s = await get(workspaceId, id);
+      await repo.softDelete(workspaceId, id);
+      return s;
+    },
+
+    get,
+    listForSurvey: repo.listForSurvey,
+    describe: (s: Schedule) => ({
+      words: describeCron(s.cron),
+      nextLocal: s.nextSlotAt ? formatInZone(s.nextSlotAt, s.timeZone) : null,
+      state: s.status === 'paused' ? 'paused' : s.nextSlotAt ? 'active' : 'ended',
+    }),
+  };
+}
+export type SchedulesService = ReturnType<typeof schedulesService>;
