@@ -22,6 +22,8 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TRUST_PROXY: boolean.default(false),
   WORKER_ENABLED: boolean.default(true),
+  RESPOND_RATE_LIMIT: z.coerce.number().int().min(1).default(300),
+  PUBLIC_SUBMIT_LIMIT: z.coerce.number().int().min(1).default(20),
 });
 
 export type Config = {
@@ -36,6 +38,10 @@ export type Config = {
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   trustProxy: boolean;
   workerEnabled: boolean;
+  /** Requests per minute per IP on /r/* (per instance). */
+  respondRateLimit: number;
+  /** Public-link submissions per IP per 10 minutes (shared by all instances). */
+  publicSubmitLimit: number;
 };
 
 export class ConfigError extends Error {}
@@ -61,5 +67,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     trustProxy: e.TRUST_PROXY,
     workerEnabled: e.WORKER_ENABLED,
+    respondRateLimit: e.RESPOND_RATE_LIMIT,
+    publicSubmitLimit: e.PUBLIC_SUBMIT_LIMIT,
   };
 }

@@ -14,6 +14,9 @@ export type ClaimedDelivery = {
   senderName: string;
   workspaceName: string;
   postalAddress: string;
+  /** The email's language: the contact's locale wins over the survey's. */
+  surveyLanguage: string;
+  contactLocale: string | null;
 };
 
 export const outboxRepository = (db: Db) => ({
@@ -32,7 +35,8 @@ export const outboxRepository = (db: Db) => ({
          RETURNING d.*)
        SELECT c.id, c.attempts, c.token_sealed AS "tokenSealed", c.contact_id AS "contactId",
          ct.name AS "contactName", ct.email AS "contactEmail", s.title AS "surveyTitle", v.questions,
-         ws.sender_name AS "senderName", ws.name AS "workspaceName", ws.postal_address AS "postalAddress"
+         ws.sender_name AS "senderName", ws.name AS "workspaceName", ws.postal_address AS "postalAddress",
+         s.language AS "surveyLanguage", ct.locale AS "contactLocale"
        FROM claimed c
        JOIN contacts ct ON ct.id = c.contact_id
        JOIN waves w ON w.id = c.wave_id
