@@ -2,6 +2,11 @@ import type { Db } from '../../platform/db';
 import type { Question } from '../surveys';
 import type { AnswerValue, Answers } from './answer.schema';
 
+// The dashboard's comment: the first non-empty long-text answer, in question order.
+const commentOf = (answers: string) =>
+  `(SELECT ${answers} ->> k.id FROM jsonb_array_elements_text(:commentIds::jsonb) WITH ORDINALITY AS k(id, n)
+    WHERE coalesce(${answers} ->> k.id, '') <> '' ORDER BY k.n LIMIT 1)`;
+
 /** What a response link opens: resolved from the token's hash, never from anything else in the URL. */
 export type LinkRow = {
   deliveryId: string | null;
@@ -68,16 +73,16 @@ export const responsesRepository = (db: Db) => ({
    */
   saveForDelivery: (
     link: LinkRow,
-    a: { patch: Record<string, AnswerValue | null>; drop: string[]; score: number | null; commentId: string | null; final: boolean; locale: string },
+    a: { patch: Record<string, AnswerValue | null>; drop: string[]; score: number | null; commentIds: string[]; final: boolean; locale: string },
   ) => {
     const merged = `(jsonb_strip_nulls(coalesce(responses.answers, '{}') || :patch::jsonb) - ARRAY(SELECT jsonb_array_elements_text(:drop::jsonb)))`;
     return db.query<{ id: string }>(
       `INSERT INTO responses (workspace_id, survey_id, survey_version, delivery_id, contact_id, score, comment, answers, completed_at, locale)
-       SELECT :workspaceId, :surveyId, :surveyVersion, :deliveryId, :contactId, :score, a ->> :commentId, a,
+       SELECT :workspaceId, :surveyId, :surveyVersion, :deliveryId, :contactId, :score, ${commentOf('a')}, a,
          CASE WHEN :final THEN now() END, :locale
        FROM (SELECT jsonb_strip_nulls(:patch::jsonb) AS a) x
        ON CONFLICT (delivery_id) DO UPDATE SET
-         answers = ${merged}, comment = ${merged} ->> :commentId, score = EXCLUDED.score,
+         answers = ${merged}, comment = ${commentOf(merged)}, score = EXCLUDED.score,
          completed_at = coalesce(EXCLUDED.completed_at, responses.completed_at), locale = EXCLUDED.locale, updated_at = now()
        RETURNING id`,
       {
@@ -87,7 +92,7 @@ export const responsesRepository = (db: Db) => ({
         deliveryId: link.deliveryId,
         contactId: link.contactId,
         score: a.score,
-        commentId: a.commentId,
+        commentIds: JSON.stringify(a.commentIds),
         patch: JSON.stringify(a.patch),
         drop: JSON.stringify(a.drop),
         final: a.final,
@@ -97,10 +102,10 @@ export const responsesRepository = (db: Db) => ({
   },
 
   /** A public-link answer: not tied to anyone, so each submission is a response of its own. */
-  insertPublic: (link: LinkRow, a: { patch: Record<string, AnswerValue | null>; score: number | null; commentId: string | null; locale: string }) =>
+  insertPublic: (link: LinkRow, a: { patch: Record<string, AnswerValue | null>; score: number | null; commentIds: string[]; locale: string }) =>
     db.query<{ id: string }>(
       `INSERT INTO responses (workspace_id, survey_id, survey_version, score, comment, answers, completed_at, locale)
-       SELECT :workspaceId, :surveyId, :surveyVersion, :score, a ->> :commentId, a, now(), :locale
+       SELECT :workspaceId, :surveyId, :surveyVersion, :score, ${commentOf('a')}, a, now(), :locale
        FROM (SELECT jsonb_strip_nulls(:patch::jsonb) AS a) x
        RETURNING id`,
       {
@@ -108,7 +113,7 @@ export const responsesRepository = (db: Db) => ({
         surveyId: link.surveyId,
         surveyVersion: link.surveyVersion,
         score: a.score,
-        commentId: a.commentId,
+        commentIds: JSON.stringify(a.commentIds),
         patch: JSON.stringify(a.patch),
         locale: a.locale,
       },

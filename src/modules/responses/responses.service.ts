@@ -51,7 +51,7 @@ export function responsesService(db: Db, sealer: Sealer) {
     return withLocale(row, token);
   }
 
-  const commentIdOf = (link: LinkRow) => link.questions.find((q) => q.type === 'long_text')?.id ?? null;
+  const commentIdsOf = (link: LinkRow) => link.questions.filter((q) => q.type === 'long_text').map((q) => q.id);
 
   return {
     open,
@@ -92,7 +92,7 @@ export function responsesService(db: Db, sealer: Sealer) {
           return { saved: false as const, reason: refusal };
         }
       }
-      await repo.saveForDelivery(link, { ...parsed, commentId: commentIdOf(link), final: opts.final, locale: link.locale });
+      await repo.saveForDelivery(link, { ...parsed, commentIds: commentIdsOf(link), final: opts.final, locale: link.locale });
       if (opts.clickId) await clicks.settle(deliveryId, opts.clickId, { status: 'confirmed' });
       return { saved: true as const, unasked: parsed.unasked };
     },
@@ -100,7 +100,7 @@ export function responsesService(db: Db, sealer: Sealer) {
     /** A public-link submission: one new response, checked like a final "Send". */
     async answerPublic(link: OpenLink, body: Record<string, unknown>) {
       const parsed = parseAnswer(link.questions, body, { final: true, t: link.t, locale: link.locale });
-      await repo.insertPublic(link, { ...parsed, commentId: commentIdOf(link), locale: link.locale });
+      await repo.insertPublic(link, { ...parsed, commentIds: commentIdsOf(link), locale: link.locale });
     },
 
     /** Unsubscribing keeps working after a survey closes: it is about the person, not the survey. */
