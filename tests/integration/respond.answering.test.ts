@@ -41,7 +41,7 @@ describe('every question type', () => {
     expect(page.text).toMatch(/<fieldset class="q" data-bands="low">\s*<input type="hidden" name="_shown" value="fix">/);
   });
 
-  it('stores one answer per question, with the score and the first non-empty long text as the dashboard's comment', async () => {
+  it("stores one answer per question, with the score and the first non-empty long text as the dashboard's comment", async () => {
     const { token, deliveryId } = await seedDelivery(t.db, t.sealer, workspaceId, everySurvey);
     await post(token, {
       sat: '5', effort: '6', stars: '4', again: 'yes', plan: 'Team & more', used: ['Chat', 'Email'], role: 'CTO', comment: 'Keep going',
