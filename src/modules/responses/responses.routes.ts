@@ -40,14 +40,14 @@ export function responsesRoutes(responses: ResponsesService, deps: { db: Db; lim
     handler: tooMany,
   });
 
-  r.use('/r', perIp, (req, res, next) => {
+  r.use('/r', (req, res, next) => {
     // Answers are personal: never cached by a browser or a proxy, never indexed.
     res.set({ 'Cache-Control': 'no-store', 'X-Robots-Tag': 'noindex' });
     // Until a token names the survey's language, speak the browser's (error pages, 413, 429).
     useLocale(res, (req.acceptsLanguages(...LOCALES) as Locale | false) || 'en');
     next();
   });
-  r.use('/r', express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 500 }));
+  r.use('/r', perIp, express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 500 }));
 
   // ---- The honeypot: a link in the email and on the page that no person can see or reach.
   r.all('/r/:token/h', async (req, res) => {
