@@ -104,6 +104,8 @@ async function main() {
     const barePost = await load(barePort, tokens, 'POST');
     const halfRate = Math.max(1, Math.floor(appPost.rps / 2));
     const appPostHalf = await load(appPort, tokens, 'POST', halfRate);
+    // The same rate on the bare server: the floor this disk and database set for any POST.
+    const barePostHalf = await load(barePort, tokens, 'POST', halfRate);
 
     const ratio = (a: Phase, b: Phase) => Math.round((a.rps / b.rps) * 100) / 100;
     const rows = [
@@ -112,6 +114,7 @@ async function main() {
       ['POST /r/<token>  app', appPost],
       ['POST /r/<token>  bare', barePost],
       [`POST app at ${halfRate} req/s`, appPostHalf],
+      [`POST bare at ${halfRate} req/s`, barePostHalf],
     ] as const;
     for (const [name, p] of rows) console.log(`${name.padEnd(30)} ${p.rps.toFixed(0).padStart(7)} req/s  p50 ${p.p50} ms  p99 ${p.p99} ms  errors ${p.errors}  4xx/5xx ${p.failed}`);
     const result = {
@@ -121,7 +124,8 @@ async function main() {
       connections: CONNECTIONS,
       getRps: { app: Math.round(appGet.rps), bare: Math.round(bareGet.rps), ratio: ratio(appGet, bareGet) },
       postRps: { app: Math.round(appPost.rps), bare: Math.round(barePost.rps), ratio: ratio(appPost, barePost) },
-      postHalfRate: { rate: halfRate, p99Ms: appPostHalf.p99, p50Ms: appPostHalf.p50 },
+      postHalfRate: { rate: halfRate, p99Ms: appPostHalf.p99, p50Ms: appPostHalf.p50, bareP99Ms: barePostHalf.p99, bareP50Ms: barePostHalf.p50 },
+      fastPg: process.env.BENCH_FAST_PG === '1',
       goals: { ratioAtLeast: 0.5, p99AtMostMs: 25 },
       met: ratio(appGet, bareGet) >= 0.5 && ratio(appPost, barePost) >= 0.5 && appPostHalf.p99 <= 25,
     };
