@@ -22,7 +22,7 @@ import { insightsRoutes } from './modules/insights';
 import { mailboxRoutes } from './modules/mailbox';
 
 export type AppDeps = {
-  config: Pick<Config, 'publicUrl' | 'trustProxy'>;
+  config: Pick<Config, 'publicUrl' | 'trustProxy'> & Partial<Pick<Config, 'respondRateLimit' | 'publicSubmitLimit'>>;
   db: Db;
   /** A plain pg pool for the session store (connect-pg-simple speaks pg, not Sequelize). */
   sessionPool: pg.Pool;
@@ -48,7 +48,7 @@ export function buildApp(deps: AppDeps) {
   const surveys = surveysService(db);
   const contacts = contactsService(db);
   const waves = wavesService({ db, sealer: deps.sealer, surveys, onQueued: deps.onQueued });
-  const responses = responsesService(db);
+  const responses = responsesService(db, deps.sealer);
 
   app.use(
     helmet({
@@ -82,7 +82,12 @@ export function buildApp(deps: AppDeps) {
   });
 
   // Respondents: before sessions and CSRF on purpose (see responses.routes.ts).
-  app.use(responsesRoutes(responses));
+  app.use(
+    responsesRoutes(responses, {
+      db,
+      limits: { perMinute: deps.config.respondRateLimit ?? 300, publicSubmitsPer10Min: deps.config.publicSubmitLimit ?? 20 },
+    }),
+  );
 
   app.use(express.urlencoded({ extended: false, limit: '100kb' }));
   app.use(express.json({ limit: '100kb' }));

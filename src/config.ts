@@ -27,6 +27,8 @@ const schema = z.object({
   SEND_RATE_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(600),
   DELIVERY_LEASE_SECONDS: z.coerce.number().int().min(30).max(3600).default(120),
   UNSUBSCRIBE_MAILTO: z.email().optional(),
+  RESPOND_RATE_LIMIT: z.coerce.number().int().min(1).default(300),
+  PUBLIC_SUBMIT_LIMIT: z.coerce.number().int().min(1).default(20),
 });
 
 export type Config = {
@@ -46,6 +48,10 @@ export type Config = {
   sendRatePerMinute: number;
   deliveryLeaseSeconds: number;
   unsubscribeMailto: string;
+  /** Requests per minute per IP on /r/* (per instance). */
+  respondRateLimit: number;
+  /** Public-link submissions per IP per 10 minutes (shared by all instances). */
+  publicSubmitLimit: number;
 };
 
 export class ConfigError extends Error {}
@@ -76,5 +82,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sendRatePerMinute: e.SEND_RATE_PER_MINUTE,
     deliveryLeaseSeconds: e.DELIVERY_LEASE_SECONDS,
     unsubscribeMailto: e.UNSUBSCRIBE_MAILTO ?? e.MAIL_FROM,
+    respondRateLimit: e.RESPOND_RATE_LIMIT,
+    publicSubmitLimit: e.PUBLIC_SUBMIT_LIMIT,
   };
 }

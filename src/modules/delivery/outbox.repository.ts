@@ -16,6 +16,7 @@ export type ClaimedDelivery = {
   contactId: string;
   contactName: string;
   contactEmail: string;
+  /** The email's language: the contact's locale wins over the survey's. */
   contactLocale: string | null;
   surveyTitle: string;
   surveyLanguage: string;

@@ -1,2 +1,3 @@
 export { responsesService, type ResponsesService } from './responses.service';
-export { responsesRoutes } from './responses.routes';
+export { responsesRoutes, type RespondLimits } from './responses.routes';
+export { endLabels, csatLabel } from './presenter';

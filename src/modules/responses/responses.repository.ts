@@ -1,57 +1,121 @@
 import type { Db } from '../../platform/db';
 import type { Question } from '../surveys';
+import type { AnswerValue, Answers } from './answer.schema';
+
+// The dashboard's comment: the first non-empty long-text answer, in question order.
+const commentOf = (answers: string) =>
+  `(SELECT ${answers} ->> k.id FROM jsonb_array_elements_text(:commentIds::jsonb) WITH ORDINALITY AS k(id, n)
+    WHERE coalesce(${answers} ->> k.id, '') <> '' ORDER BY k.n LIMIT 1)`;
 
 /** What a response link opens: resolved from the token's hash, never from anything else in the URL. */
-export type Invitation = {
-  deliveryId: string;
+export type LinkRow = {
+  deliveryId: string | null;
   workspaceId: string;
-  contactId: string;
-  contactStatus: string;
+  contactId: string | null;
   surveyId: string;
   surveyVersion: number;
   surveyTitle: string;
-  surveyStatus: string;
+  surveyLanguage: string;
+  contactLocale: string | null;
+  closed: boolean;
   questions: Question[];
   senderName: string;
   workspaceName: string;
-  score: number | null;
-  comment: string | null;
+  thankYouUrl: string | null;
+  answers: Answers | null;
+  completed: boolean;
+  scanned: boolean;
 };
 
+// The person a respondent hears from: the contact's owner, else the survey's sender, else the workspace's.
+const SURVEY_COLUMNS = `s.id AS "surveyId", s.title AS "surveyTitle", s.language AS "surveyLanguage",
+  (s.status <> 'active' OR coalesce(s.closes_at <= now(), false)) AS closed, s.thank_you_url AS "thankYouUrl",
+  v.questions, ws.name AS "workspaceName"`;
+
 export const responsesRepository = (db: Db) => ({
-  findInvitation: (tokenHash: Buffer) =>
-    db.one<Invitation>(
-      `SELECT d.id AS "deliveryId", d.workspace_id AS "workspaceId", d.contact_id AS "contactId", c.status AS "contactStatus",
-         w.survey_id AS "surveyId", w.survey_version AS "surveyVersion", s.title AS "surveyTitle", s.status AS "surveyStatus",
-         v.questions, ws.sender_name AS "senderName", ws.name AS "workspaceName", r.score, r.comment
+  findByDeliveryToken: (tokenHash: Buffer) =>
+    db.one<LinkRow>(
+      `SELECT d.id AS "deliveryId", d.workspace_id AS "workspaceId", d.contact_id AS "contactId", c.locale AS "contactLocale",
+         w.survey_version AS "surveyVersion", ${SURVEY_COLUMNS},
+         coalesce(owner.name, sender.name, ws.sender_name) AS "senderName",
+         r.answers, r.completed_at IS NOT NULL AS completed, sd.delivery_id IS NOT NULL AS scanned
        FROM deliveries d
        JOIN contacts c ON c.id = d.contact_id
        JOIN waves w ON w.id = d.wave_id
        JOIN surveys s ON s.id = w.survey_id
        JOIN survey_versions v ON v.survey_id = w.survey_id AND v.version = w.survey_version
        JOIN workspaces ws ON ws.id = d.workspace_id
+       LEFT JOIN users owner ON owner.id = c.owner_user_id
+       LEFT JOIN users sender ON sender.id = s.sender_user_id
        LEFT JOIN responses r ON r.delivery_id = d.id
+       LEFT JOIN scanned_deliveries sd ON sd.delivery_id = d.id
        WHERE d.token_hash = :tokenHash`,
       { tokenHash },
     ),
 
-  /** One response per delivery: the latest answer wins, even when two POSTs race. */
-  upsert: (inv: Invitation, answer: { score: number | null; comment: string | null; answers: Record<string, unknown> }) =>
-    db.query(
-      `INSERT INTO responses (workspace_id, survey_id, survey_version, delivery_id, contact_id, score, comment, answers)
-       VALUES (:workspaceId, :surveyId, :surveyVersion, :deliveryId, :contactId, :score, :comment, :answers)
-       ON CONFLICT (delivery_id) DO UPDATE SET score = EXCLUDED.score, comment = EXCLUDED.comment,
-         answers = EXCLUDED.answers, updated_at = now()
+  findByPublicToken: (tokenHash: Buffer) =>
+    db.one<LinkRow>(
+      `SELECT NULL AS "deliveryId", s.workspace_id AS "workspaceId", NULL AS "contactId", NULL AS "contactLocale",
+         s.current_version AS "surveyVersion", ${SURVEY_COLUMNS},
+         coalesce(sender.name, ws.sender_name) AS "senderName", NULL AS answers, false AS completed, false AS scanned
+       FROM survey_public_links p
+       JOIN surveys s ON s.id = p.survey_id AND s.public_link_enabled
+       JOIN survey_versions v ON v.survey_id = s.id AND v.version = s.current_version
+       JOIN workspaces ws ON ws.id = s.workspace_id
+       LEFT JOIN users sender ON sender.id = s.sender_user_id
+       WHERE p.token_hash = :tokenHash`,
+      { tokenHash },
+    ),
+
+  /**
+   * One response per delivery, the latest answer wins: the row lock of ON CONFLICT serialises racing POSTs,
+   * and each merges into what is stored at that moment (partial saves never erase each other).
+   */
+  saveForDelivery: (
+    link: LinkRow,
+    a: { patch: Record<string, AnswerValue | null>; drop: string[]; score: number | null; commentIds: string[]; final: boolean; locale: string },
+  ) => {
+    const merged = `(jsonb_strip_nulls(coalesce(responses.answers, '{}') || :patch::jsonb) - ARRAY(SELECT jsonb_array_elements_text(:drop::jsonb)))`;
+    return db.query<{ id: string }>(
+      `INSERT INTO responses (workspace_id, survey_id, survey_version, delivery_id, contact_id, score, comment, answers, completed_at, locale)
+       SELECT :workspaceId, :surveyId, :surveyVersion, :deliveryId, :contactId, :score, ${commentOf('a')}, a,
+         CASE WHEN :final THEN now() END, :locale
+       FROM (SELECT jsonb_strip_nulls(:patch::jsonb) AS a) x
+       ON CONFLICT (delivery_id) DO UPDATE SET
+         answers = ${merged}, comment = ${commentOf(merged)}, score = EXCLUDED.score,
+         completed_at = coalesce(EXCLUDED.completed_at, responses.completed_at), locale = EXCLUDED.locale, updated_at = now()
        RETURNING id`,
       {
-        workspaceId: inv.workspaceId,
-        surveyId: inv.surveyId,
-        surveyVersion: inv.surveyVersion,
-        deliveryId: inv.deliveryId,
-        contactId: inv.contactId,
-        score: answer.score,
-        comment: answer.comment,
-        answers: JSON.stringify(answer.answers),
+        workspaceId: link.workspaceId,
+        surveyId: link.surveyId,
+        surveyVersion: link.surveyVersion,
+        deliveryId: link.deliveryId,
+        contactId: link.contactId,
+        score: a.score,
+        commentIds: JSON.stringify(a.commentIds),
+        patch: JSON.stringify(a.patch),
+        drop: JSON.stringify(a.drop),
+        final: a.final,
+        locale: a.locale,
+      },
+    );
+  },
+
+  /** A public-link answer: not tied to anyone, so each submission is a response of its own. */
+  insertPublic: (link: LinkRow, a: { patch: Record<string, AnswerValue | null>; score: number | null; commentIds: string[]; locale: string }) =>
+    db.query<{ id: string }>(
+      `INSERT INTO responses (workspace_id, survey_id, survey_version, score, comment, answers, completed_at, locale)
+       SELECT :workspaceId, :surveyId, :surveyVersion, :score, ${commentOf('a')}, a, now(), :locale
+       FROM (SELECT jsonb_strip_nulls(:patch::jsonb) AS a) x
+       RETURNING id`,
+      {
+        workspaceId: link.workspaceId,
+        surveyId: link.surveyId,
+        surveyVersion: link.surveyVersion,
+        score: a.score,
+        commentIds: JSON.stringify(a.commentIds),
+        patch: JSON.stringify(a.patch),
+        locale: a.locale,
       },
     ),
 
@@ -60,3 +124,4 @@ export const responsesRepository = (db: Db) => ({
       contactId,
     }),
 });
+export type ResponsesRepository = ReturnType<typeof responsesRepository>;

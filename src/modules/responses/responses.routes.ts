@@ -1,50 +1,168 @@
-import express, { Router } from 'express';
-import { formView } from '../../platform/http';
-import { primaryScale } from '../surveys';
+import express, { Router, type Response } from 'express';
+import { rateLimit, type Options } from 'express-rate-limit';
+import type { Db } from '../../platform/db';
+import { AppError } from '../../platform/errors';
+import { formView, wantsJson } from '../../platform/http';
+import { LOCALES, translator, type Locale } from '../../platform/i18n';
+import { PgRateLimitStore } from '../../platform/pgRateLimitStore';
 import { scoreFrom } from './answer.schema';
-import type { ResponsesService } from './responses.service';
+import { isSelected, presentQuestions, safeBackLink, valuesFromAnswers, type FormValues } from './presenter';
+import type { OpenLink, ResponsesService } from './responses.service';
+
+export type RespondLimits = {
+  /** Requests per minute per IP on /r/*, counted in this instance's memory. */
+  perMinute: number;
+  /** Public-link submissions per IP per 10 minutes, counted in PostgreSQL across all instances. */
+  publicSubmitsPer10Min: number;
+};
 
 /**
  * The respondent's pages. No session and no login: the unguessable token in the path is the only
  * credential, and no cookie exists for a forged cross-site form to ride on, so these forms carry no CSRF
  * token (and the RFC 8058 one-click unsubscribe, which arrives with no cookies at all, keeps working).
  */
-export function responsesRoutes(responses: ResponsesService) {
+export function responsesRoutes(responses: ResponsesService, deps: { db: Db; limits: RespondLimits }) {
   const r = Router();
-  r.use(express.urlencoded({ extended: false, limit: '64kb' }));
 
+  const tooMany: Options['handler'] = (_req, _res, next) =>
+    next(new AppError(429, 'rate_limited', 'Too many requests from your connection. Try again in a minute.'));
+  // Per instance, in memory: the point is to keep one noisy client from eating an instance's CPU, and a
+  // database round trip on every respondent request would cost more than the abuse it stops. Behind N
+  // instances a client gets at most N times the limit.
+  const perIp = rateLimit({ windowMs: 60_000, limit: deps.limits.perMinute, standardHeaders: 'draft-8', legacyHeaders: false, handler: tooMany });
+  // Public-link submissions create rows, so their limit holds across every instance.
+  const publicSubmits = rateLimit({
+    windowMs: 10 * 60_000,
+    limit: deps.limits.publicSubmitsPer10Min,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    store: new PgRateLimitStore(deps.db, 'public-submit:'),
+    handler: tooMany,
+  });
+
+  r.use('/r', (req, res, next) => {
+    // Answers are personal: never cached by a browser or a proxy, never indexed.
+    res.set({ 'Cache-Control': 'no-store', 'X-Robots-Tag': 'noindex' });
+    // Until a token names the survey's language, speak the browser's (error pages, 413, 429).
+    useLocale(res, (req.acceptsLanguages(...LOCALES) as Locale | false) || 'en');
+    next();
+  });
+  r.use('/r', perIp, express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 500 }));
+
+  // ---- The honeypot: a link in the email and on the page that no person can see or reach.
+  r.all('/r/:token/h', async (req, res) => {
+    await responses.honeypot(String(req.params.token));
+    res.status(204).end();
+  });
+
+  // ---- A survey's public link (not tied to a contact).
+  r.get('/r/p/:token', async (req, res) => {
+    const link = await responses.openPublic(req.params.token);
+    const values: FormValues = {};
+    const clicked = scoreFrom(link.questions, req.query.score);
+    const primary = responses.primaryScaleOf(link);
+    if (primary && clicked !== undefined) values[primary.id] = clicked;
+    res.render('respond/answer', answerPage(res, link, { values, publicMode: true }));
+  });
+
+  r.post('/r/p/:token', publicSubmits, formView('respond/answer'), async (req, res) => {
+    const link = await responses.openPublic(String(req.params.token));
+    answerPage(res, link, { values: {}, publicMode: true });
+    await responses.answerPublic(link, req.body ?? {});
+    res.redirect(303, `/r/p/${link.token}/thanks`);
+  });
+
+  r.get('/r/p/:token/thanks', async (req, res) => {
+    const link = await responses.openPublic(req.params.token);
+    res.render('respond/thanks', thanksPage(res, link, { editUrl: undefined }));
+  });
+
+  // ---- A delivery's link.
   r.get('/r/:token', async (req, res) => {
-    const inv = await responses.open(req.params.token);
-    // The clicked score is only preselected: mail scanners prefetch every link, so a GET never answers.
-    const clicked = scoreFrom(inv.questions, req.query.score);
-    const scaleQ = primaryScale(inv.questions);
-    const values: Record<string, unknown> = { ...(scaleQ && inv.score !== null ? { [scaleQ.id]: inv.score } : {}) };
-    if (scaleQ && clicked !== undefined) values[scaleQ.id] = clicked;
-    const textQ = inv.questions.find((q) => q.type === 'long_text');
-    if (textQ && inv.comment) values[textQ.id] = inv.comment;
-    res.render('respond/answer', { inv, token: req.params.token, values, errors: {}, answered: inv.score !== null });
+    const link = await responses.open(req.params.token);
+    const values = valuesFromAnswers(link.answers);
+    const primary = responses.primaryScaleOf(link);
+    const clicked = scoreFrom(link.questions, req.query.score);
+    let click: { clickId: string; autoConfirm: boolean } | undefined;
+    if (primary && clicked !== undefined) {
+      // Only preselected: scanners prefetch every link, so opening one never answers. A HEAD records nothing.
+      values[primary.id] = clicked;
+      if (req.method === 'GET') click = await responses.click(link, clicked);
+    }
+    const status = req.query.saved === '1' ? link.t('savedMore') : link.completed ? link.t('answered') : '';
+    res.render('respond/answer', answerPage(res, link, { values, click, status }));
   });
 
   r.post('/r/:token', formView('respond/answer'), async (req, res) => {
-    const token = String(req.params.token);
-    res.locals.inv = await responses.open(token);
-    res.locals.token = token;
-    await responses.answer(token, req.body ?? {});
-    res.redirect(303, `/r/${token}/thanks`);
+    const link = await responses.open(String(req.params.token));
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const clickId = typeof body._click === 'string' && body._click ? body._click : undefined;
+    answerPage(res, link, { values: {}, click: clickId ? { clickId, autoConfirm: false } : undefined });
+    const final = body._partial !== '1';
+    const result = await responses.answer(link, body, { final, auto: body._auto === '1', clickId });
+    if (wantsJson(req)) {
+      res.json(result.saved ? { saved: true, message: link.t('saved') } : { saved: false, reason: result.reason, message: link.t('tapToConfirm') });
+      return;
+    }
+    // Without JavaScript, follow-ups for the chosen score appear after the first "Send": ask them next.
+    if (result.saved && result.unasked.length) res.redirect(303, `/r/${link.token}?saved=1`);
+    else res.redirect(303, `/r/${link.token}/thanks`);
   });
 
   r.get('/r/:token/thanks', async (req, res) => {
-    res.render('respond/thanks', { inv: await responses.open(req.params.token), token: req.params.token });
+    const link = await responses.open(req.params.token);
+    res.render('respond/thanks', thanksPage(res, link, { editUrl: `/r/${link.token}` }));
   });
 
   r.get('/r/:token/unsubscribe', async (req, res) => {
-    res.render('respond/unsubscribe', { inv: await responses.open(req.params.token), token: req.params.token, done: false });
+    const link = await responses.findForUnsubscribe(req.params.token);
+    res.render('respond/unsubscribe', { ...basePage(res, link), done: false });
   });
 
+  // Also the RFC 8058 one-click target: body "List-Unsubscribe=One-Click", no cookies, answered with 200.
   r.post('/r/:token/unsubscribe', async (req, res) => {
-    const inv = await responses.unsubscribe(req.params.token);
-    res.render('respond/unsubscribe', { inv, token: req.params.token, done: true });
+    const link = await responses.unsubscribe(req.params.token);
+    res.render('respond/unsubscribe', { ...basePage(res, link), done: true });
   });
 
   return r;
 }
+
+function useLocale(res: Response, locale: Locale) {
+  res.locals.locale = locale;
+  res.locals.t = translator(locale);
+}
+
+function basePage(res: Response, link: OpenLink) {
+  useLocale(res, link.locale);
+  return { link, token: link.token };
+}
+
+function answerPage(
+  res: Response,
+  link: OpenLink,
+  o: { values: FormValues; click?: { clickId: string; autoConfirm: boolean }; status?: string; publicMode?: boolean },
+) {
+  const locals = {
+    ...basePage(res, link),
+    values: o.values,
+    errors: {},
+    status: o.status ?? '',
+    action: o.publicMode ? `/r/p/${link.token}` : `/r/${link.token}`,
+    // Partial saves and the auto-confirm need a link that holds one response: not a public link.
+    saveAsYouGo: !o.publicMode,
+    clickId: o.click?.clickId,
+    autoConfirm: !!o.click?.autoConfirm,
+    honeypot: o.publicMode ? undefined : `/r/${link.token}/h`,
+    present: (values: FormValues) => presentQuestions(link.questions, values, link.t),
+    isSelected,
+  };
+  // Kept in res.locals so a refused form is drawn again by the one error handler with the same page.
+  Object.assign(res.locals, locals);
+  return locals;
+}
+
+function thanksPage(res: Response, link: OpenLink, o: { editUrl?: string }) {
+  return { ...basePage(res, link), editUrl: o.editUrl, backUrl: safeBackLink(link.thankYouUrl) };
+}
+

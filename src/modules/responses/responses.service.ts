@@ -1,54 +1,153 @@
 import type { Db } from '../../platform/db';
 import { gone, notFound } from '../../platform/errors';
-import { hashToken, looksLikeToken } from '../../platform/tokens';
-import { parse } from '../../platform/validation';
+import { pickLocale, translator, type Locale, type Translate } from '../../platform/i18n';
+import { hashToken, looksLikeToken, newToken, type Sealer } from '../../platform/tokens';
 import { primaryScale } from '../surveys';
-import { answerSchema, readForm } from './answer.schema';
-import { responsesRepository, type Invitation } from './responses.repository';
+import { parseAnswer } from './answer.schema';
+import { clicksRepository } from './clicks.repository';
+import { responsesRepository, type LinkRow } from './responses.repository';
 
-// Same words for an unknown and a tampered token: a guess learns nothing about which tokens exist.
+/**
+ * Scanner defence. Mail scanners open every link of a message within a second or two; a person taps one.
+ * Three clicks from one delivery inside this window mark the delivery as scanned.
+ */
+export const BURST_WINDOW_MS = 2000;
+export const BURST_CLICKS = 3;
+
+export type OpenLink = LinkRow & { token: string; locale: Locale; t: Translate };
+
+// One answer for an unknown, malformed or tampered token, and one for every closed survey: the words and
+// status never tell a guesser anything about which tokens exist.
 const linkNotFound = () => notFound('survey link');
+const surveyClosed = () => gone('This survey has closed.');
 
-export function responsesService(db: Db) {
+export function responsesService(db: Db, sealer: Sealer) {
   const repo = responsesRepository(db);
+  const clicks = clicksRepository(db);
 
-  async function open(token: string): Promise<Invitation> {
-    if (!looksLikeToken(token)) throw linkNotFound();
-    const inv = await repo.findInvitation(hashToken(token));
-    if (!inv) throw linkNotFound();
-    if (inv.surveyStatus !== 'active') {
-      throw gone(`This survey from ${inv.workspaceName} has closed. Thank you for wanting to answer — you can simply reply to the email instead.`);
-    }
-    return inv;
+  const withLocale = (row: LinkRow, token: string): OpenLink => {
+    const locale = pickLocale(row.contactLocale, row.surveyLanguage);
+    return { ...row, token, locale, t: translator(locale) };
+  };
+
+  async function find(token: string) {
+    if (!looksLikeToken(token)) return undefined;
+    const row = await repo.findByDeliveryToken(hashToken(token));
+    return row && withLocale(row, token);
   }
+
+  /** The link, if it exists and its survey still takes answers. */
+  async function open(token: string): Promise<OpenLink> {
+    const link = await find(token);
+    if (!link) throw linkNotFound();
+    if (link.closed) throw surveyClosed();
+    return link;
+  }
+
+  async function openPublic(token: string): Promise<OpenLink> {
+    const row = looksLikeToken(token) ? await repo.findByPublicToken(hashToken(token)) : undefined;
+    if (!row) throw linkNotFound();
+    if (row.closed) throw surveyClosed();
+    return withLocale(row, token);
+  }
+
+  const commentIdsOf = (link: LinkRow) => link.questions.filter((q) => q.type === 'long_text').map((q) => q.id);
 
   return {
     open,
+    openPublic,
 
-    /** Records (or replaces) the answer for this link. Only a POST reaches here: a GET never answers. */
-    async answer(token: string, body: Record<string, unknown>) {
-      const inv = await open(token);
-      const answers = parse(answerSchema(inv.questions), readForm(inv.questions, body), 'Please check your answer.');
-      const scaleQ = primaryScale(inv.questions);
-      const textQ = inv.questions.find((q) => q.type === 'long_text');
-      await repo.upsert(inv, {
-        score: scaleQ ? ((answers[scaleQ.id] as number | undefined) ?? null) : null,
-        comment: textQ ? ((answers[textQ.id] as string | undefined) || null) : null,
-        answers,
-      });
-      return inv;
+    /**
+     * A score link was opened. The click is recorded apart from responses (never an answer by itself); a
+     * burst of clicks marks the delivery as scanned. Says whether the page may confirm it by itself.
+     */
+    async click(link: OpenLink, score: number): Promise<{ clickId: string; autoConfirm: boolean }> {
+      const { id, recent } = await clicks.record(link.deliveryId!, score, BURST_WINDOW_MS);
+      if (recent >= BURST_CLICKS) {
+        await clicks.markScanned(link.deliveryId!, 'burst', BURST_WINDOW_MS);
+        return { clickId: id, autoConfirm: false };
+      }
+      return { clickId: id, autoConfirm: !link.scanned };
     },
 
+    /** The hidden link no person can see or reach was followed: only a machine does that. */
+    async honeypot(token: string) {
+      const link = await find(token);
+      if (link) await clicks.markScanned(link.deliveryId!, 'honeypot', BURST_WINDOW_MS);
+    },
+
+    /**
+     * Saves the answer for this link (creating or updating its one response). A partial save keeps what the
+     * respondent has given so far; the final "Send" also checks required questions. An automatic
+     * confirmation (the page confirming a clicked score by itself) is refused for a scanned delivery or a
+     * click that was part of a burst, and nothing is stored.
+     */
+    async answer(link: OpenLink, body: Record<string, unknown>, opts: { final: boolean; auto: boolean; clickId?: string }) {
+      const parsed = parseAnswer(link.questions, body, { final: opts.final, t: link.t, locale: link.locale });
+      const deliveryId = link.deliveryId!;
+      if (opts.auto) {
+        const refusal = await autoConfirmRefusal(deliveryId, link.scanned, opts.clickId);
+        if (refusal) {
+          if (opts.clickId) await clicks.settle(deliveryId, opts.clickId, { status: 'discarded', reason: refusal });
+          return { saved: false as const, reason: refusal };
+        }
+      }
+      await repo.saveForDelivery(link, { ...parsed, commentIds: commentIdsOf(link), final: opts.final, locale: link.locale });
+      if (opts.clickId) await clicks.settle(deliveryId, opts.clickId, { status: 'confirmed' });
+      return { saved: true as const, unasked: parsed.unasked };
+    },
+
+    /** A public-link submission: one new response, checked like a final "Send". */
+    async answerPublic(link: OpenLink, body: Record<string, unknown>) {
+      const parsed = parseAnswer(link.questions, body, { final: true, t: link.t, locale: link.locale });
+      await repo.insertPublic(link, { ...parsed, commentIds: commentIdsOf(link), locale: link.locale });
+    },
+
+    /** Unsubscribing keeps working after a survey closes: it is about the person, not the survey. */
     async unsubscribe(token: string) {
-      const inv = await open(token).catch((err) => {
-        // Unsubscribing must keep working after a survey closes.
-        if (err.status === 410) return repo.findInvitation(hashToken(token));
-        throw err;
-      });
-      if (!inv) throw linkNotFound();
-      await repo.unsubscribe(inv.contactId);
-      return inv;
+      const link = await find(token);
+      if (!link) throw linkNotFound();
+      await repo.unsubscribe(link.contactId!);
+      return link;
     },
+
+    /** For the unsubscribe confirm page, which also outlives the survey. */
+    async findForUnsubscribe(token: string) {
+      const link = await find(token);
+      if (!link) throw linkNotFound();
+      return link;
+    },
+
+    /**
+     * The survey's public link token, created on first use. Stored as its hash (for lookup) and sealed with
+     * the app key (to show the team the same link again).
+     */
+    async publicLinkToken(workspaceId: string, surveyId: string): Promise<string> {
+      const token = newToken();
+      const row = await db.one<{ sealed: string }>(
+        `INSERT INTO survey_public_links (survey_id, workspace_id, token_hash, token_sealed)
+         SELECT s.id, s.workspace_id, :hash, :sealed FROM surveys s WHERE s.id = :surveyId AND s.workspace_id = :workspaceId
+         ON CONFLICT (survey_id) DO UPDATE SET survey_id = EXCLUDED.survey_id
+         RETURNING token_sealed AS sealed`,
+        { workspaceId, surveyId, hash: hashToken(token), sealed: sealer.seal(token) },
+      );
+      if (!row) throw notFound('survey');
+      return sealer.open(row.sealed);
+    },
+
+    primaryScaleOf: (link: LinkRow) => primaryScale(link.questions),
   };
+
+  async function autoConfirmRefusal(deliveryId: string, scanned: boolean, clickId?: string) {
+    if (scanned) return 'scanned_delivery' as const;
+    if (!clickId || !/^\d{1,18}$/.test(clickId)) return 'burst' as const;
+    const { status, recent } = await clicks.recentAround(deliveryId, clickId, BURST_WINDOW_MS);
+    if (status !== 'pending') return status === null ? ('burst' as const) : ('scanned_delivery' as const);
+    if (recent >= BURST_CLICKS) {
+      await clicks.markScanned(deliveryId, 'burst', BURST_WINDOW_MS);
+      return 'burst' as const;
+    }
+    return undefined;
+  }
 }
 export type ResponsesService = ReturnType<typeof responsesService>;

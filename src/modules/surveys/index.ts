@@ -1,4 +1,4 @@
 export { surveysService, type SurveysService } from './surveys.service';
 export { surveysRoutes } from './surveys.routes';
 export type { Survey } from './surveys.repository';
-export { type Question, primaryScale, scaleRange, isScale } from './questions';
+export { type Question, type Band, primaryScale, scaleRange, isScale, bandOf } from './questions';

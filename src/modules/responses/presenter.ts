@@ -1,0 +1,91 @@
+import type { MessageKey, Translate } from '../../platform/i18n';
+import { bandOf, primaryScale, scaleRange, type Question } from '../surveys';
+import { applies, bandFor, type Answers } from './answer.schema';
+
+export type Option = { value: string; label: string; /** said after the label by screen readers, e.g. the scale's end labels */ hint?: string; band?: string };
+
+export type ShownQuestion = {
+  id: string;
+  text: string;
+  required: boolean;
+  kind: 'scale' | 'radios' | 'checks' | 'text' | 'textarea';
+  type: Question['type'];
+  options: Option[];
+  lowLabel?: string;
+  highLabel?: string;
+  bands?: string[];
+  visible: boolean;
+  isPrimary: boolean;
+};
+
+const END_LABELS: Partial<Record<Question['type'], [MessageKey, MessageKey]>> = {
+  nps: ['npsLow', 'npsHigh'],
+  ces: ['cesLow', 'cesHigh'],
+  rating: ['ratingLow', 'ratingHigh'],
+};
+const CSAT: MessageKey[] = ['csat1', 'csat2', 'csat3', 'csat4', 'csat5'];
+
+/** Scale end labels: the team's own words, else ours in the respondent's language. */
+export function endLabels(q: Question, t: Translate): [string, string] | undefined {
+  if (q.type === 'csat') return [t('csat1'), t('csat5')];
+  const keys = END_LABELS[q.type];
+  return keys ? [q.lowLabel || t(keys[0]), q.highLabel || t(keys[1])] : undefined;
+}
+
+export const csatLabel = (t: Translate, score: number) => t(CSAT[score - 1]!);
+
+/** Values as the form shows them: stored answers, then the clicked score, or what a refused form sent. */
+export type FormValues = Record<string, unknown>;
+
+export const valuesFromAnswers = (answers: Answers | null): FormValues => ({ ...(answers ?? {}) });
+
+export const isSelected = (values: FormValues, id: string, value: string) => {
+  const v = values[id];
+  return Array.isArray(v) ? v.map(String).includes(value) : v !== undefined && v !== null && String(v) === value;
+};
+
+/** Everything the answer page needs to draw each question, in the respondent's language. */
+export function presentQuestions(questions: Question[], values: FormValues, t: Translate): ShownQuestion[] {
+  const primary = primaryScale(questions);
+  const raw = primary ? Number(values[primary.id]) : NaN;
+  const band = bandFor(questions, Number.isInteger(raw) && String(values[primary!.id]) !== '' ? raw : undefined);
+  return questions.map((q) => {
+    const base = { id: q.id, text: q.text, required: q.required, type: q.type, bands: q.showIf?.bands, visible: applies(q, band), isPrimary: q === primary };
+    switch (q.type) {
+      case 'nps':
+      case 'ces':
+      case 'rating':
+      case 'csat': {
+        const [lo, hi] = scaleRange(q);
+        const [low, high] = endLabels(q, t)!;
+        const options: Option[] = [];
+        for (let s = lo; s <= hi; s++) {
+          const hint = q.type === 'csat' ? csatLabel(t, s) : s === lo ? low : s === hi ? high : undefined;
+          options.push({ value: String(s), label: String(s), hint, band: bandOf(q, s) });
+        }
+        return { ...base, kind: 'scale' as const, options, lowLabel: low, highLabel: high };
+      }
+      case 'yes_no':
+        return { ...base, kind: 'radios' as const, options: [{ value: 'yes', label: t('yes') }, { value: 'no', label: t('no') }] };
+      case 'single_choice':
+        return { ...base, kind: 'radios' as const, options: (q.choices ?? []).map((c) => ({ value: c, label: c })) };
+      case 'multiple_choice':
+        return { ...base, kind: 'checks' as const, options: (q.choices ?? []).map((c) => ({ value: c, label: c })) };
+      case 'short_text':
+        return { ...base, kind: 'text' as const, options: [] };
+      default:
+        return { ...base, kind: 'textarea' as const, options: [] };
+    }
+  });
+}
+
+/** The thank-you page's link back: only an absolute http(s) URL saved on the survey, never one from a request. */
+export function safeBackLink(url: string | null): string | undefined {
+  if (!url) return undefined;
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'https:' || parsed.protocol === 'http:' ? parsed.toString() : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,82 @@
+import { renderInvitation } from '../../src/modules/delivery/invitation';
+import type { ClaimedDelivery } from '../../src/modules/delivery/outbox.repository';
+import type { Question } from '../../src/modules/surveys/questions';
+
+const base: ClaimedDelivery = {
+  id: 'd1',
+  kind: 'invitation',
+  deliveryId: 'd1',
+  reminderSeq: null,
+  replyToEmail: null,
+  attempts: 1,
+  tokenSealed: 'sealed',
+  contactId: 'c1',
+  contactName: 'Pat',
+  contactEmail: 'pat@example.com',
+  surveyTitle: 'Quick question',
+  questions: [{ id: 'nps', type: 'nps', text: 'Would you recommend us?', required: true }],
+  senderName: 'Valeria',
+  workspaceName: 'Acme',
+  postalAddress: '1 Main St, Springfield',
+  surveyLanguage: 'en',
+  contactLocale: null,
+};
+const TOKEN = 'T'.repeat(43);
+const render = (d: Partial<ClaimedDelivery>, options?: { reminder?: boolean }) =>
+  renderInvitation({ ...base, ...d }, TOKEN, 'https://pulse.example', options);
+const scoreLinks = (html: string) => [...html.matchAll(/href="https:\/\/pulse\.example\/r\/T{43}\?score=(\d+)"/g)].map((m) => Number(m[1]));
+
+describe('the invitation email', () => {
+  it('shows the first scale question as one-click links for CSAT (labelled), CES and rating too', async () => {
+    const cases: [Question['type'], number[]][] = [
+      ['csat', [1, 2, 3, 4, 5]],
+      ['ces', [1, 2, 3, 4, 5, 6, 7]],
+      ['rating', [1, 2, 3, 4, 5]],
+    ];
+    for (const [type, scores] of cases) {
+      const mail = await render({ questions: [{ id: 'q0', type: 'yes_no', text: 'Customer?', required: false }, { id: 'q', type, text: 'How was it?', required: true }] });
+      expect(scoreLinks(mail.html)).toEqual(scores);
+    }
+    const csat = await render({ questions: [{ id: 'q', type: 'csat', text: 'How was it?', required: true }] });
+    expect(csat.html).toContain('Very unsatisfied');
+    expect(csat.text).toContain('5 (Very satisfied): https://pulse.example/r/' + TOKEN + '?score=5');
+  });
+
+  it('without a scale question, one button opens the survey', async () => {
+    const mail = await render({ questions: [{ id: 'q', type: 'long_text', text: 'Tell us', required: true }] });
+    expect(scoreLinks(mail.html)).toEqual([]);
+    expect(mail.html).toContain(`href="https://pulse.example/r/${TOKEN}"`);
+  });
+
+  it('carries a visible unsubscribe link, the postal address, and a honeypot link no person can see', async () => {
+    const mail = await render({});
+    expect(mail.html).toMatch(new RegExp(`<a href="https://pulse.example/r/${TOKEN}/unsubscribe"[^>]*>Unsubscribe</a>`));
+    expect(mail.html).toContain('1 Main St, Springfield');
+    expect(mail.text).toContain(`Unsubscribe: https://pulse.example/r/${TOKEN}/unsubscribe`);
+    expect(mail.html).toMatch(new RegExp(`<a href="https://pulse.example/r/${TOKEN}/h" style="display:none[^"]*" aria-hidden="true" tabindex="-1"></a>`));
+    expect(mail.text).not.toContain('/h\n');
+  });
+
+  it('speaks the survey\'s language, or the contact\'s own locale when set; the question text stays the team\'s', async () => {
+    const expectations: [Partial<ClaimedDelivery>, string, string, string][] = [
+      [{ surveyLanguage: 'fr' }, 'fr', 'Se désabonner', 'Pas du tout probable'],
+      [{ surveyLanguage: 'fr', contactLocale: 'de-AT' }, 'de', 'Abmelden', 'Sehr unwahrscheinlich'],
+      [{ surveyLanguage: 'en', contactLocale: 'es' }, 'es', 'Darse de baja', 'Nada probable'],
+      [{ surveyLanguage: 'en', contactLocale: 'pt-BR' }, 'en', 'Unsubscribe', 'Not at all likely'],
+    ];
+    for (const [d, lang, unsubscribe, low] of expectations) {
+      const mail = await render(d);
+      expect(mail.html).toContain(`<html lang="${lang}">`);
+      expect(mail.html).toContain(`>${unsubscribe}</a>`);
+      expect(mail.html).toContain(low);
+      expect(mail.html).toContain('Would you recommend us?');
+    }
+  });
+
+  it('accepts the outbox\'s reminder option and says so', async () => {
+    const mail = await render({ surveyLanguage: 'de' }, { reminder: true });
+    expect(mail.text.split('\n')[0]).toBe('Eine kurze Erinnerung, falls diese Nachricht untergegangen ist.');
+    expect(mail.subject).toBe('Erinnerung: Quick question');
+    expect((await render({ surveyLanguage: 'de' })).subject).toBe('Quick question');
+  });
+});
