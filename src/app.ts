@@ -22,7 +22,7 @@ import { insightsRoutes } from './modules/insights';
 import { mailboxRoutes } from './modules/mailbox';
 
 export type AppDeps = {
-  config: Pick<Config, 'publicUrl' | 'trustProxy'> & Partial<Pick<Config, 'respondRateLimit' | 'publicSubmitLimit'>>;
+  config: Pick<Config, 'publicUrl' | 'trustProxy'> & Partial<Pick<Config, 'respondRateLimit' | 'publicSubmitLimit' | 'viewCache'>>;
   db: Db;
   /** A plain pg pool for the session store (connect-pg-simple speaks pg, not Sequelize). */
   sessionPool: pg.Pool;
@@ -43,6 +43,9 @@ export function buildApp(deps: AppDeps) {
   app.set('trust proxy', deps.config.trustProxy);
   app.set('views', VIEWS_DIR);
   app.set('view engine', 'ejs');
+  // Express caches compiled templates only when NODE_ENV=production; an operator who forgets it should not
+  // pay a recompile on every respondent's page. `npm run dev` (NODE_ENV=development) sees edits live.
+  app.set('view cache', deps.config.viewCache ?? true);
 
   const accounts = accountsService(db);
   const surveys = surveysService(db);

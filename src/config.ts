@@ -19,6 +19,7 @@ const schema = z.object({
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
   MAIL_FROM: z.email().default('pulse@rapport.localhost'),
   SECRET_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  NODE_ENV: z.string().default('production'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TRUST_PROXY: boolean.default(false),
   WORKER_ENABLED: boolean.default(true),
@@ -32,6 +33,8 @@ const schema = z.object({
 });
 
 export type Config = {
+  /** Compiled templates are cached except in development (`npm run dev`). */
+  viewCache?: boolean;
   port: number;
   host?: string;
   publicUrl: string;
@@ -74,6 +77,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     secretKey: e.SECRET_KEY,
+    viewCache: e.NODE_ENV !== 'development',
     logLevel: e.LOG_LEVEL,
     trustProxy: e.TRUST_PROXY,
     workerEnabled: e.WORKER_ENABLED,
