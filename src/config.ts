@@ -22,6 +22,7 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TRUST_PROXY: boolean.default(false),
   WORKER_ENABLED: boolean.default(true),
+  IMPORT_MAX_MB: z.coerce.number().int().min(1).max(1024).default(50),
 });
 
 export type Config = {
@@ -36,6 +37,8 @@ export type Config = {
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   trustProxy: boolean;
   workerEnabled: boolean;
+  /** Largest CSV a contact import accepts. */
+  importMaxBytes: number;
 };
 
 export class ConfigError extends Error {}
@@ -61,5 +64,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     trustProxy: e.TRUST_PROXY,
     workerEnabled: e.WORKER_ENABLED,
+    importMaxBytes: e.IMPORT_MAX_MB * 1024 * 1024,
   };
 }

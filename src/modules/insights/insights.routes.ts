@@ -16,14 +16,17 @@ export function insightsRoutes(deps: { db: Db; surveys: SurveysService; waves: W
   r.get('/surveys/:id', async (req, res) => {
     const workspaceId = auth(req).workspace.id;
     const survey = await deps.surveys.get(workspaceId, idParam(req.params.id, 'survey'));
+    // Versions differ in texts and scales: the dashboard can narrow to one (all versions by default).
+    const raw = typeof req.query.version === 'string' && /^\d{1,4}$/.test(req.query.version) ? Number(req.query.version) : null;
+    const version = raw && raw <= survey.currentVersion ? raw : null;
     const [summary, trend, rate, comments, waves] = await Promise.all([
-      getNpsSummary(db, workspaceId, survey.id),
-      getNpsTrend(db, workspaceId, survey.id),
-      getResponseRate(db, workspaceId, survey.id),
-      getLatestComments(db, workspaceId, survey.id),
+      getNpsSummary(db, workspaceId, survey.id, version),
+      getNpsTrend(db, workspaceId, survey.id, version),
+      getResponseRate(db, workspaceId, survey.id, version),
+      getLatestComments(db, workspaceId, survey.id, version),
       deps.waves.listForSurvey(workspaceId, survey.id),
     ]);
-    res.render('insights/dashboard', { title: survey.title, survey, summary, trend, rate, comments, waves });
+    res.render('insights/dashboard', { title: survey.title, survey, version, summary, trend, rate, comments, waves });
   });
 
   return r;
