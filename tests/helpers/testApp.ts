@@ -15,7 +15,7 @@ const SECRET = 'test-secret-key-that-is-long-enough-000';
  * The real app on a real database and a real SMTP server, for one test file. The worker is not started:
  * tests drain the outbox when they choose, so what they assert is never a race.
  */
-export async function createTestApp() {
+export async function createTestApp(opts: { importMaxBytes?: number } = {}) {
   const database = await createTestDatabase();
   const smtp = await startTestSmtp();
   const log = createLogger('silent');
@@ -24,7 +24,7 @@ export async function createTestApp() {
   const worker = createDeliveryWorker({ db: database.db, transport, sealer, log, publicUrl: PUBLIC_URL, mailFrom: 'pulse@rapport.test' });
   const sessionPool = new pg.Pool({ connectionString: database.url, max: 2 });
   const app = buildApp({
-    config: { publicUrl: PUBLIC_URL, trustProxy: false },
+    config: { publicUrl: PUBLIC_URL, trustProxy: false, importMaxBytes: opts.importMaxBytes },
     db: database.db,
     sessionPool,
     log,
