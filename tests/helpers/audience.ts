@@ -22,12 +22,15 @@ export async function runImport(agent: Agent, jobUrl: string, overrides: Record<
   return waitForImport(agent, jobUrl);
 }
 
-export async function waitForImport(agent: Agent, jobUrl: string) {
-  for (;;) {
-    const page = await agent.get(jobUrl).expect(200);
-    if (/Import (finished|failed)\./.test(page.text)) return page.text;
+export async function waitForImport(agent: Agent, jobUrl: string, timeoutMs = 25_000) {
+  const deadline = Date.now() + timeoutMs;
+  let text = '';
+  while (Date.now() < deadline) {
+    text = (await agent.get(jobUrl).expect(200)).text;
+    if (/Import (finished|failed)\./.test(text)) return text;
     await new Promise((r) => setTimeout(r, 50));
   }
+  throw new Error(`The import did not finish in time: ${/data-testid="import-status">([^<]*)/.exec(text)?.[1] ?? text.slice(0, 200)}`);
 }
 
 export const stat = (html: string, id: string) => Number(new RegExp(`data-testid="${id}">(\\d+)<`).exec(html)?.[1]);

@@ -49,13 +49,17 @@ function receiveUpload(req: Request, maxBytes: number, handle: (filename: string
         file.resume();
         return;
       }
-      work = handle(info.filename, file as never).catch((err) => {
-        file.resume(); // read the rest so the response can still be sent
-        throw err;
+      work = handle(info.filename, file as never);
+      work.then(resolve, (err) => {
+        // A refused file stops being parsed; the rest of the request is read and dropped so we can answer.
+        req.unpipe(bb);
+        req.resume();
+        reject(err);
       });
-      work.catch(() => undefined);
     });
-    bb.on('close', () => (work ? work.then(resolve, reject) : reject(invalid('Choose a CSV file to upload.', { file: 'Choose a file.' }))));
+    bb.on('close', () => {
+      if (!work) reject(invalid('Choose a CSV file to upload.', { file: 'Choose a file.' }));
+    });
     bb.on('error', () => reject(invalid('The upload was cut off. Try again.', { file: 'Upload incomplete.' })));
     req.pipe(bb);
   });

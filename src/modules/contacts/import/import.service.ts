@@ -135,6 +135,7 @@ export function importService(db: Db, opts: ImportOptions) {
   /** Starts the job (once) and returns at once; `done` settles when it is over, for tests and the bench. */
   async function start(workspaceId: string, id: string, mapping: ColumnTarget[], addTags: string[]) {
     const job = await load(workspaceId, id);
+    if (job.status !== 'uploaded') throw conflict('This import has already started.');
     const problem = mappingProblem(mapping, job.headers.length);
     if (problem) throw invalid(problem, { mapping: problem });
     if (!(await repo.claim(workspaceId, id, mapping, addTags))) throw conflict('This import has already started.');
@@ -290,5 +291,5 @@ export function mapRecord(record: string[], mapping: ColumnTarget[], owners: Map
   const email = parsed.data;
   const fullName = (name || [first, last].filter(Boolean).join(' ')).slice(0, 120);
   if ([...tags].some((t) => t.length > 40) || tags.size > MAX_TAGS) return { reason: `Too many or too long tags (at most ${MAX_TAGS}, 40 characters each).`, email };
-  return { row: { email, name: fullName || null, locale, owner, tags: [...tags], properties } };
+  return { row: { email, name: fullName || null, locale, owner, tags: [...tags].sort(), properties } };
 }
