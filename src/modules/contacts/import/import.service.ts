@@ -7,7 +7,7 @@ import { emailSchema, MAX_PROPERTY_VALUE, MAX_TAGS, normalizeLocale, PROPERTY_KE
 import { importRepository, type ColumnTarget, type ImportRow } from './import.repository';
 import { encodingProblem, guessMapping, sampleRecords, sniffDelimiter } from './sniff';
 
-const CHUNK = 1 << 20; // the file is stored and re-read 1 MiB at a time
+const CHUNK = 256 * 1024; // the file is stored and re-read a quarter MiB at a time
 const HEAD = 64 * 1024; // enough of the start of a file to read its header and first rows
 const BATCH = 1000;
 
