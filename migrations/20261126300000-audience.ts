@@ -50,7 +50,7 @@ export async function up({ query }: MigrationContext): Promise<void> {
       RETURN NULL;
     END $$;
     CREATE TRIGGER contacts_suppress AFTER INSERT OR UPDATE OF status ON contacts
-      FOR EACH ROW EXECUTE FUNCTION rapport_contact_suppress();
+      FOR EACH ROW WHEN (NEW.status <> 'subscribed') EXECUTE FUNCTION rapport_contact_suppress();
 
     CREATE FUNCTION rapport_contact_check_suppressed() RETURNS trigger LANGUAGE plpgsql AS $$
     DECLARE listed text;
