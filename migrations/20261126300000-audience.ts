@@ -7,7 +7,7 @@ import type { MigrationContext } from '../src/platform/migrator';
  * Two rules live in triggers on purpose, so no code path (paste, import, API, the respondent's unsubscribe,
  * the outbox's hard bounce) can forget them:
  *  - a contact who becomes unsubscribed, bounced or suppressed puts a hash of their email on the list;
- *  - a contact created with a listed email is created with that status, never 'subscribed'.
+ *  - a contact created with (or edited to) a listed email gets a non-subscribed status, never 'subscribed'.
  */
 export async function up({ query }: MigrationContext): Promise<void> {
   await query(`
@@ -49,7 +49,7 @@ export async function up({ query }: MigrationContext): Promise<void> {
       END IF;
       RETURN NULL;
     END $$;
-    CREATE TRIGGER contacts_suppress AFTER INSERT OR UPDATE OF status ON contacts
+    CREATE TRIGGER contacts_suppress AFTER INSERT OR UPDATE OF status, email ON contacts
       FOR EACH ROW WHEN (NEW.status <> 'subscribed') EXECUTE FUNCTION rapport_contact_suppress();
 
     CREATE FUNCTION rapport_contact_check_suppressed() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -62,7 +62,7 @@ export async function up({ query }: MigrationContext): Promise<void> {
       END IF;
       RETURN NEW;
     END $$;
-    CREATE TRIGGER contacts_check_suppressed BEFORE INSERT ON contacts
+    CREATE TRIGGER contacts_check_suppressed BEFORE INSERT OR UPDATE OF email ON contacts
       FOR EACH ROW EXECUTE FUNCTION rapport_contact_check_suppressed();
 
     INSERT INTO suppressions (workspace_id, email_hash, reason)

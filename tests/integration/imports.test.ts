@@ -126,6 +126,16 @@ describe('suppression survives everything', () => {
     expect(again.has('una@example.com')).toBe(false);
   });
 
+  it('an unsubscribed contact whose email is edited stays unsubscribed, and the new address is listed too', async () => {
+    const una = (await contact('una@example.com'))!;
+    const page = await agent.get(`/contacts/${una.id}`).expect(200);
+    await agent.post(`/contacts/${una.id}`).type('form').send({ _csrf: csrfFrom(page.text), name: 'Una', email: 'una@new.example.com' }).expect(303);
+    expect((await contact('una@new.example.com'))!.status).toBe('unsubscribed');
+    await agent.post(`/contacts/${una.id}/delete`).type('form').send({ _csrf: csrfFrom(page.text) }).expect(303);
+    await submitForm(agent, '/contacts', '/contacts', { email: 'una@new.example.com' });
+    expect((await contact('una@new.example.com'))!.status).toBe('unsubscribed');
+  });
+
   it('a manually suppressed address is created suppressed by the "add" form too, and the team can lift only its own suppression', async () => {
     const page = await agent.get('/contacts/suppressions').expect(200);
     await agent.post('/contacts/suppressions').type('form').send({ _csrf: csrfFrom(page.text), emails: 'quiet@example.com, Hush@Example.com' }).expect(303);
@@ -139,7 +149,7 @@ describe('suppression survives everything', () => {
     const show = await agent.get(`/contacts/${hush.id}`).expect(200);
     await agent.post(`/contacts/${hush.id}/unsuppress`).type('form').send({ _csrf: csrfFrom(show.text) }).expect(303);
     expect((await contact('hush@example.com'))!.status).toBe('subscribed');
-    const una = (await contact('una@example.com'))!;
-    await agent.post(`/contacts/${una.id}/unsuppress`).type('form').send({ _csrf: csrfFrom(show.text) }).expect(409);
+    const bea = (await contact('bea@example.com'))!;
+    await agent.post(`/contacts/${bea.id}/unsuppress`).type('form').send({ _csrf: csrfFrom(show.text) }).expect(409);
   });
 });
