@@ -31,6 +31,7 @@ describe('the contact list filters on tags, properties, status and score band', 
     ['prop=plan:pro', ['ada@example.com', 'cy@example.com']],
     ['prop=region:eu&tag=beta', ['di@example.com']],
     ['q=BO', ['bob@example.com']],
+    ['prop=plan&tag=beta', ['cy@example.com', 'di@example.com']],
     ['status=subscribed&surveyed=never', ['ada@example.com', 'bob@example.com', 'cy@example.com', 'di@example.com']],
   ])('%s', async (qs, expected) => {
     expect(emailsOn((await agent.get(`/contacts?${qs}`).expect(200)).text)).toEqual(expected);

@@ -36,7 +36,7 @@ export function contactsRoutes(contacts: ContactsService, opts: { importMaxBytes
       filter = { ...s.filter, ...filter };
     }
     const cursor = typeof query.after === 'string' ? query.after : undefined;
-    const [page, segments] = await Promise.all([contacts.page(workspaceId, cursor, filter), contacts.segments.list(workspaceId)]);
+    const [page, segments] = await Promise.all([contacts.page(workspaceId, cursor, filter), contacts.segments.names(workspaceId)]);
     const qs = new URLSearchParams(filterToQuery(filter)).toString();
     return {
       title: 'Contacts',

@@ -132,6 +132,8 @@ export function contactsService(db: Db, opts: { importMaxBytes?: number } = {}) 
         );
       },
       get: segment,
+      /** Names only: the contact list links segments without counting each on every page view. */
+      names: (workspaceId: string) => segmentsRepo.list(workspaceId),
       async create(workspaceId: string, name: string, filter: ContactFilter) {
         const clean = name.trim().slice(0, 80);
         if (!clean) throw invalid('Name the segment.', { name: 'Name the segment.' });
