@@ -15,14 +15,15 @@ import { PUBLIC_DIR, ROOT, VIEWS_DIR } from './platform/paths';
 import type { Sealer } from './platform/tokens';
 import { accountsRoutes, accountsService, loadUser, requireUser, teamRoutes } from './modules/accounts';
 import { surveysRoutes, surveysService } from './modules/surveys';
-import { contactsRoutes, contactsService } from './modules/contacts';
+import { contactsRoutes, contactsService, DEFAULT_IMPORT_MAX_BYTES } from './modules/contacts';
 import { schedulesRoutes, schedulesService, wavesRoutes, wavesService } from './modules/schedules';
 import { responsesRoutes, responsesService } from './modules/responses';
 import { insightsRoutes } from './modules/insights';
 import { mailboxRoutes } from './modules/mailbox';
 
 export type AppDeps = {
-  config: Pick<Config, 'publicUrl' | 'trustProxy'> & Partial<Pick<Config, 'respondRateLimit' | 'publicSubmitLimit' | 'viewCache'>>;
+  config: Pick<Config, 'publicUrl' | 'trustProxy'> &
+    Partial<Pick<Config, 'respondRateLimit' | 'publicSubmitLimit' | 'viewCache' | 'importMaxBytes'>>;
   db: Db;
   /** A plain pg pool for the session store (connect-pg-simple speaks pg, not Sequelize). */
   sessionPool: pg.Pool;
@@ -49,7 +50,8 @@ export function buildApp(deps: AppDeps) {
 
   const accounts = accountsService(db);
   const surveys = surveysService(db);
-  const contacts = contactsService(db);
+  const importMaxBytes = deps.config.importMaxBytes ?? DEFAULT_IMPORT_MAX_BYTES;
+  const contacts = contactsService(db, { importMaxBytes });
   const waves = wavesService({ db, sealer: deps.sealer, surveys, onQueued: deps.onQueued });
   const responses = responsesService(db, deps.sealer);
 
@@ -113,7 +115,11 @@ export function buildApp(deps: AppDeps) {
     getSessionIdentifier: (req) => req.session.id,
     cookieName: secure ? '__Host-rapport.csrf' : 'rapport.csrf',
     cookieOptions: { sameSite: 'lax', secure, path: '/' },
-    getCsrfTokenFromRequest: (req) => (req.body?._csrf as string | undefined) ?? req.headers['x-csrf-token'],
+    // A file upload's body is streamed by its route after this check, so its form carries the token in the URL.
+    getCsrfTokenFromRequest: (req) =>
+      (req.body?._csrf as string | undefined) ??
+      req.headers['x-csrf-token'] ??
+      (req.is('multipart/form-data') && typeof req.query._csrf === 'string' ? req.query._csrf : undefined),
     errorConfig: { statusCode: 403, code: 'csrf', message: 'This form has expired. Go back, reload the page and try again.' },
   });
   app.use(doubleCsrfProtection);
@@ -132,7 +138,7 @@ export function buildApp(deps: AppDeps) {
   app.use(teamRoutes(accounts));
   app.use(surveysRoutes(surveys));
   app.use(insightsRoutes({ db, surveys, waves }));
-  app.use(contactsRoutes(contacts));
+  app.use(contactsRoutes(contacts, { importMaxBytes }));
   app.use(wavesRoutes(waves));
   app.use(schedulesRoutes({ schedules: schedulesService({ db, surveys }), surveys, waves }));
   if (deps.mailboxEnabled) app.use(mailboxRoutes(db));

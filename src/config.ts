@@ -30,6 +30,7 @@ const schema = z.object({
   UNSUBSCRIBE_MAILTO: z.email().optional(),
   RESPOND_RATE_LIMIT: z.coerce.number().int().min(1).default(300),
   PUBLIC_SUBMIT_LIMIT: z.coerce.number().int().min(1).default(20),
+  IMPORT_MAX_MB: z.coerce.number().int().min(1).max(1024).default(50),
 });
 
 export type Config = {
@@ -55,6 +56,8 @@ export type Config = {
   respondRateLimit: number;
   /** Public-link submissions per IP per 10 minutes (shared by all instances). */
   publicSubmitLimit: number;
+  /** Largest CSV a contact import accepts. */
+  importMaxBytes: number;
 };
 
 export class ConfigError extends Error {}
@@ -88,5 +91,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     unsubscribeMailto: e.UNSUBSCRIBE_MAILTO ?? e.MAIL_FROM,
     respondRateLimit: e.RESPOND_RATE_LIMIT,
     publicSubmitLimit: e.PUBLIC_SUBMIT_LIMIT,
+    importMaxBytes: e.IMPORT_MAX_MB * 1024 * 1024,
   };
 }

@@ -15,7 +15,7 @@ const SECRET = 'test-secret-key-that-is-long-enough-000';
  * The real app on a real database and a real SMTP server, for one test file. The worker is not started:
  * tests drain the outbox when they choose, so what they assert is never a race.
  */
-export async function createTestApp(overrides: { respondRateLimit?: number; publicSubmitLimit?: number } = {}) {
+export async function createTestApp(overrides: { respondRateLimit?: number; publicSubmitLimit?: number; importMaxBytes?: number } = {}) {
   const database = await createTestDatabase();
   const smtp = await startTestSmtp();
   const log = createLogger('silent');

@@ -1,13 +1,55 @@
 import type { Transaction } from 'sequelize';
 import type { Db } from '../../platform/db';
-import type { ContactInput } from './contacts.schemas';
+import type { ContactForm, ContactInput } from './contacts.schemas';
+import { filterCondition, type ContactFilter } from './segment.filter';
 
-export type Contact = { id: string; email: string; name: string; status: string; createdAt: Date; cursorAt: string };
+export type ContactRow = {
+  id: string;
+  email: string;
+  name: string;
+  status: string;
+  tags: string[];
+  ownerName: string | null;
+  lastInvitedAt: Date | null;
+  createdAt: Date;
+  cursorAt: string;
+};
+
+export type Contact = {
+  id: string;
+  email: string;
+  name: string;
+  locale: string | null;
+  ownerUserId: string | null;
+  ownerName: string | null;
+  tags: string[];
+  properties: Record<string, string>;
+  status: string;
+  lastInvitedAt: Date | null;
+  lastScoreBand: string | null;
+  lastAnsweredAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+  suppression: string | null;
+};
+
+export type TimelineEntry = {
+  kind: 'invitation' | 'answer';
+  at: Date;
+  surveyId: string;
+  surveyTitle: string;
+  version: number;
+  status: string | null;
+  attempts: number | null;
+  score: number | null;
+  comment: string | null;
+  answers: Record<string, unknown> | null;
+};
 
 export const contactsRepository = (db: Db) => ({
   /**
    * Adds or refreshes by email. A known contact keeps their status: adding someone again never
-   * re-subscribes a person who unsubscribed or bounced.
+   * re-subscribes a person who unsubscribed or bounced (and a listed email is created non-subscribed).
    */
   upsertMany: (workspaceId: string, contacts: ContactInput[], tx: Transaction) =>
     db.query<{ id: string; inserted: boolean }>(
@@ -20,19 +62,150 @@ export const contactsRepository = (db: Db) => ({
       tx,
     ),
 
-  /** Keyset pagination: constant cost on any page, no COUNT or OFFSET. */
-  page: (workspaceId: string, after: { createdAt: string; id: string } | undefined, limit: number) =>
-    db.query<Contact>(
+  /** Keyset pagination over any filter: constant cost on any page, no COUNT or OFFSET. */
+  page(workspaceId: string, filter: ContactFilter, after: { createdAt: string; id: string } | undefined, limit: number) {
+    const cond = filterCondition(filter, 'c');
+    return db.query<ContactRow>(
       // cursorAt keeps Postgres's microseconds, which a JS Date would cut to milliseconds.
-      `SELECT id, email, name, status, created_at AS "createdAt", created_at::text AS "cursorAt" FROM contacts
-       WHERE workspace_id = :workspaceId
-         AND (:afterAt::timestamptz IS NULL OR (created_at, id) > (:afterAt::timestamptz, :afterId::uuid))
-       ORDER BY created_at, id LIMIT :limit`,
-      { workspaceId, afterAt: after?.createdAt ?? null, afterId: after?.id ?? null, limit },
-    ),
+      `SELECT c.id, c.email, c.name, c.status, c.tags, u.name AS "ownerName", c.last_invited_at AS "lastInvitedAt",
+         c.created_at AS "createdAt", c.created_at::text AS "cursorAt"
+       FROM contacts c LEFT JOIN users u ON u.id = c.owner_user_id
+       WHERE c.workspace_id = :workspaceId AND ${cond.sql}
+         AND (:afterAt::timestamptz IS NULL OR (c.created_at, c.id) > (:afterAt::timestamptz, :afterId::uuid))
+       ORDER BY c.created_at, c.id LIMIT :limit`,
+      { ...cond.replacements, workspaceId, afterAt: after?.createdAt ?? null, afterId: after?.id ?? null, limit },
+    );
+  },
+
+  async count(workspaceId: string, filter: ContactFilter) {
+    const cond = filterCondition(filter, 'c');
+    return (await db.one<{ n: number }>(`SELECT count(*) AS n FROM contacts c WHERE c.workspace_id = :workspaceId AND ${cond.sql}`, {
+      ...cond.replacements,
+      workspaceId,
+    }))!.n;
+  },
 
   countSubscribed: async (workspaceId: string) =>
     (await db.one<{ n: number }>(`SELECT count(*) AS n FROM contacts WHERE workspace_id = :workspaceId AND status = 'subscribed'`, {
       workspaceId,
     }))!.n,
+
+  find: (workspaceId: string, id: string, tx?: Transaction) =>
+    db.one<Contact>(
+      `SELECT c.id, c.email, c.name, c.locale, c.owner_user_id AS "ownerUserId", u.name AS "ownerName", c.tags, c.properties,
+         c.status, c.last_invited_at AS "lastInvitedAt", c.last_score_band AS "lastScoreBand",
+         c.last_answered_at AS "lastAnsweredAt", c.created_at AS "createdAt", c.updated_at AS "updatedAt",
+         (SELECT s.reason FROM suppressions s WHERE s.workspace_id = c.workspace_id
+            AND s.email_hash = rapport_email_hash(c.workspace_id, c.email)) AS suppression
+       FROM contacts c LEFT JOIN users u ON u.id = c.owner_user_id
+       WHERE c.workspace_id = :workspaceId AND c.id = :id${tx ? ' FOR UPDATE OF c' : ''}`,
+      { workspaceId, id },
+      tx,
+    ),
+
+  update: (workspaceId: string, id: string, f: ContactForm) =>
+    db.query(
+      `UPDATE contacts SET name = :name, email = :email, locale = :locale, owner_user_id = :ownerUserId,
+         tags = :tags::text[], properties = :properties::jsonb, updated_at = now()
+       WHERE workspace_id = :workspaceId AND id = :id RETURNING id`,
+      { workspaceId, id, ...f, tags: toPgArray(f.tags), properties: JSON.stringify(f.properties) },
+    ),
+
+  emailTaken: async (workspaceId: string, email: string, exceptId: string) =>
+    !!(await db.one(`SELECT 1 AS ok FROM contacts WHERE workspace_id = :workspaceId AND lower(email) = lower(:email) AND id <> :exceptId`, {
+      workspaceId,
+      email,
+      exceptId,
+    })),
+
+  setStatus: (workspaceId: string, id: string, from: string[], to: string, tx?: Transaction) =>
+    db.query(
+      `UPDATE contacts SET status = :to, updated_at = now() WHERE workspace_id = :workspaceId AND id = :id AND status IN (:from) RETURNING id`,
+      { workspaceId, id, from, to },
+      tx,
+    ),
+
+  remove: (workspaceId: string, id: string, tx?: Transaction) =>
+    db.query(`DELETE FROM contacts WHERE workspace_id = :workspaceId AND id = :id RETURNING id`, { workspaceId, id }, tx),
+
+  /** Every invitation (with its reminders' attempts) and every answer, newest first. */
+  timeline: (workspaceId: string, contactId: string, limit = 200) =>
+    db.query<TimelineEntry>(
+      `SELECT * FROM (
+         SELECT 'invitation' AS kind, coalesce(d.sent_at, d.created_at) AS at, w.survey_id AS "surveyId", s.title AS "surveyTitle",
+           w.survey_version AS version, d.status, d.attempts, NULL::smallint AS score, NULL AS comment, NULL::jsonb AS answers
+         FROM deliveries d JOIN waves w ON w.id = d.wave_id JOIN surveys s ON s.id = w.survey_id
+         WHERE d.workspace_id = :workspaceId AND d.contact_id = :contactId
+         UNION ALL
+         SELECT 'answer', r.submitted_at, r.survey_id, s.title, r.survey_version, NULL, NULL, r.score, r.comment, r.answers
+         FROM responses r JOIN surveys s ON s.id = r.survey_id
+         WHERE r.workspace_id = :workspaceId AND r.contact_id = :contactId
+       ) t ORDER BY at DESC LIMIT :limit`,
+      { workspaceId, contactId, limit },
+    ),
+
+  /** For the privacy export: responses with the exact questions they were answered on. */
+  exportResponses: (workspaceId: string, contactId: string) =>
+    db.query(
+      `SELECT r.id, s.title AS survey, r.survey_version AS version, r.submitted_at AS "submittedAt", r.score, r.comment,
+         r.answers, v.questions
+       FROM responses r JOIN surveys s ON s.id = r.survey_id
+       JOIN survey_versions v ON v.survey_id = r.survey_id AND v.version = r.survey_version
+       WHERE r.workspace_id = :workspaceId AND r.contact_id = :contactId ORDER BY r.submitted_at`,
+      { workspaceId, contactId },
+    ),
+
+  exportDeliveries: (workspaceId: string, contactId: string) =>
+    db.query(
+      `SELECT d.id, s.title AS survey, w.survey_version AS version, d.status, d.attempts, d.created_at AS "createdAt",
+         d.sent_at AS "sentAt", d.message_id AS "messageId", d.last_error AS "lastError"
+       FROM deliveries d JOIN waves w ON w.id = d.wave_id JOIN surveys s ON s.id = w.survey_id
+       WHERE d.workspace_id = :workspaceId AND d.contact_id = :contactId ORDER BY d.created_at`,
+      { workspaceId, contactId },
+    ),
+
+  /**
+   * Erasure, in the caller's transaction. Answers stay for the charts but lose the person: no contact, no
+   * free text (a comment can name or describe them); scores and choices stay. Their links die with their
+   * deliveries (404), captured copies of their emails go, and the suppression hash stays so a later
+   * import of the same address is never emailed.
+   */
+  async erase(workspaceId: string, contactId: string, email: string, tx: Transaction) {
+    await db.query(
+      `INSERT INTO suppressions (workspace_id, email_hash, reason) VALUES (:workspaceId, rapport_email_hash(:workspaceId, :email), 'erased')
+       ON CONFLICT DO NOTHING RETURNING reason`,
+      { workspaceId, email },
+      tx,
+    );
+    await db.query(
+      `UPDATE responses r SET contact_id = NULL, comment = NULL, updated_at = now(),
+         answers = r.answers - ARRAY(SELECT q->>'id' FROM survey_versions v, jsonb_array_elements(v.questions) q
+                                     WHERE v.survey_id = r.survey_id AND v.version = r.survey_version
+                                       AND q->>'type' IN ('short_text', 'long_text'))
+       WHERE r.workspace_id = :workspaceId AND r.contact_id = :contactId RETURNING r.id`,
+      { workspaceId, contactId },
+      tx,
+    );
+    await db.query(
+      `DELETE FROM mailbox_messages WHERE message_id IN (
+         SELECT message_id FROM deliveries WHERE workspace_id = :workspaceId AND contact_id = :contactId AND message_id IS NOT NULL)
+       RETURNING id`,
+      { workspaceId, contactId },
+      tx,
+    );
+    await db.query(`DELETE FROM deliveries WHERE workspace_id = :workspaceId AND contact_id = :contactId RETURNING id`, { workspaceId, contactId }, tx);
+    await db.query(
+      `DELETE FROM contact_import_refusals f USING contact_imports i
+       WHERE f.import_id = i.id AND i.workspace_id = :workspaceId AND lower(f.email) = lower(:email) RETURNING f.row_number`,
+      { workspaceId, email },
+      tx,
+    );
+    await db.query(`DELETE FROM contacts WHERE workspace_id = :workspaceId AND id = :contactId RETURNING id`, { workspaceId, contactId }, tx);
+  },
+
+  teammates: (workspaceId: string) =>
+    db.query<{ id: string; name: string; email: string }>(`SELECT id, name, email FROM users WHERE workspace_id = :workspaceId ORDER BY name`, { workspaceId }),
 });
+
+/** A text[] literal for jsonb-free binding: each element quoted and escaped. */
+export const toPgArray = (items: string[]) => `{${items.map((t) => `"${t.replace(/["\\]/g, (m) => `\\${m}`)}"`).join(',')}}`;

@@ -1,12 +1,20 @@
 import type { Db } from '../../platform/db';
+import { conflict, invalid, notFound } from '../../platform/errors';
 import { parse } from '../../platform/validation';
 import { contactsRepository } from './contacts.repository';
-import { contactSchema, parsePastedContacts } from './contacts.schemas';
+import { contactFormSchema, contactSchema, emailSchema, parsePastedContacts } from './contacts.schemas';
+import { importService } from './import/import.service';
+import { segmentsRepository } from './segments.repository';
+import { filterCondition, isEmptyFilter, parseStoredFilter, type ContactFilter } from './segment.filter';
+import { suppressionsRepository } from './suppressions.repository';
 
 const PAGE_SIZE = 50;
+export const DEFAULT_IMPORT_MAX_BYTES = 50 * 1024 * 1024;
 
-export function contactsService(db: Db) {
+export function contactsService(db: Db, opts: { importMaxBytes?: number } = {}) {
   const repo = contactsRepository(db);
+  const suppressions = suppressionsRepository(db);
+  const segmentsRepo = segmentsRepository(db);
 
   const save = async (workspaceId: string, contacts: ReturnType<typeof parsePastedContacts>) => {
     const rows = await db.transaction((tx) => repo.upsertMany(workspaceId, contacts, tx));
@@ -14,19 +22,141 @@ export function contactsService(db: Db) {
     return { added, updated: rows.length - added };
   };
 
+  async function get(workspaceId: string, id: string) {
+    const contact = await repo.find(workspaceId, id);
+    if (!contact) throw notFound('contact');
+    return contact;
+  }
+
+  async function segment(workspaceId: string, id: string) {
+    const s = await segmentsRepo.find(workspaceId, id);
+    if (!s) throw notFound('segment');
+    return { ...s, filter: parseStoredFilter(s.filter) };
+  }
+
   return {
     addOne: (workspaceId: string, input: unknown) => save(workspaceId, [parse(contactSchema, input)]),
     addPasted: (workspaceId: string, text: string) => save(workspaceId, parsePastedContacts(text)),
 
-    async page(workspaceId: string, cursor?: string) {
+    async page(workspaceId: string, cursor?: string, filter: ContactFilter = {}) {
       const after = decodeCursor(cursor);
-      const rows = await repo.page(workspaceId, after, PAGE_SIZE + 1);
+      const rows = await repo.page(workspaceId, filter, after, PAGE_SIZE + 1);
       const more = rows.length > PAGE_SIZE;
       const contacts = rows.slice(0, PAGE_SIZE);
       const last = contacts[contacts.length - 1];
       return { contacts, next: more && last ? encodeCursor(last) : undefined };
     },
     countSubscribed: repo.countSubscribed,
+    teammates: repo.teammates,
+    get,
+
+    async update(workspaceId: string, id: string, input: unknown) {
+      const form = parse(contactFormSchema, input);
+      await get(workspaceId, id);
+      if (await repo.emailTaken(workspaceId, form.email, id)) throw invalid('Please correct the highlighted fields.', { email: 'Another contact already has this email.' });
+      if (form.ownerUserId && !(await repo.teammates(workspaceId)).some((t) => t.id === form.ownerUserId)) {
+        throw invalid('Please correct the highlighted fields.', { ownerUserId: 'Choose a teammate from this workspace.' });
+      }
+      await repo.update(workspaceId, id, form);
+    },
+
+    async timeline(workspaceId: string, id: string) {
+      return repo.timeline(workspaceId, id);
+    },
+
+    async suppress(workspaceId: string, id: string) {
+      await get(workspaceId, id);
+      await repo.setStatus(workspaceId, id, ['subscribed'], 'suppressed');
+    },
+
+    /** Lifts only a team's own suppression: an unsubscribe or a bounce is never undone from here. */
+    async unsuppress(workspaceId: string, id: string) {
+      await db.transaction(async (tx) => {
+        const c = await repo.find(workspaceId, id, tx);
+        if (!c) throw notFound('contact');
+        if (c.status !== 'suppressed') throw conflict(`This contact is ${c.status}; only a suppression made by your team can be lifted.`);
+        await suppressions.liftManual(workspaceId, c.email, tx);
+        await repo.setStatus(workspaceId, id, ['suppressed'], 'subscribed', tx);
+      });
+    },
+
+    /** Deleting keeps answers (without the person's link) and, for anyone who asked to stop, the suppression hash. */
+    async remove(workspaceId: string, id: string) {
+      await get(workspaceId, id);
+      await repo.remove(workspaceId, id);
+    },
+
+    async erase(workspaceId: string, id: string) {
+      await db.transaction(async (tx) => {
+        const c = await repo.find(workspaceId, id, tx);
+        if (!c) throw notFound('contact');
+        await repo.erase(workspaceId, id, c.email, tx);
+      });
+    },
+
+    /** Everything we hold about one person, for a subject access request. */
+    async exportAll(workspaceId: string, id: string) {
+      const c = await get(workspaceId, id);
+      const [invitations, responses] = await Promise.all([repo.exportDeliveries(workspaceId, id), repo.exportResponses(workspaceId, id)]);
+      const { suppression, ...contact } = c;
+      return { exportedAt: new Date().toISOString(), contact, suppressionList: suppression ? { listed: true, reason: suppression } : { listed: false }, invitations, responses, replies: [] };
+    },
+
+    suppressions: {
+      counts: suppressions.counts,
+      latest: suppressions.latest,
+      async add(workspaceId: string, text: string) {
+        const emails: string[] = [];
+        const bad: string[] = [];
+        text.split(/[\s,;]+/).filter(Boolean).forEach((raw) => {
+          const p = emailSchema.safeParse(raw);
+          if (p.success) emails.push(p.data);
+          else bad.push(raw.slice(0, 80));
+        });
+        if (bad.length) throw invalid(`Nothing was added: ${bad.length} of these is not an email address.`, { emails: `Not an email: ${bad.slice(0, 10).join(', ')}` });
+        if (!emails.length) throw invalid('Enter at least one email address.', { emails: 'Enter at least one email address.' });
+        if (emails.length > 5000) throw invalid('Add at most 5,000 addresses at once.', { emails: `${emails.length} addresses.` });
+        return db.transaction((tx) => suppressions.add(workspaceId, [...new Set(emails)], 'manual', tx));
+      },
+    },
+
+    segments: {
+      async list(workspaceId: string) {
+        const list = await segmentsRepo.list(workspaceId);
+        return Promise.all(
+          list.map(async (s) => {
+            const filter = parseStoredFilter(s.filter);
+            const [total, subscribed] = await Promise.all([repo.count(workspaceId, filter), repo.count(workspaceId, { ...filter, statuses: ['subscribed'] })]);
+            return { ...s, filter, total, subscribed };
+          }),
+        );
+      },
+      get: segment,
+      /** Names only: the contact list links segments without counting each on every page view. */
+      names: (workspaceId: string) => segmentsRepo.list(workspaceId),
+      async create(workspaceId: string, name: string, filter: ContactFilter) {
+        const clean = name.trim().slice(0, 80);
+        if (!clean) throw invalid('Name the segment.', { name: 'Name the segment.' });
+        if (isEmptyFilter(filter)) throw invalid('Choose at least one filter: a segment of everyone is just "all contacts".', { name: 'No filter chosen.' });
+        const id = await segmentsRepo.create(workspaceId, clean, filter);
+        if (!id) throw invalid('Please correct the highlighted fields.', { name: 'A segment with this name exists.' });
+        return id;
+      },
+      async remove(workspaceId: string, id: string) {
+        await segment(workspaceId, id);
+        await segmentsRepo.remove(workspaceId, id);
+      },
+      /**
+       * A segment as a SQL condition on a contacts alias, for a schedule's audience. Add your own
+       * `workspace_id = …` and `status = 'subscribed'`; the segment's statuses never widen that.
+       */
+      async condition(workspaceId: string, id: string, alias = 'c') {
+        return filterCondition((await segment(workspaceId, id)).filter, alias);
+      },
+    },
+    count: repo.count,
+
+    imports: importService(db, { maxBytes: opts.importMaxBytes ?? DEFAULT_IMPORT_MAX_BYTES }),
   };
 }
 export type ContactsService = ReturnType<typeof contactsService>;

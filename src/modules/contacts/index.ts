@@ -1,2 +1,8 @@
-export { contactsService, type ContactsService } from './contacts.service';
+export { contactsService, DEFAULT_IMPORT_MAX_BYTES, type ContactsService } from './contacts.service';
 export { contactsRoutes } from './contacts.routes';
+/**
+ * For a schedule's audience: a segment's filter as a SQL condition on a contacts alias with named
+ * replacements, e.g. `WHERE c.workspace_id = :workspaceId AND c.status = 'subscribed' AND ${cond.sql}`.
+ * `contactsService(db).segments.condition(workspaceId, segmentId)` loads a saved segment and returns the same.
+ */
+export { filterCondition as segmentCondition, parseStoredFilter, type ContactFilter } from './segment.filter';

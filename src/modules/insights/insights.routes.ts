@@ -18,19 +18,22 @@ export function insightsRoutes(deps: { db: Db; surveys: SurveysService; waves: W
   r.get('/surveys/:id', async (req, res) => {
     const workspaceId = auth(req).workspace.id;
     const survey = await deps.surveys.get(workspaceId, idParam(req.params.id, 'survey'));
+    // Versions differ in texts and scales: the dashboard can narrow to one (all versions by default).
+    const raw = typeof req.query.version === 'string' && /^\d{1,4}$/.test(req.query.version) ? Number(req.query.version) : null;
+    const version = raw && raw <= survey.currentVersion ? raw : null;
     const [summary, trend, rate, comments, waves, periods] = await Promise.all([
-      getNpsSummary(db, workspaceId, survey.id),
-      getNpsTrend(db, workspaceId, survey.id),
-      getResponseRate(db, workspaceId, survey.id),
-      getLatestComments(db, workspaceId, survey.id),
+      getNpsSummary(db, workspaceId, survey.id, version),
+      getNpsTrend(db, workspaceId, survey.id, version),
+      getResponseRate(db, workspaceId, survey.id, version),
+      getLatestComments(db, workspaceId, survey.id, version),
       deps.waves.listForSurvey(workspaceId, survey.id),
-      getNpsPeriods(db, workspaceId, survey.id),
+      getNpsPeriods(db, workspaceId, survey.id, version),
     ]);
     const current = estimateNps(periods.current);
     const previous = estimateNps(periods.previous);
     const overall = estimateNps(summary);
     const change = compareNps(current, previous);
-    res.render('insights/dashboard', { title: survey.title, survey, summary, overall, trend, rate, comments, waves, current, previous, change });
+    res.render('insights/dashboard', { title: survey.title, survey, version, summary, overall, trend, rate, comments, waves, current, previous, change });
   });
 
   return r;

@@ -1,3 +1,3 @@
 export { responsesService, type ResponsesService } from './responses.service';
 export { responsesRoutes, type RespondLimits } from './responses.routes';
-export { endLabels, csatLabel } from './presenter';
+export { endLabels, csatLabel, previewLocals, type SurveyDraft } from './presenter';

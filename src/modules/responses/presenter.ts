@@ -1,4 +1,5 @@
-import type { MessageKey, Translate } from '../../platform/i18n';
+import { pickLocale, translator, type MessageKey, type Translate } from '../../platform/i18n';
+import type { OpenLink } from './responses.service';
 import { bandOf, primaryScale, scaleRange, type Question } from '../surveys';
 import { applies, bandFor, type Answers } from './answer.schema';
 
@@ -88,4 +89,76 @@ export function safeBackLink(url: string | null): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+export type AnswerPageOptions = {
+  values: FormValues;
+  click?: { clickId: string; autoConfirm: boolean };
+  status?: string;
+  publicMode?: boolean;
+};
+
+/** Everything views/respond/answer.ejs draws from, for a real link or a preview. */
+export function answerLocals(link: OpenLink, o: AnswerPageOptions) {
+  return {
+    link,
+    token: link.token,
+    t: link.t,
+    locale: link.locale,
+    values: o.values,
+    errors: {},
+    status: o.status ?? '',
+    action: o.publicMode ? `/r/p/${link.token}` : `/r/${link.token}`,
+    // Partial saves and the auto-confirm need a link that holds one response: not a public link.
+    saveAsYouGo: !o.publicMode,
+    clickId: o.click?.clickId,
+    autoConfirm: !!o.click?.autoConfirm,
+    honeypot: o.publicMode ? undefined : `/r/${link.token}/h`,
+    present: (values: FormValues) => presentQuestions(link.questions, values, link.t),
+    isSelected,
+  };
+}
+
+export type SurveyDraft = {
+  surveyId: string;
+  workspaceId: string;
+  title: string;
+  intro: string;
+  language: string;
+  version: number;
+  questions: Question[];
+  senderName: string;
+  workspaceName: string;
+  thankYouUrl: string | null;
+};
+
+/**
+ * The answer page for a survey the team is still editing: the same template and locals a respondent gets,
+ * as if a link to it had been opened, with nothing that saves (no partial saves, no auto-confirm).
+ */
+export function previewLocals(d: SurveyDraft, values: FormValues) {
+  const locale = pickLocale(null, d.language);
+  const link: OpenLink = {
+    deliveryId: null,
+    workspaceId: d.workspaceId,
+    contactId: null,
+    surveyId: d.surveyId,
+    surveyVersion: d.version,
+    surveyTitle: d.title,
+    surveyIntro: d.intro,
+    surveyLanguage: d.language,
+    contactLocale: null,
+    closed: false,
+    questions: d.questions,
+    senderName: d.senderName,
+    workspaceName: d.workspaceName,
+    thankYouUrl: d.thankYouUrl,
+    answers: null,
+    completed: false,
+    scanned: false,
+    token: 'preview',
+    locale,
+    t: translator(locale),
+  };
+  return { ...answerLocals(link, { values }), saveAsYouGo: false, honeypot: undefined, preview: true };
 }

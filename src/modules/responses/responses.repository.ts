@@ -15,6 +15,7 @@ export type LinkRow = {
   surveyId: string;
   surveyVersion: number;
   surveyTitle: string;
+  surveyIntro: string;
   surveyLanguage: string;
   contactLocale: string | null;
   closed: boolean;
@@ -28,7 +29,7 @@ export type LinkRow = {
 };
 
 // The person a respondent hears from: the contact's owner, else the survey's sender, else the workspace's.
-const SURVEY_COLUMNS = `s.id AS "surveyId", s.title AS "surveyTitle", s.language AS "surveyLanguage",
+const SURVEY_COLUMNS = `s.id AS "surveyId", s.title AS "surveyTitle", s.intro AS "surveyIntro", s.language AS "surveyLanguage",
   (s.status <> 'active' OR coalesce(s.closes_at <= now(), false)) AS closed, s.thank_you_url AS "thankYouUrl",
   v.questions, ws.name AS "workspaceName"`;
 

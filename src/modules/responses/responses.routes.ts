@@ -6,7 +6,7 @@ import { formView, wantsJson } from '../../platform/http';
 import { LOCALES, translator, type Locale } from '../../platform/i18n';
 import { PgRateLimitStore } from '../../platform/pgRateLimitStore';
 import { scoreFrom } from './answer.schema';
-import { isSelected, presentQuestions, safeBackLink, valuesFromAnswers, type FormValues } from './presenter';
+import { answerLocals, safeBackLink, valuesFromAnswers, type AnswerPageOptions, type FormValues } from './presenter';
 import type { OpenLink, ResponsesService } from './responses.service';
 
 export type RespondLimits = {
@@ -138,25 +138,8 @@ function basePage(res: Response, link: OpenLink) {
   return { link, token: link.token };
 }
 
-function answerPage(
-  res: Response,
-  link: OpenLink,
-  o: { values: FormValues; click?: { clickId: string; autoConfirm: boolean }; status?: string; publicMode?: boolean },
-) {
-  const locals = {
-    ...basePage(res, link),
-    values: o.values,
-    errors: {},
-    status: o.status ?? '',
-    action: o.publicMode ? `/r/p/${link.token}` : `/r/${link.token}`,
-    // Partial saves and the auto-confirm need a link that holds one response: not a public link.
-    saveAsYouGo: !o.publicMode,
-    clickId: o.click?.clickId,
-    autoConfirm: !!o.click?.autoConfirm,
-    honeypot: o.publicMode ? undefined : `/r/${link.token}/h`,
-    present: (values: FormValues) => presentQuestions(link.questions, values, link.t),
-    isSelected,
-  };
+function answerPage(res: Response, link: OpenLink, o: AnswerPageOptions) {
+  const locals = answerLocals(link, o);
   // Kept in res.locals so a refused form is drawn again by the one error handler with the same page.
   Object.assign(res.locals, locals);
   return locals;

@@ -2,3 +2,4 @@ export { surveysService, type SurveysService } from './surveys.service';
 export { surveysRoutes } from './surveys.routes';
 export type { Survey } from './surveys.repository';
 export { type Question, type Band, primaryScale, scaleRange, isScale, bandOf } from './questions';
+export { questionSchema, surveyQuestionsSchema, LANGUAGES } from './surveys.schemas';

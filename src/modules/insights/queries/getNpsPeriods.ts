@@ -2,7 +2,7 @@ import type { Db } from '../../../platform/db';
 import type { NpsCounts } from '../npsStats';
 
 /** The last 30 days against the 30 before, by the database clock, in one pass over the survey's index. */
-export async function getNpsPeriods(db: Db, workspaceId: string, surveyId: string) {
+export async function getNpsPeriods(db: Db, workspaceId: string, surveyId: string, version: number | null = null) {
   const rows = await db.query<NpsCounts & { current: boolean }>(
     `SELECT submitted_at >= now() - interval '30 days' AS current,
        count(*) AS responses,
@@ -11,8 +11,9 @@ export async function getNpsPeriods(db: Db, workspaceId: string, surveyId: strin
      FROM responses
      WHERE workspace_id = :workspaceId AND survey_id = :surveyId AND score IS NOT NULL
        AND submitted_at >= now() - interval '60 days'
+       AND (:version::int IS NULL OR survey_version = :version)
      GROUP BY 1`,
-    { workspaceId, surveyId },
+    { workspaceId, surveyId, version },
   );
   const empty: NpsCounts = { responses: 0, promoters: 0, detractors: 0 };
   return {

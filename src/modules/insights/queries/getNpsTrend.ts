@@ -3,7 +3,7 @@ import type { Db } from '../../../platform/db';
 export type NpsPoint = { week: string; responses: number; nps: number };
 
 /** Weekly NPS over the last year: at most 53 points for the chart, computed in SQL. */
-export const getNpsTrend = (db: Db, workspaceId: string, surveyId: string) =>
+export const getNpsTrend = (db: Db, workspaceId: string, surveyId: string, version: number | null = null) =>
   db.query<NpsPoint>(
     `SELECT to_char(date_trunc('week', submitted_at), 'YYYY-MM-DD') AS week,
        count(*) AS responses,
@@ -11,6 +11,7 @@ export const getNpsTrend = (db: Db, workspaceId: string, surveyId: string) =>
      FROM responses
      WHERE workspace_id = :workspaceId AND survey_id = :surveyId AND score IS NOT NULL
        AND submitted_at >= now() - interval '53 weeks'
+       AND (:version::int IS NULL OR survey_version = :version)
      GROUP BY 1 ORDER BY 1`,
-    { workspaceId, surveyId },
+    { workspaceId, surveyId, version },
   );

@@ -1,0 +1,295 @@
+import { Readable } from 'node:stream';
+import { parse } from 'csv-parse';
+import { stringify } from 'csv-stringify';
+import type { Db } from '../../../platform/db';
+import { conflict, invalid, notFound } from '../../../platform/errors';
+import { emailSchema, MAX_PROPERTY_VALUE, MAX_TAGS, normalizeLocale, PROPERTY_KEY, splitTags } from '../contacts.schemas';
+import { importRepository, type ColumnTarget, type ImportRow } from './import.repository';
+import { encodingProblem, guessMapping, sampleRecords, sniffDelimiter } from './sniff';
+
+const CHUNK = 256 * 1024; // the file is stored and re-read a quarter MiB at a time
+const HEAD = 64 * 1024; // enough of the start of a file to read its header and first rows
+const BATCH = 1000;
+
+export type ImportOptions = { maxBytes: number };
+
+export type Refusal = { row: number; email: string; reason: string };
+export type PreviewRow = { row: number; values: string[]; email: string; problem?: string };
+
+/**
+ * CSV import as a job: upload (streamed into the database in chunks, checked for encoding and size as it
+ * arrives), map columns, preview, then run. Running streams the stored chunks through csv-parse and
+ * upserts in batches, so memory stays flat whatever the file's size, and any instance can do any step.
+ */
+export function importService(db: Db, opts: ImportOptions) {
+  const repo = importRepository(db);
+
+  /** The stored file as a stream, one chunk in memory at a time; counts bytes read for the progress bar. */
+  function storedFile(importId: string, progress: { bytes: number }) {
+    return Readable.from(
+      (async function* () {
+        for (let seq = 0; ; seq++) {
+          const data = await repo.chunk(importId, seq);
+          if (!data) return;
+          progress.bytes += data.length;
+          yield data;
+        }
+      })(),
+    );
+  }
+
+  async function load(workspaceId: string, id: string) {
+    const job = await repo.find(workspaceId, id);
+    if (!job) throw notFound('import');
+    return job;
+  }
+
+  async function upload(workspaceId: string, userId: string, filename: string, file: AsyncIterable<Buffer> & { truncated?: boolean }) {
+    const id = await repo.create(workspaceId, userId, filename.slice(0, 200) || 'contacts.csv');
+    try {
+      const decoder = new TextDecoder('utf-8', { fatal: true });
+      let pending: Buffer[] = [];
+      let pendingBytes = 0;
+      let head = Buffer.alloc(0);
+      let total = 0;
+      let seq = 0;
+      const flush = async () => {
+        if (!pendingBytes) return;
+        await repo.addChunk(id, seq++, Buffer.concat(pending));
+        pending = [];
+        pendingBytes = 0;
+      };
+      for await (const piece of file) {
+        total += piece.length;
+        if (total > opts.maxBytes) throw tooBig(opts.maxBytes);
+        if (head.length < HEAD) {
+          head = Buffer.concat([head, piece.subarray(0, HEAD - head.length)]);
+          const problem = encodingProblem(head);
+          if (problem) throw invalid(problem, { file: problem });
+        }
+        try {
+          decoder.decode(piece, { stream: true });
+        } catch {
+          throw notUtf8();
+        }
+        pending.push(piece);
+        pendingBytes += piece.length;
+        if (pendingBytes >= CHUNK) await flush();
+      }
+      if (file.truncated) throw tooBig(opts.maxBytes);
+      try {
+        decoder.decode();
+      } catch {
+        throw notUtf8();
+      }
+      await flush();
+      if (!total || !head.toString('utf8').trim()) throw invalid('This file is empty. Export your contacts with a header row and at least one contact.', { file: 'The file is empty.' });
+
+      const text = head.toString('utf8').replace(/^\uFEFF/, '');
+      const delimiter = sniffDelimiter(text.split(/\r?\n/, 1)[0] ?? '');
+      const records = sampleRecords(text, delimiter, total <= HEAD);
+      const [headers, ...rows] = records;
+      if (!headers || !rows.length) {
+        throw invalid('This file has a header row but no contacts below it.', { file: 'No rows below the header.' });
+      }
+      const mapping = guessMapping(headers, rows);
+      if (!mapping.some((m) => m.to === 'email')) {
+        throw invalid(
+          `We found no email column in this file (columns: ${headers.slice(0, 12).map((h) => `"${h}"`).join(', ')}). Every contact needs an email address: add a column named "email" and upload again.`,
+          { file: 'No email column.' },
+        );
+      }
+      await repo.uploaded(id, { delimiter, headers, bytesTotal: total });
+      return id;
+    } catch (err) {
+      await repo.discard(id);
+      throw err;
+    }
+  }
+
+  /** The first rows as they would be imported with this mapping (or our guess), each with its problem if any. */
+  async function preview(workspaceId: string, id: string, chosen?: ColumnTarget[], limit = 10) {
+    const job = await load(workspaceId, id);
+    if (job.status !== 'uploaded') return { job, mapping: job.mapping ?? [], rows: [] as PreviewRow[] };
+    const records: string[][] = [];
+    const parser = storedFile(id, { bytes: 0 }).pipe(csvParser(job.delimiter));
+    try {
+      for await (const record of parser as AsyncIterable<string[]>) {
+        records.push(record);
+        if (records.length > limit) break;
+      }
+    } catch {
+      // A malformed row further down is reported when the import reaches it.
+    }
+    parser.destroy();
+    const sample = records.slice(1);
+    const mapping = chosen ?? guessMapping(job.headers, sample);
+    const owners = await ownerLookup(workspaceId);
+    const rows = sample.map((values, i): PreviewRow => {
+      const mapped = mapRecord(values, mapping, owners, []);
+      return 'row' in mapped ? { row: i + 2, values, email: mapped.row.email } : { row: i + 2, values, email: mapped.email ?? '', problem: mapped.reason };
+    });
+    return { job, mapping, rows };
+  }
+
+  /** Starts the job (once) and returns at once; `done` settles when it is over, for tests and the bench. */
+  async function start(workspaceId: string, id: string, mapping: ColumnTarget[], addTags: string[]) {
+    const job = await load(workspaceId, id);
+    if (job.status !== 'uploaded') throw conflict('This import has already started.');
+    const problem = mappingProblem(mapping, job.headers.length);
+    if (problem) throw invalid(problem, { mapping: problem });
+    if (!(await repo.claim(workspaceId, id, mapping, addTags))) throw conflict('This import has already started.');
+    return { done: run(workspaceId, id, job.delimiter, mapping, addTags) };
+  }
+
+  async function run(workspaceId: string, id: string, delimiter: string, mapping: ColumnTarget[], addTags: string[]) {
+    const counts = { bytesDone: 0, rowsDone: 0, added: 0, updated: 0, refused: 0, keptSuppressed: 0 };
+    const read = { bytes: 0 };
+    try {
+      const owners = await ownerLookup(workspaceId);
+      let batch: { row: number; data: ImportRow }[] = [];
+      let refusals: Refusal[] = [];
+      const flush = async () => {
+        const kept = new Map<string, { row: number; data: ImportRow }>();
+        for (const item of batch) {
+          const first = kept.get(item.data.email);
+          if (first) refusals.push({ row: item.row, email: item.data.email, reason: `Duplicate: the same email is on row ${first.row}.` });
+          else kept.set(item.data.email, item);
+        }
+        await db.transaction(async (tx) => {
+          const written = kept.size ? await repo.upsertBatch(workspaceId, id, [...kept.values()].map((k) => k.data), tx) : [];
+          const back = new Set(written.map((w) => w.email));
+          for (const [email, item] of kept) {
+            if (!back.has(email)) refusals.push({ row: item.row, email, reason: 'Duplicate: the same email is on an earlier row.' });
+          }
+          for (const w of written) {
+            if (w.inserted) counts.added++;
+            else counts.updated++;
+            if (w.inserted && w.status !== 'subscribed') counts.keptSuppressed++;
+          }
+          counts.refused += refusals.length;
+          await repo.addRefusals(id, refusals, tx);
+          counts.bytesDone = read.bytes;
+          await repo.progress(id, counts, tx);
+        });
+        batch = [];
+        refusals = [];
+      };
+
+      const parser = storedFile(id, read).pipe(csvParser(delimiter));
+      let index = 0;
+      for await (const record of parser as AsyncIterable<string[]>) {
+        if (index++ === 0) continue; // the header row
+        counts.rowsDone++;
+        const mapped = mapRecord(record, mapping, owners, addTags);
+        if ('reason' in mapped) refusals.push({ row: index, email: mapped.email ?? '', reason: mapped.reason });
+        else batch.push({ row: index, data: mapped.row });
+        if (batch.length + refusals.length >= BATCH) await flush();
+      }
+      await flush();
+      await repo.finish(id, 'done', null);
+    } catch (err) {
+      const message = err instanceof Error && 'code' in err && String(err.code).startsWith('CSV_')
+        ? `The file could not be read as CSV near row ${counts.rowsDone + 1}: ${err.message}`
+        : 'The import stopped because of an error on our side. Contacts imported so far are kept; upload the file again to finish (it is safe to import twice).';
+      await repo.finish(id, 'failed', message).catch(() => undefined);
+    }
+  }
+
+  async function ownerLookup(workspaceId: string) {
+    const users = await db.query<{ id: string; name: string; email: string }>(`SELECT id, name, email FROM users WHERE workspace_id = :workspaceId`, { workspaceId });
+    const map = new Map<string, string>();
+    for (const u of users) {
+      map.set(u.name.trim().toLowerCase(), u.id);
+      map.set(u.email.toLowerCase(), u.id);
+    }
+    return map;
+  }
+
+  /** The refusals as CSV, streamed page by page: a file with many bad rows never sits in memory. */
+  function refusalsCsv(importId: string) {
+    const out = stringify({ header: true, columns: ['row', 'email', 'reason'] });
+    void (async () => {
+      let after = 0;
+      for (;;) {
+        const page = await repo.refusalsPage(importId, after, 1000);
+        for (const r of page) {
+          if (!out.write([r.row, r.email, r.reason])) await new Promise((resolve) => out.once('drain', resolve));
+        }
+        if (page.length < 1000) break;
+        after = page[page.length - 1]!.row;
+      }
+      out.end();
+    })().catch((err) => out.destroy(err));
+    return out;
+  }
+
+  return { upload, preview, start, load, recent: repo.recent, refusalsCsv };
+}
+export type ImportService = ReturnType<typeof importService>;
+
+const csvParser = (delimiter: string) =>
+  parse({ delimiter, bom: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: true, trim: true, max_record_size: 64 * 1024 });
+
+const tooBig = (max: number) => {
+  const mb = Math.round(max / (1024 * 1024));
+  return invalid(`This file is over the ${mb} MB limit. Split it into smaller files and import them one after the other.`, { file: `Over ${mb} MB.` });
+};
+const notUtf8 = () =>
+  invalid('This file is not in UTF-8, so names with accents would come out garbled. In Excel choose "CSV UTF-8" when saving, then upload again.', {
+    file: 'Not UTF-8.',
+  });
+
+export function mappingProblem(mapping: ColumnTarget[], columns: number): string | undefined {
+  if (mapping.length !== columns) return 'Choose what each column of the file becomes.';
+  const count = (to: string) => mapping.filter((m) => m.to === to).length;
+  if (count('email') !== 1) return count('email') ? 'Only one column can be the email.' : 'Choose which column holds the email address: every contact needs one.';
+  for (const to of ['name', 'first_name', 'last_name', 'locale', 'owner', 'tags']) if (count(to) > 1) return `Only one column can be the ${to.replace('_', ' ')}.`;
+  const keys = mapping.flatMap((m) => (m.to === 'property' ? [m.key] : []));
+  if (keys.some((k) => !PROPERTY_KEY.test(k))) return 'Property names use letters, digits, space, _ . - (at most 40 characters).';
+  if (new Set(keys).size !== keys.length) return 'Two columns cannot fill the same property.';
+  return undefined;
+}
+
+type Mapped = { row: ImportRow } | { reason: string; email?: string };
+
+/** One CSV record through the mapping: the contact to upsert, or why the row is refused. */
+export function mapRecord(record: string[], mapping: ColumnTarget[], owners: Map<string, string>, addTags: string[]): Mapped {
+  let name = '';
+  let first = '';
+  let last = '';
+  let locale: string | null = null;
+  let owner: string | null = null;
+  const tags = new Set(addTags);
+  const properties: Record<string, string> = {};
+  let rawEmail = '';
+  for (let i = 0; i < mapping.length; i++) {
+    const m = mapping[i]!;
+    const v = (record[i] ?? '').trim();
+    if (m.to === 'email') rawEmail = v;
+    else if (!v || m.to === 'ignore') continue;
+    else if (m.to === 'name') name = v;
+    else if (m.to === 'first_name') first = v;
+    else if (m.to === 'last_name') last = v;
+    else if (m.to === 'locale') {
+      const l = normalizeLocale(v);
+      if (!l) return { reason: `Unknown locale "${v.slice(0, 20)}": use en, fr, de or es (or leave it empty).`, email: rawEmail || record[mapping.findIndex((x) => x.to === 'email')] };
+      locale = l;
+    } else if (m.to === 'owner') {
+      const id = owners.get(v.toLowerCase());
+      if (!id) return { reason: `Unknown owner "${v.slice(0, 60)}": use a teammate's email or name.`, email: record[mapping.findIndex((x) => x.to === 'email')] };
+      owner = id;
+    } else if (m.to === 'tags') splitTags(v).forEach((t) => tags.add(t));
+    else if (m.to === 'property') {
+      if (v.length > MAX_PROPERTY_VALUE) return { reason: `"${m.key}" is longer than ${MAX_PROPERTY_VALUE} characters.`, email: record[mapping.findIndex((x) => x.to === 'email')] };
+      properties[m.key] = v;
+    }
+  }
+  if (!rawEmail) return { reason: 'No email address on this row.', email: '' };
+  const parsed = emailSchema.safeParse(rawEmail);
+  if (!parsed.success) return { reason: `Invalid email "${rawEmail.slice(0, 80)}".`, email: rawEmail.slice(0, 254) };
+  const email = parsed.data;
+  const fullName = (name || [first, last].filter(Boolean).join(' ')).slice(0, 120);
+  if ([...tags].some((t) => t.length > 40) || tags.size > MAX_TAGS) return { reason: `Too many or too long tags (at most ${MAX_TAGS}, 40 characters each).`, email };
+  return { row: { email, name: fullName || null, locale, owner, tags: [...tags].sort(), properties } };
+}

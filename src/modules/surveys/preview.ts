@@ -1,0 +1,37 @@
+import type { Request } from 'express';
+import type { Workspace } from '../accounts';
+import { previewLocals } from '../responses';
+import { primaryScale, scaleRange, type Question } from './questions';
+
+/**
+ * Renders the respondent's own page (views/respond/answer.ejs) for a draft, with the locals the respondent
+ * module gives a real link, so the preview is exactly what a respondent sees. The builder shows it in a
+ * sandboxed frame where its form cannot submit.
+ */
+export async function renderPreview(
+  req: Request,
+  s: { id: string; title: string; intro: string; language: string; version: number; questions: Question[]; thankYouUrl: string | null },
+  workspace: Workspace,
+  senderName: string,
+  score?: number,
+): Promise<string> {
+  const scaleQ = primaryScale(s.questions);
+  const values: Record<string, unknown> = {};
+  if (scaleQ && score !== undefined) {
+    const [lo, hi] = scaleRange(scaleQ);
+    if (score >= lo && score <= hi) values[scaleQ.id] = String(score);
+  }
+  const locals = previewLocals(
+    { surveyId: s.id, workspaceId: workspace.id, title: s.title, intro: s.intro, language: s.language, version: s.version,
+      questions: s.questions, senderName, workspaceName: workspace.name, thankYouUrl: s.thankYouUrl },
+    values,
+  );
+  try {
+    return await new Promise<string>((resolve, reject) =>
+      req.app.render('respond/answer', locals, (err, html) => (err ? reject(err) : resolve(html))),
+    );
+  } catch {
+    // A draft may be incomplete in ways the respondent's page cannot draw; the builder must still open.
+    return '<p style="font-family:sans-serif">The preview cannot be shown for this draft. Save it and try again.</p>';
+  }
+}

@@ -1,0 +1,114 @@
+import type { Browser, Locator, Page } from 'playwright-core';
+import { startRapport, type Rapport } from '../../src/boot';
+import { loadConfig } from '../../src/config';
+import { createLogger } from '../../src/platform/logger';
+import { createTestDatabase } from '../helpers/testDb';
+import { browserAvailable, launchBrowser } from '../helpers/browser';
+import { freePort } from '../helpers/net';
+
+const run = browserAvailable() ? describe : describe.skip;
+
+run('a team builds its own survey and imports its customer list in a real browser', () => {
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  let rapport: Rapport;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const config = loadConfig({ DATABASE_URL: database.url, PORT: String(await freePort()), LOG_LEVEL: 'silent', WORKER_ENABLED: 'false' });
+    rapport = await startRapport(config, createLogger('silent'));
+    browser = await launchBrowser();
+    page = await browser.newPage();
+    await page.goto(rapport.url);
+    await page.getByLabel('Workspace name').fill('Acme');
+    await page.getByLabel('Sender name').fill('Valeria at Acme');
+    await page.getByLabel('Postal address').fill('1 Main St, Springfield');
+    await page.getByLabel('Your name').fill('Valeria Ortiz');
+    await page.getByLabel('Email').fill('valeria@acme.test');
+    await page.getByLabel('Password').fill('correct horse battery');
+    await page.getByRole('button', { name: 'Create workspace' }).click();
+    await page.waitForURL(`${rapport.url}/surveys`);
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await rapport?.stop();
+    await database?.drop();
+  });
+
+  it('builds a blank survey into an NPS question with a follow-up shown only to detractors, fixing what the form refuses', async () => {
+    await page.getByRole('link', { name: 'New survey' }).click();
+    await page.getByLabel(/Blank survey/).check();
+    await page.getByRole('button', { name: 'Create survey' }).click();
+    await page.waitForURL(/\/surveys\/[0-9a-f-]{36}\/edit$/);
+
+    await page.getByLabel('Title', { exact: true }).fill('Support pulse');
+    await page.getByLabel('New question type').selectOption('nps');
+    await page.getByRole('button', { name: 'Add question' }).click();
+    await page.getByRole('button', { name: 'Move question 2 up' }).click();
+    await page.getByLabel('Question 1 text').fill('How likely are you to recommend our support?');
+    await page.getByLabel('Question 2 text').fill('Sorry about that. How can I help?');
+    await page.getByRole('group', { name: 'Show question 2 only to…' }).getByLabel('Detractors (0–6)').check();
+
+    // A choice question without choices is refused, with the message next to it; removing it fixes the form.
+    await page.getByLabel('New question type').selectOption('single_choice');
+    await page.getByRole('button', { name: 'Add question' }).click();
+    await page.getByRole('button', { name: 'Save' }).first().click();
+    await expectText(page.getByRole('alert')).toContain('Nothing was saved');
+    await expectText(page.locator('#f-questions\\.2\\.choices-err')).toBe('Give at least two different choices, one per line.');
+    await page.getByRole('button', { name: 'Remove question 3' }).click();
+    await page.getByRole('button', { name: 'Save' }).first().click();
+    await expectText(page.getByRole('status')).toBe('Saved.');
+
+    // The preview is the respondent's own page.
+    await page.getByLabel('Preview as a respondent who clicked').selectOption('3');
+    await page.getByRole('button', { name: 'Update preview' }).first().click();
+    const preview = page.frameLocator('iframe[title="Respondent preview"]');
+    expect(await preview.getByRole('radio', { name: '3', exact: true }).isChecked()).toBe(true);
+    await expectText(preview.getByRole('group').first()).toContain('How likely are you to recommend our support?');
+  }, 60_000);
+
+  it('imports a CSV with bad rows: maps columns, previews the problems, shows progress and offers the refused rows', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Contacts' }).click();
+    await page.getByRole('link', { name: 'Import CSV' }).click();
+    const csv = ['Email,Full name,Plan,Language', 'ada@example.com,Ada Lovelace,pro,en', 'not an email,Bob,free,en', 'grace@example.com,Grace Hopper,pro,xx', 'lin@example.com,Lin,team,fr'].join('\n');
+    await page.getByLabel('CSV file').setInputFiles({ name: 'crm.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.getByRole('button', { name: 'Upload and map columns' }).click();
+    await page.waitForURL(/\/contacts\/imports\/[0-9a-f-]{36}$/);
+    expect(await page.getByLabel('Full name', { exact: true }).inputValue()).toBe('name');
+    expect(await page.getByLabel('Plan', { exact: true }).inputValue()).toBe('property');
+    await expectText(page.locator('table.problems')).toContain('Invalid email "not an email".');
+    await page.getByLabel('Tag every imported contact with (optional)').fill('crm');
+    await page.getByRole('button', { name: 'Import contacts' }).click();
+    await expectText(page.getByTestId('import-status')).toBe('Import finished.');
+    await expectText(page.getByTestId('added')).toBe('2');
+    await expectText(page.getByTestId('refused')).toBe('2');
+    const download = page.waitForEvent('download');
+    await page.getByRole('link', { name: 'Download the refused rows and why (CSV)' }).click();
+    expect((await download).suggestedFilename()).toBe('refused-rows-crm.csv');
+
+    await page.getByRole('link', { name: 'See contacts' }).click();
+    await page.getByLabel('Property (key:value)').fill('Plan:pro');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await expectText(page.locator('table tbody')).toContain('ada@example.com');
+    expect(await page.locator('table tbody tr').count()).toBe(1);
+  }, 60_000);
+});
+
+function expectText(locator: Locator) {
+  const poll = async (check: (text: string) => boolean, what: string) => {
+    const deadline = Date.now() + 10_000;
+    let last = '';
+    while (Date.now() < deadline) {
+      last = ((await locator.first().textContent({ timeout: 1000 }).catch(() => null)) ?? '').trim().replace(/\s+/g, ' ');
+      if (check(last)) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`Expected ${what}, but the text was ${JSON.stringify(last)}`);
+  };
+  return {
+    toBe: (text: string) => poll((t) => t === text, `text ${JSON.stringify(text)}`),
+    toContain: (text: string) => poll((t) => t.includes(text), `text containing ${JSON.stringify(text)}`),
+  };
+}
