@@ -140,7 +140,7 @@ export function buildApp(deps: AppDeps) {
   app.use(insightsRoutes({ db, surveys, waves }));
   app.use(contactsRoutes(contacts, { importMaxBytes }));
   app.use(wavesRoutes(waves));
-  app.use(schedulesRoutes({ schedules: schedulesService({ db, surveys }), surveys, waves }));
+  app.use(schedulesRoutes({ schedules: schedulesService({ db, surveys, segments: contacts.segments.names }), surveys, waves }));
   if (deps.mailboxEnabled) app.use(mailboxRoutes(db));
 
   app.use((_req, _res, next) => next(notFound()));

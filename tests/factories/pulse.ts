@@ -38,7 +38,7 @@ export type ScheduleSeed = {
   cycleDays?: number;
   reminderCount?: number;
   reminderDays?: number;
-  audience?: { tags?: string[]; properties?: Record<string, string> };
+  audience?: { tags?: string[]; properties?: Record<string, string>; segmentId?: string };
 };
 
 /** A schedule whose bookkeeping says every slot up to `checkedUntil` is handled. */

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { createTestApp, csrfFrom, signedInAgent, submitForm, type TestApp } from '../helpers/testApp';
 import { runImport, sendWave, uploadCsv } from '../helpers/audience';
-import { contactsService, segmentCondition } from '../../src/modules/contacts';
+import { segmentAudience, segmentCondition } from '../../src/modules/contacts';
 
 let t: TestApp;
 let agent: Awaited<ReturnType<typeof signedInAgent>>;
@@ -46,7 +46,7 @@ describe('the contact list filters on tags, properties, status and score band', 
     expect(await list()).toMatch(/data-testid="segment-total">3</);
 
     const seg = (await t.db.one<{ id: string; workspace_id: string }>('SELECT id, workspace_id FROM segments'))!;
-    const cond = await contactsService(t.db).segments.condition(seg.workspace_id, seg.id);
+    const cond = await segmentAudience(t.db, seg.workspace_id, seg.id);
     const rows = await t.db.query<{ email: string }>(
       `SELECT c.email FROM contacts c WHERE c.workspace_id = :ws AND c.status = 'subscribed' AND ${cond.sql} ORDER BY c.email`,
       { ...cond.replacements, ws: seg.workspace_id },

@@ -138,6 +138,28 @@ describe('who a wave asks', () => {
     expect(wave).toMatchObject({ recipients: 1, suppressed: 2, throttled: 0 });
   });
 
+  it('targets a saved segment (the contacts page\'s filters), and a segment deleted since asks nobody rather than everyone', async () => {
+    const { workspaceId, surveyId } = await seedWorkspace(t.db, { contacts: 0, name: 'Segments' });
+    await t.db.query(
+      `INSERT INTO contacts (workspace_id, email, tags, properties) VALUES
+       (:ws, 'pro@x.test', '{}', '{"plan":"pro"}'), (:ws, 'free@x.test', '{}', '{"plan":"free"}') RETURNING id`,
+      { ws: workspaceId },
+    );
+    const seg = await t.db.one<{ id: string }>(
+      `INSERT INTO segments (workspace_id, name, filter) VALUES (:ws, 'Pro', '{"properties":[{"key":"plan","value":"pro"}]}') RETURNING id`,
+      { ws: workspaceId },
+    );
+    const base = await databaseNow(t.db);
+    const scheduleId = await seedSchedule(t.db, { workspaceId, surveyId, cron: '*/5 * * * *', checkedUntil: base, audience: { segmentId: seg!.id } });
+    const first = later(nextSlot('*/5 * * * *', 'UTC', base)!, 1000);
+    await engineOn().runDue(first);
+    await t.db.query(`DELETE FROM segments WHERE id = :id RETURNING id`, { id: seg!.id });
+    await engineOn().runDue(later(nextSlot('*/5 * * * *', 'UTC', first)!, 1000));
+    const [kept, orphaned] = await wavesOf(scheduleId);
+    expect(await recipientsOf(kept!.id)).toEqual(['pro@x.test']);
+    expect(orphaned).toMatchObject({ status: 'open', recipients: 0 });
+  });
+
   it('a contact who unsubscribes after the wave is queued is not sent to: the delivery ends suppressed', async () => {
     const { workspaceId, surveyId, userId } = await seedWorkspace(t.db, { contacts: 2, name: 'Late unsubscribe' });
     const waves = wavesService({ db: t.db, sealer: t.sealer, surveys: surveysService(t.db), onQueued: () => undefined });

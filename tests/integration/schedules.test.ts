@@ -87,6 +87,22 @@ describe('schedules, as a team sets them up', () => {
     expect(page.text).toMatch(/Next send: Mon, \d+ \w+ \d{4}, 09:00 CES?T/);
   });
 
+  it('offers the workspace\'s saved segments as the audience, stores the choice, and refuses a segment that is not one of them', async () => {
+    await submitForm(agent, '/contacts?prop=plan:pro', '/contacts/segments', { prop: 'plan:pro', name: 'Pro customers' });
+    const [seg] = await t.db.query<{ id: string }>(`SELECT id FROM segments WHERE name = 'Pro customers'`);
+    const page = await agent.get(`/surveys/${surveyId}/schedules/new`).expect(200);
+    expect(page.text).toContain(`<option value="${seg!.id}" >Segment: Pro customers</option>`);
+
+    const foreign = await submitForm(agent, `/surveys/${surveyId}/schedules/new`, `/surveys/${surveyId}/schedules`, form({ segmentId: '00000000-0000-4000-8000-000000000000' }), 422);
+    expect(foreign.text).toContain('Choose one of the segments listed.');
+    const res = await submitForm(agent, `/surveys/${surveyId}/schedules/new`, `/surveys/${surveyId}/schedules`, form({ name: 'Pro pulse', segmentId: seg!.id }));
+    const id = res.headers.location!.split('/').pop()!;
+    const [saved] = await t.db.query<{ audience: { segmentId?: string } }>('SELECT audience FROM schedules WHERE id = :id', { id });
+    expect(saved!.audience.segmentId).toBe(seg!.id);
+    const edit = await agent.get(`/schedules/${id}`).expect(200);
+    expect(edit.text).toContain(`<option value="${seg!.id}" selected>Segment: Pro customers</option>`);
+  });
+
   it('editing changes the expression; pause stops it, resume restarts it; delete hides it but keeps its waves', async () => {
     await submitForm(agent, `/schedules/${scheduleId}`, `/schedules/${scheduleId}`, form({ preset: 'quarterly' }));
     const [edited] = await t.db.query<{ cron: string }>(`SELECT cron FROM schedules WHERE id = :scheduleId`, { scheduleId });

@@ -188,7 +188,10 @@ export const contactsRepository = (db: Db) => ({
     );
     await db.query(
       `DELETE FROM mailbox_messages WHERE message_id IN (
-         SELECT message_id FROM deliveries WHERE workspace_id = :workspaceId AND contact_id = :contactId AND message_id IS NOT NULL)
+         SELECT message_id FROM deliveries WHERE workspace_id = :workspaceId AND contact_id = :contactId AND message_id IS NOT NULL
+         UNION ALL
+         SELECT m.message_id FROM reminders m JOIN deliveries d ON d.id = m.delivery_id
+         WHERE d.workspace_id = :workspaceId AND d.contact_id = :contactId AND m.message_id IS NOT NULL)
        RETURNING id`,
       { workspaceId, contactId },
       tx,

@@ -5,7 +5,7 @@ import { contactsRepository } from './contacts.repository';
 import { contactFormSchema, contactSchema, emailSchema, parsePastedContacts } from './contacts.schemas';
 import { importService } from './import/import.service';
 import { segmentsRepository } from './segments.repository';
-import { filterCondition, isEmptyFilter, parseStoredFilter, type ContactFilter } from './segment.filter';
+import { isEmptyFilter, parseStoredFilter, type ContactFilter } from './segment.filter';
 import { suppressionsRepository } from './suppressions.repository';
 
 const PAGE_SIZE = 50;
@@ -145,13 +145,6 @@ export function contactsService(db: Db, opts: { importMaxBytes?: number } = {}) 
       async remove(workspaceId: string, id: string) {
         await segment(workspaceId, id);
         await segmentsRepo.remove(workspaceId, id);
-      },
-      /**
-       * A segment as a SQL condition on a contacts alias, for a schedule's audience. Add your own
-       * `workspace_id = …` and `status = 'subscribed'`; the segment's statuses never widen that.
-       */
-      async condition(workspaceId: string, id: string, alias = 'c') {
-        return filterCondition((await segment(workspaceId, id)).filter, alias);
       },
     },
     count: repo.count,

@@ -6,3 +6,4 @@ export { contactsRoutes } from './contacts.routes';
  * `contactsService(db).segments.condition(workspaceId, segmentId)` loads a saved segment and returns the same.
  */
 export { filterCondition as segmentCondition, parseStoredFilter, type ContactFilter } from './segment.filter';
+export { segmentAudience } from './segments.audience';

@@ -1,6 +1,7 @@
 import type { Transaction } from 'sequelize';
 import type { Db } from '../../platform/db';
 import type { Sealer } from '../../platform/tokens';
+import { segmentAudience } from '../contacts';
 import { mintTokens } from './mint';
 import { wavesRepository, type NewWave } from './waves.repository';
 
@@ -17,7 +18,8 @@ export async function openWave(db: Db, sealer: Sealer, w: NewWave, outer?: Trans
     await repo.lockWorkspace(w.workspaceId, tx);
     const id = await repo.insertWave(w, 'open', tx);
     if (!id) return undefined;
-    const chosen = await repo.choose(w, tx);
+    const segment = w.audience.segmentId ? await segmentAudience(db, w.workspaceId, w.audience.segmentId) : { sql: 'TRUE', replacements: {} };
+    const chosen = await repo.choose(w, segment, tx);
     const ids = chosen.ids ?? [];
     if (ids.length) await repo.insertDeliveries(id, w.workspaceId, w.now, { ids, ...mintTokens(ids.length, sealer) }, tx);
     const counts = { recipients: ids.length, audience: chosen.audience, throttled: chosen.throttled, suppressed: chosen.suppressed };

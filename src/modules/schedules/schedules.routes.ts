@@ -22,6 +22,7 @@ const valuesOf = (s: Schedule) => ({
   cycleDays: s.cycleDays ?? '',
   reminderCount: String(s.reminderCount),
   reminderDays: String(s.reminderDays),
+  segmentId: s.audience.segmentId ?? '',
   tags: (s.audience.tags ?? []).join(', '),
   properties: Object.entries(s.audience.properties ?? {})
     .map(([k, v]) => `${k} = ${v}`)
@@ -34,7 +35,8 @@ export function schedulesRoutes(deps: { schedules: SchedulesService; surveys: Su
   const r = Router();
 
   /** The form's own locals, set before parsing so a refused form re-renders complete. */
-  const formLocals = (res: Response, extra: Record<string, unknown>) => Object.assign(res.locals, { presets: PRESETS, zones: ZONES, preview: undefined, ...extra });
+  const formLocals = async (res: Response, extra: Record<string, unknown>) =>
+    Object.assign(res.locals, { presets: PRESETS, zones: ZONES, preview: undefined, segments: await schedules.segments(auth(res.req).workspace.id), ...extra });
 
   /** "Preview" submits the form without saving: the expression in words and its next five slots. */
   async function previewOnly(req: Request, res: Response) {
@@ -52,7 +54,7 @@ export function schedulesRoutes(deps: { schedules: SchedulesService; surveys: Su
 
   r.get('/surveys/:id/schedules/new', async (req, res) => {
     const survey = await surveys.get(auth(req).workspace.id, idParam(req.params.id, 'survey'));
-    formLocals(res, { survey, schedule: undefined, title: 'New schedule' });
+    await formLocals(res, { survey, schedule: undefined, title: 'New schedule' });
     res.render('schedules/form', {
       values: { preset: PRESETS[0].key, cron: PRESETS[0].cron, timeZone: 'UTC', cadence: 'everyone', reminderCount: '1', reminderDays: '3' },
       errors: {},
@@ -62,7 +64,7 @@ export function schedulesRoutes(deps: { schedules: SchedulesService; surveys: Su
   r.post('/surveys/:id/schedules', formView('schedules/form'), async (req, res) => {
     const { workspace, user } = auth(req);
     const survey = await surveys.get(workspace.id, idParam(req.params.id, 'survey'));
-    formLocals(res, { survey, schedule: undefined, title: 'New schedule' });
+    await formLocals(res, { survey, schedule: undefined, title: 'New schedule' });
     if (req.body.intent === 'preview') return previewOnly(req, res);
     const id = await schedules.create(workspace.id, survey.id, user.id, parse(scheduleFormSchema, req.body));
     res.redirect(303, `/schedules/${id}`);
@@ -84,7 +86,7 @@ export function schedulesRoutes(deps: { schedules: SchedulesService; surveys: Su
     const survey = await surveys.get(workspaceId, schedule.surveyId);
     const history = await waves.listForSchedule(workspaceId, schedule.id);
     const now = await schedules.now();
-    formLocals(res, { survey, schedule: { ...schedule, ...schedules.describe(schedule) }, history, title: schedule.name || 'Schedule' });
+    await formLocals(res, { survey, schedule: { ...schedule, ...schedules.describe(schedule) }, history, title: schedule.name || 'Schedule' });
     res.render('schedules/form', { values: valuesOf(schedule), errors: {}, preview: schedules.preview(schedule.cron, schedule.timeZone, now) });
   });
 
@@ -92,7 +94,7 @@ export function schedulesRoutes(deps: { schedules: SchedulesService; surveys: Su
     const workspaceId = auth(req).workspace.id;
     const schedule = await schedules.get(workspaceId, idParam(req.params.id, 'schedule'));
     const survey = await surveys.get(workspaceId, schedule.surveyId);
-    formLocals(res, { survey, schedule: { ...schedule, ...schedules.describe(schedule) }, history: [], title: schedule.name || 'Schedule' });
+    await formLocals(res, { survey, schedule: { ...schedule, ...schedules.describe(schedule) }, history: [], title: schedule.name || 'Schedule' });
     if (req.body.intent === 'preview') return previewOnly(req, res);
     await schedules.update(workspaceId, schedule.id, parse(scheduleFormSchema, req.body));
     res.redirect(303, `/schedules/${schedule.id}`);

@@ -40,6 +40,11 @@ export const scheduleFormSchema = z
     cycleDays: z.string().trim().default(''),
     reminderCount: intField(0, 2, 'Choose 0, 1 or 2 reminders.').default(1),
     reminderDays: intField(1, 30, 'Wait 1 to 30 days before a reminder.').default(3),
+    segmentId: z
+      .string()
+      .trim()
+      .default('')
+      .refine((v) => v === '' || /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v), 'Choose one of the segments listed.'),
     tags: tagsField,
     properties: propertiesField,
     endsOn: z

@@ -8,8 +8,17 @@ import { CronInputError, describeCron, formatInZone, nextSlot, nextSlots, valida
 
 export type Preview = { words: string; next: { at: Date; local: string }[] };
 
-export function schedulesService({ db, surveys }: { db: Db; surveys: SurveysService }) {
+/** The saved segments a schedule may target (the contacts module's), by id and name. */
+export type SegmentNames = (workspaceId: string) => Promise<{ id: string; name: string }[]>;
+
+export function schedulesService({ db, surveys, segments }: { db: Db; surveys: SurveysService; segments: SegmentNames }) {
   const repo = schedulesRepository(db);
+
+  async function checkSegment(workspaceId: string, form: ScheduleForm) {
+    if (form.segmentId && !(await segments(workspaceId)).some((s) => s.id === form.segmentId)) {
+      throw invalid('Please correct the schedule.', { segmentId: 'Choose one of the segments listed.' });
+    }
+  }
 
   /** The expression in words and its next five slots in the schedule's zone, or a message per field. */
   function preview(cron: string, timeZone: string, now: Date): Preview {
@@ -41,7 +50,7 @@ export function schedulesService({ db, surveys }: { db: Db; surveys: SurveysServ
       name: f.name,
       cron: f.cron,
       timeZone: f.timeZone,
-      audience: { tags: f.tags, properties: f.properties },
+      audience: { tags: f.tags, properties: f.properties, ...(f.segmentId ? { segmentId: f.segmentId } : {}) },
       cadence: f.cadence,
       cycleDays: f.cycleDays,
       reminderCount: f.reminderCount,
@@ -63,10 +72,12 @@ export function schedulesService({ db, surveys }: { db: Db; surveys: SurveysServ
 
   return {
     preview,
+    segments,
     now: () => databaseNow(db),
 
     async create(workspaceId: string, surveyId: string, userId: string, form: ScheduleForm) {
       await surveys.get(workspaceId, surveyId);
+      await checkSegment(workspaceId, form);
       const now = await databaseNow(db);
       const input = toInput(form, now);
       return repo.create(workspaceId, surveyId, userId, input, now, firstSlot(input, now));
@@ -74,6 +85,7 @@ export function schedulesService({ db, surveys }: { db: Db; surveys: SurveysServ
 
     async update(workspaceId: string, id: string, form: ScheduleForm) {
       const s = await get(workspaceId, id);
+      await checkSegment(workspaceId, form);
       const now = await databaseNow(db);
       const input = toInput(form, now);
       await repo.update(workspaceId, id, input, now, s.status === 'active' ? firstSlot(input, now) : null);

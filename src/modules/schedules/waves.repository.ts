@@ -25,7 +25,9 @@ export type WaveSummary = {
   remindersQueued: number;
 };
 
-export type AudienceFilter = { tags?: string[]; properties?: Record<string, string> };
+/** Tags and property values narrow the audience; a saved segment (contacts module) narrows it further. */
+export type AudienceFilter = { tags?: string[]; properties?: Record<string, string>; segmentId?: string };
+export type AudienceCondition = { sql: string; replacements: Record<string, unknown> };
 
 /** Who a wave asks: everyone due each time, or a rolling slice so each contact is asked about every cycle. */
 export type Cadence = { kind: 'everyone' } | { kind: 'rolling'; cycleDays: number; slotsPerCycle: number };
@@ -52,12 +54,13 @@ type Chosen = { ids: string[] | null; audience: number; throttled: number; suppr
  * by anything within the workspace's throttle), or eligible; for a rolling cadence it then takes the quota
  * of due contacts who have waited longest, skipping (and counting) throttled ones on the way.
  */
-const CHOOSE = `
+const choose = (segment: AudienceCondition) => `
   WITH matching AS (
     SELECT c.id, c.status FROM contacts c
     WHERE c.workspace_id = :workspaceId
       AND c.tags @> :tags::text[]
       AND NOT EXISTS (SELECT 1 FROM jsonb_each_text(:properties::jsonb) f(k, v) WHERE c.properties ->> f.k IS DISTINCT FROM f.v)
+      AND (${segment.sql})
   ),
   classified AS (
     SELECT m.id,
@@ -133,10 +136,11 @@ export const wavesRepository = (db: Db) => ({
     return row?.id;
   },
 
-  choose: async (w: NewWave, tx: Transaction) =>
+  choose: async (w: NewWave, segment: AudienceCondition, tx: Transaction) =>
     (await db.one<Chosen>(
-      CHOOSE,
+      choose(segment),
       {
+        ...segment.replacements,
         workspaceId: w.workspaceId,
         surveyId: w.surveyId,
         tags: `{${(w.audience.tags ?? []).map((t) => `"${t.replace(/["\\]/g, '\\$&')}"`).join(',')}}`,
