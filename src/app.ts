@@ -137,7 +137,7 @@ export function buildApp(deps: AppDeps) {
   app.use(requireUser);
   app.use(teamRoutes(accounts));
   app.use(surveysRoutes(surveys));
-  app.use(insightsRoutes({ db, surveys, waves }));
+  app.use(insightsRoutes({ db, surveys, waves, publicUrl: deps.config.publicUrl, publicLinkOf: responses.publicLinkToken }));
   app.use(contactsRoutes(contacts, { importMaxBytes }));
   app.use(wavesRoutes(waves));
   app.use(schedulesRoutes({ schedules: schedulesService({ db, surveys, segments: contacts.segments.names }), surveys, waves }));

@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { createTestApp, signedInAgent, submitForm, type TestApp } from '../helpers/testApp';
 
 let t: TestApp;
@@ -51,5 +52,17 @@ describe('"are we getting better?"', () => {
     const points = JSON.parse(/data-points="([^"]+)"/.exec(html)![1]!.replace(/&#34;/g, '"').replace(/&quot;/g, '"'));
     expect(points).toHaveLength(1);
     expect(points[0]).toMatchObject({ responses: 3, nps: 33 });
+  });
+});
+
+describe('the public link', () => {
+  it('appears on the dashboard once the survey allows it, the same each time, and opens the survey for anyone', async () => {
+    expect(await dashboard()).not.toContain('id="public-link"');
+    await t.db.query('UPDATE surveys SET public_link_enabled = true WHERE id = :surveyId RETURNING id', { surveyId });
+    const link = /id="public-link" type="text" readonly value="([^"]+)"/.exec(await dashboard())![1]!;
+    expect(link).toMatch(/^http:\/\/rapport\.test\/r\/p\/[\w-]{43}$/);
+    expect(await dashboard()).toContain(link);
+    const page = await request(t.app).get(new URL(link).pathname).expect(200);
+    expect(page.text).toContain('How likely are you to recommend us');
   });
 });

@@ -11,7 +11,10 @@ import { getLatestComments } from './queries/getLatestComments';
 import { getNpsPeriods } from './queries/getNpsPeriods';
 import { compareNps, estimateNps } from './npsStats';
 
-export function insightsRoutes(deps: { db: Db; surveys: SurveysService; waves: WavesService }) {
+/** The survey's public link, when it allows one (the respondent module mints and keeps it). */
+type PublicLinkOf = (workspaceId: string, surveyId: string) => Promise<string>;
+
+export function insightsRoutes(deps: { db: Db; surveys: SurveysService; waves: WavesService; publicUrl: string; publicLinkOf: PublicLinkOf }) {
   const { db } = deps;
   const r = Router();
 
@@ -29,11 +32,12 @@ export function insightsRoutes(deps: { db: Db; surveys: SurveysService; waves: W
       deps.waves.listForSurvey(workspaceId, survey.id),
       getNpsPeriods(db, workspaceId, survey.id, version),
     ]);
+    const publicLink = survey.publicLinkEnabled ? `${deps.publicUrl}/r/p/${await deps.publicLinkOf(workspaceId, survey.id)}` : undefined;
     const current = estimateNps(periods.current);
     const previous = estimateNps(periods.previous);
     const overall = estimateNps(summary);
     const change = compareNps(current, previous);
-    res.render('insights/dashboard', { title: survey.title, survey, version, summary, overall, trend, rate, comments, waves, current, previous, change });
+    res.render('insights/dashboard', { title: survey.title, survey, version, publicLink, summary, overall, trend, rate, comments, waves, current, previous, change });
   });
 
   return r;
