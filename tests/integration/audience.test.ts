@@ -65,9 +65,14 @@ describe('the contact list filters on tags, properties, status and score band', 
 });
 
 describe('a contact page, export and erasure', () => {
-  it('shows properties and a timeline of invitations and answers, and edits fields', async () => {
+  it('shows properties and a timeline of invitations, reminders and answers, and edits fields', async () => {
     const id = (await idOf('bob@example.com'))!;
+    await t.db.query(
+      `INSERT INTO reminders (workspace_id, delivery_id, seq, status) SELECT workspace_id, id, 1, 'sent' FROM deliveries WHERE contact_id = :id RETURNING id`,
+      { id },
+    );
     const page = await agent.get(`/contacts/${id}`).expect(200);
+    expect(page.text).toMatch(/Reminded about <a href="\/surveys\/[^"]+">How are we doing\?<\/a> — sent/);
     expect(page.text).toContain('<dt>region</dt><dd>us</dd>');
     expect(page.text).toMatch(/Invited to <a href="\/surveys\/[^"]+">How are we doing\?<\/a> \(v1\) — queued/);
     expect(page.text).toContain('Too slow, call me');

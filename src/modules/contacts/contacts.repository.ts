@@ -34,7 +34,7 @@ export type Contact = {
 };
 
 export type TimelineEntry = {
-  kind: 'invitation' | 'answer';
+  kind: 'invitation' | 'reminder' | 'answer';
   at: Date;
   surveyId: string;
   surveyTitle: string;
@@ -135,6 +135,11 @@ export const contactsRepository = (db: Db) => ({
          SELECT 'invitation' AS kind, coalesce(d.sent_at, d.created_at) AS at, w.survey_id AS "surveyId", s.title AS "surveyTitle",
            w.survey_version AS version, d.status, d.attempts, NULL::smallint AS score, NULL AS comment, NULL::jsonb AS answers
          FROM deliveries d JOIN waves w ON w.id = d.wave_id JOIN surveys s ON s.id = w.survey_id
+         WHERE d.workspace_id = :workspaceId AND d.contact_id = :contactId
+         UNION ALL
+         SELECT 'reminder', coalesce(m.sent_at, m.created_at), w.survey_id, s.title, w.survey_version, m.status, m.attempts,
+           NULL, NULL, NULL
+         FROM reminders m JOIN deliveries d ON d.id = m.delivery_id JOIN waves w ON w.id = d.wave_id JOIN surveys s ON s.id = w.survey_id
          WHERE d.workspace_id = :workspaceId AND d.contact_id = :contactId
          UNION ALL
          SELECT 'answer', r.submitted_at, r.survey_id, s.title, r.survey_version, NULL, NULL, r.score, r.comment, r.answers
