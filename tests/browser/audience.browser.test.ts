@@ -67,6 +67,9 @@ run('a team builds its own survey and imports its customer list in a real browse
     const preview = page.frameLocator('iframe[title="Respondent preview"]');
     expect(await preview.getByRole('radio', { name: '3', exact: true }).isChecked()).toBe(true);
     await expectText(preview.getByRole('group').first()).toContain('How likely are you to recommend our support?');
+    // …styled as the respondent sees it: the respondent stylesheet loaded inside the sandboxed frame.
+    const background = await preview.locator('body').evaluate((b) => getComputedStyle(b).backgroundColor);
+    expect(background).toBe('rgb(246, 247, 249)');
   }, 60_000);
 
   it('imports a CSV with bad rows: maps columns, previews the problems, shows progress and offers the refused rows', async () => {

@@ -115,7 +115,7 @@ describe('the builder', () => {
 
   it('previews the draft with the respondent\'s own page, in a sandboxed frame, with the clicked score preselected', async () => {
     const res = await postBuilder(id, {}, [NPS, { id: 'reason', type: 'long_text', text: 'Tell us <why>' }], [['action', 'preview'], ['previewScore', '3']], 200);
-    const frame = /<iframe class="preview" title="Respondent preview" sandbox="" srcdoc="([^"]*)"/.exec(res.text)![1]!;
+    const frame = /<iframe class="preview" title="Respondent preview" sandbox="allow-same-origin" srcdoc="([^"]*)"/.exec(res.text)![1]!;
     const html = frame.replace(/&#34;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
     expect(html).toContain('/static/css/respond.css');
     expect(html).toMatch(/name="nps" value="3" checked/);
