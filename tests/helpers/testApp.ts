@@ -86,3 +86,9 @@ export async function submitForm(
   const page = await agent.get(pageUrl).expect(200);
   return agent.post(action).type('form').send({ ...fields, _csrf: csrfFrom(page.text) }).expect(status);
 }
+
+/** Creates a survey from a template through the team's form, as a person would; returns its id. */
+export async function createSurvey(agent: ReturnType<typeof request.agent>, template = 'how-are-we-doing') {
+  const created = await submitForm(agent, '/surveys/new', '/surveys', { template });
+  return created.headers.location!.split('/')[2]!;
+}

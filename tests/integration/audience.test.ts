@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { createTestApp, csrfFrom, signedInAgent, submitForm, type TestApp } from '../helpers/testApp';
+import { createSurvey, createTestApp, csrfFrom, signedInAgent, type TestApp } from '../helpers/testApp';
 import { runImport, sendWave, uploadCsv } from '../helpers/audience';
 import { segmentAudience, segmentCondition } from '../../src/modules/contacts';
 
@@ -9,7 +9,7 @@ let surveyId: string;
 beforeAll(async () => {
   t = await createTestApp();
   agent = await signedInAgent(t.app);
-  surveyId = (await submitForm(agent, '/surveys/new', '/surveys', { template: 'how-are-we-doing' })).headers.location!.split('/')[2]!;
+  surveyId = await createSurvey(agent);
   const csv = [
     'email,name,plan,region,tags',
     'ada@example.com,Ada,pro,eu,vip',

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { createTestApp, signedInAgent, submitForm, type TestApp } from '../helpers/testApp';
+import { createSurvey, createTestApp, signedInAgent, type TestApp } from '../helpers/testApp';
 
 let t: TestApp;
 let agent: Awaited<ReturnType<typeof signedInAgent>>;
@@ -8,8 +8,7 @@ let surveyId: string;
 beforeAll(async () => {
   t = await createTestApp();
   agent = await signedInAgent(t.app);
-  const created = await submitForm(agent, '/surveys/new', '/surveys', { template: 'how-are-we-doing' });
-  surveyId = created.headers.location!.split('/').pop()!;
+  surveyId = await createSurvey(agent);
 });
 afterAll(() => t.close());
 

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { hashToken } from '../../src/platform/tokens';
-import { createTestApp, csrfFrom, PUBLIC_URL, signedInAgent, submitForm, type TestApp } from '../helpers/testApp';
+import { createSurvey, createTestApp, csrfFrom, PUBLIC_URL, signedInAgent, submitForm, type TestApp } from '../helpers/testApp';
 
 let t: TestApp;
 let agent: Awaited<ReturnType<typeof signedInAgent>>;
@@ -9,8 +9,7 @@ let surveyId: string;
 beforeAll(async () => {
   t = await createTestApp();
   agent = await signedInAgent(t.app);
-  const created = await submitForm(agent, '/surveys/new', '/surveys', { template: 'how-are-we-doing' });
-  surveyId = created.headers.location!.split('/').pop()!;
+  surveyId = await createSurvey(agent);
   await submitForm(agent, '/contacts', '/contacts/paste', {
     lines: 'Ada Lovelace, ada@example.com\nGrace Hopper, grace@example.com',
   });

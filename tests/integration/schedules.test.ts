@@ -1,4 +1,4 @@
-import { createTestApp, signedInAgent, submitForm, type TestApp } from '../helpers/testApp';
+import { createSurvey, createTestApp, signedInAgent, submitForm, type TestApp } from '../helpers/testApp';
 
 let t: TestApp;
 let agent: Awaited<ReturnType<typeof signedInAgent>>;
@@ -7,8 +7,7 @@ let surveyId: string;
 beforeAll(async () => {
   t = await createTestApp();
   agent = await signedInAgent(t.app);
-  const created = await submitForm(agent, '/surveys/new', '/surveys', { template: 'how-are-we-doing' });
-  surveyId = created.headers.location!.split('/').pop()!;
+  surveyId = await createSurvey(agent);
 });
 afterAll(() => t.close());
 
