@@ -1,41 +1,20 @@
-import type { Browser, Locator, Page } from 'playwright-core';
-import { startRapport, type Rapport } from '../../src/boot';
-import { loadConfig } from '../../src/config';
-import { createLogger } from '../../src/platform/logger';
-import { createTestDatabase } from '../helpers/testDb';
-import { browserAvailable, launchBrowser } from '../helpers/browser';
-import { freePort } from '../helpers/net';
+import type { Page } from 'playwright-core';
+import { browserAvailable, expectText, setUpWorkspace, startBrowserSession, type BrowserSession } from '../helpers/browser';
 
 const run = browserAvailable() ? describe : describe.skip;
 
 run('a team builds its own survey and imports its customer list in a real browser', () => {
-  let database: Awaited<ReturnType<typeof createTestDatabase>>;
-  let rapport: Rapport;
-  let browser: Browser;
+  let session: BrowserSession;
   let page: Page;
+  let rapport: BrowserSession['rapport'];
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    const config = loadConfig({ DATABASE_URL: database.url, PORT: String(await freePort()), LOG_LEVEL: 'silent', WORKER_ENABLED: 'false' });
-    rapport = await startRapport(config, createLogger('silent'));
-    browser = await launchBrowser();
-    page = await browser.newPage();
-    await page.goto(rapport.url);
-    await page.getByLabel('Workspace name').fill('Acme');
-    await page.getByLabel('Sender name').fill('Valeria at Acme');
-    await page.getByLabel('Postal address').fill('1 Main St, Springfield');
-    await page.getByLabel('Your name').fill('Valeria Ortiz');
-    await page.getByLabel('Email').fill('valeria@acme.test');
-    await page.getByLabel('Password').fill('correct horse battery');
-    await page.getByRole('button', { name: 'Create workspace' }).click();
-    await page.waitForURL(`${rapport.url}/surveys`);
+    session = await startBrowserSession({ WORKER_ENABLED: 'false' });
+    ({ page, rapport } = session);
+    await setUpWorkspace(page, rapport.url);
   }, 60_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await rapport?.stop();
-    await database?.drop();
-  });
+  afterAll(() => session?.close());
 
   it('builds a blank survey into an NPS question with a follow-up shown only to detractors, fixing what the form refuses', async () => {
     await page.getByRole('link', { name: 'New survey' }).click();
@@ -98,20 +77,3 @@ run('a team builds its own survey and imports its customer list in a real browse
     expect(await page.locator('table tbody tr').count()).toBe(1);
   }, 60_000);
 });
-
-function expectText(locator: Locator) {
-  const poll = async (check: (text: string) => boolean, what: string) => {
-    const deadline = Date.now() + 10_000;
-    let last = '';
-    while (Date.now() < deadline) {
-      last = ((await locator.first().textContent({ timeout: 1000 }).catch(() => null)) ?? '').trim().replace(/\s+/g, ' ');
-      if (check(last)) return;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`Expected ${what}, but the text was ${JSON.stringify(last)}`);
-  };
-  return {
-    toBe: (text: string) => poll((t) => t === text, `text ${JSON.stringify(text)}`),
-    toContain: (text: string) => poll((t) => t.includes(text), `text containing ${JSON.stringify(text)}`),
-  };
-}
