@@ -1,13 +1,11 @@
-import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createTestApp, type TestApp } from '../helpers/testApp';
-import { browserAvailable, launchBrowser } from '../helpers/browser';
+import { axeViolations, browserAvailable, launchBrowser } from '../helpers/browser';
 import { EVERY_TYPE, NPS_SURVEY, seedDelivery, seedSurvey, seedWorkspace } from '../factories/respondent';
 
 const run = browserAvailable() ? describe : describe.skip;
-const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const PHONE = { width: 320, height: 640 };
 
 run('the respondent in a real browser, at 320 px', () => {
@@ -49,14 +47,9 @@ run('the respondent in a real browser, at 320 px', () => {
     return ctx;
   }
 
-  /** axe-core, injected through the DevTools protocol (CSP blocks inline scripts), on the page as it is now. */
+  /** axe-core on the page as it is now. */
   async function expectAccessible(page: Page) {
-    await page.evaluate(AXE);
-    const violations = await page.evaluate(async () => {
-      const result = await (window as unknown as { axe: { run: () => Promise<{ violations: { id: string; nodes: { target: unknown }[] }[] }> } }).axe.run();
-      return result.violations.map((v) => `${v.id}: ${JSON.stringify(v.nodes.map((n) => n.target))}`);
-    });
-    expect(violations).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
     // Nothing sticks out sideways on a 320 px screen.
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
   }

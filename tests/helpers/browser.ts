@@ -80,3 +80,14 @@ export function expectText(locator: Locator) {
     toContain: (text: string) => poll((t) => t.includes(text), `text containing ${JSON.stringify(text)}`),
   };
 }
+
+const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+/** axe-core's violations on the page as it is now, injected through the DevTools protocol (CSP blocks inline scripts). */
+export async function axeViolations(page: Page): Promise<string[]> {
+  await page.evaluate(AXE);
+  return page.evaluate(async () => {
+    const result = await (window as unknown as { axe: { run: () => Promise<{ violations: { id: string; nodes: { target: unknown }[] }[] }> } }).axe.run();
+    return result.violations.map((v) => `${v.id}: ${JSON.stringify(v.nodes.map((n) => n.target))}`);
+  });
+}
