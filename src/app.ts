@@ -20,6 +20,7 @@ import { schedulesRoutes, schedulesService, wavesRoutes, wavesService } from './
 import { responsesRoutes, responsesService } from './modules/responses';
 import { insightsRoutes } from './modules/insights';
 import { mailboxRoutes } from './modules/mailbox';
+import { followupsRoutes, followupsService, inboxCount } from './modules/followups';
 
 export type AppDeps = {
   config: Pick<Config, 'publicUrl' | 'trustProxy'> &
@@ -54,6 +55,7 @@ export function buildApp(deps: AppDeps) {
   const contacts = contactsService(db, { importMaxBytes });
   const waves = wavesService({ db, sealer: deps.sealer, surveys, onQueued: deps.onQueued });
   const responses = responsesService(db, deps.sealer);
+  const followups = followupsService(db, { onQueued: deps.onQueued });
 
   app.use(
     helmet({
@@ -135,11 +137,13 @@ export function buildApp(deps: AppDeps) {
 
   app.use(accountsRoutes(accounts));
   app.use(requireUser);
+  app.use(inboxCount(followups));
   app.use(teamRoutes(accounts));
   app.use(surveysRoutes(surveys));
   app.use(insightsRoutes({ db, surveys, waves, publicUrl: deps.config.publicUrl, publicLinkOf: responses.publicLinkToken }));
   app.use(contactsRoutes(contacts, { importMaxBytes }));
   app.use(wavesRoutes(waves));
+  app.use(followupsRoutes(followups, surveys));
   app.use(schedulesRoutes({ schedules: schedulesService({ db, surveys, segments: contacts.segments.names }), surveys, waves }));
   if (deps.mailboxEnabled) app.use(mailboxRoutes(db));
 

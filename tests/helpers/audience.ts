@@ -11,7 +11,7 @@ export async function uploadCsv(agent: Agent, file: Buffer | string, filename = 
 }
 
 /** Accepts the page's guessed mapping (or overrides some columns), starts the import and waits for it to end. */
-export async function runImport(agent: Agent, jobUrl: string, overrides: Record<string, string> = {}) {
+export async function runImport(agent: Agent, jobUrl: string, overrides: Record<string, string> = {}, timeoutMs?: number) {
   const page = await agent.get(jobUrl).expect(200);
   const fields: Record<string, string> = { _csrf: csrfFrom(page.text), action: 'import' };
   for (const m of page.text.matchAll(/<select id="col-(\d+)" name="col\.\d+">([\s\S]*?)<\/select>/g)) {
@@ -19,7 +19,7 @@ export async function runImport(agent: Agent, jobUrl: string, overrides: Record<
   }
   for (const m of page.text.matchAll(/name="key\.(\d+)" value="([^"]*)"/g)) fields[`key.${m[1]}`] = m[2]!.replace(/&#39;/g, "'").replace(/&amp;/g, '&');
   await agent.post(jobUrl).type('form').send({ ...fields, ...overrides }).expect(303);
-  return waitForImport(agent, jobUrl);
+  return waitForImport(agent, jobUrl, timeoutMs);
 }
 
 export async function waitForImport(agent: Agent, jobUrl: string, timeoutMs = 25_000) {

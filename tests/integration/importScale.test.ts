@@ -61,7 +61,8 @@ it('imports 100,000 rows through the upload form with memory staying flat (the f
   try {
     const uploaded = await agent.post(action).attach('file', file).expect(303);
     peak = Math.max(peak, retained());
-    const done = await runImport(agent, uploaded.headers.location!);
+    // Generous: on a loaded 2-core machine 100,000 rows took up to 35 s; this test is about memory, not speed.
+    const done = await runImport(agent, uploaded.headers.location!, {}, 120_000);
     expect(done).toContain('Import finished.');
     expect([stat(done, 'rows'), stat(done, 'added'), stat(done, 'refused')]).toEqual([ROWS, ROWS, 0]);
   } finally {
@@ -74,4 +75,4 @@ it('imports 100,000 rows through the upload form with memory staying flat (the f
   expect(growth).toBeLessThan(2 * size);
   const sample = await t.db.one('SELECT name, locale, properties FROM contacts WHERE email = :e', { e: 'person4321@example.com' });
   expect(sample).toEqual({ name: 'First4321 Last4321', locale: 'fr', properties: { plan: 'pro', company: 'Company 333', region: 'us', notes: 'Customer since 2021, account 4321' } });
-}, 60_000);
+}, 180_000);

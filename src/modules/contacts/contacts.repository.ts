@@ -34,7 +34,7 @@ export type Contact = {
 };
 
 export type TimelineEntry = {
-  kind: 'invitation' | 'reminder' | 'answer';
+  kind: 'invitation' | 'reminder' | 'answer' | 'reply';
   at: Date;
   surveyId: string;
   surveyTitle: string;
@@ -44,6 +44,8 @@ export type TimelineEntry = {
   score: number | null;
   comment: string | null;
   answers: Record<string, unknown> | null;
+  /** For a reply: the teammate who wrote it (the text is in comment). */
+  author: string | null;
 };
 
 export const contactsRepository = (db: Db) => ({
@@ -128,23 +130,28 @@ export const contactsRepository = (db: Db) => ({
   remove: (workspaceId: string, id: string, tx?: Transaction) =>
     db.query(`DELETE FROM contacts WHERE workspace_id = :workspaceId AND id = :id RETURNING id`, { workspaceId, id }, tx),
 
-  /** Every invitation (with its reminders' attempts) and every answer, newest first. */
+  /** Every invitation (with its reminders' attempts), every answer and every personal reply, newest first. */
   timeline: (workspaceId: string, contactId: string, limit = 200) =>
     db.query<TimelineEntry>(
       `SELECT * FROM (
          SELECT 'invitation' AS kind, coalesce(d.sent_at, d.created_at) AS at, w.survey_id AS "surveyId", s.title AS "surveyTitle",
-           w.survey_version AS version, d.status, d.attempts, NULL::smallint AS score, NULL AS comment, NULL::jsonb AS answers
+           w.survey_version AS version, d.status, d.attempts, NULL::smallint AS score, NULL AS comment, NULL::jsonb AS answers, NULL AS author
          FROM deliveries d JOIN waves w ON w.id = d.wave_id JOIN surveys s ON s.id = w.survey_id
          WHERE d.workspace_id = :workspaceId AND d.contact_id = :contactId
          UNION ALL
          SELECT 'reminder', coalesce(m.sent_at, m.created_at), w.survey_id, s.title, w.survey_version, m.status, m.attempts,
-           NULL, NULL, NULL
+           NULL, NULL, NULL, NULL
          FROM reminders m JOIN deliveries d ON d.id = m.delivery_id JOIN waves w ON w.id = d.wave_id JOIN surveys s ON s.id = w.survey_id
          WHERE d.workspace_id = :workspaceId AND d.contact_id = :contactId
          UNION ALL
-         SELECT 'answer', r.submitted_at, r.survey_id, s.title, r.survey_version, NULL, NULL, r.score, r.comment, r.answers
+         SELECT 'answer', r.submitted_at, r.survey_id, s.title, r.survey_version, NULL, NULL, r.score, r.comment, r.answers, NULL
          FROM responses r JOIN surveys s ON s.id = r.survey_id
          WHERE r.workspace_id = :workspaceId AND r.contact_id = :contactId
+         UNION ALL
+         SELECT 'reply', coalesce(rp.sent_at, rp.created_at), r.survey_id, s.title, r.survey_version, rp.status, rp.attempts, NULL, rp.body, NULL,
+           rp.author_name
+         FROM replies rp JOIN responses r ON r.id = rp.response_id JOIN surveys s ON s.id = r.survey_id
+         WHERE rp.workspace_id = :workspaceId AND rp.contact_id = :contactId
        ) t ORDER BY at DESC LIMIT :limit`,
       { workspaceId, contactId, limit },
     ),
@@ -160,6 +167,22 @@ export const contactsRepository = (db: Db) => ({
       { workspaceId, contactId },
     ),
 
+  /** Personal replies sent to them, and the team's notes on their answers (personal data too). */
+  exportReplies: (workspaceId: string, contactId: string) =>
+    db.query(
+      `SELECT rp.response_id AS "responseId", rp.author_name AS author, rp.body, rp.status, rp.created_at AS "createdAt", rp.sent_at AS "sentAt"
+       FROM replies rp WHERE rp.workspace_id = :workspaceId AND rp.contact_id = :contactId ORDER BY rp.created_at`,
+      { workspaceId, contactId },
+    ),
+
+  exportNotes: (workspaceId: string, contactId: string) =>
+    db.query(
+      `SELECT n.response_id AS "responseId", n.author_name AS author, n.body, n.created_at AS "createdAt"
+       FROM followup_notes n JOIN responses r ON r.id = n.response_id
+       WHERE n.workspace_id = :workspaceId AND r.contact_id = :contactId ORDER BY n.created_at`,
+      { workspaceId, contactId },
+    ),
+
   exportDeliveries: (workspaceId: string, contactId: string) =>
     db.query(
       `SELECT d.id, s.title AS survey, w.survey_version AS version, d.status, d.attempts, d.created_at AS "createdAt",
@@ -171,7 +194,8 @@ export const contactsRepository = (db: Db) => ({
 
   /**
    * Erasure, in the caller's transaction. Answers stay for the charts but lose the person: no contact, no
-   * free text (a comment can name or describe them); scores and choices stay. Their links die with their
+   * free text (a comment can name or describe them), no replies to them and no team notes about them;
+   * scores and choices stay. Their links die with their
    * deliveries (404), captured copies of their emails go, and the suppression hash stays so a later
    * import of the same address is never emailed.
    */
@@ -180,6 +204,12 @@ export const contactsRepository = (db: Db) => ({
       `INSERT INTO suppressions (workspace_id, email_hash, reason) VALUES (:workspaceId, rapport_email_hash(:workspaceId, :email), 'erased')
        ON CONFLICT DO NOTHING RETURNING reason`,
       { workspaceId, email },
+      tx,
+    );
+    await db.query(
+      `DELETE FROM followup_notes n USING responses r
+       WHERE n.response_id = r.id AND r.workspace_id = :workspaceId AND r.contact_id = :contactId RETURNING n.id`,
+      { workspaceId, contactId },
       tx,
     );
     await db.query(
@@ -196,11 +226,14 @@ export const contactsRepository = (db: Db) => ({
          SELECT message_id FROM deliveries WHERE workspace_id = :workspaceId AND contact_id = :contactId AND message_id IS NOT NULL
          UNION ALL
          SELECT m.message_id FROM reminders m JOIN deliveries d ON d.id = m.delivery_id
-         WHERE d.workspace_id = :workspaceId AND d.contact_id = :contactId AND m.message_id IS NOT NULL)
+         WHERE d.workspace_id = :workspaceId AND d.contact_id = :contactId AND m.message_id IS NOT NULL
+         UNION ALL
+         SELECT message_id FROM replies WHERE workspace_id = :workspaceId AND contact_id = :contactId AND message_id IS NOT NULL)
        RETURNING id`,
       { workspaceId, contactId },
       tx,
     );
+    await db.query(`DELETE FROM replies WHERE workspace_id = :workspaceId AND contact_id = :contactId RETURNING id`, { workspaceId, contactId }, tx);
     await db.query(`DELETE FROM deliveries WHERE workspace_id = :workspaceId AND contact_id = :contactId RETURNING id`, { workspaceId, contactId }, tx);
     await db.query(
       `DELETE FROM contact_import_refusals f USING contact_imports i

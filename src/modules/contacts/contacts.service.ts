@@ -97,9 +97,14 @@ export function contactsService(db: Db, opts: { importMaxBytes?: number } = {}) 
     /** Everything we hold about one person, for a subject access request. */
     async exportAll(workspaceId: string, id: string) {
       const c = await get(workspaceId, id);
-      const [invitations, responses] = await Promise.all([repo.exportDeliveries(workspaceId, id), repo.exportResponses(workspaceId, id)]);
+      const [invitations, responses, replies, notes] = await Promise.all([
+        repo.exportDeliveries(workspaceId, id),
+        repo.exportResponses(workspaceId, id),
+        repo.exportReplies(workspaceId, id),
+        repo.exportNotes(workspaceId, id),
+      ]);
       const { suppression, ...contact } = c;
-      return { exportedAt: new Date().toISOString(), contact, suppressionList: suppression ? { listed: true, reason: suppression } : { listed: false }, invitations, responses, replies: [] };
+      return { exportedAt: new Date().toISOString(), contact, suppressionList: suppression ? { listed: true, reason: suppression } : { listed: false }, invitations, responses, replies, notes };
     },
 
     suppressions: {

@@ -1,14 +1,14 @@
 import type { Db } from '../../platform/db';
 import type { Question } from '../surveys';
 
-export type MessageKind = 'invitation' | 'reminder';
+export type MessageKind = 'invitation' | 'reminder' | 'reply';
 
 /** Everything needed to render and send one invitation or reminder, read in one query for a claimed batch. */
 export type ClaimedDelivery = {
   /** The outbox row: a delivery for an invitation, a reminder row for a reminder. */
   id: string;
   kind: MessageKind;
-  /** The delivery the link (and so the response) belongs to. */
+  /** The delivery the link (and so the response) belongs to; for a reply, the invitation it threads under (if any). */
   deliveryId: string;
   reminderSeq: number | null;
   attempts: number;
@@ -27,9 +27,14 @@ export type ClaimedDelivery = {
   replyToEmail: string | null;
   workspaceName: string;
   postalAddress: string;
+  /** A personal reply's own text, and the comment it answers (null for invitations and reminders). */
+  replyBody?: string | null;
+  replyToComment?: string | null;
 };
 
-const TABLE: Record<MessageKind, string> = { invitation: 'deliveries', reminder: 'reminders' };
+const TABLE: Record<MessageKind, string> = { invitation: 'deliveries', reminder: 'reminders', reply: 'replies' };
+/** Claim order: a reply has one person waiting on it, so it never queues behind a large wave. */
+export const MESSAGE_KINDS: MessageKind[] = ['reply', 'invitation', 'reminder'];
 
 /**
  * A claimed row whose contact is no longer subscribed (or, for a reminder, who has answered since) is not
@@ -70,6 +75,22 @@ const CLAIM: Record<MessageKind, string> = {
         last_error = CASE WHEN k.stop THEN k.why ELSE m.last_error END
       FROM checked k WHERE m.id = k.id
       RETURNING m.id, m.delivery_id, m.seq, m.attempts, m.status)`,
+  // A reply is refused up front to anyone not subscribed; this catches an unsubscribe while it was queued.
+  reply: `
+    WITH picked AS (
+      SELECT id FROM replies WHERE status = 'queued' AND next_attempt_at <= now()
+      ORDER BY next_attempt_at LIMIT :limit FOR UPDATE SKIP LOCKED),
+    checked AS (
+      SELECT p.id, ct.status <> 'subscribed' AS stop, 'The contact is ' || ct.status || '; not sent.' AS why
+      FROM picked p JOIN replies rp ON rp.id = p.id JOIN contacts ct ON ct.id = rp.contact_id),
+    claimed AS (
+      UPDATE replies m SET
+        status = CASE WHEN k.stop THEN 'suppressed' ELSE 'sending' END,
+        attempts = m.attempts + CASE WHEN k.stop THEN 0 ELSE 1 END,
+        lease_until = CASE WHEN k.stop THEN NULL ELSE now() + make_interval(secs => :leaseSeconds) END,
+        last_error = CASE WHEN k.stop THEN k.why ELSE m.last_error END
+      FROM checked k WHERE m.id = k.id
+      RETURNING m.id, m.response_id, m.attempts, m.status)`,
 };
 
 const RENDER = (kind: MessageKind) => `
@@ -79,7 +100,7 @@ const RENDER = (kind: MessageKind) => `
     s.title AS "surveyTitle", s.language AS "surveyLanguage", v.questions,
     coalesce(owner.name, sender.name, ws.sender_name) AS "senderName",
     coalesce(owner.email, sender.email) AS "replyToEmail",
-    ws.name AS "workspaceName", ws.postal_address AS "postalAddress"
+    ws.name AS "workspaceName", ws.postal_address AS "postalAddress", NULL AS "replyBody", NULL AS "replyToComment"
   FROM claimed c
   JOIN deliveries d ON d.id = c.delivery_id
   JOIN contacts ct ON ct.id = d.contact_id
@@ -91,13 +112,29 @@ const RENDER = (kind: MessageKind) => `
   LEFT JOIN users sender ON sender.id = s.sender_user_id AND sender.workspace_id = d.workspace_id
   WHERE c.status = 'sending'`;
 
+/** A reply: from its author, to the contact, threaded under the invitation the answer came from (if any). */
+const RENDER_REPLY = `
+  SELECT c.id, 'reply' AS kind, r.delivery_id AS "deliveryId", NULL::smallint AS "reminderSeq", c.attempts,
+    '' AS "tokenSealed", rp.contact_id AS "contactId",
+    ct.name AS "contactName", ct.email AS "contactEmail", ct.locale AS "contactLocale",
+    s.title AS "surveyTitle", s.language AS "surveyLanguage", '[]'::jsonb AS questions,
+    rp.author_name AS "senderName", rp.author_email AS "replyToEmail",
+    ws.name AS "workspaceName", ws.postal_address AS "postalAddress", rp.body AS "replyBody", r.comment AS "replyToComment"
+  FROM claimed c
+  JOIN replies rp ON rp.id = c.id
+  JOIN responses r ON r.id = c.response_id
+  JOIN contacts ct ON ct.id = rp.contact_id
+  JOIN surveys s ON s.id = r.survey_id
+  JOIN workspaces ws ON ws.id = rp.workspace_id
+  WHERE c.status = 'sending'`;
+
 export const outboxRepository = (db: Db) => ({
   /**
    * Claim due messages of one kind. SKIP LOCKED lets any number of workers share the outbox without waiting
    * on each other; the lease says how long a claim may stay unsettled before it is counted as ambiguous.
    */
   claim: (kind: MessageKind, limit: number, leaseSeconds: number) =>
-    db.query<ClaimedDelivery>(`${CLAIM[kind]} ${RENDER(kind)}`, { limit, leaseSeconds }),
+    db.query<ClaimedDelivery>(`${CLAIM[kind]} ${kind === 'reply' ? RENDER_REPLY : RENDER(kind)}`, { limit, leaseSeconds }),
 
   markSent: (kind: MessageKind, id: string, messageId: string) =>
     db.query(

@@ -2,7 +2,8 @@ import type { Db } from '../../platform/db';
 import type { Logger } from '../../platform/logger';
 import type { MailTransport, OutgoingMail } from '../../platform/mail';
 import type { Sealer } from '../../platform/tokens';
-import { outboxRepository, type ClaimedDelivery } from './outbox.repository';
+import { MESSAGE_KINDS, outboxRepository, type ClaimedDelivery } from './outbox.repository';
+import { renderReply } from './reply';
 import { renderInvitation } from './invitation';
 import { createPacer } from './pacer';
 import { backoffSeconds, classify, type SmtpError } from './smtpOutcome';
@@ -29,7 +30,7 @@ export type WorkerOptions = {
 };
 
 /**
- * Drains the outbox (invitations first, then reminders). Safe to run in every instance at once: claims are
+ * Drains the outbox (personal replies first, then invitations, then reminders). Safe to run in every instance at once: claims are
  * exclusive (SKIP LOCKED), each state change is guarded by the state it expects, a send is only started
  * while its lease has room for it, and a claim that outlives its lease becomes "ambiguous" instead of being
  * sent twice.
@@ -51,9 +52,10 @@ export function createDeliveryWorker(o: WorkerOptions) {
 
   /** Derived from the delivery (and reminder number), so a retry of the same message carries the same Message-ID. */
   const messageIdOf = (d: ClaimedDelivery) =>
-    d.kind === 'reminder' ? `<delivery-${d.deliveryId}.reminder-${d.reminderSeq}@${domain}>` : `<delivery-${d.deliveryId}@${domain}>`;
+    d.kind === 'reply' ? `<reply-${d.id}@${domain}>` : d.kind === 'reminder' ? `<delivery-${d.deliveryId}.reminder-${d.reminderSeq}@${domain}>` : `<delivery-${d.deliveryId}@${domain}>`;
 
   async function compose(d: ClaimedDelivery): Promise<OutgoingMail> {
+    if (d.kind === 'reply') return { ...(await renderReply(d, d.deliveryId ? `<delivery-${d.deliveryId}@${domain}>` : null)), from: { name: d.senderName, address: o.mailFrom }, messageId: messageIdOf(d) };
     const token = o.sealer.open(d.tokenSealed);
     const unsubscribeUrl = `${o.publicUrl}/r/${token}/unsubscribe`;
     const mail = await renderInvitation(d, token, o.publicUrl, { reminder: d.kind === 'reminder' });
@@ -101,8 +103,8 @@ export function createDeliveryWorker(o: WorkerOptions) {
   async function claim(): Promise<ClaimedDelivery[]> {
     // Never claim more than the rate lets us start well inside the lease.
     const limit = Math.min(batchSize, pacer.allowance(Math.max(1, (leaseSeconds * 1000 - maxSendMs) / 2000)));
-    const batch = await repo.claim('invitation', limit, leaseSeconds);
-    if (batch.length < limit) batch.push(...(await repo.claim('reminder', limit - batch.length, leaseSeconds)));
+    const batch: ClaimedDelivery[] = [];
+    for (const kind of MESSAGE_KINDS) if (batch.length < limit) batch.push(...(await repo.claim(kind, limit - batch.length, leaseSeconds)));
     return batch;
   }
 
@@ -160,7 +162,7 @@ export function createDeliveryWorker(o: WorkerOptions) {
     await Promise.all(Array.from({ length: concurrency }, lane));
     await claiming;
     unstarted.push(...queue.splice(0).map((i) => i.d));
-    for (const kind of ['invitation', 'reminder'] as const) {
+    for (const kind of MESSAGE_KINDS) {
       await repo.release(kind, unstarted.filter((d) => d.kind === kind).map((d) => d.id));
     }
     return total;

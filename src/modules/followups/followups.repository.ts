@@ -1,0 +1,174 @@
+import type { Transaction } from 'sequelize';
+import type { Db } from '../../platform/db';
+import type { Question } from '../surveys';
+import type { InboxFilter } from './followups.schemas';
+
+export type InboxRow = {
+  id: string;
+  submittedAt: Date;
+  cursorAt: string;
+  band: string | null;
+  status: 'open' | 'closed';
+  score: number | null;
+  excerpt: string | null;
+  contactId: string | null;
+  contactName: string | null;
+  contactEmail: string | null;
+  surveyId: string;
+  surveyTitle: string;
+  ownerName: string | null;
+  replies: number;
+};
+
+export type Conversation = {
+  id: string;
+  status: 'open' | 'closed';
+  band: string | null;
+  ownerUserId: string | null;
+  ownerName: string | null;
+  closedAt: Date | null;
+  closedByName: string | null;
+  score: number | null;
+  comment: string | null;
+  answers: Record<string, unknown>;
+  version: number;
+  submittedAt: Date;
+  surveyId: string;
+  surveyTitle: string;
+  questions: Question[];
+  contactId: string | null;
+  contactName: string | null;
+  contactEmail: string | null;
+  contactStatus: string | null;
+  contactOwnerUserId: string | null;
+};
+
+export type ThreadEntry = {
+  kind: 'reply' | 'note';
+  id: string;
+  authorName: string;
+  body: string;
+  status: string | null;
+  lastError: string | null;
+  at: Date;
+  sentAt: Date | null;
+};
+
+export type EarlierResponse = { id: string; surveyTitle: string; score: number | null; band: string | null; comment: string | null; submittedAt: Date };
+
+export const followupsRepository = (db: Db) => ({
+  /** Newest first, keyset-paginated on (submitted_at, response_id): the same cost on every page. */
+  page: (workspaceId: string, userId: string, f: InboxFilter, after: { at: string; id: string } | undefined, limit: number) =>
+    db.query<InboxRow>(
+      `SELECT cv.response_id AS id, cv.submitted_at AS "submittedAt", cv.submitted_at::text AS "cursorAt", cv.band, cv.status,
+         r.score, left(r.comment, 240) AS excerpt, c.id AS "contactId", c.name AS "contactName", c.email AS "contactEmail",
+         s.id AS "surveyId", s.title AS "surveyTitle", u.name AS "ownerName",
+         (SELECT count(*) FROM replies rp WHERE rp.response_id = cv.response_id) AS replies
+       FROM conversations cv
+       JOIN responses r ON r.id = cv.response_id
+       JOIN surveys s ON s.id = cv.survey_id
+       LEFT JOIN contacts c ON c.id = r.contact_id
+       LEFT JOIN users u ON u.id = cv.owner_user_id
+       WHERE cv.workspace_id = :workspaceId
+         AND (:status = 'all' OR cv.status = :status)
+         AND (:owner = 'everyone' OR (:owner = 'mine' AND cv.owner_user_id = :userId) OR (:owner = 'unassigned' AND cv.owner_user_id IS NULL))
+         AND (:band::text IS NULL OR cv.band = :band)
+         AND (:surveyId::uuid IS NULL OR cv.survey_id = :surveyId)
+         AND (:afterAt::timestamptz IS NULL OR (cv.submitted_at, cv.response_id) < (:afterAt::timestamptz, :afterId::uuid))
+       ORDER BY cv.submitted_at DESC, cv.response_id DESC LIMIT :limit`,
+      {
+        workspaceId,
+        userId,
+        status: f.status,
+        owner: f.owner,
+        band: f.band ?? null,
+        surveyId: f.survey ?? null,
+        afterAt: after?.at ?? null,
+        afterId: after?.id ?? null,
+        limit,
+      },
+    ),
+
+  /** The nav badge: served by the partial index on open conversations per owner. */
+  countOpenFor: async (workspaceId: string, userId: string) =>
+    (await db.one<{ n: number }>(
+      `SELECT count(*) AS n FROM conversations WHERE owner_user_id = :userId AND status = 'open' AND workspace_id = :workspaceId`,
+      { workspaceId, userId },
+    ))!.n,
+
+  find: (workspaceId: string, id: string, tx?: Transaction) =>
+    db.one<Conversation>(
+      `SELECT cv.response_id AS id, cv.status, cv.band, cv.owner_user_id AS "ownerUserId", u.name AS "ownerName",
+         cv.closed_at AS "closedAt", cb.name AS "closedByName",
+         r.score, r.comment, r.answers, r.survey_version AS version, r.submitted_at AS "submittedAt",
+         s.id AS "surveyId", s.title AS "surveyTitle", coalesce(v.questions, '[]'::jsonb) AS questions,
+         c.id AS "contactId", c.name AS "contactName", c.email AS "contactEmail", c.status AS "contactStatus",
+         c.owner_user_id AS "contactOwnerUserId"
+       FROM conversations cv
+       JOIN responses r ON r.id = cv.response_id
+       JOIN surveys s ON s.id = cv.survey_id
+       LEFT JOIN survey_versions v ON v.survey_id = r.survey_id AND v.version = r.survey_version
+       LEFT JOIN contacts c ON c.id = r.contact_id
+       LEFT JOIN users u ON u.id = cv.owner_user_id
+       LEFT JOIN users cb ON cb.id = cv.closed_by
+       WHERE cv.workspace_id = :workspaceId AND cv.response_id = :id${tx ? ' FOR UPDATE OF cv' : ''}`,
+      { workspaceId, id },
+      tx,
+    ),
+
+  earlier: (workspaceId: string, contactId: string, exceptId: string) =>
+    db.query<EarlierResponse>(
+      `SELECT r.id, s.title AS "surveyTitle", r.score, cv.band, r.comment, r.submitted_at AS "submittedAt"
+       FROM responses r JOIN surveys s ON s.id = r.survey_id LEFT JOIN conversations cv ON cv.response_id = r.id
+       WHERE r.workspace_id = :workspaceId AND r.contact_id = :contactId AND r.id <> :exceptId
+       ORDER BY r.submitted_at DESC LIMIT 20`,
+      { workspaceId, contactId, exceptId },
+    ),
+
+  thread: (workspaceId: string, id: string) =>
+    db.query<ThreadEntry>(
+      `SELECT 'reply' AS kind, id, author_name AS "authorName", body, status, last_error AS "lastError", created_at AS at, sent_at AS "sentAt"
+       FROM replies WHERE workspace_id = :workspaceId AND response_id = :id
+       UNION ALL
+       SELECT 'note', id, author_name, body, NULL, NULL, created_at, NULL
+       FROM followup_notes WHERE workspace_id = :workspaceId AND response_id = :id
+       ORDER BY at, id`,
+      { workspaceId, id },
+    ),
+
+  teammates: (workspaceId: string) =>
+    db.query<{ id: string; name: string }>(`SELECT id, name FROM users WHERE workspace_id = :workspaceId ORDER BY name`, { workspaceId }),
+
+  assign: (workspaceId: string, id: string, ownerUserId: string | null, tx?: Transaction) =>
+    db.query(
+      `UPDATE conversations SET owner_user_id = :ownerUserId, updated_at = now() WHERE workspace_id = :workspaceId AND response_id = :id RETURNING response_id`,
+      { workspaceId, id, ownerUserId },
+      tx,
+    ),
+
+  setStatus: (workspaceId: string, id: string, status: 'open' | 'closed', userId: string, tx?: Transaction) =>
+    db.query(
+      `UPDATE conversations SET status = :status, updated_at = now(),
+         closed_at = CASE WHEN :status = 'closed' THEN now() END, closed_by = CASE WHEN :status = 'closed' THEN :userId::uuid END
+       WHERE workspace_id = :workspaceId AND response_id = :id AND status <> :status RETURNING response_id`,
+      { workspaceId, id, status, userId },
+      tx,
+    ),
+
+  insertReply: (r: { workspaceId: string; responseId: string; contactId: string; author: { id: string; name: string; email: string }; body: string }, tx: Transaction) =>
+    db.query(
+      `INSERT INTO replies (workspace_id, response_id, contact_id, author_user_id, author_name, author_email, body)
+       VALUES (:workspaceId, :responseId, :contactId, :authorId, :authorName, :authorEmail, :body) RETURNING id`,
+      { ...r, authorId: r.author.id, authorName: r.author.name, authorEmail: r.author.email },
+      tx,
+    ),
+
+  insertNote: (n: { workspaceId: string; responseId: string; author: { id: string; name: string }; body: string }, tx: Transaction) =>
+    db.query(
+      `INSERT INTO followup_notes (workspace_id, response_id, author_user_id, author_name, body)
+       VALUES (:workspaceId, :responseId, :authorId, :authorName, :body) RETURNING id`,
+      { ...n, authorId: n.author.id, authorName: n.author.name },
+      tx,
+    ),
+});
+export type FollowupsRepository = ReturnType<typeof followupsRepository>;

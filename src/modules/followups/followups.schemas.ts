@@ -1,0 +1,38 @@
+import { z } from 'zod';
+
+export const STATUSES = ['open', 'closed', 'all'] as const;
+export const OWNERS = ['mine', 'unassigned', 'everyone'] as const;
+export const INBOX_BANDS = ['detractor', 'passive', 'promoter', 'low', 'high'] as const;
+
+/** The inbox's filters come from the URL: anything unknown falls back to the default, never an error page. */
+export const inboxFilterSchema = z.object({
+  status: z.enum(STATUSES).catch('open'),
+  owner: z.enum(OWNERS).catch('everyone'),
+  band: z.enum(INBOX_BANDS).optional().catch(undefined),
+  survey: z.uuid().optional().catch(undefined),
+});
+export type InboxFilter = z.infer<typeof inboxFilterSchema>;
+
+export const replySchema = z.object({
+  body: z
+    .string({ error: 'Write your reply.' })
+    .trim()
+    .min(1, 'Write your reply.')
+    .max(5000, 'Keep the reply under 5,000 characters.'),
+  close: z.literal('1').optional().catch(undefined),
+});
+
+export const noteSchema = z.object({
+  note: z.string({ error: 'Write the note.' }).trim().min(1, 'Write the note.').max(2000, 'Keep the note under 2,000 characters.'),
+});
+
+export const assignSchema = z.object({
+  ownerUserId: z.union([z.literal(''), z.uuid('Choose a teammate from this workspace.')], { error: 'Choose a teammate from this workspace.' }),
+});
+
+/** One-click starters: they only prefill the reply box; the teammate writes the message. */
+export const STARTERS: Record<string, string> = {
+  help: 'How can I help?',
+  sorry: "I'm sorry — ",
+  thanks: 'Thank you!',
+};

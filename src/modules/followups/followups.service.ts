@@ -1,0 +1,101 @@
+import type { Db } from '../../platform/db';
+import { invalid, notFound } from '../../platform/errors';
+import { followupsRepository } from './followups.repository';
+import type { InboxFilter } from './followups.schemas';
+
+export const PAGE_SIZE = 25;
+
+type Teammate = { id: string; name: string; email: string };
+
+/**
+ * Closing the loop. Invariants: every read and write is scoped to the workspace; a reply is only queued
+ * (the outbox sends it), and only to a contact who is still subscribed; starters never write for anyone.
+ */
+export function followupsService(db: Db, opts: { onQueued: () => void }) {
+  const repo = followupsRepository(db);
+
+  async function get(workspaceId: string, id: string) {
+    const c = await repo.find(workspaceId, id);
+    if (!c) throw notFound('answer');
+    return c;
+  }
+
+  /** Why a reply cannot go out, in words for the page; undefined when it can. */
+  const replyBlocked = (c: { contactId: string | null; contactStatus: string | null }) =>
+    !c.contactId
+      ? 'This answer is not tied to a contact (public link or erased), so there is nobody to reply to.'
+      : c.contactStatus !== 'subscribed'
+        ? `This contact is ${c.contactStatus}: we do not email them, not even a personal reply. Reach them another way if you must.`
+        : undefined;
+
+  return {
+    replyBlocked,
+
+    async inbox(workspaceId: string, userId: string, filter: InboxFilter, cursor?: string) {
+      const rows = await repo.page(workspaceId, userId, filter, decodeCursor(cursor), PAGE_SIZE + 1);
+      const items = rows.slice(0, PAGE_SIZE);
+      const last = items[items.length - 1];
+      return { items, next: rows.length > PAGE_SIZE && last ? encodeCursor(last.cursorAt, last.id) : undefined };
+    },
+
+    countOpenFor: repo.countOpenFor,
+
+    async conversation(workspaceId: string, id: string) {
+      const c = await get(workspaceId, id);
+      const [thread, earlier, teammates] = await Promise.all([
+        repo.thread(workspaceId, id),
+        c.contactId ? repo.earlier(workspaceId, c.contactId, id) : Promise.resolve([]),
+        repo.teammates(workspaceId),
+      ]);
+      return { conversation: c, thread, earlier, teammates, blocked: replyBlocked(c) };
+    },
+
+    async assign(workspaceId: string, id: string, ownerUserId: string | null) {
+      await get(workspaceId, id);
+      if (ownerUserId && !(await repo.teammates(workspaceId)).some((t) => t.id === ownerUserId)) {
+        throw invalid('Please correct the highlighted fields.', { ownerUserId: 'Choose a teammate from this workspace.' });
+      }
+      await repo.assign(workspaceId, id, ownerUserId);
+    },
+
+    async setStatus(workspaceId: string, id: string, status: 'open' | 'closed', userId: string) {
+      await get(workspaceId, id);
+      await repo.setStatus(workspaceId, id, status, userId);
+    },
+
+    /** Queues the reply; whoever replies to an unowned answer owns it from then on. */
+    async reply(workspaceId: string, id: string, author: Teammate, body: string, close: boolean) {
+      await db.transaction(async (tx) => {
+        const c = await repo.find(workspaceId, id, tx);
+        if (!c) throw notFound('answer');
+        const blocked = replyBlocked(c);
+        if (blocked || !c.contactId) throw invalid(blocked ?? 'Nobody to reply to.');
+        await repo.insertReply({ workspaceId, responseId: id, contactId: c.contactId, author, body }, tx);
+        if (!c.ownerUserId) await repo.assign(workspaceId, id, author.id, tx);
+        if (close) await repo.setStatus(workspaceId, id, 'closed', author.id, tx);
+      });
+      opts.onQueued();
+    },
+
+    async note(workspaceId: string, id: string, author: Teammate, body: string) {
+      await db.transaction(async (tx) => {
+        if (!(await repo.find(workspaceId, id, tx))) throw notFound('answer');
+        await repo.insertNote({ workspaceId, responseId: id, author, body }, tx);
+      });
+    },
+  };
+}
+export type FollowupsService = ReturnType<typeof followupsService>;
+
+const encodeCursor = (at: string, id: string) => Buffer.from(JSON.stringify([at, id])).toString('base64url');
+
+function decodeCursor(cursor?: string) {
+  if (!cursor) return undefined;
+  try {
+    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
+    if (typeof at === 'string' && !Number.isNaN(Date.parse(at)) && /^[0-9a-f-]{36}$/i.test(id)) return { at, id };
+  } catch {
+    // A mangled cursor just starts from the first page.
+  }
+  return undefined;
+}

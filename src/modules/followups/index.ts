@@ -1,0 +1,2 @@
+export { followupsService, type FollowupsService } from './followups.service';
+export { followupsRoutes, inboxCount } from './followups.routes';
