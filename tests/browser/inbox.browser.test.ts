@@ -1,45 +1,19 @@
-import type { Browser, Locator, Page } from 'playwright-core';
-import { startRapport, type Rapport } from '../../src/boot';
-import { loadConfig } from '../../src/config';
-import { createLogger } from '../../src/platform/logger';
-import { createTestDatabase } from '../helpers/testDb';
-import { browserAvailable, launchBrowser } from '../helpers/browser';
-import { freePort } from '../helpers/net';
+import { browserAvailable, expectText, setUpWorkspace, startBrowserSession, type BrowserSession } from '../helpers/browser';
 
 const run = browserAvailable() ? describe : describe.skip;
 
 run('a teammate closes the loop with a detractor in a real browser', () => {
-  let database: Awaited<ReturnType<typeof createTestDatabase>>;
-  let rapport: Rapport;
-  let browser: Browser;
-  let page: Page;
-
+  // The real start-up path: built-in mailbox, delivery worker running.
+  let session: BrowserSession;
   beforeAll(async () => {
-    database = await createTestDatabase();
-    // The real start-up path: built-in mailbox, delivery worker running.
-    const config = loadConfig({ DATABASE_URL: database.url, PORT: String(await freePort()), LOG_LEVEL: 'silent' });
-    rapport = await startRapport(config, createLogger('silent'));
-    browser = await launchBrowser();
-    page = await browser.newPage();
+    session = await startBrowserSession();
   }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await rapport?.stop();
-    await database?.drop();
-  });
+  afterAll(() => session?.close());
 
   it('a detractor answers; the teammate opens it from the inbox, replies, and the reply lands in the mailbox', async () => {
+    const { page, rapport } = session;
     const base = rapport.url;
-    await page.goto(base);
-    await page.getByLabel('Workspace name').fill('Acme');
-    await page.getByLabel('Sender name').fill('Valeria at Acme');
-    await page.getByLabel('Postal address').fill('1 Main St, Springfield');
-    await page.getByLabel('Your name').fill('Valeria Ortiz');
-    await page.getByLabel('Email').fill('valeria@acme.test');
-    await page.getByLabel('Password').fill('correct horse battery');
-    await page.getByRole('button', { name: 'Create workspace' }).click();
-    await page.waitForURL(`${base}/surveys`);
+    await setUpWorkspace(page, base);
 
     await page.getByRole('link', { name: 'New survey' }).click();
     await page.getByRole('button', { name: 'Create survey' }).click();
@@ -89,21 +63,3 @@ run('a teammate closes the loop with a detractor in a real browser', () => {
     await expectText(page.frameLocator('iframe[title="Email body"]').locator('body')).toContain('Nobody answered my <ticket>');
   }, 90_000);
 });
-
-// playwright-core has no test runner: a small polling assertion on a locator's text keeps the test readable.
-function expectText(locator: Locator) {
-  const poll = async (check: (text: string) => boolean, what: string) => {
-    const deadline = Date.now() + 10_000;
-    let last = '';
-    while (Date.now() < deadline) {
-      last = ((await locator.first().textContent({ timeout: 1000 }).catch(() => null)) ?? '').trim();
-      if (check(last)) return;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`Expected ${what}, but the text was ${JSON.stringify(last)}`);
-  };
-  return {
-    toBe: (text: string) => poll((t) => t === text, `text ${JSON.stringify(text)}`),
-    toContain: (text: string) => poll((t) => t.includes(text), `text containing ${JSON.stringify(text)}`),
-  };
-}
