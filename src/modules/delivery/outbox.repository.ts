@@ -37,60 +37,48 @@ const TABLE: Record<MessageKind, string> = { invitation: 'deliveries', reminder:
 export const MESSAGE_KINDS: MessageKind[] = ['reply', 'invitation', 'reminder'];
 
 /**
- * A claimed row whose contact is no longer subscribed (or, for a reminder, who has answered since) is not
- * sent: it ends as 'suppressed' in the same statement that claims the rest.
+ * Claims due rows of one outbox table. `checked` says, per picked id, whether to stop it and why: a row whose
+ * contact is no longer subscribed (or, for a reminder, who has answered since) is not sent but ends as
+ * 'suppressed' in the same statement that claims the rest.
  */
-const CLAIM: Record<MessageKind, string> = {
-  invitation: `
+const claimFrom = (table: string, checked: string, returning: string) => `
     WITH picked AS (
-      SELECT id FROM deliveries WHERE status = 'queued' AND next_attempt_at <= now()
+      SELECT id FROM ${table} WHERE status = 'queued' AND next_attempt_at <= now()
       ORDER BY next_attempt_at LIMIT :limit FOR UPDATE SKIP LOCKED),
-    checked AS (
-      SELECT p.id, ct.status <> 'subscribed' AS stop, 'The contact is ' || ct.status || '; not sent.' AS why
-      FROM picked p JOIN deliveries d ON d.id = p.id JOIN contacts ct ON ct.id = d.contact_id),
+    checked AS (${checked}),
     claimed AS (
-      UPDATE deliveries d SET
+      UPDATE ${table} m SET
         status = CASE WHEN k.stop THEN 'suppressed' ELSE 'sending' END,
-        attempts = d.attempts + CASE WHEN k.stop THEN 0 ELSE 1 END,
+        attempts = m.attempts + CASE WHEN k.stop THEN 0 ELSE 1 END,
         lease_until = CASE WHEN k.stop THEN NULL ELSE now() + make_interval(secs => :leaseSeconds) END,
-        last_error = CASE WHEN k.stop THEN k.why ELSE d.last_error END
-      FROM checked k WHERE d.id = k.id
-      RETURNING d.id, d.id AS delivery_id, NULL::smallint AS seq, d.attempts, d.status)`,
-  reminder: `
-    WITH picked AS (
-      SELECT id FROM reminders WHERE status = 'queued' AND next_attempt_at <= now()
-      ORDER BY next_attempt_at LIMIT :limit FOR UPDATE SKIP LOCKED),
-    checked AS (
-      SELECT p.id,
+        last_error = CASE WHEN k.stop THEN k.why ELSE m.last_error END
+      FROM checked k WHERE m.id = k.id
+      RETURNING ${returning})`;
+
+const NOT_SUBSCRIBED = `ct.status <> 'subscribed' AS stop, 'The contact is ' || ct.status || '; not sent.' AS why`;
+
+const CLAIM: Record<MessageKind, string> = {
+  invitation: claimFrom(
+    'deliveries',
+    `SELECT p.id, ${NOT_SUBSCRIBED} FROM picked p JOIN deliveries d ON d.id = p.id JOIN contacts ct ON ct.id = d.contact_id`,
+    `m.id, m.id AS delivery_id, NULL::smallint AS seq, m.attempts, m.status`,
+  ),
+  reminder: claimFrom(
+    'reminders',
+    `SELECT p.id,
         ct.status <> 'subscribed' OR EXISTS (SELECT 1 FROM responses r WHERE r.delivery_id = rm.delivery_id) AS stop,
         CASE WHEN ct.status <> 'subscribed' THEN 'The contact is ' || ct.status || '; not sent.'
              ELSE 'The contact answered; no reminder needed.' END AS why
       FROM picked p JOIN reminders rm ON rm.id = p.id JOIN deliveries d ON d.id = rm.delivery_id
-      JOIN contacts ct ON ct.id = d.contact_id),
-    claimed AS (
-      UPDATE reminders m SET
-        status = CASE WHEN k.stop THEN 'suppressed' ELSE 'sending' END,
-        attempts = m.attempts + CASE WHEN k.stop THEN 0 ELSE 1 END,
-        lease_until = CASE WHEN k.stop THEN NULL ELSE now() + make_interval(secs => :leaseSeconds) END,
-        last_error = CASE WHEN k.stop THEN k.why ELSE m.last_error END
-      FROM checked k WHERE m.id = k.id
-      RETURNING m.id, m.delivery_id, m.seq, m.attempts, m.status)`,
+      JOIN contacts ct ON ct.id = d.contact_id`,
+    `m.id, m.delivery_id, m.seq, m.attempts, m.status`,
+  ),
   // A reply is refused up front to anyone not subscribed; this catches an unsubscribe while it was queued.
-  reply: `
-    WITH picked AS (
-      SELECT id FROM replies WHERE status = 'queued' AND next_attempt_at <= now()
-      ORDER BY next_attempt_at LIMIT :limit FOR UPDATE SKIP LOCKED),
-    checked AS (
-      SELECT p.id, ct.status <> 'subscribed' AS stop, 'The contact is ' || ct.status || '; not sent.' AS why
-      FROM picked p JOIN replies rp ON rp.id = p.id JOIN contacts ct ON ct.id = rp.contact_id),
-    claimed AS (
-      UPDATE replies m SET
-        status = CASE WHEN k.stop THEN 'suppressed' ELSE 'sending' END,
-        attempts = m.attempts + CASE WHEN k.stop THEN 0 ELSE 1 END,
-        lease_until = CASE WHEN k.stop THEN NULL ELSE now() + make_interval(secs => :leaseSeconds) END,
-        last_error = CASE WHEN k.stop THEN k.why ELSE m.last_error END
-      FROM checked k WHERE m.id = k.id
-      RETURNING m.id, m.response_id, m.attempts, m.status)`,
+  reply: claimFrom(
+    'replies',
+    `SELECT p.id, ${NOT_SUBSCRIBED} FROM picked p JOIN replies rp ON rp.id = p.id JOIN contacts ct ON ct.id = rp.contact_id`,
+    `m.id, m.response_id, m.attempts, m.status`,
+  ),
 };
 
 const RENDER = (kind: MessageKind) => `
