@@ -67,6 +67,11 @@ async function main() {
     new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
   const appPort = await listen(http.createServer(app));
   const barePort = await listen(bare(pool));
+  process.on('message', (m) => {
+    if (m !== 'cpu') return;
+    const u = process.cpuUsage();
+    process.send!({ cpu: u.user + u.system });
+  });
   process.send!({ appPort, barePort });
   // SIGINT ends the process normally, so --cpu-prof (BENCH_PROFILE) gets to write its profile.
   process.on('SIGINT', () => process.exit(0));
