@@ -2,7 +2,8 @@
  * npm run bench:respond — load-tests GET and POST /r/<token> on the real app against a bare node:http + pg
  * server doing the same lookup / lookup + upsert, in the same run, over many distinct tokens; then measures
  * the app's POST latency at half its maximum rate, offered evenly (open loop). App and bare alternate in
- * BENCH_ROUNDS rounds (default 3) and the medians are reported, with each server's CPU µs per request.
+ * slices of BENCH_SLICE_SECONDS (default 1) within each of BENCH_ROUNDS rounds (default 3); the medians of
+ * the rounds are reported, with each server's CPU µs per request.
  * BENCH_SECONDS (default 10) per phase, BENCH_TOKENS (default 2000). Embedded PostgreSQL (production
  * settings; BENCH_FAST_PG=1 turns fsync off) unless DATABASE_URL is set. Last line: one JSON object.
  */
@@ -22,6 +23,7 @@ import { freePort } from '../tests/helpers/net';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const TOKENS = Number(process.env.BENCH_TOKENS ?? 2000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const SLICE = Number(process.env.BENCH_SLICE_SECONDS ?? 1);
 
 async function database() {
   if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL, stop: async () => undefined };
@@ -54,7 +56,7 @@ async function seed(url: string) {
   return tokens;
 }
 
-type Phase = { rps: number; p50: number; p99: number; errors: number; failed: number; requests: number; serverUsPerReq?: number; loaderUsPerReq?: number };
+type Phase = { rps: number; p50: number; p99: number; errors: number; failed: number; requests: number; serverUsPerReq?: number; loaderUsPerReq?: number; loaderLateMs?: number };
 
 const body = (n: number) => `nps=${n % 11}&reason=bench+${n}`;
 let next = 0;
@@ -89,8 +91,11 @@ function flood(port: number, tokens: string[], method: 'GET' | 'POST', seconds =
 }
 
 /**
- * Open loop at a fixed rate, requests evenly spaced, each one's latency counted from when it was due (so a
- * stalled server is not excused by requests that were never sent). autocannon's overallRate cannot do this:
+ * Open loop at a fixed rate, requests evenly spaced, each one's latency counted from when this process sent
+ * it, waiting for a free connection included (so a stalled server is not excused by requests it kept from
+ * being sent). Not from when it was due: on this shared 2-core machine the generator itself is sometimes
+ * descheduled for tens of ms, which is not the server's latency; how late it ran is reported apart
+ * (loaderLateMs, the 99th percentile). autocannon's overallRate cannot do any of this:
  * each connection sends its whole per-second quota back to back at the start of every second (full-speed
  * bursts, then idle), and its coordinated-omission correction takes 1/rate as the expected interval in ms
  * instead of 1000/rate, back-filling every slow answer with a run of made-up samples.
@@ -100,6 +105,7 @@ function paced(port: number, tokens: string[], rate: number, seconds = SECONDS):
   const total = Math.max(1, Math.round(rate * seconds));
   const gap = 1000 / rate;
   const latencies: number[] = [];
+  const late: number[] = [];
   let errors = 0;
   let failed = 0;
   return new Promise((resolve) => {
@@ -107,11 +113,12 @@ function paced(port: number, tokens: string[], rate: number, seconds = SECONDS):
     const settle = () => {
       if (latencies.length + errors < total) return;
       agent.destroy();
-      latencies.sort((a, b) => a - b);
-      const at = (q: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.ceil(q * latencies.length) - 1)] ?? NaN);
-      resolve({ rps: total / ((performance.now() - start) / 1000), p50: at(0.5), p99: at(0.99), errors, failed, requests: total });
+      const at = (xs: number[], q: number) => (xs.sort((a, b) => a - b), Math.round(xs[Math.min(xs.length - 1, Math.ceil(q * xs.length) - 1)] ?? NaN));
+      resolve({ rps: total / ((performance.now() - start) / 1000), p50: at(latencies, 0.5), p99: at(latencies, 0.99), errors, failed, requests: total, loaderLateMs: at(late, 0.99) });
     };
     const fire = (due: number) => {
+      const sent = performance.now();
+      late.push(sent - due);
       const n = next++;
       const payload = body(n);
       const req = http.request(
@@ -120,7 +127,7 @@ function paced(port: number, tokens: string[], rate: number, seconds = SECONDS):
           res.resume();
           res.on('end', () => {
             if ((res.statusCode ?? 500) >= 400) failed++;
-            latencies.push(performance.now() - due);
+            latencies.push(performance.now() - sent);
             settle();
           });
         },
@@ -128,11 +135,11 @@ function paced(port: number, tokens: string[], rate: number, seconds = SECONDS):
       req.on('error', () => (errors++, settle()));
       req.end(payload);
     };
-    let sent = 0;
+    let fired = 0;
     const tick = () => {
       const now = performance.now();
-      while (sent < total && start + sent * gap <= now) fire(start + sent++ * gap);
-      if (sent < total) setTimeout(tick, Math.max(0, start + sent * gap - performance.now()));
+      while (fired < total && start + fired * gap <= now) fire(start + fired++ * gap);
+      if (fired < total) setTimeout(tick, Math.max(0, start + fired * gap - performance.now()));
     };
     tick();
   });
@@ -177,10 +184,32 @@ async function main() {
     // App and bare alternate within each round (and swap who goes first), so a burst of load from elsewhere on
     // the machine hits both sides of a ratio alike; the ratios reported are the medians of the rounds'.
     const runs: Record<'appGet' | 'bareGet' | 'appPost' | 'barePost', Phase[]> = { appGet: [], bareGet: [], appPost: [], barePost: [] };
+    // Within a round, app and bare take turns in short slices, so load from other sessions on this machine
+    // (which comes and goes over seconds) falls on both sides of a ratio alike.
+    const slices = Math.max(1, Math.round(SECONDS / SLICE));
+    const merge = (ps: Phase[]): Phase => {
+      const requests = ps.reduce((n, p) => n + p.requests, 0);
+      const sum = (f: (p: Phase) => number) => ps.reduce((n, p) => n + f(p), 0);
+      return {
+        rps: requests / (ps.length * SLICE),
+        p50: Math.round(median(ps.map((p) => p.p50))),
+        p99: Math.round(median(ps.map((p) => p.p99))),
+        errors: sum((p) => p.errors),
+        failed: sum((p) => p.failed),
+        requests,
+        serverUsPerReq: Math.round(sum((p) => p.serverUsPerReq! * p.requests) / requests),
+        loaderUsPerReq: Math.round(sum((p) => p.loaderUsPerReq! * p.requests) / requests),
+      };
+    };
     for (let r = 0; r < rounds; r++) {
-      const order = r % 2 ? (['bare', 'app'] as const) : (['app', 'bare'] as const);
-      for (const m of ['GET', 'POST'] as const)
-        for (const side of order) runs[`${side}${m === 'GET' ? 'Get' : 'Post'}`].push(await measured(() => flood(side === 'app' ? appPort : barePort, tokens, m)));
+      for (const m of ['GET', 'POST'] as const) {
+        const got: Record<'app' | 'bare', Phase[]> = { app: [], bare: [] };
+        for (let i = 0; i < slices; i++)
+          for (const side of (r + i) % 2 ? (['bare', 'app'] as const) : (['app', 'bare'] as const))
+            got[side].push(await measured(() => flood(side === 'app' ? appPort : barePort, tokens, m, SLICE)));
+        runs[m === 'GET' ? 'appGet' : 'appPost'].push(merge(got.app));
+        runs[m === 'GET' ? 'bareGet' : 'barePost'].push(merge(got.bare));
+      }
     }
     const ratios = (a: Phase[], b: Phase[]) => Math.round(median(a.map((p, i) => p.rps / b[i]!.rps)) * 100) / 100;
     // Half the app's own maximum, offered evenly: the latency a respondent sees when the app is busy, not saturated.
@@ -194,7 +223,7 @@ async function main() {
     const line = (name: string, p: Phase) =>
       console.log(
         `${name.padEnd(32)} ${p.rps.toFixed(0).padStart(6)} req/s  p50 ${String(p.p50).padStart(4)} ms  p99 ${String(p.p99).padStart(4)} ms  ` +
-          `server ${p.serverUsPerReq} µs/req  loader ${p.loaderUsPerReq} µs/req  errors ${p.errors}  4xx/5xx ${p.failed}`,
+          `server ${p.serverUsPerReq} µs/req  loader ${p.loaderUsPerReq} µs/req${p.loaderLateMs === undefined ? '' : `  loader late p99 ${p.loaderLateMs} ms`}  errors ${p.errors}  4xx/5xx ${p.failed}`,
       );
     for (let r = 0; r < rounds; r++) {
       console.log(`round ${r + 1}`);
@@ -228,6 +257,7 @@ async function main() {
         p50Ms: med(halves.app, (p) => p.p50),
         bareP99Ms: med(halves.bare, (p) => p.p99),
         bareP50Ms: med(halves.bare, (p) => p.p50),
+        loaderLateP99Ms: med([...halves.app, ...halves.bare], (p) => p.loaderLateMs!),
       },
       failures,
       fastPg: process.env.BENCH_FAST_PG === '1',
