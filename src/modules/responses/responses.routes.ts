@@ -105,8 +105,7 @@ export function responsesRoutes(responses: ResponsesService, deps: { db: Db; lim
       return;
     }
     // Without JavaScript, follow-ups for the chosen score appear after the first "Send": ask them next.
-    if (result.saved && result.unasked.length) res.redirect(303, `/r/${link.token}?saved=1`);
-    else res.redirect(303, `/r/${link.token}/thanks`);
+    seeOther(res, result.saved && result.unasked.length ? `/r/${link.token}?saved=1` : `/r/${link.token}/thanks`);
   });
 
   r.get('/r/:token/thanks', async (req, res, next) => {
@@ -138,6 +137,14 @@ function sendPage(res: Response, next: NextFunction, view: string, locals: objec
     if (err) return next(err);
     res.set('Content-Type', 'text/html; charset=utf-8').end(html);
   });
+}
+
+/**
+ * After an answer: a bare 303 to our own path (the token is URL-safe). res.redirect would negotiate and build
+ * a "Redirecting to" body, and hash it for an ETag, on every save.
+ */
+function seeOther(res: Response, location: string) {
+  res.status(303).set('Location', location).end();
 }
 
 function useLocale(res: Response, locale: Locale) {
