@@ -1,7 +1,9 @@
 /**
  * The two servers the respond bench measures, in one child process so the load generator never shares
  * their CPU: the real app, and a bare node:http + pg server doing the same lookup (GET) and lookup + upsert
- * (POST) with no framework, no templates and no validation library.
+ * (POST) with no framework, no templates and no validation library. Its statements are named (prepared once
+ * per connection) as the app's are: otherwise the baseline pays PostgreSQL's planning on every request and
+ * the ratio measures that instead of the app's own cost.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -24,7 +26,7 @@ function bare(pool: pg.Pool) {
   return http.createServer(async (req, res) => {
     try {
       const token = (req.url ?? '').split('?')[0]!.split('/')[2] ?? '';
-      const { rows } = await pool.query(LOOKUP, [hashToken(token)]);
+      const { rows } = await pool.query({ name: 'lookup', text: LOOKUP, values: [hashToken(token)] });
       const inv = rows[0];
       if (!inv) {
         res.writeHead(404).end('not found');
@@ -35,7 +37,7 @@ function bare(pool: pg.Pool) {
         for await (const chunk of req) body += chunk;
         const form = querystring.parse(body);
         const score = Number(form.nps);
-        await pool.query(UPSERT, [inv.workspace_id, inv.survey_id, inv.survey_version, inv.id, inv.contact_id, score, form.reason ?? null, JSON.stringify({ nps: score, reason: form.reason })]);
+        await pool.query({ name: 'upsert', text: UPSERT, values: [inv.workspace_id, inv.survey_id, inv.survey_version, inv.id, inv.contact_id, score, form.reason ?? null, JSON.stringify({ nps: score, reason: form.reason })] });
         res.writeHead(303, { Location: `/r/${token}/thanks` }).end();
         return;
       }
@@ -67,6 +69,11 @@ async function main() {
     new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
   const appPort = await listen(http.createServer(app));
   const barePort = await listen(bare(pool));
+  process.on('message', (m) => {
+    if (m !== 'cpu') return;
+    const u = process.cpuUsage();
+    process.send!({ cpu: u.user + u.system });
+  });
   process.send!({ appPort, barePort });
   // SIGINT ends the process normally, so --cpu-prof (BENCH_PROFILE) gets to write its profile.
   process.on('SIGINT', () => process.exit(0));

@@ -48,6 +48,8 @@ export function buildApp(deps: AppDeps) {
   // Express caches compiled templates only when NODE_ENV=production; an operator who forgets it should not
   // pay a recompile on every respondent's page. `npm run dev` (NODE_ENV=development) sees edits live.
   app.set('view cache', deps.config.viewCache ?? true);
+  // An include written from the root ('/respond/_head') is found without a disk check on every render.
+  app.set('view options', { root: VIEWS_DIR });
 
   const accounts = accountsService(db);
   const surveys = surveysService(db);

@@ -1,6 +1,6 @@
 import { AppError } from '../../src/platform/errors';
 import { translator } from '../../src/platform/i18n';
-import { parseAnswer, scoreFrom } from '../../src/modules/responses/answer.schema';
+import { answerSchemaCache, parseAnswer, scoreFrom } from '../../src/modules/responses/answer.schema';
 import { TEMPLATES } from '../../src/modules/surveys/templates';
 import type { Question } from '../../src/modules/surveys/questions';
 
@@ -75,3 +75,24 @@ describe('the answer form', () => {
     expect(scoreFrom(nps, '9abc')).toBeUndefined();
   });
 });
+
+describe('answer schemas kept between requests', () => {
+  it('checks each request by its own score band, language and final/partial rules, and by the questions as they are now', () => {
+    const schemas = answerSchemaCache();
+    const run = (questions: Question[], body: Record<string, unknown>, o: { final: boolean; lang?: 'en' | 'fr' }) =>
+      parseAnswer(questions, body, { final: o.final, t: translator(o.lang ?? 'en'), locale: o.lang ?? 'en', schemas });
+    // A low score shown its follow-up: required on Send, not on a partial save.
+    expect(fieldsOf(() => run(survey, { sat: '1', _shown: 'help' }, { final: true }))).toEqual({ help: 'Please answer this question.' });
+    expect(run(survey, { sat: '1', _shown: 'help' }, { final: false }).patch).toEqual({ sat: 1, help: null, again: null, plan: null, used: null });
+    // A high score does not require the low band's follow-up.
+    expect(run(survey, { sat: '5', _shown: 'help' }, { final: true }).score).toBe(5);
+    // Same question ids, stricter choices: the new rule applies, not the one kept for the old text.
+    const renamed = survey.map((q) => (q.id === 'plan' ? { ...q, choices: ['Team'] } : q));
+    expect(run(survey, { sat: '5', plan: 'Pro' }, { final: true }).patch.plan).toBe('Pro');
+    expect(fieldsOf(() => run(renamed, { sat: '5', plan: 'Pro' }, { final: true }))).toHaveProperty('plan');
+    // Messages in the respondent's language, even right after the same form in another.
+    expect(fieldsOf(() => run(survey, { sat: '9' }, { final: true })).sat).toBe(translator('en')('scoreRange', { lo: 1, hi: 5 }));
+    expect(fieldsOf(() => run(survey, { sat: '9' }, { final: true, lang: 'fr' })).sat).toBe(translator('fr')('scoreRange', { lo: 1, hi: 5 }));
+  });
+});
+

@@ -56,6 +56,25 @@ function questionSchema(q: Question, t: Translate, locale: Locale, required: boo
   return required ? schema : schema.optional();
 }
 
+/**
+ * Answer schemas already built, by everything a schema depends on. Building one (and zod compiling its
+ * object parser on first use) cost more than the rest of a POST's validation, and a survey's form is the
+ * same for every respondent of a language. Bounded: cleared when full.
+ */
+export function answerSchemaCache(max = 256) {
+  const built = new Map<string, z.ZodType>();
+  return (key: string, build: () => z.ZodType) => {
+    let schema = built.get(key);
+    if (!schema) {
+      if (built.size >= max) built.clear();
+      schema = build();
+      built.set(key, schema);
+    }
+    return schema;
+  };
+}
+export type AnswerSchemaCache = ReturnType<typeof answerSchemaCache>;
+
 /** A radio left unchecked sends nothing; an empty text box sends "". Both mean "no answer". */
 export function readForm(questions: Question[], body: Record<string, unknown>) {
   const form: Record<string, unknown> = {};
@@ -88,7 +107,11 @@ export type ParsedAnswer = {
  *
  * `shown` are the follow-ups the form displayed; questions without showIf are always on the form.
  */
-export function parseAnswer(questions: Question[], body: Record<string, unknown>, opts: { final: boolean; t: Translate; locale: Locale }): ParsedAnswer {
+export function parseAnswer(
+  questions: Question[],
+  body: Record<string, unknown>,
+  opts: { final: boolean; t: Translate; locale: Locale; schemas?: AnswerSchemaCache },
+): ParsedAnswer {
   const form = readForm(questions, body);
   const scale = primaryScale(questions);
   const rawShown = body._shown;
@@ -99,9 +122,15 @@ export function parseAnswer(questions: Question[], body: Record<string, unknown>
   const scoreRaw = scale ? Number(form[scale.id]) : NaN;
   const band = bandFor(questions, Number.isInteger(scoreRaw) ? scoreRaw : undefined);
 
-  const shape: Record<string, z.ZodType> = {};
-  for (const q of onForm) shape[q.id] = questionSchema(q, opts.t, opts.locale, opts.final && q.required && applies(q, band));
-  const result = z.object(shape).safeParse(Object.fromEntries(onForm.filter((q) => q.id in form).map((q) => [q.id, form[q.id]])));
+  const build = () => {
+    const shape: Record<string, z.ZodType> = {};
+    for (const q of onForm) shape[q.id] = questionSchema(q, opts.t, opts.locale, opts.final && q.required && applies(q, band));
+    return z.object(shape);
+  };
+  // The questions themselves are part of the key: a draft's version can still change under the same number.
+  const key = JSON.stringify([opts.locale, opts.final, band ?? null, onForm.map((q) => q.id), questions]);
+  const schema = opts.schemas ? opts.schemas(key, build) : build();
+  const result = schema.safeParse(Object.fromEntries(onForm.filter((q) => q.id in form).map((q) => [q.id, form[q.id]])));
   if (!result.success) {
     const fields: Record<string, string> = {};
     for (const issue of result.error.issues) fields[String(issue.path[0] ?? '_')] ??= issue.message;

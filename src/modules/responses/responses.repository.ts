@@ -3,8 +3,8 @@ import type { Question } from '../surveys';
 import type { AnswerValue, Answers } from './answer.schema';
 
 // The dashboard's comment: the first non-empty long-text answer, in question order.
-const commentOf = (answers: string) =>
-  `(SELECT ${answers} ->> k.id FROM jsonb_array_elements_text(:commentIds::jsonb) WITH ORDINALITY AS k(id, n)
+const commentOf = (answers: string, commentIds: string) =>
+  `(SELECT ${answers} ->> k.id FROM jsonb_array_elements_text(${commentIds}::jsonb) WITH ORDINALITY AS k(id, n)
     WHERE coalesce(${answers} ->> k.id, '') <> '' ORDER BY k.n LIMIT 1)`;
 
 /** What a response link opens: resolved from the token's hash, never from anything else in the URL. */
@@ -33,26 +33,39 @@ const SURVEY_COLUMNS = `s.id AS "surveyId", s.title AS "surveyTitle", s.intro AS
   (s.status <> 'active' OR coalesce(s.closes_at <= now(), false)) AS closed, s.thank_you_url AS "thankYouUrl",
   v.questions, ws.name AS "workspaceName"`;
 
+// Every respondent request runs this, so it is a prepared statement (see Db.prepared).
+const LINK_BY_DELIVERY_TOKEN = `SELECT d.id AS "deliveryId", d.workspace_id AS "workspaceId", d.contact_id AS "contactId", c.locale AS "contactLocale",
+    w.survey_version AS "surveyVersion", ${SURVEY_COLUMNS},
+    coalesce(owner.name, sender.name, ws.sender_name) AS "senderName",
+    r.answers, r.completed_at IS NOT NULL AS completed, sd.delivery_id IS NOT NULL AS scanned
+  FROM deliveries d
+  JOIN contacts c ON c.id = d.contact_id
+  JOIN waves w ON w.id = d.wave_id
+  JOIN surveys s ON s.id = w.survey_id
+  JOIN survey_versions v ON v.survey_id = w.survey_id AND v.version = w.survey_version
+  JOIN workspaces ws ON ws.id = d.workspace_id
+  LEFT JOIN users owner ON owner.id = c.owner_user_id
+  LEFT JOIN users sender ON sender.id = s.sender_user_id
+  LEFT JOIN responses r ON r.delivery_id = d.id
+  LEFT JOIN scanned_deliveries sd ON sd.delivery_id = d.id
+  WHERE d.token_hash = $1`;
+
+/**
+ * One response per delivery, the latest answer wins: the row lock of ON CONFLICT serialises racing POSTs,
+ * and each merges into what is stored at that moment (partial saves never erase each other). Prepared, as
+ * every answer and partial save runs it.
+ */
+const MERGED = `(jsonb_strip_nulls(coalesce(responses.answers, '{}') || $8::jsonb) - ARRAY(SELECT jsonb_array_elements_text($9::jsonb)))`;
+const SAVE_FOR_DELIVERY = `INSERT INTO responses (workspace_id, survey_id, survey_version, delivery_id, contact_id, score, comment, answers, completed_at, locale)
+  SELECT $1::uuid, $2::uuid, $3::integer, $4::uuid, $5::uuid, $6::smallint, ${commentOf('a', '$7')}, a, CASE WHEN $10::boolean THEN now() END, $11::text
+  FROM (SELECT jsonb_strip_nulls($8::jsonb) AS a) x
+  ON CONFLICT (delivery_id) DO UPDATE SET
+    answers = ${MERGED}, comment = ${commentOf(MERGED, '$7')}, score = EXCLUDED.score,
+    completed_at = coalesce(EXCLUDED.completed_at, responses.completed_at), locale = EXCLUDED.locale, updated_at = now()
+  RETURNING id`;
+
 export const responsesRepository = (db: Db) => ({
-  findByDeliveryToken: (tokenHash: Buffer) =>
-    db.one<LinkRow>(
-      `SELECT d.id AS "deliveryId", d.workspace_id AS "workspaceId", d.contact_id AS "contactId", c.locale AS "contactLocale",
-         w.survey_version AS "surveyVersion", ${SURVEY_COLUMNS},
-         coalesce(owner.name, sender.name, ws.sender_name) AS "senderName",
-         r.answers, r.completed_at IS NOT NULL AS completed, sd.delivery_id IS NOT NULL AS scanned
-       FROM deliveries d
-       JOIN contacts c ON c.id = d.contact_id
-       JOIN waves w ON w.id = d.wave_id
-       JOIN surveys s ON s.id = w.survey_id
-       JOIN survey_versions v ON v.survey_id = w.survey_id AND v.version = w.survey_version
-       JOIN workspaces ws ON ws.id = d.workspace_id
-       LEFT JOIN users owner ON owner.id = c.owner_user_id
-       LEFT JOIN users sender ON sender.id = s.sender_user_id
-       LEFT JOIN responses r ON r.delivery_id = d.id
-       LEFT JOIN scanned_deliveries sd ON sd.delivery_id = d.id
-       WHERE d.token_hash = :tokenHash`,
-      { tokenHash },
-    ),
+  findByDeliveryToken: async (tokenHash: Buffer) => (await db.prepared<LinkRow>('respond-link', LINK_BY_DELIVERY_TOKEN, [tokenHash]))[0],
 
   findByPublicToken: (tokenHash: Buffer) =>
     db.one<LinkRow>(
@@ -68,45 +81,29 @@ export const responsesRepository = (db: Db) => ({
       { tokenHash },
     ),
 
-  /**
-   * One response per delivery, the latest answer wins: the row lock of ON CONFLICT serialises racing POSTs,
-   * and each merges into what is stored at that moment (partial saves never erase each other).
-   */
   saveForDelivery: (
     link: LinkRow,
     a: { patch: Record<string, AnswerValue | null>; drop: string[]; score: number | null; commentIds: string[]; final: boolean; locale: string },
-  ) => {
-    const merged = `(jsonb_strip_nulls(coalesce(responses.answers, '{}') || :patch::jsonb) - ARRAY(SELECT jsonb_array_elements_text(:drop::jsonb)))`;
-    return db.query<{ id: string }>(
-      `INSERT INTO responses (workspace_id, survey_id, survey_version, delivery_id, contact_id, score, comment, answers, completed_at, locale)
-       SELECT :workspaceId, :surveyId, :surveyVersion, :deliveryId, :contactId, :score, ${commentOf('a')}, a,
-         CASE WHEN :final THEN now() END, :locale
-       FROM (SELECT jsonb_strip_nulls(:patch::jsonb) AS a) x
-       ON CONFLICT (delivery_id) DO UPDATE SET
-         answers = ${merged}, comment = ${commentOf(merged)}, score = EXCLUDED.score,
-         completed_at = coalesce(EXCLUDED.completed_at, responses.completed_at), locale = EXCLUDED.locale, updated_at = now()
-       RETURNING id`,
-      {
-        workspaceId: link.workspaceId,
-        surveyId: link.surveyId,
-        surveyVersion: link.surveyVersion,
-        deliveryId: link.deliveryId,
-        contactId: link.contactId,
-        score: a.score,
-        commentIds: JSON.stringify(a.commentIds),
-        patch: JSON.stringify(a.patch),
-        drop: JSON.stringify(a.drop),
-        final: a.final,
-        locale: a.locale,
-      },
-    );
-  },
+  ) =>
+    db.prepared<{ id: string }>('respond-save', SAVE_FOR_DELIVERY, [
+      link.workspaceId,
+      link.surveyId,
+      link.surveyVersion,
+      link.deliveryId,
+      link.contactId,
+      a.score,
+      JSON.stringify(a.commentIds),
+      JSON.stringify(a.patch),
+      JSON.stringify(a.drop),
+      a.final,
+      a.locale,
+    ]),
 
   /** A public-link answer: not tied to anyone, so each submission is a response of its own. */
   insertPublic: (link: LinkRow, a: { patch: Record<string, AnswerValue | null>; score: number | null; commentIds: string[]; locale: string }) =>
     db.query<{ id: string }>(
       `INSERT INTO responses (workspace_id, survey_id, survey_version, score, comment, answers, completed_at, locale)
-       SELECT :workspaceId, :surveyId, :surveyVersion, :score, ${commentOf('a')}, a, now(), :locale
+       SELECT :workspaceId, :surveyId, :surveyVersion, :score, ${commentOf('a', ':commentIds')}, a, now(), :locale
        FROM (SELECT jsonb_strip_nulls(:patch::jsonb) AS a) x
        RETURNING id`,
       {

@@ -1,4 +1,4 @@
-import express, { Router, type Response } from 'express';
+import express, { Router, type NextFunction, type Response } from 'express';
 import { rateLimit, type Options } from 'express-rate-limit';
 import type { Db } from '../../platform/db';
 import { AppError } from '../../platform/errors';
@@ -78,7 +78,7 @@ export function responsesRoutes(responses: ResponsesService, deps: { db: Db; lim
   });
 
   // ---- A delivery's link.
-  r.get('/r/:token', async (req, res) => {
+  r.get('/r/:token', async (req, res, next) => {
     const link = await responses.open(req.params.token);
     const values = valuesFromAnswers(link.answers);
     const primary = responses.primaryScaleOf(link);
@@ -90,7 +90,7 @@ export function responsesRoutes(responses: ResponsesService, deps: { db: Db; lim
       if (req.method === 'GET') click = await responses.click(link, clicked);
     }
     const status = req.query.saved === '1' ? link.t('savedMore') : link.completed ? link.t('answered') : '';
-    res.render('respond/answer', answerPage(res, link, { values, click, status }));
+    sendPage(res, next, 'respond/answer', answerPage(res, link, { values, click, status }));
   });
 
   r.post('/r/:token', formView('respond/answer'), async (req, res) => {
@@ -105,13 +105,12 @@ export function responsesRoutes(responses: ResponsesService, deps: { db: Db; lim
       return;
     }
     // Without JavaScript, follow-ups for the chosen score appear after the first "Send": ask them next.
-    if (result.saved && result.unasked.length) res.redirect(303, `/r/${link.token}?saved=1`);
-    else res.redirect(303, `/r/${link.token}/thanks`);
+    seeOther(res, result.saved && result.unasked.length ? `/r/${link.token}?saved=1` : `/r/${link.token}/thanks`);
   });
 
-  r.get('/r/:token/thanks', async (req, res) => {
+  r.get('/r/:token/thanks', async (req, res, next) => {
     const link = await responses.open(req.params.token);
-    res.render('respond/thanks', thanksPage(res, link, { editUrl: `/r/${link.token}` }));
+    sendPage(res, next, 'respond/thanks', thanksPage(res, link, { editUrl: `/r/${link.token}` }));
   });
 
   r.get('/r/:token/unsubscribe', async (req, res) => {
@@ -126,6 +125,26 @@ export function responsesRoutes(responses: ResponsesService, deps: { db: Db; lim
   });
 
   return r;
+}
+
+/**
+ * A respondent's page, written in one go. These pages are never cached (no-store), so Express's ETag (a hash
+ * of every page) and its freshness check are pure cost; and a string body goes out with its headers in a
+ * single write.
+ */
+function sendPage(res: Response, next: NextFunction, view: string, locals: object) {
+  res.render(view, locals, (err: Error | null, html?: string) => {
+    if (err) return next(err);
+    res.set('Content-Type', 'text/html; charset=utf-8').end(html);
+  });
+}
+
+/**
+ * After an answer: a bare 303 to our own path (the token is URL-safe). res.redirect would negotiate and build
+ * a "Redirecting to" body, and hash it for an ETag, on every save.
+ */
+function seeOther(res: Response, location: string) {
+  res.status(303).set('Location', location).end();
 }
 
 function useLocale(res: Response, locale: Locale) {

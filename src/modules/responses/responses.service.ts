@@ -3,7 +3,7 @@ import { gone, notFound } from '../../platform/errors';
 import { pickLocale, translator, type Locale, type Translate } from '../../platform/i18n';
 import { hashToken, looksLikeToken, newToken, type Sealer } from '../../platform/tokens';
 import { primaryScale } from '../surveys';
-import { parseAnswer } from './answer.schema';
+import { answerSchemaCache, parseAnswer } from './answer.schema';
 import { clicksRepository } from './clicks.repository';
 import { responsesRepository, type LinkRow } from './responses.repository';
 
@@ -24,6 +24,7 @@ const surveyClosed = () => gone('This survey has closed.');
 export function responsesService(db: Db, sealer: Sealer) {
   const repo = responsesRepository(db);
   const clicks = clicksRepository(db);
+  const schemas = answerSchemaCache();
 
   const withLocale = (row: LinkRow, token: string): OpenLink => {
     const locale = pickLocale(row.contactLocale, row.surveyLanguage);
@@ -83,7 +84,7 @@ export function responsesService(db: Db, sealer: Sealer) {
      * click that was part of a burst, and nothing is stored.
      */
     async answer(link: OpenLink, body: Record<string, unknown>, opts: { final: boolean; auto: boolean; clickId?: string }) {
-      const parsed = parseAnswer(link.questions, body, { final: opts.final, t: link.t, locale: link.locale });
+      const parsed = parseAnswer(link.questions, body, { final: opts.final, t: link.t, locale: link.locale, schemas });
       const deliveryId = link.deliveryId!;
       if (opts.auto) {
         const refusal = await autoConfirmRefusal(deliveryId, link.scanned, opts.clickId);
@@ -99,7 +100,7 @@ export function responsesService(db: Db, sealer: Sealer) {
 
     /** A public-link submission: one new response, checked like a final "Send". */
     async answerPublic(link: OpenLink, body: Record<string, unknown>) {
-      const parsed = parseAnswer(link.questions, body, { final: true, t: link.t, locale: link.locale });
+      const parsed = parseAnswer(link.questions, body, { final: true, t: link.t, locale: link.locale, schemas });
       await repo.insertPublic(link, { ...parsed, commentIds: commentIdsOf(link), locale: link.locale });
     },
 
