@@ -108,8 +108,9 @@ export function buildApp(deps: AppDeps) {
       secret: deps.secretKey,
       store: new PgStore({ pool: deps.sessionPool, tableName: 'session', createTableIfMissing: false, pruneSessionInterval: 15 * 60 }),
       resave: false,
-      // A session (and so a CSRF binding) exists from the first form shown, including login and setup.
-      saveUninitialized: true,
+      // Only a session that holds something is stored: a crawler hitting / or a 404 writes no row. The
+      // login and setup pages mark theirs (see accounts.routes.ts), so their CSRF binding survives the POST.
+      saveUninitialized: false,
       rolling: true,
       cookie: { httpOnly: true, sameSite: 'lax', secure, maxAge: 14 * 24 * 3600 * 1000 },
     }),

@@ -95,6 +95,18 @@ describe('password guessing', () => {
   });
 });
 
+describe('sessions', () => {
+  it('stores no session for a visitor who is only redirected or lost, and one for a visitor shown the sign-in form', async () => {
+    const count = async () => (await t.db.one<{ n: number }>('SELECT count(*) AS n FROM session'))!.n;
+    const before = await count();
+    await request(t.app).get('/').expect(303);
+    await request(t.app).get('/no-such-page').expect(303);
+    expect(await count()).toBe(before);
+    await request(t.app).get('/login').expect(200);
+    expect(await count()).toBe(before + 1);
+  });
+});
+
 describe('health', () => {
   it('answers /healthz and /readyz', async () => {
     await request(t.app).get('/healthz').expect(200);

@@ -11,6 +11,11 @@ import type { User } from './accounts.repository';
 const safeNext = (value: unknown) =>
   typeof value === 'string' && value.startsWith('/') && !value.startsWith('//') && !value.startsWith('/\\') ? value : '/';
 
+/** A signed-out visitor's session is stored only once they are shown a form, whose CSRF token is bound to it. */
+const keepSession = (req: Request) => {
+  req.session.formShown = true;
+};
+
 /** A new session id at sign-in, so an id planted before login is worth nothing after it. */
 const signIn = (req: Request, user: User) =>
   new Promise<void>((resolve, reject) =>
@@ -46,8 +51,9 @@ export function accountsRoutes(accounts: AccountsService) {
     res.redirect(303, req.auth ? '/surveys' : '/login');
   });
 
-  r.get('/setup', async (_req, res) => {
+  r.get('/setup', async (req, res) => {
     if (!(await accounts.needsSetup())) return res.redirect(303, '/login');
+    keepSession(req);
     res.render('accounts/setup', { title: 'Set up Rapport', values: {}, errors: {} });
   });
 
@@ -60,6 +66,7 @@ export function accountsRoutes(accounts: AccountsService) {
 
   r.get('/login', async (req, res) => {
     if (await accounts.needsSetup()) return res.redirect(303, '/setup');
+    keepSession(req);
     res.render('accounts/login', { title: 'Sign in', values: { next: safeNext(req.query.next) }, errors: {} });
   });
 
