@@ -1,10 +1,10 @@
 import type { Transaction } from 'sequelize';
 import type { Db } from '../../platform/db';
 
-export type User = { id: string; workspaceId: string; name: string; email: string; role: 'owner' | 'admin' | 'member' };
+export type User = { id: string; workspaceId: string; name: string; email: string; role: 'owner' | 'admin' | 'member'; alertsEnabled: boolean };
 export type Workspace = { id: string; name: string; senderName: string; postalAddress: string; throttleDays: number };
 
-const USER_COLUMNS = `id, workspace_id AS "workspaceId", name, email, role`;
+const USER_COLUMNS = `id, workspace_id AS "workspaceId", name, email, role, alerts_enabled AS "alertsEnabled"`;
 
 export const accountsRepository = (db: Db) => ({
   async hasWorkspace(tx?: Transaction) {
@@ -19,7 +19,7 @@ export const accountsRepository = (db: Db) => ({
     ))!.id;
   },
 
-  async createUser(u: Omit<User, 'id'> & { passwordHash: string }, tx: Transaction) {
+  async createUser(u: Omit<User, 'id' | 'alertsEnabled'> & { passwordHash: string }, tx: Transaction) {
     return (await db.one<User>(
       `INSERT INTO users (workspace_id, name, email, password_hash, role)
        VALUES (:workspaceId, :name, :email, :passwordHash, :role) RETURNING ${USER_COLUMNS}`,
@@ -39,6 +39,9 @@ export const accountsRepository = (db: Db) => ({
 
   listUsers: (workspaceId: string) =>
     db.query<User>(`SELECT ${USER_COLUMNS} FROM users WHERE workspace_id = :workspaceId ORDER BY name, email`, { workspaceId }),
+
+  setAlerts: (workspaceId: string, id: string, enabled: boolean) =>
+    db.query(`UPDATE users SET alerts_enabled = :enabled WHERE workspace_id = :workspaceId AND id = :id RETURNING id`, { workspaceId, id, enabled }),
 
   emailTaken: async (email: string, tx: Transaction) =>
     (await db.one(`SELECT 1 AS one FROM users WHERE lower(email) = lower(:email)`, { email }, tx)) !== undefined,

@@ -44,3 +44,7 @@ export const workspaceSchema = z.object({
     .max(365, 'Use at most 365 days.'),
 });
 export type WorkspaceInput = z.infer<typeof workspaceSchema>;
+
+/** A checkbox: present ("on") when ticked, absent when not. */
+export const alertsSchema = z.object({ alertsEnabled: z.literal('on').optional().transform((v) => v === 'on') });
+export type AlertsInput = z.infer<typeof alertsSchema>;

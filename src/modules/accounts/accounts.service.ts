@@ -2,7 +2,7 @@ import type { Db } from '../../platform/db';
 import { conflict, forbidden, AppError } from '../../platform/errors';
 import { accountsRepository, type User } from './accounts.repository';
 import { hashPassword, verifyPassword } from './passwords';
-import type { SetupInput, TeammateInput, WorkspaceInput } from './accounts.schemas';
+import type { AlertsInput, SetupInput, TeammateInput, WorkspaceInput } from './accounts.schemas';
 
 const canManage = (actor: User) => actor.role === 'owner' || actor.role === 'admin';
 
@@ -54,6 +54,11 @@ export function accountsService(db: Db) {
     async updateWorkspace(actor: User, input: WorkspaceInput) {
       if (!canManage(actor)) throw forbidden('Only an owner or admin can change workspace settings.');
       await repo.updateWorkspace(actor.workspaceId, input);
+    },
+
+    /** Each teammate decides for themselves whether unhappy answers reach their inbox. */
+    async setAlerts(actor: User, input: AlertsInput) {
+      await repo.setAlerts(actor.workspaceId, actor.id, input.alertsEnabled);
     },
 
     canManage,

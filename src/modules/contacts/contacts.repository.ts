@@ -194,7 +194,7 @@ export const contactsRepository = (db: Db) => ({
 
   /**
    * Erasure, in the caller's transaction. Answers stay for the charts but lose the person: no contact, no
-   * free text (a comment can name or describe them), no replies to them and no team notes about them;
+   * free text (a comment can name or describe them), no replies to them, no team notes or alerts about them;
    * scores and choices stay. Their links die with their
    * deliveries (404), captured copies of their emails go, and the suppression hash stays so a later
    * import of the same address is never emailed.
@@ -213,23 +213,33 @@ export const contactsRepository = (db: Db) => ({
       tx,
     );
     await db.query(
-      `UPDATE responses r SET contact_id = NULL, comment = NULL, updated_at = now(),
-         answers = r.answers - ARRAY(SELECT q->>'id' FROM survey_versions v, jsonb_array_elements(v.questions) q
-                                     WHERE v.survey_id = r.survey_id AND v.version = r.survey_version
-                                       AND q->>'type' IN ('short_text', 'long_text'))
-       WHERE r.workspace_id = :workspaceId AND r.contact_id = :contactId RETURNING r.id`,
-      { workspaceId, contactId },
-      tx,
-    );
-    await db.query(
       `DELETE FROM mailbox_messages WHERE message_id IN (
          SELECT message_id FROM deliveries WHERE workspace_id = :workspaceId AND contact_id = :contactId AND message_id IS NOT NULL
          UNION ALL
          SELECT m.message_id FROM reminders m JOIN deliveries d ON d.id = m.delivery_id
          WHERE d.workspace_id = :workspaceId AND d.contact_id = :contactId AND m.message_id IS NOT NULL
          UNION ALL
-         SELECT message_id FROM replies WHERE workspace_id = :workspaceId AND contact_id = :contactId AND message_id IS NOT NULL)
+         SELECT message_id FROM replies WHERE workspace_id = :workspaceId AND contact_id = :contactId AND message_id IS NOT NULL
+         UNION ALL
+         SELECT a.message_id FROM alerts a JOIN responses r ON r.id = a.response_id
+         WHERE r.workspace_id = :workspaceId AND r.contact_id = :contactId AND a.message_id IS NOT NULL)
        RETURNING id`,
+      { workspaceId, contactId },
+      tx,
+    );
+    // Alerts quote the person's name and comment: the team's copies and any still queued go too.
+    await db.query(
+      `DELETE FROM alerts a USING responses r
+       WHERE a.response_id = r.id AND r.workspace_id = :workspaceId AND r.contact_id = :contactId RETURNING a.id`,
+      { workspaceId, contactId },
+      tx,
+    );
+    await db.query(
+      `UPDATE responses r SET contact_id = NULL, comment = NULL, updated_at = now(),
+         answers = r.answers - ARRAY(SELECT q->>'id' FROM survey_versions v, jsonb_array_elements(v.questions) q
+                                     WHERE v.survey_id = r.survey_id AND v.version = r.survey_version
+                                       AND q->>'type' IN ('short_text', 'long_text'))
+       WHERE r.workspace_id = :workspaceId AND r.contact_id = :contactId RETURNING r.id`,
       { workspaceId, contactId },
       tx,
     );

@@ -1,7 +1,10 @@
 import type { Db } from '../../platform/db';
 import type { Question } from '../surveys';
 
-export type MessageKind = 'invitation' | 'reminder' | 'reply';
+export type MessageKind = 'invitation' | 'reminder' | 'reply' | 'alert';
+
+/** An alert: the teammate it goes to and the answer it is about, read when it is sent (so the latest comment shows). */
+export type AlertFacts = { toName: string; toEmail: string; responseId: string; score: number | null; comment: string | null };
 
 /** Everything needed to render and send one invitation or reminder, read in one query for a claimed batch. */
 export type ClaimedDelivery = {
@@ -30,11 +33,12 @@ export type ClaimedDelivery = {
   /** A personal reply's own text, and the comment it answers (null for invitations and reminders). */
   replyBody?: string | null;
   replyToComment?: string | null;
+  alert?: AlertFacts | null;
 };
 
-const TABLE: Record<MessageKind, string> = { invitation: 'deliveries', reminder: 'reminders', reply: 'replies' };
-/** Claim order: a reply has one person waiting on it, so it never queues behind a large wave. */
-export const MESSAGE_KINDS: MessageKind[] = ['reply', 'invitation', 'reminder'];
+const TABLE: Record<MessageKind, string> = { invitation: 'deliveries', reminder: 'reminders', reply: 'replies', alert: 'alerts' };
+/** Claim order: a reply or an alert has one person waiting on it, so it never queues behind a large wave. */
+export const MESSAGE_KINDS: MessageKind[] = ['reply', 'alert', 'invitation', 'reminder'];
 
 /**
  * Claims due rows of one outbox table. `checked` says, per picked id, whether to stop it and why: a row whose
@@ -79,6 +83,15 @@ const CLAIM: Record<MessageKind, string> = {
     `SELECT p.id, ${NOT_SUBSCRIBED} FROM picked p JOIN replies rp ON rp.id = p.id JOIN contacts ct ON ct.id = rp.contact_id`,
     `m.id, m.response_id, m.attempts, m.status`,
   ),
+  // Alerts were queued only for teammates who wanted them; this catches one who left or opted out since.
+  alert: claimFrom(
+    'alerts',
+    `SELECT p.id, u.id IS NULL OR NOT u.alerts_enabled AS stop,
+        CASE WHEN u.id IS NULL THEN 'The teammate is no longer in the workspace; not sent.'
+             ELSE 'The teammate turned alerts off; not sent.' END AS why
+      FROM picked p JOIN alerts a ON a.id = p.id LEFT JOIN users u ON u.id = a.user_id AND u.workspace_id = a.workspace_id`,
+    `m.id, m.response_id, m.user_id, m.attempts, m.status`,
+  ),
 };
 
 const RENDER = (kind: MessageKind) => `
@@ -116,13 +129,37 @@ const RENDER_REPLY = `
   JOIN workspaces ws ON ws.id = rp.workspace_id
   WHERE c.status = 'sending'`;
 
+/** An alert: from Rapport, to the teammate, about one answer (the contact may be gone: a public link, or erased). */
+const RENDER_ALERT = `
+  SELECT c.id, 'alert' AS kind, NULL AS "deliveryId", NULL::smallint AS "reminderSeq", c.attempts,
+    '' AS "tokenSealed", r.contact_id AS "contactId",
+    coalesce(nullif(ct.name, ''), ct.email, 'Someone') AS "contactName", coalesce(ct.email, '') AS "contactEmail", NULL AS "contactLocale",
+    s.title AS "surveyTitle", s.language AS "surveyLanguage", '[]'::jsonb AS questions,
+    'Rapport' AS "senderName", NULL AS "replyToEmail",
+    ws.name AS "workspaceName", ws.postal_address AS "postalAddress", NULL AS "replyBody", NULL AS "replyToComment",
+    json_build_object('toName', u.name, 'toEmail', u.email, 'responseId', r.id, 'score', r.score, 'comment', r.comment) AS alert
+  FROM claimed c
+  JOIN users u ON u.id = c.user_id
+  JOIN responses r ON r.id = c.response_id
+  LEFT JOIN contacts ct ON ct.id = r.contact_id
+  JOIN surveys s ON s.id = r.survey_id
+  JOIN workspaces ws ON ws.id = r.workspace_id
+  WHERE c.status = 'sending'`;
+
+const RENDER_OF: Record<MessageKind, string> = {
+  invitation: RENDER('invitation'),
+  reminder: RENDER('reminder'),
+  reply: RENDER_REPLY,
+  alert: RENDER_ALERT,
+};
+
 export const outboxRepository = (db: Db) => ({
   /**
    * Claim due messages of one kind. SKIP LOCKED lets any number of workers share the outbox without waiting
    * on each other; the lease says how long a claim may stay unsettled before it is counted as ambiguous.
    */
   claim: (kind: MessageKind, limit: number, leaseSeconds: number) =>
-    db.query<ClaimedDelivery>(`${CLAIM[kind]} ${kind === 'reply' ? RENDER_REPLY : RENDER(kind)}`, { limit, leaseSeconds }),
+    db.query<ClaimedDelivery>(`${CLAIM[kind]} ${RENDER_OF[kind]}`, { limit, leaseSeconds }),
 
   markSent: (kind: MessageKind, id: string, messageId: string) =>
     db.query(

@@ -4,6 +4,7 @@ import type { MailTransport, OutgoingMail } from '../../platform/mail';
 import type { Sealer } from '../../platform/tokens';
 import { MESSAGE_KINDS, outboxRepository, type ClaimedDelivery } from './outbox.repository';
 import { renderReply } from './reply';
+import { renderAlert } from './alert';
 import { renderInvitation } from './invitation';
 import { createPacer } from './pacer';
 import { backoffSeconds, classify, type SmtpError } from './smtpOutcome';
@@ -30,7 +31,7 @@ export type WorkerOptions = {
 };
 
 /**
- * Drains the outbox (personal replies first, then invitations, then reminders). Safe to run in every instance at once: claims are
+ * Drains the outbox (personal replies and alerts first, then invitations, then reminders). Safe to run in every instance at once: claims are
  * exclusive (SKIP LOCKED), each state change is guarded by the state it expects, a send is only started
  * while its lease has room for it, and a claim that outlives its lease becomes "ambiguous" instead of being
  * sent twice.
@@ -52,9 +53,10 @@ export function createDeliveryWorker(o: WorkerOptions) {
 
   /** Derived from the delivery (and reminder number), so a retry of the same message carries the same Message-ID. */
   const messageIdOf = (d: ClaimedDelivery) =>
-    d.kind === 'reply' ? `<reply-${d.id}@${domain}>` : d.kind === 'reminder' ? `<delivery-${d.deliveryId}.reminder-${d.reminderSeq}@${domain}>` : `<delivery-${d.deliveryId}@${domain}>`;
+    d.kind === 'reply' ? `<reply-${d.id}@${domain}>` : d.kind === 'alert' ? `<alert-${d.id}@${domain}>` : d.kind === 'reminder' ? `<delivery-${d.deliveryId}.reminder-${d.reminderSeq}@${domain}>` : `<delivery-${d.deliveryId}@${domain}>`;
 
   async function compose(d: ClaimedDelivery): Promise<OutgoingMail> {
+    if (d.kind === 'alert') return { ...(await renderAlert(d, o.publicUrl)), from: { name: 'Rapport', address: o.mailFrom }, messageId: messageIdOf(d) };
     if (d.kind === 'reply') return { ...(await renderReply(d, d.deliveryId ? `<delivery-${d.deliveryId}@${domain}>` : null)), from: { name: d.senderName, address: o.mailFrom }, messageId: messageIdOf(d) };
     const token = o.sealer.open(d.tokenSealed);
     const unsubscribeUrl = `${o.publicUrl}/r/${token}/unsubscribe`;
@@ -92,7 +94,8 @@ export function createDeliveryWorker(o: WorkerOptions) {
   async function settleFailure(d: ClaimedDelivery, err: SmtpError) {
     const outcome = classify(err);
     const reason = `${err.responseCode ?? err.code ?? 'error'}: ${err.message}`.slice(0, 500);
-    if (outcome === 'hard-bounce') await repo.markFailed(d.kind, d.id, 'bounced', reason, d.contactId);
+    // An alert bounces off a teammate's address: the contact it is about is not touched.
+    if (outcome === 'hard-bounce') await repo.markFailed(d.kind, d.id, 'bounced', reason, d.kind === 'alert' ? undefined : d.contactId);
     else if (outcome === 'bounce') await repo.markFailed(d.kind, d.id, 'bounced', reason);
     else if (outcome === 'ambiguous') await repo.markFailed(d.kind, d.id, 'ambiguous', `The relay stopped answering mid-send; it may or may not have taken the message. ${reason}`);
     else if (d.attempts >= maxAttempts) await repo.markFailed(d.kind, d.id, 'failed', reason);
