@@ -92,3 +92,27 @@ export async function createSurvey(agent: ReturnType<typeof request.agent>, temp
   const created = await submitForm(agent, '/surveys/new', '/surveys', { template });
   return created.headers.location!.split('/')[2]!;
 }
+
+/** A relay that refuses every message with an SMTP code the test can change, and a worker sending to it. */
+export async function refusingRelay(t: TestApp, initialCode: number) {
+  let code = initialCode;
+  const smtp = await startTestSmtp({
+    onData: (stream, _session, callback) => {
+      stream.resume();
+      stream.on('end', () => callback(Object.assign(new Error('refused'), { responseCode: code })));
+    },
+  });
+  const transport = createMailTransport(smtp.url);
+  const worker = createDeliveryWorker({ db: t.db, transport, sealer: t.sealer, log: createLogger('silent'), publicUrl: PUBLIC_URL, mailFrom: 'pulse@rapport.test' });
+  return {
+    worker,
+    answerWith: (next: number) => {
+      code = next;
+    },
+    async close() {
+      await worker.stop();
+      transport.close();
+      await smtp.close();
+    },
+  };
+}

@@ -1,12 +1,6 @@
-import type { SMTPServerOptions } from 'smtp-server';
-import { simpleParser } from 'mailparser';
 import request from 'supertest';
-import { createTestApp, signedInAgent, submitForm, type TestApp } from '../helpers/testApp';
-import { startTestSmtp } from '../helpers/smtp';
+import { createTestApp, refusingRelay, signedInAgent, submitForm, type TestApp } from '../helpers/testApp';
 import { EVERY_TYPE, NPS_SURVEY, seedDelivery, seedSurvey, seedWorkspace } from '../factories/respondent';
-import { createDeliveryWorker } from '../../src/modules/delivery';
-import { createLogger } from '../../src/platform/logger';
-import { createMailTransport } from '../../src/platform/mail';
 
 let t: TestApp;
 let agent: Awaited<ReturnType<typeof signedInAgent>>;
@@ -189,26 +183,18 @@ describe('the outbox rules', () => {
     const d = await invited({ owner: sam });
     await send(d.token, { nps: '2' });
     await graceOver();
-    let code = 451;
-    const onData: SMTPServerOptions['onData'] = (stream, _s, cb) => {
-      simpleParser(stream).then(() => cb(Object.assign(new Error('no'), { responseCode: code })));
-    };
-    const smtp = await startTestSmtp({ onData });
-    const transport = createMailTransport(smtp.url);
-    const worker = createDeliveryWorker({ db: t.db, transport, sealer: t.sealer, log: createLogger('silent'), publicUrl: 'http://rapport.test', mailFrom: 'pulse@rapport.test' });
+    const relay = await refusingRelay(t, 451);
     const alert = async () => (await t.db.one<{ status: string; attempts: number }>(`SELECT status, attempts FROM alerts`))!;
     try {
-      await worker.drainOnce();
+      await relay.worker.drainOnce();
       expect(await alert()).toEqual({ status: 'queued', attempts: 1 });
-      code = 550;
+      relay.answerWith(550);
       await graceOver();
-      await worker.drainOnce();
+      await relay.worker.drainOnce();
       expect(await alert()).toEqual({ status: 'bounced', attempts: 2 });
       expect((await t.db.one<{ status: string }>(`SELECT status FROM contacts WHERE id = :id`, { id: d.contactId }))!.status).toBe('subscribed');
     } finally {
-      await worker.stop();
-      transport.close();
-      await smtp.close();
+      await relay.close();
     }
   });
 });

@@ -1,12 +1,6 @@
-import type { SMTPServerOptions } from 'smtp-server';
-import { simpleParser } from 'mailparser';
 import request from 'supertest';
-import { createTestApp, csrfFrom, OWNER, signedInAgent, submitForm, type TestApp } from '../helpers/testApp';
-import { startTestSmtp } from '../helpers/smtp';
+import { createTestApp, refusingRelay, csrfFrom, OWNER, signedInAgent, submitForm, type TestApp } from '../helpers/testApp';
 import { NPS_SURVEY, seedDelivery, seedSurvey } from '../factories/respondent';
-import { createDeliveryWorker } from '../../src/modules/delivery';
-import { createLogger } from '../../src/platform/logger';
-import { createMailTransport } from '../../src/platform/mail';
 
 let t: TestApp;
 let agent: Awaited<ReturnType<typeof signedInAgent>>;
@@ -255,26 +249,18 @@ describe('a personal reply', () => {
   it('follows the outbox rules: 451 is retried later, 550 bounces it and the contact', async () => {
     const a = await answered({ score: 1 });
     await post(a.responseId, 'replies', { body: 'Sorry!' });
-    let code = 451;
-    const onData: SMTPServerOptions['onData'] = (stream, _s, cb) => {
-      simpleParser(stream).then(() => cb(Object.assign(new Error('no'), { responseCode: code })));
-    };
-    const smtp = await startTestSmtp({ onData });
-    const transport = createMailTransport(smtp.url);
-    const worker = createDeliveryWorker({ db: t.db, transport, sealer: t.sealer, log: createLogger('silent'), publicUrl: 'http://rapport.test', mailFrom: 'pulse@rapport.test' });
+    const relay = await refusingRelay(t, 451);
     const reply = async () => (await t.db.one<{ status: string; attempts: number }>(`SELECT status, attempts FROM replies`))!;
     try {
-      await worker.drainOnce();
+      await relay.worker.drainOnce();
       expect(await reply()).toEqual({ status: 'queued', attempts: 1 });
-      code = 550;
+      relay.answerWith(550);
       await t.db.query(`UPDATE replies SET next_attempt_at = now() RETURNING id`);
-      await worker.drainOnce();
+      await relay.worker.drainOnce();
       expect(await reply()).toEqual({ status: 'bounced', attempts: 2 });
       expect((await t.db.one<{ status: string }>(`SELECT status FROM contacts WHERE id = :id`, { id: a.contactId }))!.status).toBe('bounced');
     } finally {
-      await worker.stop();
-      transport.close();
-      await smtp.close();
+      await relay.close();
     }
   });
 });
