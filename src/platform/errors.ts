@@ -13,8 +13,6 @@ export class AppError extends Error {
   }
 }
 
-export const badRequest = (message: string, fields: Record<string, string> = {}) =>
-  new AppError(400, 'bad_request', message, fields);
 export const unauthenticated = () => new AppError(401, 'unauthenticated', 'Please sign in to continue.');
 export const forbidden = (message = 'You are not allowed to do that.') => new AppError(403, 'forbidden', message);
 export const notFound = (what = 'page') =>

@@ -110,6 +110,10 @@ describe('a contact page, export and erasure', () => {
     const id = (await idOf('bob@example.com'))!;
     const tokens = await t.db.query<{ token_sealed: string }>('SELECT token_sealed FROM deliveries WHERE contact_id = :id', { id });
     const token = t.sealer.open(tokens[0]!.token_sealed);
+    // Captured copies of their invitation and reminder (the built-in mailbox) are personal data too.
+    await t.db.query(`UPDATE deliveries SET message_id = '<inv-bob>' WHERE contact_id = :id RETURNING id`, { id });
+    await t.db.query(`UPDATE reminders SET message_id = '<rem-bob>' WHERE delivery_id IN (SELECT id FROM deliveries WHERE contact_id = :id) RETURNING id`, { id });
+    await t.db.query(`INSERT INTO mailbox_messages (message_id, subject) VALUES ('<inv-bob>', 'a'), ('<rem-bob>', 'b'), ('<someone-else>', 'c') RETURNING id`);
     const page = await agent.get(`/contacts/${id}`).expect(200);
     // Without the ticked confirmation nothing happens.
     await agent.post(`/contacts/${id}/erase`).type('form').send({ _csrf: csrfFrom(page.text) }).expect(303);
@@ -117,6 +121,7 @@ describe('a contact page, export and erasure', () => {
     await agent.post(`/contacts/${id}/erase`).type('form').send({ _csrf: csrfFrom(page.text), confirm: 'on' }).expect(303);
 
     expect(await idOf('bob@example.com')).toBeUndefined();
+    expect((await t.db.query<{ message_id: string }>('SELECT message_id FROM mailbox_messages')).map((m) => m.message_id)).toEqual(['<someone-else>']);
     const dump = JSON.stringify(await t.db.query('SELECT * FROM responses')) + JSON.stringify(await t.db.query('SELECT * FROM deliveries'));
     expect(dump).not.toContain('Too slow');
     expect(dump).not.toContain(id);

@@ -1,4 +1,4 @@
-import { BANDS, QUESTION_TYPES, type Band, type Question, type QuestionType } from './questions';
+import { QUESTION_TYPES, type Band, type Question, type QuestionType } from './questions';
 
 /**
  * The builder works without JavaScript: the whole draft travels in one form, and the add / move / remove
@@ -157,4 +157,3 @@ function freshId(qs: DraftQuestion[], type: string) {
   return `${base}_${n}`;
 }
 
-export const isBand = (b: string): b is Band => (BANDS as readonly string[]).includes(b);
