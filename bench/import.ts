@@ -96,14 +96,18 @@ async function main() {
     const bytes = fs.statSync(file).size;
 
     // Bare baseline: the same file, streamed and inserted as-is.
-    await db.query('CREATE TABLE IF NOT EXISTS bench_bare (email text, first text, last text, locale text, plan text, company text, region text)');
+    await db.query(
+      'CREATE TABLE IF NOT EXISTS bench_bare (email text, first text, last text, locale text, plan text, company text, region text)',
+    );
     const bareStart = process.hrtime.bigint();
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     let batch: string[][] = [];
     const flush = async () => {
       if (!batch.length) return;
-      const values = batch.map((_, i) => `(${Array.from({ length: 7 }, (_, j) => `$${i * 7 + j + 1}`).join(',')})`).join(',');
+      const values = batch
+        .map((_, i) => `(${Array.from({ length: 7 }, (_, j) => `$${i * 7 + j + 1}`).join(',')})`)
+        .join(',');
       await client.query(`INSERT INTO bench_bare VALUES ${values}`, batch.flat());
       batch = [];
     };
@@ -119,7 +123,18 @@ async function main() {
     const agent = request.agent(app);
     const token = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)![1]!;
     const setup = await agent.get('/setup');
-    await agent.post('/setup').type('form').send({ _csrf: token(setup.text), workspaceName: 'Bench', senderName: 'Bench', postalAddress: '1 Bench St', name: 'Bench', email: 'bench@bench.test', password: 'correct horse battery' });
+    await agent
+      .post('/setup')
+      .type('form')
+      .send({
+        _csrf: token(setup.text),
+        workspaceName: 'Bench',
+        senderName: 'Bench',
+        postalAddress: '1 Bench St',
+        name: 'Bench',
+        email: 'bench@bench.test',
+        password: 'correct horse battery',
+      });
     const rssBefore = process.memoryUsage().rss;
     const sampler = rssSampler();
     const appStart = process.hrtime.bigint();
@@ -130,7 +145,8 @@ async function main() {
     const jobUrl = uploaded.headers.location!;
     const mapping = await agent.get(jobUrl);
     const fields: Record<string, string> = { _csrf: token(mapping.text), action: 'import' };
-    for (const m of mapping.text.matchAll(/name="col\.(\d+)">([\s\S]*?)<\/select>/g)) fields[`col.${m[1]}`] = /<option value="(\w+)" selected>/.exec(m[2]!)![1]!;
+    for (const m of mapping.text.matchAll(/name="col\.(\d+)">([\s\S]*?)<\/select>/g))
+      fields[`col.${m[1]}`] = /<option value="(\w+)" selected>/.exec(m[2]!)![1]!;
     for (const m of mapping.text.matchAll(/name="key\.(\d+)" value="([^"]*)"/g)) fields[`key.${m[1]}`] = m[2]!;
     await agent.post(jobUrl).type('form').send(fields);
     let page = '';
@@ -157,8 +173,12 @@ async function main() {
       peakRssMb: mb(peakRss),
       rssGrowthMb: mb(peakRss - rssBefore),
     };
-    console.log(`app: ${result.appRowsPerSecond} rows/s (upload + validate + upsert + report), bare INSERT: ${result.bareRowsPerSecond} rows/s, ratio ${result.ratioToBare}`);
-    console.log(`peak RSS ${result.peakRssMb} MB (+${result.rssGrowthMb} MB during the import of a ${result.fileMb} MB file)`);
+    console.log(
+      `app: ${result.appRowsPerSecond} rows/s (upload + validate + upsert + report), bare INSERT: ${result.bareRowsPerSecond} rows/s, ratio ${result.ratioToBare}`,
+    );
+    console.log(
+      `peak RSS ${result.peakRssMb} MB (+${result.rssGrowthMb} MB during the import of a ${result.fileMb} MB file)`,
+    );
     console.log(JSON.stringify(result));
   } finally {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);

@@ -37,11 +37,26 @@ function bare(pool: pg.Pool) {
         for await (const chunk of req) body += chunk;
         const form = querystring.parse(body);
         const score = Number(form.nps);
-        await pool.query({ name: 'upsert', text: UPSERT, values: [inv.workspace_id, inv.survey_id, inv.survey_version, inv.id, inv.contact_id, score, form.reason ?? null, JSON.stringify({ nps: score, reason: form.reason })] });
+        await pool.query({
+          name: 'upsert',
+          text: UPSERT,
+          values: [
+            inv.workspace_id,
+            inv.survey_id,
+            inv.survey_version,
+            inv.id,
+            inv.contact_id,
+            score,
+            form.reason ?? null,
+            JSON.stringify({ nps: score, reason: form.reason }),
+          ],
+        });
         res.writeHead(303, { Location: `/r/${token}/thanks` }).end();
         return;
       }
-      res.writeHead(200, { 'Content-Type': 'text/html' }).end(`<!doctype html><title>${inv.title}</title><form method="post"><button>Send</button></form>`);
+      res
+        .writeHead(200, { 'Content-Type': 'text/html' })
+        .end(`<!doctype html><title>${inv.title}</title><form method="post"><button>Send</button></form>`);
     } catch {
       res.writeHead(500).end();
     }
@@ -66,7 +81,9 @@ async function main() {
   // The same pool size as the app's Sequelize pool (10).
   const pool = new pg.Pool({ connectionString: url, max: 10 });
   const listen = (server: http.Server) =>
-    new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
+    new Promise<number>((resolve) =>
+      server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)),
+    );
   const appPort = await listen(http.createServer(app));
   const barePort = await listen(bare(pool));
   process.on('message', (m) => {

@@ -30,7 +30,12 @@ async function database() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-bench-'));
   fs.chmodSync(dir, 0o755);
   // BENCH_FAST_PG=1 turns off fsync/synchronous_commit, to see the app's own cost apart from this disk's.
-  const pg = await startEmbeddedPostgres({ dir: path.join(dir, 'data'), port: await freePort(), database: 'bench', fast: process.env.BENCH_FAST_PG === '1' });
+  const pg = await startEmbeddedPostgres({
+    dir: path.join(dir, 'data'),
+    port: await freePort(),
+    database: 'bench',
+    fast: process.env.BENCH_FAST_PG === '1',
+  });
   return { url: pg.url, stop: async () => (await pg.stop(), fs.rmSync(dir, { recursive: true, force: true })) };
 }
 
@@ -38,10 +43,21 @@ async function seed(url: string) {
   const db = createDb(url);
   await migrate(db);
   const sealer = createSealer('bench-secret-key-that-is-long-enough-00000');
-  const ws = (await db.one<{ id: string }>(`INSERT INTO workspaces (name, sender_name, postal_address) VALUES ('Bench', 'Bench', 'Street') RETURNING id`))!.id;
-  const survey = (await db.one<{ id: string }>(`INSERT INTO surveys (workspace_id, title, template) VALUES (:ws, 'Bench', 'how-are-we-doing') RETURNING id`, { ws }))!.id;
-  await db.query(`INSERT INTO survey_versions (survey_id, version, questions) VALUES (:survey, 1, :q) RETURNING version`, { survey, q: JSON.stringify(TEMPLATES[0]!.questions) });
-  const wave = (await db.one<{ id: string }>(`INSERT INTO waves (workspace_id, survey_id, survey_version, kind) VALUES (:ws, :survey, 1, 'manual') RETURNING id`, { ws, survey }))!.id;
+  const ws = (await db.one<{ id: string }>(
+    `INSERT INTO workspaces (name, sender_name, postal_address) VALUES ('Bench', 'Bench', 'Street') RETURNING id`,
+  ))!.id;
+  const survey = (await db.one<{ id: string }>(
+    `INSERT INTO surveys (workspace_id, title, template) VALUES (:ws, 'Bench', 'how-are-we-doing') RETURNING id`,
+    { ws },
+  ))!.id;
+  await db.query(
+    `INSERT INTO survey_versions (survey_id, version, questions) VALUES (:survey, 1, :q) RETURNING version`,
+    { survey, q: JSON.stringify(TEMPLATES[0]!.questions) },
+  );
+  const wave = (await db.one<{ id: string }>(
+    `INSERT INTO waves (workspace_id, survey_id, survey_version, kind) VALUES (:ws, :survey, 1, 'manual') RETURNING id`,
+    { ws, survey },
+  ))!.id;
   const tokens = Array.from({ length: TOKENS }, () => newToken());
   await db.query(
     `WITH c AS (INSERT INTO contacts (workspace_id, email) SELECT :ws, 'p' || i || '@bench.test' FROM generate_series(1, :n) i RETURNING id),
@@ -49,14 +65,29 @@ async function seed(url: string) {
           t AS (SELECT decode(x.h, 'hex') AS h, x.s, x.i FROM jsonb_to_recordset(:rows::jsonb) AS x(h text, s text, i int))
      INSERT INTO deliveries (workspace_id, wave_id, contact_id, token_hash, token_sealed, status)
      SELECT :ws, :wave, n.id, t.h, t.s, 'sent' FROM n JOIN t ON t.i = n.i RETURNING id`,
-    { ws, wave, n: TOKENS, rows: JSON.stringify(tokens.map((tk, i) => ({ h: hashToken(tk).toString('hex'), s: sealer.seal(tk), i: i + 1 }))) },
+    {
+      ws,
+      wave,
+      n: TOKENS,
+      rows: JSON.stringify(tokens.map((tk, i) => ({ h: hashToken(tk).toString('hex'), s: sealer.seal(tk), i: i + 1 }))),
+    },
   );
   await db.query('ANALYZE');
   await db.close();
   return tokens;
 }
 
-type Phase = { rps: number; p50: number; p99: number; errors: number; failed: number; requests: number; serverUsPerReq?: number; loaderUsPerReq?: number; loaderLateMs?: number };
+type Phase = {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  failed: number;
+  requests: number;
+  serverUsPerReq?: number;
+  loaderUsPerReq?: number;
+  loaderLateMs?: number;
+};
 
 const body = (n: number) => `nps=${n % 11}&reason=bench+${n}`;
 let next = 0;
@@ -83,8 +114,18 @@ function flood(port: number, tokens: string[], method: 'GET' | 'POST', seconds =
       },
       (err, r) => {
         if (err) return reject(err);
-        const failed = Object.entries(r.statusCodeStats ?? {}).reduce((n, [code, s]) => (Number(code) >= 400 ? n + (s.count ?? 0) : n), 0);
-        resolve({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors, failed, requests: r.requests.total });
+        const failed = Object.entries(r.statusCodeStats ?? {}).reduce(
+          (n, [code, s]) => (Number(code) >= 400 ? n + (s.count ?? 0) : n),
+          0,
+        );
+        resolve({
+          rps: r.requests.average,
+          p50: r.latency.p50,
+          p99: r.latency.p99,
+          errors: r.errors,
+          failed,
+          requests: r.requests.total,
+        });
       },
     );
   });
@@ -113,8 +154,19 @@ function paced(port: number, tokens: string[], rate: number, seconds = SECONDS):
     const settle = () => {
       if (latencies.length + errors < total) return;
       agent.destroy();
-      const at = (xs: number[], q: number) => (xs.sort((a, b) => a - b), Math.round(xs[Math.min(xs.length - 1, Math.ceil(q * xs.length) - 1)] ?? NaN));
-      resolve({ rps: total / ((performance.now() - start) / 1000), p50: at(latencies, 0.5), p99: at(latencies, 0.99), errors, failed, requests: total, loaderLateMs: at(late, 0.99) });
+      const at = (xs: number[], q: number) => (
+        xs.sort((a, b) => a - b),
+        Math.round(xs[Math.min(xs.length - 1, Math.ceil(q * xs.length) - 1)] ?? NaN)
+      );
+      resolve({
+        rps: total / ((performance.now() - start) / 1000),
+        p50: at(latencies, 0.5),
+        p99: at(latencies, 0.99),
+        errors,
+        failed,
+        requests: total,
+        loaderLateMs: at(late, 0.99),
+      });
     };
     const fire = (due: number) => {
       const sent = performance.now();
@@ -122,7 +174,17 @@ function paced(port: number, tokens: string[], rate: number, seconds = SECONDS):
       const n = next++;
       const payload = body(n);
       const req = http.request(
-        { agent, host: '127.0.0.1', port, method: 'POST', path: `/r/${tokens[n % tokens.length]}`, headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(payload) } },
+        {
+          agent,
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          path: `/r/${tokens[n % tokens.length]}`,
+          headers: {
+            'content-type': 'application/x-www-form-urlencoded',
+            'content-length': Buffer.byteLength(payload),
+          },
+        },
         (res) => {
           res.resume();
           res.on('end', () => {
@@ -153,7 +215,11 @@ const median = (xs: number[]) => {
 async function main() {
   const pg = await database();
   const child = fork(path.join(__dirname, 'respond.servers.ts'), [], {
-    execArgv: ['--import', 'tsx', ...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/rapport-prof'] : [])],
+    execArgv: [
+      '--import',
+      'tsx',
+      ...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/rapport-prof'] : []),
+    ],
     // As production runs: compiled templates are cached (Express does so under NODE_ENV=production).
     env: { ...process.env, DATABASE_URL: pg.url, NODE_ENV: 'production' },
   });
@@ -170,20 +236,35 @@ async function main() {
     const [s0, l0] = [await serverCpu(), process.cpuUsage()];
     const phase = await run();
     const [s1, l1] = [await serverCpu(), cpuOf(process.cpuUsage(l0))];
-    return { ...phase, serverUsPerReq: Math.round((s1 - s0) / phase.requests), loaderUsPerReq: Math.round(l1 / phase.requests) };
+    return {
+      ...phase,
+      serverUsPerReq: Math.round((s1 - s0) / phase.requests),
+      loaderUsPerReq: Math.round(l1 / phase.requests),
+    };
   };
   try {
     const tokens = await seed(pg.url);
-    const { appPort, barePort } = await new Promise<{ appPort: number; barePort: number }>((resolve) => child.once('message', resolve as never));
+    const { appPort, barePort } = await new Promise<{ appPort: number; barePort: number }>((resolve) =>
+      child.once('message', resolve as never),
+    );
     const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
-    console.log(`respond bench: ${TOKENS} tokens, ${CONNECTIONS} connections, ${SECONDS} s per phase, ${rounds} rounds, load generator pid ${process.pid}, servers pid ${child.pid}`);
+    console.log(
+      `respond bench: ${TOKENS} tokens, ${CONNECTIONS} connections, ${SECONDS} s per phase, ${rounds} rounds, load generator pid ${process.pid}, servers pid ${child.pid}`,
+    );
     // Warm-up of both on both methods over many tokens, so JIT, pools and caches are ready before anything counts.
     const warm = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
-    if (warm > 0) for (const port of [appPort, barePort]) for (const m of ['GET', 'POST'] as const) await flood(port, tokens, m, warm);
+    if (warm > 0)
+      for (const port of [appPort, barePort])
+        for (const m of ['GET', 'POST'] as const) await flood(port, tokens, m, warm);
 
     // App and bare alternate within each round (and swap who goes first), so a burst of load from elsewhere on
     // the machine hits both sides of a ratio alike; the ratios reported are the medians of the rounds'.
-    const runs: Record<'appGet' | 'bareGet' | 'appPost' | 'barePost', Phase[]> = { appGet: [], bareGet: [], appPost: [], barePost: [] };
+    const runs: Record<'appGet' | 'bareGet' | 'appPost' | 'barePost', Phase[]> = {
+      appGet: [],
+      bareGet: [],
+      appPost: [],
+      barePost: [],
+    };
     // Within a round, app and bare take turns in short slices, so load from other sessions on this machine
     // (which comes and goes over seconds) falls on both sides of a ratio alike.
     const slices = Math.max(1, Math.round(SECONDS / SLICE));
@@ -217,7 +298,8 @@ async function main() {
     const halves: Record<'app' | 'bare', Phase[]> = { app: [], bare: [] };
     for (let r = 0; r < rounds; r++) {
       const order = r % 2 ? (['bare', 'app'] as const) : (['app', 'bare'] as const);
-      for (const side of order) halves[side].push(await measured(() => paced(side === 'app' ? appPort : barePort, tokens, halfRate)));
+      for (const side of order)
+        halves[side].push(await measured(() => paced(side === 'app' ? appPort : barePort, tokens, halfRate)));
     }
 
     const line = (name: string, p: Phase) =>
@@ -243,8 +325,16 @@ async function main() {
       rounds,
       tokens: TOKENS,
       connections: CONNECTIONS,
-      getRps: { app: med(runs.appGet, (p) => p.rps), bare: med(runs.bareGet, (p) => p.rps), ratio: ratios(runs.appGet, runs.bareGet) },
-      postRps: { app: med(runs.appPost, (p) => p.rps), bare: med(runs.barePost, (p) => p.rps), ratio: ratios(runs.appPost, runs.barePost) },
+      getRps: {
+        app: med(runs.appGet, (p) => p.rps),
+        bare: med(runs.bareGet, (p) => p.rps),
+        ratio: ratios(runs.appGet, runs.bareGet),
+      },
+      postRps: {
+        app: med(runs.appPost, (p) => p.rps),
+        bare: med(runs.barePost, (p) => p.rps),
+        ratio: ratios(runs.appPost, runs.barePost),
+      },
       serverUsPerReq: {
         appGet: med(runs.appGet, (p) => p.serverUsPerReq!),
         bareGet: med(runs.bareGet, (p) => p.serverUsPerReq!),
@@ -264,7 +354,8 @@ async function main() {
       goals: { ratioAtLeast: 0.5, p99AtMostMs: 25 },
       met: false,
     };
-    result.met = failures === 0 && result.getRps.ratio >= 0.5 && result.postRps.ratio >= 0.5 && result.postHalfRate.p99Ms <= 25;
+    result.met =
+      failures === 0 && result.getRps.ratio >= 0.5 && result.postRps.ratio >= 0.5 && result.postHalfRate.p99Ms <= 25;
     console.log(
       `GET ratio ${result.getRps.ratio}, POST ratio ${result.postRps.ratio} (goal ≥ 0.5, medians of ${rounds} rounds); ` +
         `POST p99 at half rate ${result.postHalfRate.p99Ms} ms (goal ≤ 25; bare ${result.postHalfRate.bareP99Ms} ms); failures ${failures}`,

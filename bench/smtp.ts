@@ -33,7 +33,11 @@ async function discardServer() {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const { port } = server.server.address() as AddressInfo;
-  return { url: `smtp://127.0.0.1:${port}`, received: () => received, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    received: () => received,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
 }
 
 async function main() {
@@ -69,14 +73,24 @@ async function main() {
     bare.close();
 
     const transport = createMailTransport(smtp.url);
-    const worker = createDeliveryWorker({ db, transport, sealer, log: createLogger('silent'), publicUrl: 'https://pulse.rapport.test', mailFrom: 'pulse@rapport.test' });
+    const worker = createDeliveryWorker({
+      db,
+      transport,
+      sealer,
+      log: createLogger('silent'),
+      publicUrl: 'https://pulse.rapport.test',
+      mailFrom: 'pulse@rapport.test',
+    });
     const before = smtp.received();
     const t1 = now();
     await worker.drainOnce();
     const workerMs = ms(t1);
     transport.close();
-    const [{ sent }] = (await db.query<{ sent: number }>(`SELECT count(*) FILTER (WHERE status = 'sent') AS sent FROM deliveries`)) as [{ sent: number }];
-    if (sent !== SIZE || smtp.received() - before !== SIZE) throw new Error(`expected ${SIZE} sent, got ${sent} recorded and ${smtp.received() - before} received`);
+    const [{ sent }] = (await db.query<{ sent: number }>(
+      `SELECT count(*) FILTER (WHERE status = 'sent') AS sent FROM deliveries`,
+    )) as [{ sent: number }];
+    if (sent !== SIZE || smtp.received() - before !== SIZE)
+      throw new Error(`expected ${SIZE} sent, got ${sent} recorded and ${smtp.received() - before} received`);
 
     const out = {
       bench: 'smtp',
@@ -87,7 +101,9 @@ async function main() {
       ratioToBare: Number((workerMs / bareMs).toFixed(2)),
       goal: '≥ 500 msg/s',
     };
-    console.log(`worker: ${out.messagesPerSecond} msg/s (${out.workerMs} ms for ${SIZE}); bare nodemailer: ${out.bareNodemailerPerSecond} msg/s; ratio ${out.ratioToBare}×`);
+    console.log(
+      `worker: ${out.messagesPerSecond} msg/s (${out.workerMs} ms for ${SIZE}); bare nodemailer: ${out.bareNodemailerPerSecond} msg/s; ratio ${out.ratioToBare}×`,
+    );
     console.log(JSON.stringify(out));
   } finally {
     await smtp.close();

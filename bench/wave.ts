@@ -25,7 +25,9 @@ async function main() {
     console.log(`seeding ${SIZE} contacts…`);
     const seed = await seedWorkspace(db, { contacts: SIZE, name: 'Bench' });
     await db.query('VACUUM ANALYZE contacts');
-    const contactIds = (await db.query<{ id: string }>(`SELECT id FROM contacts WHERE workspace_id = :ws`, { ws: seed.workspaceId })).map((r) => r.id);
+    const contactIds = (
+      await db.query<{ id: string }>(`SELECT id FROM contacts WHERE workspace_id = :ws`, { ws: seed.workspaceId })
+    ).map((r) => r.id);
 
     // Baseline: the same rows (fresh tokens, minted before the clock starts) through COPY into deliveries.
     const copyWave = (await db.one<{ id: string }>(
@@ -36,14 +38,21 @@ async function main() {
     const minted = mintTokens(SIZE, sealer);
     const mintMs = ms(t0);
     const created = new Date().toISOString();
-    const lines = contactIds.map((id, i) => `${seed.workspaceId}\t${copyWave}\t${id}\t\\\\x${minted.hashes[i]!.toString('hex')}\t${minted.sealed[i]}\t${created}\n`);
+    const lines = contactIds.map(
+      (id, i) =>
+        `${seed.workspaceId}\t${copyWave}\t${id}\t\\\\x${minted.hashes[i]!.toString('hex')}\t${minted.sealed[i]}\t${created}\n`,
+    );
     const client = new pg.Client({ connectionString: bench.url });
     await client.connect();
     const t1 = now();
     await client.query('BEGIN');
     await pipeline(
       Readable.from(lines),
-      client.query(copyFrom('COPY deliveries (workspace_id, wave_id, contact_id, token_hash, token_sealed, created_at) FROM STDIN')),
+      client.query(
+        copyFrom(
+          'COPY deliveries (workspace_id, wave_id, contact_id, token_hash, token_sealed, created_at) FROM STDIN',
+        ),
+      ),
     );
     await client.query('COMMIT');
     const copyMs = ms(t1);
@@ -53,14 +62,26 @@ async function main() {
 
     // The real thing: the engine opens a due slot of a schedule over the whole audience.
     const base = (await db.one<{ now: Date }>('SELECT now() AS now'))!.now;
-    await seedSchedule(db, { workspaceId: seed.workspaceId, surveyId: seed.surveyId, cron: '* * * * *', checkedUntil: base });
-    const engine = createPulseEngine({ db, sealer, log: createLogger('silent'), graceMs: 6 * 3_600_000, onQueued: () => undefined });
+    await seedSchedule(db, {
+      workspaceId: seed.workspaceId,
+      surveyId: seed.surveyId,
+      cron: '* * * * *',
+      checkedUntil: base,
+    });
+    const engine = createPulseEngine({
+      db,
+      sealer,
+      log: createLogger('silent'),
+      graceMs: 6 * 3_600_000,
+      onQueued: () => undefined,
+    });
     const slot = nextSlot('* * * * *', 'UTC', base)!;
     const t2 = now();
     const result = await engine.runDue(new Date(slot.getTime() + 1000));
     const waveMs = ms(t2);
     const [{ n }] = (await db.query<{ n: number }>('SELECT count(*) AS n FROM deliveries')) as [{ n: number }];
-    if (result.opened !== 1 || n !== SIZE) throw new Error(`expected one wave of ${SIZE}, got ${result.opened} waves and ${n} deliveries`);
+    if (result.opened !== 1 || n !== SIZE)
+      throw new Error(`expected one wave of ${SIZE}, got ${result.opened} waves and ${n} deliveries`);
 
     const out = {
       bench: 'wave',
@@ -72,7 +93,9 @@ async function main() {
       tokenMintMs: Math.round(mintMs),
       recipientsPerSecond: Math.round(SIZE / (waveMs / 1000)),
     };
-    console.log(`wave of ${SIZE}: ${out.waveMs} ms; COPY of the same rows: ${out.copyMs} ms; ratio ${out.ratio}× (minting the tokens alone: ${out.tokenMintMs} ms)`);
+    console.log(
+      `wave of ${SIZE}: ${out.waveMs} ms; COPY of the same rows: ${out.copyMs} ms; ratio ${out.ratio}× (minting the tokens alone: ${out.tokenMintMs} ms)`,
+    );
     console.log(JSON.stringify(out));
   } finally {
     await bench.stop();

@@ -76,7 +76,10 @@ export function buildApp(deps: AppDeps) {
 
   app.use('/static', express.static(PUBLIC_DIR, { maxAge: '1h', index: false }));
   // Chart.js from our own node_modules: no CDN, no third-party request from a dashboard.
-  app.use('/vendor/chart.js', express.static(path.join(ROOT, 'node_modules/chart.js/dist/chart.umd.min.js'), { maxAge: '1d' }));
+  app.use(
+    '/vendor/chart.js',
+    express.static(path.join(ROOT, 'node_modules/chart.js/dist/chart.umd.min.js'), { maxAge: '1d' }),
+  );
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -94,7 +97,10 @@ export function buildApp(deps: AppDeps) {
   app.use(
     responsesRoutes(responses, {
       db,
-      limits: { perMinute: deps.config.respondRateLimit ?? 300, publicSubmitsPer10Min: deps.config.publicSubmitLimit ?? 20 },
+      limits: {
+        perMinute: deps.config.respondRateLimit ?? 300,
+        publicSubmitsPer10Min: deps.config.publicSubmitLimit ?? 20,
+      },
     }),
   );
 
@@ -106,7 +112,12 @@ export function buildApp(deps: AppDeps) {
     session({
       name: 'rapport.sid',
       secret: deps.secretKey,
-      store: new PgStore({ pool: deps.sessionPool, tableName: 'session', createTableIfMissing: false, pruneSessionInterval: 15 * 60 }),
+      store: new PgStore({
+        pool: deps.sessionPool,
+        tableName: 'session',
+        createTableIfMissing: false,
+        pruneSessionInterval: 15 * 60,
+      }),
       resave: false,
       // Only a session that holds something is stored: a crawler hitting / or a 404 writes no row. The
       // login and setup pages mark theirs (see accounts.routes.ts), so their CSRF binding survives the POST.
@@ -125,7 +136,11 @@ export function buildApp(deps: AppDeps) {
       (req.body?._csrf as string | undefined) ??
       req.headers['x-csrf-token'] ??
       (req.is('multipart/form-data') && typeof req.query._csrf === 'string' ? req.query._csrf : undefined),
-    errorConfig: { statusCode: 403, code: 'csrf', message: 'This form has expired. Go back, reload the page and try again.' },
+    errorConfig: {
+      statusCode: 403,
+      code: 'csrf',
+      message: 'This form has expired. Go back, reload the page and try again.',
+    },
   });
   app.use(doubleCsrfProtection);
   app.use(loadUser(accounts));
@@ -143,11 +158,19 @@ export function buildApp(deps: AppDeps) {
   app.use(inboxCount(followups));
   app.use(teamRoutes(accounts));
   app.use(surveysRoutes(surveys));
-  app.use(insightsRoutes({ db, surveys, waves, publicUrl: deps.config.publicUrl, publicLinkOf: responses.publicLinkToken }));
+  app.use(
+    insightsRoutes({ db, surveys, waves, publicUrl: deps.config.publicUrl, publicLinkOf: responses.publicLinkToken }),
+  );
   app.use(contactsRoutes(contacts, { importMaxBytes }));
   app.use(wavesRoutes(waves));
   app.use(followupsRoutes(followups, surveys));
-  app.use(schedulesRoutes({ schedules: schedulesService({ db, surveys, segments: contacts.segments.names }), surveys, waves }));
+  app.use(
+    schedulesRoutes({
+      schedules: schedulesService({ db, surveys, segments: contacts.segments.names }),
+      surveys,
+      waves,
+    }),
+  );
   if (deps.mailboxEnabled) app.use(mailboxRoutes(db));
 
   app.use((_req, _res, next) => next(notFound()));
@@ -171,11 +194,18 @@ function errorHandler(log: Logger) {
     const view = res.locals.formView as string | undefined;
     // A refused form comes back as the same form, with the person's values and what to fix.
     if (view && [400, 401, 409, 413, 422, 429].includes(err.status)) {
-      res.render(view, { title: res.locals.title, values: req.body ?? {}, errors: { ...err.fields, _form: err.message } });
+      res.render(view, {
+        title: res.locals.title,
+        values: req.body ?? {},
+        errors: { ...err.fields, _form: err.message },
+      });
       return;
     }
     const respondent = req.path.startsWith('/r/');
-    res.render(respondent ? 'respond/error' : 'error', { title: err.status === 404 ? 'Not found' : 'Something went wrong', error: err });
+    res.render(respondent ? 'respond/error' : 'error', {
+      title: err.status === 404 ? 'Not found' : 'Something went wrong',
+      error: err,
+    });
   };
 }
 
@@ -183,8 +213,10 @@ function toAppError(err: HttpishError): AppError {
   if (err instanceof AppError) return err;
   if (err.code === 'csrf' || err.code === 'EBADCSRFTOKEN') return forbidden(err.message);
   // body-parser's errors carry a status and a type we can explain.
-  if (err.type === 'entity.too.large') return new AppError(413, 'too_large', 'That was more than we accept in one go. Shorten it and try again.');
+  if (err.type === 'entity.too.large')
+    return new AppError(413, 'too_large', 'That was more than we accept in one go. Shorten it and try again.');
   const status = err.status ?? err.statusCode;
-  if (status && status >= 400 && status < 500) return new AppError(status, 'bad_request', 'We could not read that request. Reload the page and try again.');
+  if (status && status >= 400 && status < 500)
+    return new AppError(status, 'bad_request', 'We could not read that request. Reload the page and try again.');
   return new AppError(500, 'internal', 'Something broke on our side. Your data is safe; please try again in a moment.');
 }

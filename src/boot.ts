@@ -40,7 +40,10 @@ export async function startRapport(config: Config, log: Logger = createLogger(co
       databaseUrl = config.databaseUrl;
     } else {
       log.info({ dir: config.embeddedPg.dir, port: config.embeddedPg.port }, 'starting embedded PostgreSQL');
-      const embedded = await startEmbeddedPostgres({ ...config.embeddedPg, log: (line: string) => log.debug({ postgres: line }) });
+      const embedded = await startEmbeddedPostgres({
+        ...config.embeddedPg,
+        log: (line: string) => log.debug({ postgres: line }),
+      });
       stops.push(embedded.stop);
       databaseUrl = embedded.url;
     }
@@ -51,7 +54,8 @@ export async function startRapport(config: Config, log: Logger = createLogger(co
     if (applied.length) log.info({ applied }, 'migrations applied');
 
     const secret = await resolveSecretKey(db, config.secretKey);
-    if (secret.source === 'database') log.info('SECRET_KEY not set: using the key generated once and kept in the database');
+    if (secret.source === 'database')
+      log.info('SECRET_KEY not set: using the key generated once and kept in the database');
 
     let smtpUrl: string;
     if (config.smtpUrl) {
@@ -81,7 +85,13 @@ export async function startRapport(config: Config, log: Logger = createLogger(co
     }
     const onQueued = config.workerEnabled ? worker.kick : () => undefined;
     if (config.schedulerEnabled) {
-      const engine = createPulseEngine({ db, sealer: createSealer(secret.key), log, graceMs: config.catchUpGraceHours * 3_600_000, onQueued });
+      const engine = createPulseEngine({
+        db,
+        sealer: createSealer(secret.key),
+        log,
+        graceMs: config.catchUpGraceHours * 3_600_000,
+        onQueued,
+      });
       // Stopped before the worker (stops run in reverse): no new wave opens while the outbox drains.
       const ticker = startTicker(engine, log);
       stops.push(() => ticker.stop());

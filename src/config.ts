@@ -13,10 +13,16 @@ const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).optional(),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://').optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+    .optional(),
   EMBEDDED_PG_DIR: z.string().min(1).default('./.rapport/pg'),
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54320),
-  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')
+    .optional(),
   MAIL_FROM: z.email().default('pulse@rapport.localhost'),
   SECRET_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   NODE_ENV: z.string().default('production'),

@@ -7,15 +7,35 @@
   new Chart(canvas, {
     type: 'line',
     data: {
-      labels: points.map(function (p) { return p.week; }),
+      labels: points.map(function (p) {
+        return p.week;
+      }),
       datasets: [
         {
-          type: 'line', label: 'NPS', yAxisID: 'y', data: points.map(function (p) { return p.nps; }),
-          borderColor: '#1f4fd1', backgroundColor: '#1f4fd1', tension: 0.2,
+          type: 'line',
+          label: 'NPS',
+          yAxisID: 'y',
+          data: points.map(function (p) {
+            return p.nps;
+          }),
+          borderColor: '#1f4fd1',
+          backgroundColor: '#1f4fd1',
+          tension: 0.2,
           // A week with few answers is drawn hollow: its NPS can swing wildly on one person.
-          pointRadius: 5, pointBackgroundColor: points.map(function (p) { return p.responses < 10 ? '#fff' : '#1f4fd1'; }),
+          pointRadius: 5,
+          pointBackgroundColor: points.map(function (p) {
+            return p.responses < 10 ? '#fff' : '#1f4fd1';
+          }),
         },
-        { type: 'bar', label: 'Responses', yAxisID: 'n', data: points.map(function (p) { return p.responses; }), backgroundColor: 'rgba(91,100,117,0.18)' },
+        {
+          type: 'bar',
+          label: 'Responses',
+          yAxisID: 'n',
+          data: points.map(function (p) {
+            return p.responses;
+          }),
+          backgroundColor: 'rgba(91,100,117,0.18)',
+        },
       ],
     },
     options: {
@@ -24,7 +44,12 @@
       scales: {
         x: { offset: true },
         y: { min: -100, max: 100, title: { display: true, text: 'NPS' } },
-        n: { position: 'right', beginAtZero: true, grid: { drawOnChartArea: false }, title: { display: true, text: 'Responses' } },
+        n: {
+          position: 'right',
+          beginAtZero: true,
+          grid: { drawOnChartArea: false },
+          title: { display: true, text: 'Responses' },
+        },
       },
       plugins: { legend: { display: true, position: 'bottom' } },
     },

@@ -36,14 +36,23 @@
     var body = new URLSearchParams(new FormData(form));
     body.set('_partial', '1');
     for (var k in extra) body.set(k, extra[k]);
-    return fetch(form.action, { method: 'POST', body: body, credentials: 'omit', headers: { Accept: 'application/json' } })
-      .then(function (res) { return res.json(); })
+    return fetch(form.action, {
+      method: 'POST',
+      body: body,
+      credentials: 'omit',
+      headers: { Accept: 'application/json' },
+    })
+      .then(function (res) {
+        return res.json();
+      })
       .then(function (json) {
         if (json.error) say(json.error.message);
         else say(json.message);
         return json;
       })
-      .catch(function () { /* the "Send" button still works */ });
+      .catch(function () {
+        /* the "Send" button still works */
+      });
   }
 
   var timer;
@@ -65,7 +74,9 @@
   form.addEventListener('input', function (e) {
     if (e.target.tagName === 'TEXTAREA' || e.target.type === 'text') saveSoon();
   });
-  form.addEventListener('submit', function () { clearTimeout(timer); });
+  form.addEventListener('submit', function () {
+    clearTimeout(timer);
+  });
 
   applyBands();
 

@@ -40,9 +40,13 @@
   function refresh() {
     window.clearTimeout(timer);
     timer = window.setTimeout(function () {
-      var url = box.dataset.url + '?cron=' + encodeURIComponent(cron.value) + '&timeZone=' + encodeURIComponent(zone.value);
-      window.fetch(url, { headers: { Accept: 'application/json' }, credentials: 'same-origin' })
-        .then(function (r) { return r.json(); })
+      var url =
+        box.dataset.url + '?cron=' + encodeURIComponent(cron.value) + '&timeZone=' + encodeURIComponent(zone.value);
+      window
+        .fetch(url, { headers: { Accept: 'application/json' }, credentials: 'same-origin' })
+        .then(function (r) {
+          return r.json();
+        })
         .then(function (body) {
           if (body.error) {
             var f = body.error.fields || {};

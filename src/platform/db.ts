@@ -8,8 +8,16 @@ pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
 export type Db = {
   sequelize: Sequelize;
   /** Rows as plain objects, with named `:replacements`. */
-  query<T = Record<string, unknown>>(sql: string, replacements?: Record<string, unknown>, tx?: Transaction): Promise<T[]>;
-  one<T = Record<string, unknown>>(sql: string, replacements?: Record<string, unknown>, tx?: Transaction): Promise<T | undefined>;
+  query<T = Record<string, unknown>>(
+    sql: string,
+    replacements?: Record<string, unknown>,
+    tx?: Transaction,
+  ): Promise<T[]>;
+  one<T = Record<string, unknown>>(
+    sql: string,
+    replacements?: Record<string, unknown>,
+    tx?: Transaction,
+  ): Promise<T | undefined>;
   /**
    * For the respondent's hot path: a named prepared statement with positional `$n` values, run on one of the
    * same pool's connections. PostgreSQL parses and plans it once per connection, and nothing re-formats the

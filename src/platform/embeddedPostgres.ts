@@ -42,7 +42,8 @@ export async function startEmbeddedPostgres(opts: Options): Promise<EmbeddedPost
     onError: remember,
     // Durability off is only ever asked for by the test harness and benches.
     postgresFlags: [
-      '-c', 'listen_addresses=127.0.0.1',
+      '-c',
+      'listen_addresses=127.0.0.1',
       ...(opts.fast ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
     ],
   });

@@ -46,9 +46,11 @@ const en = {
   unsubDoneTitle: 'You are unsubscribed',
   unsubDoneBody: '{workspace} will not send you surveys any more.',
   notFoundTitle: 'This link does not work',
-  notFoundBody: 'Check that you opened the whole link from the email. If it still does not work, simply reply to the email instead.',
+  notFoundBody:
+    'Check that you opened the whole link from the email. If it still does not work, simply reply to the email instead.',
   goneTitle: 'This survey has closed',
-  goneBody: 'Thank you for wanting to answer. This survey no longer takes answers; you can simply reply to the email instead.',
+  goneBody:
+    'Thank you for wanting to answer. This survey no longer takes answers; you can simply reply to the email instead.',
   tooLargeTitle: 'Please shorten your answer',
   tooLargeBody: 'That was more than we accept in one go. Shorten it and try again.',
   tooManyTitle: 'Please wait a moment',
@@ -108,7 +110,8 @@ const fr: Catalog = {
   notFoundTitle: 'Ce lien ne fonctionne pas',
   notFoundBody: 'Vérifiez que vous avez ouvert le lien complet de l’e-mail. Sinon, répondez simplement à l’e-mail.',
   goneTitle: 'Cette enquête est terminée',
-  goneBody: 'Merci d’avoir voulu répondre. Cette enquête n’accepte plus de réponses ; vous pouvez simplement répondre à l’e-mail.',
+  goneBody:
+    'Merci d’avoir voulu répondre. Cette enquête n’accepte plus de réponses ; vous pouvez simplement répondre à l’e-mail.',
   tooLargeTitle: 'Veuillez raccourcir votre réponse',
   tooLargeBody: 'C’est plus que ce que nous acceptons en une fois. Raccourcissez et réessayez.',
   tooManyTitle: 'Veuillez patienter un instant',
@@ -164,9 +167,11 @@ const de: Catalog = {
   unsubDoneTitle: 'Sie sind abgemeldet',
   unsubDoneBody: '{workspace} sendet Ihnen keine Umfragen mehr.',
   notFoundTitle: 'Dieser Link funktioniert nicht',
-  notFoundBody: 'Prüfen Sie, ob Sie den vollständigen Link aus der E-Mail geöffnet haben. Sonst antworten Sie einfach auf die E-Mail.',
+  notFoundBody:
+    'Prüfen Sie, ob Sie den vollständigen Link aus der E-Mail geöffnet haben. Sonst antworten Sie einfach auf die E-Mail.',
   goneTitle: 'Diese Umfrage ist beendet',
-  goneBody: 'Danke, dass Sie antworten wollten. Diese Umfrage nimmt keine Antworten mehr an; Sie können einfach auf die E-Mail antworten.',
+  goneBody:
+    'Danke, dass Sie antworten wollten. Diese Umfrage nimmt keine Antworten mehr an; Sie können einfach auf die E-Mail antworten.',
   tooLargeTitle: 'Bitte kürzen Sie Ihre Antwort',
   tooLargeBody: 'Das ist mehr, als wir auf einmal annehmen. Bitte kürzen und erneut versuchen.',
   tooManyTitle: 'Bitte warten Sie einen Moment',
@@ -222,9 +227,11 @@ const es: Catalog = {
   unsubDoneTitle: 'Se ha dado de baja',
   unsubDoneBody: '{workspace} ya no le enviará encuestas.',
   notFoundTitle: 'Este enlace no funciona',
-  notFoundBody: 'Compruebe que abrió el enlace completo del correo. Si sigue sin funcionar, simplemente responda al correo.',
+  notFoundBody:
+    'Compruebe que abrió el enlace completo del correo. Si sigue sin funcionar, simplemente responda al correo.',
   goneTitle: 'Esta encuesta ha terminado',
-  goneBody: 'Gracias por querer responder. Esta encuesta ya no acepta respuestas; puede simplemente responder al correo.',
+  goneBody:
+    'Gracias por querer responder. Esta encuesta ya no acepta respuestas; puede simplemente responder al correo.',
   tooLargeTitle: 'Acorte su respuesta, por favor',
   tooLargeBody: 'Es más de lo que aceptamos de una vez. Acórtelo e inténtelo de nuevo.',
   tooManyTitle: 'Espere un momento, por favor',
@@ -242,7 +249,8 @@ const es: Catalog = {
 
 const CATALOGS: Record<Locale, Catalog> = { en, fr, de, es };
 
-export const isLocale = (value: unknown): value is Locale => typeof value === 'string' && (LOCALES as readonly string[]).includes(value);
+export const isLocale = (value: unknown): value is Locale =>
+  typeof value === 'string' && (LOCALES as readonly string[]).includes(value);
 
 /** The contact's own locale ("fr-CA" counts as French) wins over the survey's language; English last. */
 export function pickLocale(...preferences: (string | null | undefined)[]): Locale {

@@ -3,7 +3,10 @@ import { Umzug, SequelizeStorage } from 'umzug';
 import type { Db } from './db';
 
 export type MigrationContext = { query: (sql: string) => Promise<unknown> };
-type MigrationModule = { up: (ctx: MigrationContext) => Promise<void>; down?: (ctx: MigrationContext) => Promise<void> };
+type MigrationModule = {
+  up: (ctx: MigrationContext) => Promise<void>;
+  down?: (ctx: MigrationContext) => Promise<void>;
+};
 
 // Any number of instances may start at once; the first to take this lock migrates, the rest wait.
 const MIGRATION_LOCK = 724_011;
@@ -40,7 +43,10 @@ export function createMigrator(db: Db) {
 export async function migrate(db: Db): Promise<string[]> {
   // A transaction-scoped advisory lock is released by COMMIT or by the connection dying: it can never leak.
   return db.transaction(async (tx) => {
-    await db.sequelize.query('SELECT pg_advisory_xact_lock(:key)', { replacements: { key: MIGRATION_LOCK }, transaction: tx });
+    await db.sequelize.query('SELECT pg_advisory_xact_lock(:key)', {
+      replacements: { key: MIGRATION_LOCK },
+      transaction: tx,
+    });
     const done = await createMigrator(db).up();
     return done.map((m) => m.name);
   });

@@ -29,9 +29,12 @@ export class PgRateLimitStore implements Store {
     ))!;
     // A new window for this key is a good moment to forget windows that are long over.
     if (row.hits === 1) {
-      await this.db.query(`DELETE FROM rate_limit_hits WHERE window_start < now() - make_interval(secs => :w * 2) RETURNING key`, {
-        w: this.windowSeconds,
-      });
+      await this.db.query(
+        `DELETE FROM rate_limit_hits WHERE window_start < now() - make_interval(secs => :w * 2) RETURNING key`,
+        {
+          w: this.windowSeconds,
+        },
+      );
     }
     return { totalHits: row.hits, resetTime: new Date(row.resetTime) };
   }

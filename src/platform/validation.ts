@@ -4,7 +4,11 @@ import { invalid, notFound } from './errors';
 /**
  * Parse input at the edge. Bad input is refused whole, with one message per field that a person can act on.
  */
-export function parse<S extends z.ZodType>(schema: S, input: unknown, message = 'Please correct the highlighted fields.'): z.infer<S> {
+export function parse<S extends z.ZodType>(
+  schema: S,
+  input: unknown,
+  message = 'Please correct the highlighted fields.',
+): z.infer<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const fields: Record<string, string> = {};

@@ -1,5 +1,11 @@
 import type { Page } from 'playwright-core';
-import { browserAvailable, expectText, setUpWorkspace, startBrowserSession, type BrowserSession } from '../helpers/browser';
+import {
+  browserAvailable,
+  expectText,
+  setUpWorkspace,
+  startBrowserSession,
+  type BrowserSession,
+} from '../helpers/browser';
 
 const run = browserAvailable() ? describe : describe.skip;
 
@@ -35,7 +41,9 @@ run('a team builds its own survey and imports its customer list in a real browse
     await page.getByRole('button', { name: 'Add question' }).click();
     await page.getByRole('button', { name: 'Save' }).first().click();
     await expectText(page.getByRole('alert')).toContain('Nothing was saved');
-    await expectText(page.locator('#f-questions\\.2\\.choices-err')).toBe('Give at least two different choices, one per line.');
+    await expectText(page.locator('#f-questions\\.2\\.choices-err')).toBe(
+      'Give at least two different choices, one per line.',
+    );
     await page.getByRole('button', { name: 'Remove question 3' }).click();
     await page.getByRole('button', { name: 'Save' }).first().click();
     await expectText(page.getByRole('status')).toBe('Saved.');
@@ -54,8 +62,16 @@ run('a team builds its own survey and imports its customer list in a real browse
   it('imports a CSV with bad rows: maps columns, previews the problems, shows progress and offers the refused rows', async () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Contacts' }).click();
     await page.getByRole('link', { name: 'Import CSV' }).click();
-    const csv = ['Email,Full name,Plan,Language', 'ada@example.com,Ada Lovelace,pro,en', 'not an email,Bob,free,en', 'grace@example.com,Grace Hopper,pro,xx', 'lin@example.com,Lin,team,fr'].join('\n');
-    await page.getByLabel('CSV file').setInputFiles({ name: 'crm.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    const csv = [
+      'Email,Full name,Plan,Language',
+      'ada@example.com,Ada Lovelace,pro,en',
+      'not an email,Bob,free,en',
+      'grace@example.com,Grace Hopper,pro,xx',
+      'lin@example.com,Lin,team,fr',
+    ].join('\n');
+    await page
+      .getByLabel('CSV file')
+      .setInputFiles({ name: 'crm.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
     await page.getByRole('button', { name: 'Upload and map columns' }).click();
     await page.waitForURL(/\/contacts\/imports\/[0-9a-f-]{36}$/);
     expect(await page.getByLabel('Full name', { exact: true }).inputValue()).toBe('name');

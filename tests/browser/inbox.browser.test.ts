@@ -1,4 +1,10 @@
-import { browserAvailable, expectText, setUpWorkspace, startBrowserSession, type BrowserSession } from '../helpers/browser';
+import {
+  browserAvailable,
+  expectText,
+  setUpWorkspace,
+  startBrowserSession,
+  type BrowserSession,
+} from '../helpers/browser';
 
 const run = browserAvailable() ? describe : describe.skip;
 
@@ -59,7 +65,11 @@ run('a teammate closes the loop with a detractor in a real browser', () => {
 
     await page.getByRole('navigation').getByRole('link', { name: 'Mailbox' }).click();
     await page.getByRole('link', { name: 'Re: How are we doing?' }).click();
-    await expectText(page.frameLocator('iframe[title="Email body"]').locator('body')).toContain("I'm sorry — that should not happen. I will call you today.");
-    await expectText(page.frameLocator('iframe[title="Email body"]').locator('body')).toContain('Nobody answered my <ticket>');
+    await expectText(page.frameLocator('iframe[title="Email body"]').locator('body')).toContain(
+      "I'm sorry — that should not happen. I will call you today.",
+    );
+    await expectText(page.frameLocator('iframe[title="Email body"]').locator('body')).toContain(
+      'Nobody answered my <ticket>',
+    );
   }, 90_000);
 });

@@ -1,4 +1,10 @@
-import { browserAvailable, expectText, setUpWorkspace, startBrowserSession, type BrowserSession } from '../helpers/browser';
+import {
+  browserAvailable,
+  expectText,
+  setUpWorkspace,
+  startBrowserSession,
+  type BrowserSession,
+} from '../helpers/browser';
 
 const run = browserAvailable() ? describe : describe.skip;
 

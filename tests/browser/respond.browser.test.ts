@@ -95,9 +95,15 @@ run('the respondent in a real browser, at 320 px', () => {
     // A promoter score hides the detractor follow-up and saves at once.
     await page.getByText('9', { exact: true }).click();
     await page.getByLabel('How can I help?').waitFor({ state: 'hidden' });
-    await waitFor(() => responseOf(deliveryId), (r) => r.score === 9);
+    await waitFor(
+      () => responseOf(deliveryId),
+      (r) => r.score === 9,
+    );
     await page.getByLabel('What is the main reason for your score?').fill('Quick answers');
-    await waitFor(() => responseOf(deliveryId), (r) => r.comment === 'Quick answers');
+    await waitFor(
+      () => responseOf(deliveryId),
+      (r) => r.comment === 'Quick answers',
+    );
 
     await page.getByRole('button', { name: 'Send' }).click();
     await page.getByRole('heading', { level: 1, name: 'Thank you!' }).waitFor();
@@ -141,7 +147,11 @@ run('the respondent in a real browser, at 320 px', () => {
     await expectAccessibleWithoutJs(`${base}/r/${token}?score=1`);
     await expectAccessibleWithoutJs(`${base}/r/${token}/unsubscribe`);
     await expectAccessibleWithoutJs(`${base}/r/nonsense`);
-    const closed = await seedSurvey(t.db, workspaceId, { questions: NPS_SURVEY, closesAt: '2020-01-01T00:00:00Z', language: 'fr' });
+    const closed = await seedSurvey(t.db, workspaceId, {
+      questions: NPS_SURVEY,
+      closesAt: '2020-01-01T00:00:00Z',
+      language: 'fr',
+    });
     const gone = await seedDelivery(t.db, t.sealer, workspaceId, closed);
     await expectAccessibleWithoutJs(`${base}/r/${gone.token}`);
 
@@ -153,7 +163,9 @@ run('the respondent in a real browser, at 320 px', () => {
     await page.goto(`${base}/r/${token}?score=1`);
     // The keyboard focus ring is visible on the styled scale points.
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => getComputedStyle(document.querySelector('label[for="sat-0"]')!).outlineStyle)).toBe('solid');
+    expect(
+      await page.evaluate(() => getComputedStyle(document.querySelector('label[for="sat-0"]')!).outlineStyle),
+    ).toBe('solid');
     await page.locator('#q-fix').evaluate((el) => el.removeAttribute('required'));
     await page.getByRole('button', { name: 'Send' }).click();
     await page.getByRole('alert').waitFor();

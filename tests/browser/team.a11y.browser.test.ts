@@ -1,4 +1,10 @@
-import { axeViolations, browserAvailable, setUpWorkspace, startBrowserSession, type BrowserSession } from '../helpers/browser';
+import {
+  axeViolations,
+  browserAvailable,
+  setUpWorkspace,
+  startBrowserSession,
+  type BrowserSession,
+} from '../helpers/browser';
 
 const run = browserAvailable() ? describe : describe.skip;
 

@@ -2,7 +2,10 @@ import type { Db } from '../../src/platform/db';
 import { surveysService } from '../../src/modules/surveys';
 import { nextSlot } from '../../src/modules/schedules/slots';
 
-/** A workspace with an owner, one "How are we doing?" survey and `contacts` subscribed contacts, written straight to the database. */
+/**
+ * A workspace with an owner, one "How are we doing?" survey and `contacts` subscribed contacts, written straight
+ * to the database.
+ */
 export async function seedWorkspace(db: Db, opts: { contacts: number; throttleDays?: number; name?: string }) {
   const ws = (await db.one<{ id: string }>(
     `INSERT INTO workspaces (name, sender_name, postal_address, throttle_days)

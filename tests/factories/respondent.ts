@@ -38,17 +38,26 @@ export async function seedSurvey(db: Db, workspaceId: string, s: SurveySeed) {
       publicLinkEnabled: s.publicLinkEnabled ?? false,
     },
   );
-  await db.query(`INSERT INTO survey_versions (survey_id, version, questions) VALUES (:id, 1, :questions) RETURNING version`, {
-    id: row!.id,
-    questions: JSON.stringify(s.questions),
-  });
+  await db.query(
+    `INSERT INTO survey_versions (survey_id, version, questions) VALUES (:id, 1, :questions) RETURNING version`,
+    {
+      id: row!.id,
+      questions: JSON.stringify(s.questions),
+    },
+  );
   return row!.id;
 }
 
 let seq = 0;
 
 /** One invited contact: returns the plain token, as the email would carry it. */
-export async function seedDelivery(db: Db, sealer: Sealer, workspaceId: string, surveyId: string, contact: { email?: string; locale?: string } = {}) {
+export async function seedDelivery(
+  db: Db,
+  sealer: Sealer,
+  workspaceId: string,
+  surveyId: string,
+  contact: { email?: string; locale?: string } = {},
+) {
   const email = contact.email ?? `person${++seq}-${Date.now()}@example.com`;
   const c = await db.one<{ id: string }>(
     `INSERT INTO contacts (workspace_id, email, name, locale) VALUES (:workspaceId, :email, 'Pat', :locale) RETURNING id`,
@@ -68,7 +77,14 @@ export async function seedDelivery(db: Db, sealer: Sealer, workspaceId: string, 
 }
 
 export const NPS_SURVEY: Question[] = [
-  { id: 'nps', type: 'nps', text: 'How likely are you to recommend us?', required: true, lowLabel: 'Not at all likely', highLabel: 'Extremely likely' },
+  {
+    id: 'nps',
+    type: 'nps',
+    text: 'How likely are you to recommend us?',
+    required: true,
+    lowLabel: 'Not at all likely',
+    highLabel: 'Extremely likely',
+  },
   { id: 'help', type: 'long_text', text: 'How can I help?', required: false, showIf: { bands: ['detractor'] } },
   { id: 'reason', type: 'long_text', text: 'What is the main reason for your score?', required: false },
 ];
@@ -80,7 +96,13 @@ export const EVERY_TYPE: Question[] = [
   { id: 'stars', type: 'rating', text: 'Rate the docs', required: false },
   { id: 'again', type: 'yes_no', text: 'Would you buy again?', required: false },
   { id: 'plan', type: 'single_choice', text: 'Which plan?', required: false, choices: ['Free', 'Pro', 'Team & more'] },
-  { id: 'used', type: 'multiple_choice', text: 'What did you use?', required: false, choices: ['Chat', 'Email', 'Phone'] },
+  {
+    id: 'used',
+    type: 'multiple_choice',
+    text: 'What did you use?',
+    required: false,
+    choices: ['Chat', 'Email', 'Phone'],
+  },
   { id: 'role', type: 'short_text', text: 'Your role', required: false },
   { id: 'comment', type: 'long_text', text: 'Anything else?', required: false },
 ];

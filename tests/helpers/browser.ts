@@ -23,7 +23,16 @@ export function browserAvailable(): boolean {
 export const launchBrowser = (): Promise<Browser> =>
   chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 
 /**
@@ -33,7 +42,12 @@ export const launchBrowser = (): Promise<Browser> =>
  */
 export async function startBrowserSession(env: Record<string, string> = {}) {
   const database = await createTestDatabase();
-  const config = loadConfig({ DATABASE_URL: database.url, PORT: String(await freePort()), LOG_LEVEL: 'silent', ...env });
+  const config = loadConfig({
+    DATABASE_URL: database.url,
+    PORT: String(await freePort()),
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
   const rapport = await startRapport(config, createLogger('silent'));
   const browser = await launchBrowser();
   const page = await browser.newPage();
@@ -69,7 +83,12 @@ export function expectText(locator: Locator) {
     const deadline = Date.now() + 10_000;
     let last = '';
     while (Date.now() < deadline) {
-      last = ((await locator.first().textContent({ timeout: 1000 }).catch(() => null)) ?? '').trim();
+      last = (
+        (await locator
+          .first()
+          .textContent({ timeout: 1000 })
+          .catch(() => null)) ?? ''
+      ).trim();
       if (check(last)) return;
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -83,11 +102,18 @@ export function expectText(locator: Locator) {
 
 const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
-/** axe-core's violations on the page as it is now, injected through the DevTools protocol (CSP blocks inline scripts). */
+/**
+ * axe-core's violations on the page as it is now, injected through the DevTools protocol (CSP blocks inline
+ * scripts).
+ */
 export async function axeViolations(page: Page): Promise<string[]> {
   await page.evaluate(AXE);
   return page.evaluate(async () => {
-    const result = await (window as unknown as { axe: { run: () => Promise<{ violations: { id: string; nodes: { target: unknown }[] }[] }> } }).axe.run();
+    const result = await (
+      window as unknown as {
+        axe: { run: () => Promise<{ violations: { id: string; nodes: { target: unknown }[] }[] }> };
+      }
+    ).axe.run();
     return result.violations.map((v) => `${v.id}: ${JSON.stringify(v.nodes.map((n) => n.target))}`);
   });
 }

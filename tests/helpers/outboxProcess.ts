@@ -27,7 +27,9 @@ async function main() {
   });
   for (;;) {
     await worker.drainOnce();
-    const [left] = await db.query<{ n: number }>(`SELECT count(*) AS n FROM deliveries WHERE status IN ('queued', 'sending')`);
+    const [left] = await db.query<{ n: number }>(
+      `SELECT count(*) AS n FROM deliveries WHERE status IN ('queued', 'sending')`,
+    );
     if (!left!.n) break;
     await new Promise((r) => setTimeout(r, 200));
   }

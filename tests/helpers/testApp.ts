@@ -15,13 +15,22 @@ const SECRET = 'test-secret-key-that-is-long-enough-000';
  * The real app on a real database and a real SMTP server, for one test file. The worker is not started:
  * tests drain the outbox when they choose, so what they assert is never a race.
  */
-export async function createTestApp(overrides: { respondRateLimit?: number; publicSubmitLimit?: number; importMaxBytes?: number } = {}) {
+export async function createTestApp(
+  overrides: { respondRateLimit?: number; publicSubmitLimit?: number; importMaxBytes?: number } = {},
+) {
   const database = await createTestDatabase();
   const smtp = await startTestSmtp();
   const log = createLogger('silent');
   const transport = createMailTransport(smtp.url);
   const sealer = createSealer(SECRET);
-  const worker = createDeliveryWorker({ db: database.db, transport, sealer, log, publicUrl: PUBLIC_URL, mailFrom: 'pulse@rapport.test' });
+  const worker = createDeliveryWorker({
+    db: database.db,
+    transport,
+    sealer,
+    log,
+    publicUrl: PUBLIC_URL,
+    mailFrom: 'pulse@rapport.test',
+  });
   const sessionPool = new pg.Pool({ connectionString: database.url, max: 2 });
   const app = buildApp({
     config: { publicUrl: PUBLIC_URL, trustProxy: false, ...overrides },
@@ -71,7 +80,11 @@ export const OWNER = {
 export async function signedInAgent(app: TestApp['app']) {
   const agent = request.agent(app);
   const page = await agent.get('/setup').expect(200);
-  await agent.post('/setup').type('form').send({ ...OWNER, _csrf: csrfFrom(page.text) }).expect(303);
+  await agent
+    .post('/setup')
+    .type('form')
+    .send({ ...OWNER, _csrf: csrfFrom(page.text) })
+    .expect(303);
   return agent;
 }
 
@@ -84,7 +97,11 @@ export async function submitForm(
   status = 303,
 ) {
   const page = await agent.get(pageUrl).expect(200);
-  return agent.post(action).type('form').send({ ...fields, _csrf: csrfFrom(page.text) }).expect(status);
+  return agent
+    .post(action)
+    .type('form')
+    .send({ ...fields, _csrf: csrfFrom(page.text) })
+    .expect(status);
 }
 
 /** Creates a survey from a template through the team's form, as a person would; returns its id. */
@@ -103,7 +120,14 @@ export async function refusingRelay(t: TestApp, initialCode: number) {
     },
   });
   const transport = createMailTransport(smtp.url);
-  const worker = createDeliveryWorker({ db: t.db, transport, sealer: t.sealer, log: createLogger('silent'), publicUrl: PUBLIC_URL, mailFrom: 'pulse@rapport.test' });
+  const worker = createDeliveryWorker({
+    db: t.db,
+    transport,
+    sealer: t.sealer,
+    log: createLogger('silent'),
+    publicUrl: PUBLIC_URL,
+    mailFrom: 'pulse@rapport.test',
+  });
   return {
     worker,
     answerWith: (next: number) => {

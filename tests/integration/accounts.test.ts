@@ -23,7 +23,11 @@ describe('first run, sign in and sign out', () => {
     expect(bad.text).toContain('value="Acme"'); // the person's input is kept
     expect(await t.db.query('SELECT id FROM workspaces')).toHaveLength(0);
 
-    const ok = await agent.post('/setup').type('form').send({ ...OWNER, _csrf: csrfFrom(bad.text) }).expect(303);
+    const ok = await agent
+      .post('/setup')
+      .type('form')
+      .send({ ...OWNER, _csrf: csrfFrom(bad.text) })
+      .expect(303);
     expect(ok.headers.location).toBe('/surveys');
     const [user] = await t.db.query<{ password_hash: string; role: string }>('SELECT password_hash, role FROM users');
     expect(user!.role).toBe('owner');
@@ -37,7 +41,11 @@ describe('first run, sign in and sign out', () => {
   });
 
   it('refuses a form without its CSRF token', async () => {
-    const res = await request(t.app).post('/login').type('form').send({ email: OWNER.email, password: OWNER.password }).expect(403);
+    const res = await request(t.app)
+      .post('/login')
+      .type('form')
+      .send({ email: OWNER.email, password: OWNER.password })
+      .expect(403);
     expect(res.text).toContain('This form has expired');
   });
 
@@ -47,11 +55,21 @@ describe('first run, sign in and sign out', () => {
     const before = page.headers['set-cookie'] as unknown as string[];
     const sidBefore = before.find((c) => c.startsWith('rapport.sid='))!.split(';')[0];
 
-    const wrong = await agent.post('/login').type('form').send({ email: OWNER.email, password: 'wrong password', _csrf: csrfFrom(page.text) }).expect(401);
+    const wrong = await agent
+      .post('/login')
+      .type('form')
+      .send({ email: OWNER.email, password: 'wrong password', _csrf: csrfFrom(page.text) })
+      .expect(401);
     expect(wrong.text).toContain('That email and password do not match');
 
-    const res = await agent.post('/login').type('form').send({ email: 'VALERIA@acme.test', password: OWNER.password, _csrf: csrfFrom(wrong.text) }).expect(303);
-    const sidAfter = (res.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('rapport.sid='))!.split(';')[0];
+    const res = await agent
+      .post('/login')
+      .type('form')
+      .send({ email: 'VALERIA@acme.test', password: OWNER.password, _csrf: csrfFrom(wrong.text) })
+      .expect(303);
+    const sidAfter = (res.headers['set-cookie'] as unknown as string[])
+      .find((c) => c.startsWith('rapport.sid='))!
+      .split(';')[0];
     expect(sidAfter).not.toBe(sidBefore);
 
     // The session lives in Postgres, under the new id.
@@ -61,7 +79,11 @@ describe('first run, sign in and sign out', () => {
 
     const surveys = await agent.get('/surveys').expect(200);
     expect(surveys.text).toContain('Valeria Ortiz');
-    await agent.post('/logout').type('form').send({ _csrf: csrfFrom(surveys.text) }).expect(303);
+    await agent
+      .post('/logout')
+      .type('form')
+      .send({ _csrf: csrfFrom(surveys.text) })
+      .expect(303);
     await agent.get('/surveys').expect(303).expect('Location', '/login?next=%2Fsurveys');
   });
 
@@ -83,13 +105,20 @@ describe('password guessing', () => {
     let page = await agent.get('/login').expect(200);
     const statuses: number[] = [];
     for (let i = 0; i < 21; i++) {
-      page = await agent.post('/login').type('form').send({ email: OWNER.email, password: `guess ${i}`, _csrf: csrfFrom(page.text) });
+      page = await agent
+        .post('/login')
+        .type('form')
+        .send({ email: OWNER.email, password: `guess ${i}`, _csrf: csrfFrom(page.text) });
       statuses.push(page.status);
     }
     // Earlier tests in this file already spent a failure or two from this address.
     expect(statuses.filter((s) => s === 401).length).toBeGreaterThanOrEqual(18);
     expect(statuses.at(-1)).toBe(429);
-    const blocked = await agent.post('/login').type('form').send({ email: OWNER.email, password: OWNER.password, _csrf: csrfFrom(page.text) }).expect(429);
+    const blocked = await agent
+      .post('/login')
+      .type('form')
+      .send({ email: OWNER.email, password: OWNER.password, _csrf: csrfFrom(page.text) })
+      .expect(429);
     expect(blocked.headers['retry-after']).toBe('900');
     expect(blocked.text).toContain('Too many sign-in attempts from here.');
   });

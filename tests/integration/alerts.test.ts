@@ -20,7 +20,9 @@ const addUser = async (ws: string, name: string, email: string, role: 'owner' | 
 beforeAll(async () => {
   t = await createTestApp();
   agent = await signedInAgent(t.app);
-  const ws = await t.db.one<{ id: string; userId: string }>(`SELECT w.id, u.id AS "userId" FROM workspaces w JOIN users u ON u.workspace_id = w.id`);
+  const ws = await t.db.one<{ id: string; userId: string }>(
+    `SELECT w.id, u.id AS "userId" FROM workspaces w JOIN users u ON u.workspace_id = w.id`,
+  );
   workspaceId = ws!.id;
   me = ws!.userId;
   sam = await addUser(workspaceId, 'Sam Support', 'sam@acme.test', 'member');
@@ -39,19 +41,29 @@ afterEach(async () => {
 /** A contact invited to a survey, owned by `owner` (or nobody). */
 async function invited(o: { owner?: string; survey?: string; ws?: string } = {}) {
   const d = await seedDelivery(t.db, t.sealer, o.ws ?? workspaceId, o.survey ?? npsSurvey);
-  await t.db.query(`UPDATE contacts SET name = 'Ada Lovelace', owner_user_id = :owner WHERE id = :id RETURNING id`, { id: d.contactId, owner: o.owner ?? null });
+  await t.db.query(`UPDATE contacts SET name = 'Ada Lovelace', owner_user_id = :owner WHERE id = :id RETURNING id`, {
+    id: d.contactId,
+    owner: o.owner ?? null,
+  });
   return d;
 }
 
-const send = (token: string, body: Record<string, string>) => request(t.app).post(`/r/${token}`).type('form').send(body).expect(303);
+const send = (token: string, body: Record<string, string>) =>
+  request(t.app).post(`/r/${token}`).type('form').send(body).expect(303);
 const saveAsYouGo = (token: string, body: Record<string, string>) =>
-  request(t.app).post(`/r/${token}`).set('Accept', 'application/json').type('form').send({ ...body, _partial: '1' }).expect(200);
-const responseId = async (deliveryId: string) => (await t.db.one<{ id: string }>(`SELECT id FROM responses WHERE delivery_id = :deliveryId`, { deliveryId }))!.id;
+  request(t.app)
+    .post(`/r/${token}`)
+    .set('Accept', 'application/json')
+    .type('form')
+    .send({ ...body, _partial: '1' })
+    .expect(200);
+const responseId = async (deliveryId: string) =>
+  (await t.db.one<{ id: string }>(`SELECT id FROM responses WHERE delivery_id = :deliveryId`, { deliveryId }))!.id;
 const alertsFor = async (deliveryId: string) =>
-  (await t.db.query<{ userId: string | null; status: string }>(
+  await t.db.query<{ userId: string | null; status: string }>(
     `SELECT a.user_id AS "userId", a.status FROM alerts a JOIN responses r ON r.id = a.response_id WHERE r.delivery_id = :deliveryId ORDER BY a.user_id`,
     { deliveryId },
-  ));
+  );
 const recipients = async (deliveryId: string) => (await alertsFor(deliveryId)).map((a) => a.userId).sort();
 /** Alerts wait a few minutes for the comment that usually follows the score; the tests skip the wait. */
 const graceOver = () => t.db.query(`UPDATE alerts SET next_attempt_at = now() WHERE status = 'queued' RETURNING id`);
@@ -72,7 +84,10 @@ describe('a confirmed unhappy answer', () => {
     const mail = t.smtp.messages[0]!;
     const id = await responseId(d.deliveryId);
     expect(mail.from!.value[0]).toEqual({ name: 'Rapport', address: 'pulse@rapport.test' });
-    expect(mail.to && !Array.isArray(mail.to) && mail.to.value[0]).toEqual({ name: 'Sam Support', address: 'sam@acme.test' });
+    expect(mail.to && !Array.isArray(mail.to) && mail.to.value[0]).toEqual({
+      name: 'Sam Support',
+      address: 'sam@acme.test',
+    });
     expect(mail.subject).toBe("Ada Lovelace answered 3 to 'How are we doing?'");
     expect(mail.messageId).toMatch(/^<alert-[0-9a-f-]{36}@rapport\.test>$/);
     expect(mail.text).toContain("Ada Lovelace answered 3 to 'How are we doing?': 'Support never <answered>'");
@@ -125,7 +140,10 @@ describe('no alert', () => {
   it('a second time when the score changes later, even to another detractor score with another owner', async () => {
     const d = await invited({ owner: sam });
     await send(d.token, { nps: '5' });
-    await t.db.query(`UPDATE conversations SET owner_user_id = :me WHERE response_id = :id RETURNING response_id`, { me, id: await responseId(d.deliveryId) });
+    await t.db.query(`UPDATE conversations SET owner_user_id = :me WHERE response_id = :id RETURNING response_id`, {
+      me,
+      id: await responseId(d.deliveryId),
+    });
     await send(d.token, { nps: '2' });
     await saveAsYouGo(d.token, { nps: '1' });
     expect(await recipients(d.deliveryId)).toEqual([sam]);
@@ -170,7 +188,9 @@ describe('each teammate decides', () => {
     await graceOver();
     await t.worker.drainOnce();
     expect(t.smtp.messages).toHaveLength(0);
-    const rows = await t.db.query<{ status: string; why: string }>(`SELECT status, last_error AS why FROM alerts ORDER BY last_error`);
+    const rows = await t.db.query<{ status: string; why: string }>(
+      `SELECT status, last_error AS why FROM alerts ORDER BY last_error`,
+    );
     expect(rows).toEqual([
       { status: 'suppressed', why: 'The teammate is no longer in the workspace; not sent.' },
       { status: 'suppressed', why: 'The teammate turned alerts off; not sent.' },
@@ -184,7 +204,8 @@ describe('the outbox rules', () => {
     await send(d.token, { nps: '2' });
     await graceOver();
     const relay = await refusingRelay(t, 451);
-    const alert = async () => (await t.db.one<{ status: string; attempts: number }>(`SELECT status, attempts FROM alerts`))!;
+    const alert = async () =>
+      (await t.db.one<{ status: string; attempts: number }>(`SELECT status, attempts FROM alerts`))!;
     try {
       await relay.worker.drainOnce();
       expect(await alert()).toEqual({ status: 'queued', attempts: 1 });
@@ -192,7 +213,9 @@ describe('the outbox rules', () => {
       await graceOver();
       await relay.worker.drainOnce();
       expect(await alert()).toEqual({ status: 'bounced', attempts: 2 });
-      expect((await t.db.one<{ status: string }>(`SELECT status FROM contacts WHERE id = :id`, { id: d.contactId }))!.status).toBe('subscribed');
+      expect(
+        (await t.db.one<{ status: string }>(`SELECT status FROM contacts WHERE id = :id`, { id: d.contactId }))!.status,
+      ).toBe('subscribed');
     } finally {
       await relay.close();
     }
@@ -207,7 +230,7 @@ describe('privacy and isolation', () => {
     expect(await t.db.query(`SELECT id FROM alerts`)).toHaveLength(0);
   });
 
-  it('an unassigned answer in another workspace alerts only that workspace\'s owners and admins', async () => {
+  it("an unassigned answer in another workspace alerts only that workspace's owners and admins", async () => {
     const theirs = await seedWorkspace(t.db, { name: 'Other' });
     const eve = await addUser(theirs, 'Eve Owner', 'eve@other.test', 'owner');
     await addUser(theirs, 'Mo Member', 'mo@other.test', 'member');
@@ -218,7 +241,9 @@ describe('privacy and isolation', () => {
     await send(here.token, { nps: '1' });
     expect(await recipients(there.deliveryId)).toEqual([eve]);
     expect(await recipients(here.deliveryId)).toEqual([me, alex].sort());
-    const crossed = await t.db.query(`SELECT a.id FROM alerts a JOIN users u ON u.id = a.user_id WHERE u.workspace_id <> a.workspace_id`);
+    const crossed = await t.db.query(
+      `SELECT a.id FROM alerts a JOIN users u ON u.id = a.user_id WHERE u.workspace_id <> a.workspace_id`,
+    );
     expect(crossed).toHaveLength(0);
   });
 });

@@ -21,7 +21,8 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const idOf = async (email: string) => (await t.db.one<{ id: string }>('SELECT id FROM contacts WHERE email = :email', { email }))?.id;
+const idOf = async (email: string) =>
+  (await t.db.one<{ id: string }>('SELECT id FROM contacts WHERE email = :email', { email }))?.id;
 const emailsOn = (html: string) => [...html.matchAll(/<td>([\w.]+@example\.com)<\/td>/g)].map((m) => m[1]).sort();
 
 describe('the contact list filters on tags, properties, status and score band', () => {
@@ -39,7 +40,11 @@ describe('the contact list filters on tags, properties, status and score band', 
 
   it('saves a filter as a segment whose count follows the contacts, and which resolves to SQL for a schedule', async () => {
     const page = await agent.get('/contacts?prop=plan:pro').expect(200);
-    await agent.post('/contacts/segments').type('form').send({ _csrf: csrfFrom(page.text), prop: 'plan:pro', name: 'Pro customers' }).expect(303);
+    await agent
+      .post('/contacts/segments')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), prop: 'plan:pro', name: 'Pro customers' })
+      .expect(303);
     const list = async () => (await agent.get('/contacts/segments').expect(200)).text;
     expect(await list()).toMatch(/Pro customers[\s\S]*data-testid="segment-total">2</);
     await runImport(agent, (await uploadCsv(agent, 'email,plan\neve@example.com,pro\n')).headers.location!);
@@ -57,10 +62,20 @@ describe('the contact list filters on tags, properties, status and score band', 
 
   it('segments on the last score band once someone answers', async () => {
     const tokens = await sendWave(t, agent, surveyId);
-    await request(t.app).post(`/r/${tokens.get('bob@example.com')}`).type('form').send({ nps: '2', reason: 'Too slow, call me: Bob, +1 555 0100' }).expect(303);
-    await request(t.app).post(`/r/${tokens.get('ada@example.com')}`).type('form').send({ nps: '10' }).expect(303);
+    await request(t.app)
+      .post(`/r/${tokens.get('bob@example.com')}`)
+      .type('form')
+      .send({ nps: '2', reason: 'Too slow, call me: Bob, +1 555 0100' })
+      .expect(303);
+    await request(t.app)
+      .post(`/r/${tokens.get('ada@example.com')}`)
+      .type('form')
+      .send({ nps: '10' })
+      .expect(303);
     expect(emailsOn((await agent.get('/contacts?band=detractor').expect(200)).text)).toEqual(['bob@example.com']);
-    expect(emailsOn((await agent.get('/contacts?surveyed=within&days=7&band=promoter').expect(200)).text)).toEqual(['ada@example.com']);
+    expect(emailsOn((await agent.get('/contacts?surveyed=within&days=7&band=promoter').expect(200)).text)).toEqual([
+      'ada@example.com',
+    ]);
   });
 });
 
@@ -79,7 +94,15 @@ describe('a contact page, export and erasure', () => {
     const saved = await agent
       .post(`/contacts/${id}`)
       .type('form')
-      .send({ _csrf: csrfFrom(page.text), name: 'Bob B', email: 'bob@example.com', locale: 'es', ownerUserId: '', tags: 'Churn-Risk, vip', properties: 'plan: free\nseats: 3' })
+      .send({
+        _csrf: csrfFrom(page.text),
+        name: 'Bob B',
+        email: 'bob@example.com',
+        locale: 'es',
+        ownerUserId: '',
+        tags: 'Churn-Risk, vip',
+        properties: 'plan: free\nseats: 3',
+      })
       .expect(303);
     expect(saved.headers.location).toBe(`/contacts/${id}?saved=1`);
     expect(await t.db.one('SELECT name, locale, tags, properties FROM contacts WHERE id = :id', { id })).toEqual({
@@ -88,9 +111,17 @@ describe('a contact page, export and erasure', () => {
       tags: ['churn-risk', 'vip'],
       properties: { plan: 'free', seats: '3' },
     });
-    const badProps = await agent.post(`/contacts/${id}`).type('form').send({ _csrf: csrfFrom(page.text), email: 'bob@example.com', properties: 'no colon here' }).expect(422);
+    const badProps = await agent
+      .post(`/contacts/${id}`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), email: 'bob@example.com', properties: 'no colon here' })
+      .expect(422);
     expect(badProps.text).toContain('Line 1: write &#34;key: value&#34;');
-    const taken = await agent.post(`/contacts/${id}`).type('form').send({ _csrf: csrfFrom(page.text), email: 'ADA@example.com' }).expect(422);
+    const taken = await agent
+      .post(`/contacts/${id}`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), email: 'ADA@example.com' })
+      .expect(422);
     expect(taken.text).toContain('Another contact already has this email.');
   });
 
@@ -108,31 +139,59 @@ describe('a contact page, export and erasure', () => {
 
   it('erases a contact: personal data gone, answer kept anonymised for the charts, link dead, and a re-import is never emailed', async () => {
     const id = (await idOf('bob@example.com'))!;
-    const tokens = await t.db.query<{ token_sealed: string }>('SELECT token_sealed FROM deliveries WHERE contact_id = :id', { id });
+    const tokens = await t.db.query<{ token_sealed: string }>(
+      'SELECT token_sealed FROM deliveries WHERE contact_id = :id',
+      { id },
+    );
     const token = t.sealer.open(tokens[0]!.token_sealed);
     // Captured copies of their invitation and reminder (the built-in mailbox) are personal data too.
     await t.db.query(`UPDATE deliveries SET message_id = '<inv-bob>' WHERE contact_id = :id RETURNING id`, { id });
-    await t.db.query(`UPDATE reminders SET message_id = '<rem-bob>' WHERE delivery_id IN (SELECT id FROM deliveries WHERE contact_id = :id) RETURNING id`, { id });
-    await t.db.query(`INSERT INTO mailbox_messages (message_id, subject) VALUES ('<inv-bob>', 'a'), ('<rem-bob>', 'b'), ('<someone-else>', 'c') RETURNING id`);
+    await t.db.query(
+      `UPDATE reminders SET message_id = '<rem-bob>' WHERE delivery_id IN (SELECT id FROM deliveries WHERE contact_id = :id) RETURNING id`,
+      { id },
+    );
+    await t.db.query(
+      `INSERT INTO mailbox_messages (message_id, subject) VALUES ('<inv-bob>', 'a'), ('<rem-bob>', 'b'), ('<someone-else>', 'c') RETURNING id`,
+    );
     const page = await agent.get(`/contacts/${id}`).expect(200);
     // Without the ticked confirmation nothing happens.
-    await agent.post(`/contacts/${id}/erase`).type('form').send({ _csrf: csrfFrom(page.text) }).expect(303);
+    await agent
+      .post(`/contacts/${id}/erase`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text) })
+      .expect(303);
     expect(await idOf('bob@example.com')).toBe(id);
-    await agent.post(`/contacts/${id}/erase`).type('form').send({ _csrf: csrfFrom(page.text), confirm: 'on' }).expect(303);
+    await agent
+      .post(`/contacts/${id}/erase`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), confirm: 'on' })
+      .expect(303);
 
     expect(await idOf('bob@example.com')).toBeUndefined();
-    expect((await t.db.query<{ message_id: string }>('SELECT message_id FROM mailbox_messages')).map((m) => m.message_id)).toEqual(['<someone-else>']);
-    const dump = JSON.stringify(await t.db.query('SELECT * FROM responses')) + JSON.stringify(await t.db.query('SELECT * FROM deliveries'));
+    expect(
+      (await t.db.query<{ message_id: string }>('SELECT message_id FROM mailbox_messages')).map((m) => m.message_id),
+    ).toEqual(['<someone-else>']);
+    const dump =
+      JSON.stringify(await t.db.query('SELECT * FROM responses')) +
+      JSON.stringify(await t.db.query('SELECT * FROM deliveries'));
     expect(dump).not.toContain('Too slow');
     expect(dump).not.toContain(id);
-    const [anon] = await t.db.query<{ score: number; contact_id: string | null; comment: string | null; answers: object }>('SELECT score, contact_id, comment, answers FROM responses WHERE score = 2');
+    const [anon] = await t.db.query<{
+      score: number;
+      contact_id: string | null;
+      comment: string | null;
+      answers: object;
+    }>('SELECT score, contact_id, comment, answers FROM responses WHERE score = 2');
     expect(anon).toEqual({ score: 2, contact_id: null, comment: null, answers: { nps: 2 } });
     const dashboard = await agent.get(`/surveys/${surveyId}`).expect(200);
     expect(dashboard.text).toMatch(/data-testid="responses">2</);
     await request(t.app).get(`/r/${token}`).expect(404);
 
     await runImport(agent, (await uploadCsv(agent, 'email,name\nBob@Example.com,Bob again\n')).headers.location!);
-    expect((await t.db.one<{ status: string }>(`SELECT status FROM contacts WHERE lower(email) = 'bob@example.com'`))!.status).toBe('suppressed');
+    expect(
+      (await t.db.one<{ status: string }>(`SELECT status FROM contacts WHERE lower(email) = 'bob@example.com'`))!
+        .status,
+    ).toBe('suppressed');
     const wave = await sendWave(t, agent, surveyId);
     expect(wave.has('Bob@Example.com')).toBe(false);
     expect(wave.has('bob@example.com')).toBe(false);

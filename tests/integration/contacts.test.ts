@@ -8,7 +8,8 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const emails = async () => (await t.db.query<{ email: string }>('SELECT email FROM contacts ORDER BY email')).map((r) => r.email);
+const emails = async () =>
+  (await t.db.query<{ email: string }>('SELECT email FROM contacts ORDER BY email')).map((r) => r.email);
 
 describe('adding contacts', () => {
   it('adds one by the form, and refuses an invalid email with a message on the field', async () => {
@@ -33,7 +34,9 @@ describe('adding contacts', () => {
   });
 
   it('adds a good paste, upserting known emails case-insensitively', async () => {
-    const res = await submitForm(agent, '/contacts', '/contacts/paste', { lines: 'Doe, Jane, jane@example.com\nADA@example.com' });
+    const res = await submitForm(agent, '/contacts', '/contacts/paste', {
+      lines: 'Doe, Jane, jane@example.com\nADA@example.com',
+    });
     const page = await agent.get(res.headers.location!).expect(200);
     expect(page.text).toContain('Saved: 1 added, 1 already known (updated).');
     expect(await emails()).toEqual(['ada@example.com', 'jane@example.com']);

@@ -17,7 +17,9 @@ function runWorkerProcess(env: Record<string, string>): ChildProcess {
   });
 }
 const exited = (child: ChildProcess) =>
-  new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
 
 it('SIGKILL mid-wave of 2,000, restart: every recipient ends with one delivery, sent or ambiguous; nothing is received twice; ambiguous = what was in flight', async () => {
   const database = await createTestDatabase();
@@ -34,11 +36,21 @@ it('SIGKILL mid-wave of 2,000, restart: every recipient ends with one delivery, 
   try {
     const { db } = database;
     const seed = await seedWorkspace(db, { contacts: RECIPIENTS, name: 'Crash' });
-    const waves = wavesService({ db, sealer: createSealer(SECRET), surveys: surveysService(db), onQueued: () => undefined });
+    const waves = wavesService({
+      db,
+      sealer: createSealer(SECRET),
+      surveys: surveysService(db),
+      onQueued: () => undefined,
+    });
     const waveId = await waves.sendNow(seed.workspaceId, seed.surveyId, seed.userId);
     const env = { DATABASE_URL: database.url, SMTP_URL: smtp.url, SECRET_KEY: SECRET, LEASE_SECONDS: '2' };
     const count = async (status: string) =>
-      (await db.query<{ n: number }>(`SELECT count(*) AS n FROM deliveries WHERE wave_id = :waveId AND status = :status`, { waveId, status }))[0]!.n;
+      (
+        await db.query<{ n: number }>(
+          `SELECT count(*) AS n FROM deliveries WHERE wave_id = :waveId AND status = :status`,
+          { waveId, status },
+        )
+      )[0]!.n;
 
     // First life: killed without warning once a few hundred are out.
     const first = runWorkerProcess(env);
@@ -75,7 +87,12 @@ it('SIGKILL mid-wave of 2,000, restart: every recipient ends with one delivery, 
     expect(sent.every((r) => received.get(r.email) === 1)).toBe(true);
     expect(received.size).toBeGreaterThanOrEqual(sent.length);
     expect(received.size - sent.length).toBeLessThanOrEqual(inFlight);
-    expect(await waves.summary(seed.workspaceId, waveId)).toMatchObject({ recipients: RECIPIENTS, ambiguous: inFlight, sent: RECIPIENTS - inFlight, queued: 0 });
+    expect(await waves.summary(seed.workspaceId, waveId)).toMatchObject({
+      recipients: RECIPIENTS,
+      ambiguous: inFlight,
+      sent: RECIPIENTS - inFlight,
+      queued: 0,
+    });
   } finally {
     await smtp.close();
     await database.drop();

@@ -34,7 +34,16 @@ async function queuedWave(contacts: number, name: string) {
 async function relay(onData: SMTPServerOptions['onData'], timeoutMs = 5000) {
   const smtp = await startTestSmtp({ onData });
   const transport = createMailTransport(smtp.url, { timeoutMs });
-  const worker = createDeliveryWorker({ db, transport, sealer, log, publicUrl: 'https://pulse.acme.test', mailFrom: 'pulse@acme.test', leaseSeconds: 60, maxSendMs: 10_000 });
+  const worker = createDeliveryWorker({
+    db,
+    transport,
+    sealer,
+    log,
+    publicUrl: 'https://pulse.acme.test',
+    mailFrom: 'pulse@acme.test',
+    leaseSeconds: 60,
+    maxSendMs: 10_000,
+  });
   return {
     worker,
     async close() {
@@ -46,10 +55,10 @@ async function relay(onData: SMTPServerOptions['onData'], timeoutMs = 5000) {
 }
 
 const statuses = async (waveId: string) =>
-  (await db.query<{ status: string; attempts: number; lastError: string | null }>(
+  await db.query<{ status: string; attempts: number; lastError: string | null }>(
     `SELECT status, attempts, last_error AS "lastError" FROM deliveries WHERE wave_id = :waveId`,
     { waveId },
-  ));
+  );
 const makeDue = () => db.query(`UPDATE deliveries SET next_attempt_at = now() WHERE status = 'queued' RETURNING id`);
 
 function answer(code: number, text: string) {
@@ -104,7 +113,9 @@ it('a relay that keeps answering 4xx: the delivery fails after the attempt limit
       await r.worker.drainOnce();
     }
     expect(await statuses(wave.waveId)).toMatchObject([{ status: 'failed', attempts: 6 }]);
-    const [c] = await db.query<{ status: string }>(`SELECT status FROM contacts WHERE workspace_id = :ws`, { ws: wave.workspaceId });
+    const [c] = await db.query<{ status: string }>(`SELECT status FROM contacts WHERE workspace_id = :ws`, {
+      ws: wave.workspaceId,
+    });
     expect(c!.status).toBe('subscribed');
   } finally {
     await r.close();
@@ -113,25 +124,36 @@ it('a relay that keeps answering 4xx: the delivery fails after the attempt limit
 
 it('SMTP 550 5.1.1 (no such user): bounced at once, and the contact is marked bounced so no later wave asks them', async () => {
   const wave = await queuedWave(2, 'Hard bounce');
-  const [victim] = await db.query<{ email: string }>(`SELECT email FROM contacts WHERE workspace_id = :ws ORDER BY email LIMIT 1`, { ws: wave.workspaceId });
+  const [victim] = await db.query<{ email: string }>(
+    `SELECT email FROM contacts WHERE workspace_id = :ws ORDER BY email LIMIT 1`,
+    { ws: wave.workspaceId },
+  );
   const r = await relay((stream, session, cb) => {
     stream.resume();
     stream.on('end', () =>
-      session.envelope.rcptTo[0]!.address === victim!.email ? cb(answer(550, '5.1.1 <x>: Recipient address rejected: User unknown')) : cb(),
+      session.envelope.rcptTo[0]!.address === victim!.email
+        ? cb(answer(550, '5.1.1 <x>: Recipient address rejected: User unknown'))
+        : cb(),
     );
   });
   try {
     await r.worker.drainOnce();
     expect((await statuses(wave.waveId)).map((d) => d.status).sort()).toEqual(['bounced', 'sent']);
-    const contacts = await db.query<{ email: string; status: string }>(`SELECT email, status FROM contacts WHERE workspace_id = :ws ORDER BY email`, {
-      ws: wave.workspaceId,
-    });
+    const contacts = await db.query<{ email: string; status: string }>(
+      `SELECT email, status FROM contacts WHERE workspace_id = :ws ORDER BY email`,
+      {
+        ws: wave.workspaceId,
+      },
+    );
     expect(contacts.map((c) => c.status)).toEqual(['bounced', 'subscribed']);
     expect(await wave.summary()).toMatchObject({ recipients: 2, sent: 1, bounced: 1 });
 
     // The next "send now" leaves them out and counts them as suppressed.
     const waves = wavesService({ db, sealer, surveys: surveysService(db), onQueued: () => undefined });
-    const next = await waves.summary(wave.workspaceId, await waves.sendNow(wave.workspaceId, wave.surveyId, wave.userId));
+    const next = await waves.summary(
+      wave.workspaceId,
+      await waves.sendNow(wave.workspaceId, wave.surveyId, wave.userId),
+    );
     expect(next).toMatchObject({ recipients: 1, suppressed: 1 });
     await r.worker.drainOnce();
   } finally {
@@ -148,7 +170,9 @@ it('SMTP 554 5.7.1 (policy): the message bounces but the address is not condemne
   try {
     await r.worker.drainOnce();
     expect(await statuses(wave.waveId)).toMatchObject([{ status: 'bounced' }]);
-    const [c] = await db.query<{ status: string }>(`SELECT status FROM contacts WHERE workspace_id = :ws`, { ws: wave.workspaceId });
+    const [c] = await db.query<{ status: string }>(`SELECT status FROM contacts WHERE workspace_id = :ws`, {
+      ws: wave.workspaceId,
+    });
     expect(c!.status).toBe('subscribed');
   } finally {
     await r.close();
@@ -179,12 +203,22 @@ it('a relay that hangs after DATA: the send times out, the delivery is recorded 
 
 it('a claim whose lease ran out (its worker died) becomes ambiguous and is not sent again', async () => {
   const wave = await queuedWave(1, 'Lease');
-  await db.query(`UPDATE deliveries SET status = 'sending', attempts = 1, lease_until = now() - interval '1 second' WHERE wave_id = :waveId RETURNING id`, {
-    waveId: wave.waveId,
-  });
+  await db.query(
+    `UPDATE deliveries SET status = 'sending', attempts = 1, lease_until = now() - interval '1 second' WHERE wave_id = :waveId RETURNING id`,
+    {
+      waveId: wave.waveId,
+    },
+  );
   const smtp = await startTestSmtp();
   const transport = createMailTransport(smtp.url);
-  const worker = createDeliveryWorker({ db, transport, sealer, log, publicUrl: 'https://pulse.acme.test', mailFrom: 'pulse@acme.test' });
+  const worker = createDeliveryWorker({
+    db,
+    transport,
+    sealer,
+    log,
+    publicUrl: 'https://pulse.acme.test',
+    mailFrom: 'pulse@acme.test',
+  });
   try {
     await worker.drainOnce();
     expect(await statuses(wave.waveId)).toMatchObject([{ status: 'ambiguous' }]);
@@ -195,7 +229,7 @@ it('a claim whose lease ran out (its worker died) becomes ambiguous and is not s
   }
 });
 
-it('sender: the contact\'s owner, else the survey\'s sender teammate, else the workspace; Reply-To goes to that teammate', async () => {
+it("sender: the contact's owner, else the survey's sender teammate, else the workspace; Reply-To goes to that teammate", async () => {
   const wave = await queuedWave(0, 'Senders');
   const [owner, teammate] = await db.query<{ id: string }>(
     `INSERT INTO users (workspace_id, name, email, password_hash) VALUES
@@ -208,7 +242,15 @@ it('sender: the contact\'s owner, else the survey\'s sender teammate, else the w
   );
   const smtp = await startTestSmtp();
   const transport = createMailTransport(smtp.url);
-  const worker = createDeliveryWorker({ db, transport, sealer, log, publicUrl: 'https://pulse.acme.test', mailFrom: 'pulse@acme.test', unsubscribeMailto: 'leave@acme.test' });
+  const worker = createDeliveryWorker({
+    db,
+    transport,
+    sealer,
+    log,
+    publicUrl: 'https://pulse.acme.test',
+    mailFrom: 'pulse@acme.test',
+    unsubscribeMailto: 'leave@acme.test',
+  });
   const waves = wavesService({ db, sealer, surveys: surveysService(db), onQueued: () => undefined });
   const to = (m: ParsedMail) => (Array.isArray(m.to) ? '' : m.to!.value[0]!.address);
   try {
@@ -220,12 +262,21 @@ it('sender: the contact\'s owner, else the survey\'s sender teammate, else the w
     expect(owned.replyTo!.value[0]).toEqual({ name: 'Owen Owner', address: 'owen@acme.test' });
     expect(plain.from!.value[0]!.name).toBe('Acme Team');
     expect(plain.replyTo).toBeUndefined();
-    const header = (name: string) => owned.headerLines.find((h) => h.key === name)?.line.replace(/\s+/g, ' ').replace(/^[\w-]+: /, '');
-    expect(header('list-unsubscribe')).toMatch(/^<https:\/\/pulse\.acme\.test\/r\/[\w-]{43}\/unsubscribe>, <mailto:leave@acme\.test\?subject=unsubscribe>$/);
+    const header = (name: string) =>
+      owned.headerLines
+        .find((h) => h.key === name)
+        ?.line.replace(/\s+/g, ' ')
+        .replace(/^[\w-]+: /, '');
+    expect(header('list-unsubscribe')).toMatch(
+      /^<https:\/\/pulse\.acme\.test\/r\/[\w-]{43}\/unsubscribe>, <mailto:leave@acme\.test\?subject=unsubscribe>$/,
+    );
     expect(header('list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click');
     expect(owned.text).toContain('1 Main St, Springfield');
 
-    await db.query(`UPDATE surveys SET sender_user_id = :t WHERE id = :s RETURNING id`, { t: teammate!.id, s: wave.surveyId });
+    await db.query(`UPDATE surveys SET sender_user_id = :t WHERE id = :s RETURNING id`, {
+      t: teammate!.id,
+      s: wave.surveyId,
+    });
     await db.query(`UPDATE workspaces SET throttle_days = 0 WHERE id = :ws RETURNING id`, { ws: wave.workspaceId });
     smtp.messages.length = 0;
     await waves.sendNow(wave.workspaceId, wave.surveyId, wave.userId);
@@ -245,7 +296,17 @@ it('graceful shutdown: sends on the wire finish, claimed-but-unstarted messages 
   const smtp = await startTestSmtp();
   const transport = createMailTransport(smtp.url);
   // 60 a minute: after the first message each start waits a second, so stop() lands with most of the batch unstarted.
-  const worker = createDeliveryWorker({ db, transport, sealer, log, publicUrl: 'https://pulse.acme.test', mailFrom: 'pulse@acme.test', ratePerMinute: 60, leaseSeconds: 60, maxSendMs: 5000 });
+  const worker = createDeliveryWorker({
+    db,
+    transport,
+    sealer,
+    log,
+    publicUrl: 'https://pulse.acme.test',
+    mailFrom: 'pulse@acme.test',
+    ratePerMinute: 60,
+    leaseSeconds: 60,
+    maxSendMs: 5000,
+  });
   try {
     worker.start();
     while (!smtp.messages.length) await new Promise((r) => setTimeout(r, 20));

@@ -13,7 +13,8 @@ import { addContacts, days, later, minutes, seedSchedule, seedWorkspace } from '
 let t: TestApp;
 const log = createLogger('silent');
 const HOURS_6 = 6 * 3_600_000;
-const engineOn = (db = t.db) => createPulseEngine({ db, sealer: t.sealer, log, graceMs: HOURS_6, onQueued: () => undefined });
+const engineOn = (db = t.db) =>
+  createPulseEngine({ db, sealer: t.sealer, log, graceMs: HOURS_6, onQueued: () => undefined });
 
 beforeAll(async () => {
   t = await createTestApp();
@@ -27,14 +28,25 @@ afterEach(async () => {
 });
 
 const wavesOf = (scheduleId: string) =>
-  t.db.query<{ id: string; slotAt: Date; status: string; recipients: number; throttled: number; suppressed: number; audience: number }>(
+  t.db.query<{
+    id: string;
+    slotAt: Date;
+    status: string;
+    recipients: number;
+    throttled: number;
+    suppressed: number;
+    audience: number;
+  }>(
     `SELECT id, slot_at AS "slotAt", status, recipients, throttled, suppressed, audience FROM waves WHERE schedule_id = :scheduleId ORDER BY slot_at`,
     { scheduleId },
   );
 const recipientsOf = async (waveId: string) =>
-  (await t.db.query<{ email: string }>(`SELECT c.email FROM deliveries d JOIN contacts c ON c.id = d.contact_id WHERE d.wave_id = :waveId ORDER BY c.email`, { waveId })).map(
-    (r) => r.email,
-  );
+  (
+    await t.db.query<{ email: string }>(
+      `SELECT c.email FROM deliveries d JOIN contacts c ON c.id = d.contact_id WHERE d.wave_id = :waveId ORDER BY c.email`,
+      { waveId },
+    )
+  ).map((r) => r.email);
 
 describe('many instances ticking at once', () => {
   it('two engines on two pools ticking the same slots open exactly one wave per slot, and two workers send one email per recipient', async () => {
@@ -61,7 +73,14 @@ describe('many instances ticking at once', () => {
       expect(n).toBe(3 * 150);
 
       const before = t.smtp.messages.length;
-      const w2 = createDeliveryWorker({ db: db2, transport: transport2, sealer: t.sealer, log, publicUrl: PUBLIC_URL, mailFrom: 'pulse@rapport.test' });
+      const w2 = createDeliveryWorker({
+        db: db2,
+        transport: transport2,
+        sealer: t.sealer,
+        log,
+        publicUrl: PUBLIC_URL,
+        mailFrom: 'pulse@rapport.test',
+      });
       await Promise.all([t.worker.drainOnce(), w2.drainOnce(), t.worker.drainOnce(), w2.drainOnce()]);
       const received = t.smtp.messages.slice(before);
       expect(received).toHaveLength(450);
@@ -83,7 +102,12 @@ describe('downtime catch-up', () => {
     const { workspaceId, surveyId } = await seedWorkspace(t.db, { contacts: 3, name: 'Downtime' });
     const base = await databaseNow(t.db);
     const lastHour = new Date(Math.floor(base.getTime() / 3_600_000) * 3_600_000);
-    const scheduleId = await seedSchedule(t.db, { workspaceId, surveyId, cron: '0 * * * *', checkedUntil: later(lastHour, -10 * 3_600_000 + 1) });
+    const scheduleId = await seedSchedule(t.db, {
+      workspaceId,
+      surveyId,
+      cron: '0 * * * *',
+      checkedUntil: later(lastHour, -10 * 3_600_000 + 1),
+    });
     const now = later(lastHour, minutes(5));
     const engine = engineOn();
     await engine.runDue(now);
@@ -96,7 +120,9 @@ describe('downtime catch-up', () => {
     expect(open[0]!.slotAt.toISOString()).toBe(lastHour.toISOString());
     expect(open[0]!.recipients).toBe(3);
     expect(waves.filter((w) => w.status === 'skipped').every((w) => w.recipients === 0)).toBe(true);
-    const [s] = await t.db.query<{ next: Date }>(`SELECT next_slot_at AS next FROM schedules WHERE id = :scheduleId`, { scheduleId });
+    const [s] = await t.db.query<{ next: Date }>(`SELECT next_slot_at AS next FROM schedules WHERE id = :scheduleId`, {
+      scheduleId,
+    });
     expect(s!.next.toISOString()).toBe(later(lastHour, 3_600_000).toISOString());
   });
 
@@ -104,11 +130,22 @@ describe('downtime catch-up', () => {
     const { workspaceId, surveyId } = await seedWorkspace(t.db, { contacts: 3, name: 'Long downtime' });
     const base = await databaseNow(t.db);
     const slot = nextSlot('0 9 * * *', 'Europe/Paris', base)!;
-    const scheduleId = await seedSchedule(t.db, { workspaceId, surveyId, cron: '0 9 * * *', timeZone: 'Europe/Paris', checkedUntil: later(slot, -days(3) + 1) });
+    const scheduleId = await seedSchedule(t.db, {
+      workspaceId,
+      surveyId,
+      cron: '0 9 * * *',
+      timeZone: 'Europe/Paris',
+      checkedUntil: later(slot, -days(3) + 1),
+    });
     await engineOn().runDue(later(slot, 7 * 3_600_000));
     const waves = await wavesOf(scheduleId);
     expect(waves.map((w) => w.status)).toEqual(['skipped', 'skipped', 'skipped']);
-    expect(await t.db.query(`SELECT d.id FROM deliveries d JOIN waves w ON w.id = d.wave_id WHERE w.schedule_id = :scheduleId`, { scheduleId })).toHaveLength(0);
+    expect(
+      await t.db.query(
+        `SELECT d.id FROM deliveries d JOIN waves w ON w.id = d.wave_id WHERE w.schedule_id = :scheduleId`,
+        { scheduleId },
+      ),
+    ).toHaveLength(0);
   });
 });
 
@@ -138,7 +175,7 @@ describe('who a wave asks', () => {
     expect(wave).toMatchObject({ recipients: 1, suppressed: 2, throttled: 0 });
   });
 
-  it('targets a saved segment (the contacts page\'s filters), and a segment deleted since asks nobody rather than everyone', async () => {
+  it("targets a saved segment (the contacts page's filters), and a segment deleted since asks nobody rather than everyone", async () => {
     const { workspaceId, surveyId } = await seedWorkspace(t.db, { contacts: 0, name: 'Segments' });
     await t.db.query(
       `INSERT INTO contacts (workspace_id, email, tags, properties) VALUES
@@ -150,7 +187,13 @@ describe('who a wave asks', () => {
       { ws: workspaceId },
     );
     const base = await databaseNow(t.db);
-    const scheduleId = await seedSchedule(t.db, { workspaceId, surveyId, cron: '*/5 * * * *', checkedUntil: base, audience: { segmentId: seg!.id } });
+    const scheduleId = await seedSchedule(t.db, {
+      workspaceId,
+      surveyId,
+      cron: '*/5 * * * *',
+      checkedUntil: base,
+      audience: { segmentId: seg!.id },
+    });
     const first = later(nextSlot('*/5 * * * *', 'UTC', base)!, 1000);
     await engineOn().runDue(first);
     await t.db.query(`DELETE FROM segments WHERE id = :id RETURNING id`, { id: seg!.id });
@@ -162,7 +205,12 @@ describe('who a wave asks', () => {
 
   it('a contact who unsubscribes after the wave is queued is not sent to: the delivery ends suppressed', async () => {
     const { workspaceId, surveyId, userId } = await seedWorkspace(t.db, { contacts: 2, name: 'Late unsubscribe' });
-    const waves = wavesService({ db: t.db, sealer: t.sealer, surveys: surveysService(t.db), onQueued: () => undefined });
+    const waves = wavesService({
+      db: t.db,
+      sealer: t.sealer,
+      surveys: surveysService(t.db),
+      onQueued: () => undefined,
+    });
     const waveId = await waves.sendNow(workspaceId, surveyId, userId);
     const [leaver] = await t.db.query<{ id: string; email: string }>(
       `UPDATE contacts SET status = 'unsubscribed' WHERE id = (SELECT contact_id FROM deliveries WHERE wave_id = :waveId LIMIT 1) RETURNING id, email`,
@@ -178,9 +226,18 @@ describe('who a wave asks', () => {
   });
 
   it('throttle: nobody gets two invitations (any schedule or "send now") within the workspace\'s 30 days; skipped ones are counted', async () => {
-    const { workspaceId, surveyId, userId } = await seedWorkspace(t.db, { contacts: 3, throttleDays: 30, name: 'Throttle' });
+    const { workspaceId, surveyId, userId } = await seedWorkspace(t.db, {
+      contacts: 3,
+      throttleDays: 30,
+      name: 'Throttle',
+    });
     const other = await surveysService(t.db).createFromTemplate(workspaceId, 'how-are-we-doing');
-    const waves = wavesService({ db: t.db, sealer: t.sealer, surveys: surveysService(t.db), onQueued: () => undefined });
+    const waves = wavesService({
+      db: t.db,
+      sealer: t.sealer,
+      surveys: surveysService(t.db),
+      onQueued: () => undefined,
+    });
     const first = await waves.sendNow(workspaceId, surveyId, userId);
     expect((await waves.summary(workspaceId, first)).recipients).toBe(3);
 
@@ -191,7 +248,12 @@ describe('who a wave asks', () => {
     // A schedule a day later reaches only the contact added since.
     const base = await databaseNow(t.db);
     await addContacts(t.db, workspaceId, 1, 'new');
-    const scheduleId = await seedSchedule(t.db, { workspaceId, surveyId: other, cron: '0 9 * * *', checkedUntil: later(base, days(1) - minutes(60 * 24)) });
+    const scheduleId = await seedSchedule(t.db, {
+      workspaceId,
+      surveyId: other,
+      cron: '0 9 * * *',
+      checkedUntil: later(base, days(1) - minutes(60 * 24)),
+    });
     const slot1 = nextSlot('0 9 * * *', 'UTC', later(base, days(1) - minutes(60 * 24)))!;
     const engine = engineOn();
     await engine.runDue(later(slot1, 1000));
@@ -212,7 +274,14 @@ describe('who a wave asks', () => {
   it('rolling pulse: "each contact about every 10 days" on a daily slot asks a tenth each day, those who waited longest first', async () => {
     const { workspaceId, surveyId } = await seedWorkspace(t.db, { contacts: 30, throttleDays: 0, name: 'Rolling' });
     const base = await databaseNow(t.db);
-    const scheduleId = await seedSchedule(t.db, { workspaceId, surveyId, cron: '0 9 * * *', checkedUntil: base, cadence: 'rolling', cycleDays: 10 });
+    const scheduleId = await seedSchedule(t.db, {
+      workspaceId,
+      surveyId,
+      cron: '0 9 * * *',
+      checkedUntil: base,
+      cadence: 'rolling',
+      cycleDays: 10,
+    });
     const engine = engineOn();
     let slot = nextSlot('0 9 * * *', 'UTC', base)!;
     for (let day = 0; day < 11; day++) {
@@ -233,7 +302,14 @@ describe('reminders', () => {
   it('remind only those who have not answered, unsubscribed or bounced, with the same link, never after an answer', async () => {
     const { workspaceId, surveyId } = await seedWorkspace(t.db, { contacts: 4, name: 'Reminders' });
     const base = await databaseNow(t.db);
-    const scheduleId = await seedSchedule(t.db, { workspaceId, surveyId, cron: '0 9 * * *', checkedUntil: base, reminderCount: 2, reminderDays: 3 });
+    const scheduleId = await seedSchedule(t.db, {
+      workspaceId,
+      surveyId,
+      cron: '0 9 * * *',
+      checkedUntil: base,
+      reminderCount: 2,
+      reminderDays: 3,
+    });
     const engine = engineOn();
     const slot = nextSlot('0 9 * * *', 'UTC', base)!;
     await engine.runDue(later(slot, 1000));
@@ -244,9 +320,15 @@ describe('reminders', () => {
     const byEmail = new Map(invitations.map((m) => [Array.isArray(m.to) ? '' : m.to!.value[0]!.address, m]));
     const [answered, unsubscribed, bounced, silent] = [...byEmail.keys()].sort();
     const linkOf = (email: string, mails = invitations) =>
-      /href="(http:\/\/rapport\.test\/r\/[\w-]{43})\?score=/.exec(mails.find((m) => !Array.isArray(m.to) && m.to!.value[0]!.address === email)!.html as string)![1]!;
+      /href="(http:\/\/rapport\.test\/r\/[\w-]{43})\?score=/.exec(
+        mails.find((m) => !Array.isArray(m.to) && m.to!.value[0]!.address === email)!.html as string,
+      )![1]!;
 
-    await request(t.app).post(new URL(linkOf(answered!)).pathname).type('form').send({ nps: '8' }).expect(303);
+    await request(t.app)
+      .post(new URL(linkOf(answered!)).pathname)
+      .type('form')
+      .send({ nps: '8' })
+      .expect(303);
     await t.db.query(`UPDATE contacts SET status = 'unsubscribed' WHERE email = :e RETURNING id`, { e: unsubscribed });
     await t.db.query(`UPDATE contacts SET status = 'bounced' WHERE email = :e RETURNING id`, { e: bounced });
 
@@ -264,19 +346,35 @@ describe('reminders', () => {
     expect(reminders[0]!.inReplyTo).toBe(byEmail.get(silent!)!.messageId);
 
     // The silent one answers from the reminder: the second reminder never comes.
-    await request(t.app).post(new URL(linkOf(silent!, reminders)).pathname).type('form').send({ nps: '10' }).expect(303);
+    await request(t.app)
+      .post(new URL(linkOf(silent!, reminders)).pathname)
+      .type('form')
+      .send({ nps: '10' })
+      .expect(303);
     await t.db.query(`UPDATE reminders SET sent_at = sent_at - interval '4 days' RETURNING id`);
     expect((await engine.runDue(later(slot, days(8)))).reminded).toBe(0);
 
     const [wave] = await wavesOf(scheduleId);
-    const summary = await wavesService({ db: t.db, sealer: t.sealer, surveys: surveysService(t.db), onQueued: () => undefined }).summary(workspaceId, wave!.id);
+    const summary = await wavesService({
+      db: t.db,
+      sealer: t.sealer,
+      surveys: surveysService(t.db),
+      onQueued: () => undefined,
+    }).summary(workspaceId, wave!.id);
     expect(summary).toMatchObject({ recipients: 4, sent: 4, responded: 2, remindersSent: 1 });
   });
 
   it('a reminder claimed after the contact answered is not sent (checked again at send time)', async () => {
     const { workspaceId, surveyId } = await seedWorkspace(t.db, { contacts: 1, name: 'Late answer' });
     const base = await databaseNow(t.db);
-    await seedSchedule(t.db, { workspaceId, surveyId, cron: '0 9 * * *', checkedUntil: base, reminderCount: 1, reminderDays: 3 });
+    await seedSchedule(t.db, {
+      workspaceId,
+      surveyId,
+      cron: '0 9 * * *',
+      checkedUntil: base,
+      reminderCount: 1,
+      reminderDays: 3,
+    });
     const engine = engineOn();
     const slot = nextSlot('0 9 * * *', 'UTC', base)!;
     await engine.runDue(later(slot, 1000));

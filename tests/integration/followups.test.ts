@@ -1,5 +1,13 @@
 import request from 'supertest';
-import { createTestApp, refusingRelay, csrfFrom, OWNER, signedInAgent, submitForm, type TestApp } from '../helpers/testApp';
+import {
+  createTestApp,
+  refusingRelay,
+  csrfFrom,
+  OWNER,
+  signedInAgent,
+  submitForm,
+  type TestApp,
+} from '../helpers/testApp';
 import { NPS_SURVEY, seedDelivery, seedSurvey } from '../factories/respondent';
 
 let t: TestApp;
@@ -13,7 +21,9 @@ let otherSurveyId: string;
 beforeAll(async () => {
   t = await createTestApp();
   agent = await signedInAgent(t.app);
-  const ws = await t.db.one<{ id: string; userId: string }>(`SELECT w.id, u.id AS "userId" FROM workspaces w JOIN users u ON u.workspace_id = w.id`);
+  const ws = await t.db.one<{ id: string; userId: string }>(
+    `SELECT w.id, u.id AS "userId" FROM workspaces w JOIN users u ON u.workspace_id = w.id`,
+  );
   workspaceId = ws!.id;
   me = ws!.userId;
   sam = (await t.db.one<{ id: string }>(
@@ -31,7 +41,15 @@ afterEach(async () => {
 });
 
 /** An invited contact who answered `score` with `comment`, `minutesAgo` minutes ago. */
-async function answered(o: { score: number; comment?: string; minutesAgo?: number; survey?: string; owner?: string; name?: string; email?: string }) {
+async function answered(o: {
+  score: number;
+  comment?: string;
+  minutesAgo?: number;
+  survey?: string;
+  owner?: string;
+  name?: string;
+  email?: string;
+}) {
   const survey = o.survey ?? surveyId;
   const d = await seedDelivery(t.db, t.sealer, workspaceId, survey, { email: o.email });
   await t.db.query(`UPDATE contacts SET name = :name, owner_user_id = :owner WHERE id = :id RETURNING id`, {
@@ -56,7 +74,8 @@ async function answered(o: { score: number; comment?: string; minutesAgo?: numbe
   return { responseId: r!.id, ...d };
 }
 
-const inboxIds = async (qs = '') => [...(await agent.get(`/inbox${qs}`).expect(200)).text.matchAll(/href="\/inbox\/([0-9a-f-]{36})"/g)].map((m) => m[1]);
+const inboxIds = async (qs = '') =>
+  [...(await agent.get(`/inbox${qs}`).expect(200)).text.matchAll(/href="\/inbox\/([0-9a-f-]{36})"/g)].map((m) => m[1]);
 const post = (responseId: string, action: string, fields: Record<string, string>, status = 303) =>
   submitForm(agent, `/inbox/${responseId}`, `/inbox/${responseId}/${action}`, fields, status);
 
@@ -64,20 +83,35 @@ describe('the inbox', () => {
   it('lists open answers newest first, and filters by status, owner, band and survey', async () => {
     const old = await answered({ score: 2, comment: 'Too slow', minutesAgo: 30 });
     const mine = await answered({ score: 8, comment: 'Fine', minutesAgo: 20, owner: me });
-    const promoter = await answered({ score: 10, comment: 'Love it', minutesAgo: 10, survey: otherSurveyId, owner: sam });
+    const promoter = await answered({
+      score: 10,
+      comment: 'Love it',
+      minutesAgo: 10,
+      survey: otherSurveyId,
+      owner: sam,
+    });
     const closed = await answered({ score: 3, comment: 'Broken', minutesAgo: 5 });
     await post(closed.responseId, 'close', {});
 
     expect(await inboxIds()).toEqual([promoter.responseId, mine.responseId, old.responseId]);
     expect(await inboxIds('?status=closed')).toEqual([closed.responseId]);
-    expect(await inboxIds('?status=all')).toEqual([closed.responseId, promoter.responseId, mine.responseId, old.responseId]);
+    expect(await inboxIds('?status=all')).toEqual([
+      closed.responseId,
+      promoter.responseId,
+      mine.responseId,
+      old.responseId,
+    ]);
     expect(await inboxIds('?owner=mine')).toEqual([mine.responseId]);
     expect(await inboxIds('?owner=unassigned')).toEqual([old.responseId]);
     expect(await inboxIds('?band=detractor&status=all')).toEqual([closed.responseId, old.responseId]);
     expect(await inboxIds('?band=passive')).toEqual([mine.responseId]);
     expect(await inboxIds(`?survey=${otherSurveyId}`)).toEqual([promoter.responseId]);
     // Unknown filter values fall back to the defaults instead of failing.
-    expect(await inboxIds('?status=nonsense&band=x&survey=1')).toEqual([promoter.responseId, mine.responseId, old.responseId]);
+    expect(await inboxIds('?status=nonsense&band=x&survey=1')).toEqual([
+      promoter.responseId,
+      mine.responseId,
+      old.responseId,
+    ]);
   });
 
   it('pages with a keyset cursor: every answer once, none twice, in order', async () => {
@@ -109,7 +143,10 @@ describe('one answer as a conversation', () => {
     const first = await answered({ score: 9, comment: 'Good start', minutesAgo: 600, email: 'pat2@example.com' });
     const d = await seedDelivery(t.db, t.sealer, workspaceId, surveyId, { email: 'pat3@example.com' });
     // The same contact answers again later.
-    await t.db.query(`UPDATE deliveries SET contact_id = :contact WHERE id = :id RETURNING id`, { contact: first.contactId, id: d.deliveryId });
+    await t.db.query(`UPDATE deliveries SET contact_id = :contact WHERE id = :id RETURNING id`, {
+      contact: first.contactId,
+      id: d.deliveryId,
+    });
     const later = await t.db.one<{ id: string }>(
       `INSERT INTO responses (workspace_id, survey_id, survey_version, delivery_id, contact_id, score, comment, answers)
        VALUES (:workspaceId, :surveyId, 1, :deliveryId, :contactId, 4, 'Went downhill', '{"nps": 4, "reason": "Went downhill"}') RETURNING id`,
@@ -123,9 +160,12 @@ describe('one answer as a conversation', () => {
     expect(html).toMatch(/Earlier answers from this contact[\s\S]*Good start/);
   });
 
-  it('defaults the owner to the contact\'s owner, and can be assigned to a teammate or nobody', async () => {
+  it("defaults the owner to the contact's owner, and can be assigned to a teammate or nobody", async () => {
     const a = await answered({ score: 2, owner: sam });
-    const owner = async () => (await t.db.one<{ o: string | null }>(`SELECT owner_user_id AS o FROM conversations WHERE response_id = :id`, { id: a.responseId }))!.o;
+    const owner = async () =>
+      (await t.db.one<{ o: string | null }>(`SELECT owner_user_id AS o FROM conversations WHERE response_id = :id`, {
+        id: a.responseId,
+      }))!.o;
     expect(await owner()).toBe(sam);
     await post(a.responseId, 'assign', { ownerUserId: me });
     expect(await owner()).toBe(me);
@@ -143,7 +183,8 @@ describe('one answer as a conversation', () => {
     const a = await answered({ score: 2, owner: me });
     await answered({ score: 3, owner: me });
     await answered({ score: 3, owner: sam });
-    const count = async () => /data-testid="inbox-count"[^>]*>(\d+)</.exec((await agent.get('/surveys').expect(200)).text)?.[1];
+    const count = async () =>
+      /data-testid="inbox-count"[^>]*>(\d+)</.exec((await agent.get('/surveys').expect(200)).text)?.[1];
     expect(await count()).toBe('2');
     await post(a.responseId, 'close', {});
     expect(await count()).toBe('1');
@@ -179,7 +220,9 @@ describe('a personal reply', () => {
     expect(page).toContain('I&#39;m sorry — </textarea>');
     await post(a.responseId, 'replies', { body: "I'm sorry — that's on us. <b>I'll</b> call you today." });
     expect(t.smtp.messages).toHaveLength(0);
-    const queued = await t.db.one<{ status: string }>(`SELECT status FROM replies WHERE response_id = :id`, { id: a.responseId });
+    const queued = await t.db.one<{ status: string }>(`SELECT status FROM replies WHERE response_id = :id`, {
+      id: a.responseId,
+    });
     expect(queued!.status).toBe('queued');
 
     await t.worker.drainOnce();
@@ -204,7 +247,10 @@ describe('a personal reply', () => {
     const contact = (await agent.get(`/contacts/${a.contactId}`).expect(200)).text;
     expect(contact).toMatch(/Replied by Valeria Ortiz: “I&#39;m sorry — that&#39;s on us\./);
     // Replying to an unowned answer makes the replier its owner.
-    const owner = await t.db.one<{ o: string }>(`SELECT owner_user_id AS o FROM conversations WHERE response_id = :id`, { id: a.responseId });
+    const owner = await t.db.one<{ o: string }>(
+      `SELECT owner_user_id AS o FROM conversations WHERE response_id = :id`,
+      { id: a.responseId },
+    );
     expect(owner!.o).toBe(me);
   });
 
@@ -231,7 +277,11 @@ describe('a personal reply', () => {
     const a = await answered({ score: 1 });
     const page = await agent.get(`/inbox/${a.responseId}`).expect(200);
     await t.db.query(`UPDATE contacts SET status = 'unsubscribed' WHERE id = :id RETURNING id`, { id: a.contactId });
-    const res = await agent.post(`/inbox/${a.responseId}/replies`).type('form').send({ body: 'Sorry!', _csrf: csrfFrom(page.text) }).expect(422);
+    const res = await agent
+      .post(`/inbox/${a.responseId}/replies`)
+      .type('form')
+      .send({ body: 'Sorry!', _csrf: csrfFrom(page.text) })
+      .expect(422);
     expect(res.text).toContain('This contact is unsubscribed: we do not email them');
     expect((await agent.get(`/inbox/${a.responseId}`).expect(200)).text).toContain('data-testid="reply-blocked"');
     expect((await t.db.query(`SELECT id FROM replies`)).length).toBe(0);
@@ -250,7 +300,8 @@ describe('a personal reply', () => {
     const a = await answered({ score: 1 });
     await post(a.responseId, 'replies', { body: 'Sorry!' });
     const relay = await refusingRelay(t, 451);
-    const reply = async () => (await t.db.one<{ status: string; attempts: number }>(`SELECT status, attempts FROM replies`))!;
+    const reply = async () =>
+      (await t.db.one<{ status: string; attempts: number }>(`SELECT status, attempts FROM replies`))!;
     try {
       await relay.worker.drainOnce();
       expect(await reply()).toEqual({ status: 'queued', attempts: 1 });
@@ -258,14 +309,16 @@ describe('a personal reply', () => {
       await t.db.query(`UPDATE replies SET next_attempt_at = now() RETURNING id`);
       await relay.worker.drainOnce();
       expect(await reply()).toEqual({ status: 'bounced', attempts: 2 });
-      expect((await t.db.one<{ status: string }>(`SELECT status FROM contacts WHERE id = :id`, { id: a.contactId }))!.status).toBe('bounced');
+      expect(
+        (await t.db.one<{ status: string }>(`SELECT status FROM contacts WHERE id = :id`, { id: a.contactId }))!.status,
+      ).toBe('bounced');
     } finally {
       await relay.close();
     }
   });
 });
 
-describe('the contact\'s privacy rights', () => {
+describe("the contact's privacy rights", () => {
   it('export includes replies and notes; erase deletes them', async () => {
     const a = await answered({ score: 2, comment: 'Meh' });
     await post(a.responseId, 'replies', { body: 'How can I help?' });
@@ -290,8 +343,14 @@ describe('the dashboard', () => {
     await post(b.responseId, 'replies', { body: 'Sorry!', close: '1' });
     await t.worker.drainOnce();
     // Pin the send times: a replied two hours after answering, b one hour after.
-    await t.db.query(`UPDATE replies rp SET sent_at = r.submitted_at + interval '2 hours' FROM responses r WHERE r.id = rp.response_id AND r.id = :id RETURNING rp.id`, { id: a.responseId });
-    await t.db.query(`UPDATE replies rp SET sent_at = r.submitted_at + interval '4 hours' FROM responses r WHERE r.id = rp.response_id AND r.id = :id RETURNING rp.id`, { id: b.responseId });
+    await t.db.query(
+      `UPDATE replies rp SET sent_at = r.submitted_at + interval '2 hours' FROM responses r WHERE r.id = rp.response_id AND r.id = :id RETURNING rp.id`,
+      { id: a.responseId },
+    );
+    await t.db.query(
+      `UPDATE replies rp SET sent_at = r.submitted_at + interval '4 hours' FROM responses r WHERE r.id = rp.response_id AND r.id = :id RETURNING rp.id`,
+      { id: b.responseId },
+    );
     const html = (await agent.get(`/surveys/${surveyId}`).expect(200)).text;
     const stat = (id: string) => new RegExp(`data-testid="${id}">([^<]+)<`).exec(html)![1];
     expect(stat('loop-unhappy')).toBe('3');
@@ -302,23 +361,40 @@ describe('the dashboard', () => {
 });
 
 describe('another workspace', () => {
-  it('cannot see, open or act on this workspace\'s answers (404)', async () => {
+  it("cannot see, open or act on this workspace's answers (404)", async () => {
     const a = await answered({ score: 2, comment: 'Private' });
     const other = request.agent(t.app);
-    const theirWs = await t.db.one<{ id: string }>(`INSERT INTO workspaces (name, sender_name, postal_address) VALUES ('Other', 'O', 'x') RETURNING id`);
+    const theirWs = await t.db.one<{ id: string }>(
+      `INSERT INTO workspaces (name, sender_name, postal_address) VALUES ('Other', 'O', 'x') RETURNING id`,
+    );
     const argonHash = (await t.db.one<{ h: string }>(`SELECT password_hash AS h FROM users WHERE id = :me`, { me }))!.h;
-    await t.db.query(`INSERT INTO users (workspace_id, name, email, password_hash) VALUES (:ws, 'Eve', 'eve@other.test', :h) RETURNING id`, { ws: theirWs!.id, h: argonHash });
+    await t.db.query(
+      `INSERT INTO users (workspace_id, name, email, password_hash) VALUES (:ws, 'Eve', 'eve@other.test', :h) RETURNING id`,
+      { ws: theirWs!.id, h: argonHash },
+    );
     const login = await other.get('/login').expect(200);
-    await other.post('/login').type('form').send({ email: 'eve@other.test', password: OWNER.password, _csrf: csrfFrom(login.text) }).expect(303);
+    await other
+      .post('/login')
+      .type('form')
+      .send({ email: 'eve@other.test', password: OWNER.password, _csrf: csrfFrom(login.text) })
+      .expect(303);
 
     const inbox = await other.get('/inbox').expect(200);
     expect(inbox.text).not.toContain(a.responseId);
     await other.get(`/inbox/${a.responseId}`).expect(404);
     for (const action of ['replies', 'notes', 'assign', 'close']) {
-      await other.post(`/inbox/${a.responseId}/${action}`).type('form').send({ body: 'hi', note: 'hi', ownerUserId: '', _csrf: csrfFrom(inbox.text) }).expect(404);
+      await other
+        .post(`/inbox/${a.responseId}/${action}`)
+        .type('form')
+        .send({ body: 'hi', note: 'hi', ownerUserId: '', _csrf: csrfFrom(inbox.text) })
+        .expect(404);
     }
     expect(await t.db.query(`SELECT id FROM replies`)).toHaveLength(0);
-    expect((await t.db.one<{ status: string }>(`SELECT status FROM conversations WHERE response_id = :id`, { id: a.responseId }))!.status).toBe('open');
+    expect(
+      (await t.db.one<{ status: string }>(`SELECT status FROM conversations WHERE response_id = :id`, {
+        id: a.responseId,
+      }))!.status,
+    ).toBe('open');
     await other.get('/inbox/not-an-id').expect(404);
   });
 });

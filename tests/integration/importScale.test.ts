@@ -53,7 +53,6 @@ it('imports 100,000 rows through the upload form with memory staying flat (the f
     gc();
     const m = process.memoryUsage();
     return m.heapUsed + m.arrayBuffers; // Buffers live outside the JS heap
-
   };
   const base = retained();
   let peak = base;
@@ -73,6 +72,12 @@ it('imports 100,000 rows through the upload form with memory staying flat (the f
   // Holding the parsed rows would take several times the file's 10 MB; this bound leaves room for noise.
   expect(size).toBeGreaterThan(9 * 2 ** 20);
   expect(growth).toBeLessThan(2 * size);
-  const sample = await t.db.one('SELECT name, locale, properties FROM contacts WHERE email = :e', { e: 'person4321@example.com' });
-  expect(sample).toEqual({ name: 'First4321 Last4321', locale: 'fr', properties: { plan: 'pro', company: 'Company 333', region: 'us', notes: 'Customer since 2021, account 4321' } });
+  const sample = await t.db.one('SELECT name, locale, properties FROM contacts WHERE email = :e', {
+    e: 'person4321@example.com',
+  });
+  expect(sample).toEqual({
+    name: 'First4321 Last4321',
+    locale: 'fr',
+    properties: { plan: 'pro', company: 'Company 333', region: 'us', notes: 'Customer since 2021, account 4321' },
+  });
 }, 180_000);

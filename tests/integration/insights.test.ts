@@ -48,7 +48,12 @@ describe('"are we getting better?"', () => {
   it('charts weekly NPS with the number of answers behind each point', async () => {
     await seed(1, [10, 10, 0]);
     const html = await dashboard();
-    const points = JSON.parse(/data-points="([^"]+)"/.exec(html)![1]!.replace(/&#34;/g, '"').replace(/&quot;/g, '"'));
+    const points = JSON.parse(
+      /data-points="([^"]+)"/
+        .exec(html)![1]!
+        .replace(/&#34;/g, '"')
+        .replace(/&quot;/g, '"'),
+    );
     expect(points).toHaveLength(1);
     expect(points[0]).toMatchObject({ responses: 3, nps: 33 });
   });

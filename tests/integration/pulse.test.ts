@@ -1,6 +1,14 @@
 import request from 'supertest';
 import { hashToken } from '../../src/platform/tokens';
-import { createSurvey, createTestApp, csrfFrom, PUBLIC_URL, signedInAgent, submitForm, type TestApp } from '../helpers/testApp';
+import {
+  createSurvey,
+  createTestApp,
+  csrfFrom,
+  PUBLIC_URL,
+  signedInAgent,
+  submitForm,
+  type TestApp,
+} from '../helpers/testApp';
 
 let t: TestApp;
 let agent: Awaited<ReturnType<typeof signedInAgent>>;
@@ -23,7 +31,11 @@ describe('one pulse, end to end, through a real SMTP server', () => {
 
   it('"Send now" queues one delivery per contact without sending inline; the worker sends each through SMTP', async () => {
     const dashboard = await agent.get(`/surveys/${surveyId}`).expect(200);
-    const sent = await agent.post(`/surveys/${surveyId}/send`).type('form').send({ _csrf: csrfFrom(dashboard.text) }).expect(303);
+    const sent = await agent
+      .post(`/surveys/${surveyId}/send`)
+      .type('form')
+      .send({ _csrf: csrfFrom(dashboard.text) })
+      .expect(303);
     expect(sent.headers.location).toMatch(/^\/waves\//);
     // Nothing left the building during the request: the outbox holds the work.
     expect(t.smtp.messages).toHaveLength(0);
@@ -36,8 +48,10 @@ describe('one pulse, end to end, through a real SMTP server', () => {
     expect(wave.text).toMatch(/<dt>Sent<\/dt><dd>2<\/dd>/);
   });
 
-  it('each email comes from the sender name, has HTML and text, eleven score links with the recipient\'s own token, and an unsubscribe header', async () => {
-    const byRecipient = new Map(t.smtp.messages.map((m) => [m.to && !Array.isArray(m.to) ? m.to.value[0]!.address : '', m]));
+  it("each email comes from the sender name, has HTML and text, eleven score links with the recipient's own token, and an unsubscribe header", async () => {
+    const byRecipient = new Map(
+      t.smtp.messages.map((m) => [m.to && !Array.isArray(m.to) ? m.to.value[0]!.address : '', m]),
+    );
     const ada = byRecipient.get('ada@example.com')!;
     const grace = byRecipient.get('grace@example.com')!;
     expect(ada.from!.value[0]!.name).toBe('Valeria at Acme');
@@ -46,7 +60,9 @@ describe('one pulse, end to end, through a real SMTP server', () => {
     expect(ada.text).toContain('1 Main St, Springfield');
     const header = (name: string) => ada.headerLines.find((h) => h.key === name)?.line.replace(/\s+/g, ' ');
     expect(header('list-unsubscribe-post')).toBe('List-Unsubscribe-Post: List-Unsubscribe=One-Click');
-    expect(header('list-unsubscribe')).toMatch(/^List-Unsubscribe: <http:\/\/rapport\.test\/r\/[\w-]{43}\/unsubscribe>, <mailto:pulse@rapport\.test\?subject=unsubscribe>$/);
+    expect(header('list-unsubscribe')).toMatch(
+      /^List-Unsubscribe: <http:\/\/rapport\.test\/r\/[\w-]{43}\/unsubscribe>, <mailto:pulse@rapport\.test\?subject=unsubscribe>$/,
+    );
     expect(ada.messageId).toMatch(/^<delivery-[0-9a-f-]+@rapport\.test>$/);
 
     const adaLinks = linksIn(ada.html as string);
@@ -67,33 +83,51 @@ describe('one pulse, end to end, through a real SMTP server', () => {
   it('opening the "9" link preselects 9 but records nothing (mail scanners prefetch links)', async () => {
     const page = await request(t.app).get(`/r/${adaToken}?score=9`).expect(200);
     expect(page.text).toMatch(/id="nps-9" name="nps" value="9" checked/);
-    expect(page.text).toContain("What&#39;s the main reason for your score?");
+    expect(page.text).toContain('What&#39;s the main reason for your score?');
     expect(page.headers['referrer-policy']).toBe('no-referrer');
     await request(t.app).head(`/r/${adaToken}?score=9`).expect(200);
     expect(await t.db.query('SELECT id FROM responses')).toHaveLength(0);
   });
 
-  it('submitting the form records the answer, thanks in the sender\'s name, and a second submit updates the same response', async () => {
-    const res = await request(t.app).post(`/r/${adaToken}`).type('form').send({ nps: '9', reason: 'Fast <b>support</b>' }).expect(303);
+  it("submitting the form records the answer, thanks in the sender's name, and a second submit updates the same response", async () => {
+    const res = await request(t.app)
+      .post(`/r/${adaToken}`)
+      .type('form')
+      .send({ nps: '9', reason: 'Fast <b>support</b>' })
+      .expect(303);
     expect(res.headers.location).toBe(`/r/${adaToken}/thanks`);
     const thanks = await request(t.app).get(res.headers.location!).expect(200);
     expect(thanks.text).toContain('Valeria at Acme reads every answer.');
 
-    await request(t.app).post(`/r/${adaToken}`).type('form').send({ nps: '10', reason: 'Fast <b>support</b>, really' }).expect(303);
+    await request(t.app)
+      .post(`/r/${adaToken}`)
+      .type('form')
+      .send({ nps: '10', reason: 'Fast <b>support</b>, really' })
+      .expect(303);
     const responses = await t.db.query<{ score: number; comment: string }>('SELECT score, comment FROM responses');
     expect(responses).toEqual([{ score: 10, comment: 'Fast <b>support</b>, really' }]);
   });
 
   it('concurrent submissions from one link still make exactly one response', async () => {
     await Promise.all(
-      Array.from({ length: 8 }, (_, i) => request(t.app).post(`/r/${adaToken}`).type('form').send({ nps: String(i + 3) }).expect(303)),
+      Array.from({ length: 8 }, (_, i) =>
+        request(t.app)
+          .post(`/r/${adaToken}`)
+          .type('form')
+          .send({ nps: String(i + 3) })
+          .expect(303),
+      ),
     );
     const rows = await t.db.query('SELECT id FROM responses');
     expect(rows).toHaveLength(1);
   });
 
   it('the dashboard shows NPS, the split, responses, response rate, the weekly trend and the comment escaped', async () => {
-    await request(t.app).post(`/r/${adaToken}`).type('form').send({ nps: '9', reason: '<script>alert(1)</script> great' }).expect(303);
+    await request(t.app)
+      .post(`/r/${adaToken}`)
+      .type('form')
+      .send({ nps: '9', reason: '<script>alert(1)</script> great' })
+      .expect(303);
     const page = await agent.get(`/surveys/${surveyId}`).expect(200);
     expect(page.text).toMatch(/data-testid="nps">100</);
     expect(page.text).toMatch(/data-testid="responses">1</);
@@ -103,11 +137,14 @@ describe('one pulse, end to end, through a real SMTP server', () => {
     expect(page.text).not.toContain('<script>alert(1)</script>');
     expect(page.text).toContain('id="nps-trend"');
     expect(page.text).toContain('<script src="/vendor/chart.js"></script>');
-    await agent.get('/vendor/chart.js').expect(200).expect('Content-Type', /javascript/);
+    await agent
+      .get('/vendor/chart.js')
+      .expect(200)
+      .expect('Content-Type', /javascript/);
   });
 });
 
-describe('a respondent\'s bad input', () => {
+describe("a respondent's bad input", () => {
   let token: string;
   beforeAll(() => {
     const grace = t.smtp.messages.find((m) => !Array.isArray(m.to) && m.to!.value[0]!.address === 'grace@example.com')!;
@@ -133,15 +170,27 @@ describe('a respondent\'s bad input', () => {
   });
 
   it('a comment over 5,000 characters is refused with 422; a body over 64 KB with 413', async () => {
-    const long = await request(t.app).post(`/r/${token}`).type('form').send({ nps: '5', reason: 'x'.repeat(5001) }).expect(422);
+    const long = await request(t.app)
+      .post(`/r/${token}`)
+      .type('form')
+      .send({ nps: '5', reason: 'x'.repeat(5001) })
+      .expect(422);
     expect(long.text).toContain('Please keep your answer under 5,000 characters.');
-    await request(t.app).post(`/r/${token}`).type('form').send({ nps: '5', reason: 'x'.repeat(70_000) }).expect(413);
+    await request(t.app)
+      .post(`/r/${token}`)
+      .type('form')
+      .send({ nps: '5', reason: 'x'.repeat(70_000) })
+      .expect(413);
     expect(await t.db.query(`SELECT id FROM responses WHERE score = 5`)).toHaveLength(0);
   });
 
   it('unsubscribing from the link stops future waves for that contact', async () => {
     await request(t.app).get(`/r/${token}/unsubscribe`).expect(200);
-    const done = await request(t.app).post(`/r/${token}/unsubscribe`).type('form').send('List-Unsubscribe=One-Click').expect(200);
+    const done = await request(t.app)
+      .post(`/r/${token}/unsubscribe`)
+      .type('form')
+      .send('List-Unsubscribe=One-Click')
+      .expect(200);
     expect(done.text).toContain('You are unsubscribed');
     const [c] = await t.db.query<{ status: string }>(`SELECT status FROM contacts WHERE email = 'grace@example.com'`);
     expect(c!.status).toBe('unsubscribed');

@@ -13,13 +13,22 @@ beforeAll(async () => {
   agent = await signedInAgent(t.app);
   workspaceId = (await t.db.one<{ id: string }>('SELECT id FROM workspaces'))!.id;
   npsSurvey = await seedSurvey(t.db, workspaceId, { questions: NPS_SURVEY });
-  everySurvey = await seedSurvey(t.db, workspaceId, { questions: EVERY_TYPE, title: 'Every type', thankYouUrl: 'https://acme.example/thanks' });
+  everySurvey = await seedSurvey(t.db, workspaceId, {
+    questions: EVERY_TYPE,
+    title: 'Every type',
+    thankYouUrl: 'https://acme.example/thanks',
+  });
 });
 afterAll(() => t.close());
 
-const post = (token: string, body: Record<string, unknown>) => request(t.app).post(`/r/${token}`).type('form').send(body);
+const post = (token: string, body: Record<string, unknown>) =>
+  request(t.app).post(`/r/${token}`).type('form').send(body);
 const partial = (token: string, body: Record<string, unknown>) =>
-  request(t.app).post(`/r/${token}`).set('Accept', 'application/json').type('form').send({ ...body, _partial: '1' });
+  request(t.app)
+    .post(`/r/${token}`)
+    .set('Accept', 'application/json')
+    .type('form')
+    .send({ ...body, _partial: '1' });
 const responseOf = (deliveryId: string) =>
   t.db.one<{ score: number | null; comment: string | null; answers: Record<string, unknown>; completed: boolean }>(
     'SELECT score, comment, answers, completed_at IS NOT NULL AS completed FROM responses WHERE delivery_id = :deliveryId',
@@ -30,33 +39,70 @@ describe('every question type', () => {
   it('renders real radios and checkboxes in fieldsets with legends, labelled CSAT points, and text fields with labels', async () => {
     const { token } = await seedDelivery(t.db, t.sealer, workspaceId, everySurvey);
     const page = await request(t.app).get(`/r/${token}?score=2`).expect(200);
-    expect(page.text).toMatch(/<fieldset class="q scale csat" id="q-sat"[^>]*data-primary>\s*<legend class="prompt">How satisfied are you\?<\/legend>/);
+    expect(page.text).toMatch(
+      /<fieldset class="q scale csat" id="q-sat"[^>]*data-primary>\s*<legend class="prompt">How satisfied are you\?<\/legend>/,
+    );
     expect(page.text).toMatch(/type="radio" id="sat-1" name="sat" value="2" checked required data-band="low"/);
     expect(page.text).toContain('<span class="sub">Very unsatisfied</span>');
     expect(page.text).toMatch(/type="radio" id="effort-6" name="effort" value="7"/);
     expect(page.text).toMatch(/type="checkbox" id="used-2" name="used" value="Phone"/);
     expect(page.text).toContain('value="Team &amp; more"');
-    expect(page.text).toMatch(/<label for="q-role" class="prompt">Your role <span class="opt">\(optional\)<\/span><\/label>/);
+    expect(page.text).toMatch(
+      /<label for="q-role" class="prompt">Your role <span class="opt">\(optional\)<\/span><\/label>/,
+    );
     // The low-score follow-up is shown for the clicked 2, enabled, and marked as shown.
-    expect(page.text).toMatch(/<fieldset class="q" data-bands="low">\s*<input type="hidden" name="_shown" value="fix">/);
+    expect(page.text).toMatch(
+      /<fieldset class="q" data-bands="low">\s*<input type="hidden" name="_shown" value="fix">/,
+    );
   });
 
   it("stores one answer per question, with the score and the first non-empty long text as the dashboard's comment", async () => {
     const { token, deliveryId } = await seedDelivery(t.db, t.sealer, workspaceId, everySurvey);
     await post(token, {
-      sat: '5', effort: '6', stars: '4', again: 'yes', plan: 'Team & more', used: ['Chat', 'Email'], role: 'CTO', comment: 'Keep going',
+      sat: '5',
+      effort: '6',
+      stars: '4',
+      again: 'yes',
+      plan: 'Team & more',
+      used: ['Chat', 'Email'],
+      role: 'CTO',
+      comment: 'Keep going',
     }).expect(303);
     const r = await responseOf(deliveryId);
     expect(r).toEqual({
-      score: 5, comment: 'Keep going', completed: true,
-      answers: { sat: 5, effort: 6, stars: 4, again: 'yes', plan: 'Team & more', used: ['Chat', 'Email'], role: 'CTO', comment: 'Keep going' },
+      score: 5,
+      comment: 'Keep going',
+      completed: true,
+      answers: {
+        sat: 5,
+        effort: 6,
+        stars: 4,
+        again: 'yes',
+        plan: 'Team & more',
+        used: ['Chat', 'Email'],
+        role: 'CTO',
+        comment: 'Keep going',
+      },
     });
   });
 
   it('refuses answers outside the range or the choices with 422 and a message per question, storing nothing', async () => {
     const { token, deliveryId } = await seedDelivery(t.db, t.sealer, workspaceId, everySurvey);
-    const res = await post(token, { sat: '6', effort: '0', stars: '9', again: 'perhaps', plan: 'Gold', used: ['Fax'], role: 'x'.repeat(501) }).expect(422);
-    for (const msg of ['Choose a score from 1 to 5.', 'Choose a score from 1 to 7.', 'Choose one of the options shown.', 'Please keep your answer under 500 characters.']) {
+    const res = await post(token, {
+      sat: '6',
+      effort: '0',
+      stars: '9',
+      again: 'perhaps',
+      plan: 'Gold',
+      used: ['Fax'],
+      role: 'x'.repeat(501),
+    }).expect(422);
+    for (const msg of [
+      'Choose a score from 1 to 5.',
+      'Choose a score from 1 to 7.',
+      'Choose one of the options shown.',
+      'Please keep your answer under 500 characters.',
+    ]) {
       expect(res.text).toContain(msg);
     }
     expect(res.text).toContain('role="alert"');
@@ -78,7 +124,9 @@ describe('follow-ups for the score band', () => {
     expect(again.text).toMatch(/<fieldset class="q" data-bands="low">/);
     const missing = await post(token, { sat: '2', _shown: 'fix' }).expect(422);
     expect(missing.text).toContain('Please answer this question.');
-    await post(token, { sat: '2', _shown: 'fix', fix: 'Slow exports' }).expect(303).expect('Location', `/r/${token}/thanks`);
+    await post(token, { sat: '2', _shown: 'fix', fix: 'Slow exports' })
+      .expect(303)
+      .expect('Location', `/r/${token}/thanks`);
     expect((await responseOf(deliveryId))!.answers).toEqual({ sat: 2, fix: 'Slow exports' });
   });
 
@@ -113,8 +161,12 @@ describe('saving as they go, changing the answer, one response per delivery', ()
     expect(page.text).toContain('>Bad</textarea>');
     expect(page.text).toContain('You already answered.');
     await post(token, { nps: '9', reason: 'Fixed!' }).expect(303);
-    expect(await t.db.query('SELECT score, comment FROM responses WHERE delivery_id = :deliveryId', { deliveryId })).toEqual([{ score: 9, comment: 'Fixed!' }]);
-    await t.db.query(`UPDATE surveys SET closes_at = now() - interval '1 minute' WHERE id = :npsSurvey RETURNING id`, { npsSurvey });
+    expect(
+      await t.db.query('SELECT score, comment FROM responses WHERE delivery_id = :deliveryId', { deliveryId }),
+    ).toEqual([{ score: 9, comment: 'Fixed!' }]);
+    await t.db.query(`UPDATE surveys SET closes_at = now() - interval '1 minute' WHERE id = :npsSurvey RETURNING id`, {
+      npsSurvey,
+    });
     try {
       await post(token, { nps: '0' }).expect(410);
       expect((await responseOf(deliveryId))!.score).toBe(9);
@@ -126,9 +178,13 @@ describe('saving as they go, changing the answer, one response per delivery', ()
   it('concurrent POSTs (final and partial) from one link make exactly one response', async () => {
     const { token, deliveryId } = await seedDelivery(t.db, t.sealer, workspaceId, npsSurvey);
     await Promise.all(
-      Array.from({ length: 12 }, (_, i) => (i % 2 ? post(token, { nps: String(i % 11) }) : partial(token, { nps: String(i % 11), reason: `r${i}` }))),
+      Array.from({ length: 12 }, (_, i) =>
+        i % 2 ? post(token, { nps: String(i % 11) }) : partial(token, { nps: String(i % 11), reason: `r${i}` }),
+      ),
     );
-    expect(await t.db.query('SELECT id FROM responses WHERE delivery_id = :deliveryId', { deliveryId })).toHaveLength(1);
+    expect(await t.db.query('SELECT id FROM responses WHERE delivery_id = :deliveryId', { deliveryId })).toHaveLength(
+      1,
+    );
   });
 });
 
@@ -137,7 +193,13 @@ describe('links gone bad and bad input', () => {
     const { token } = await seedDelivery(t.db, t.sealer, workspaceId, npsSurvey);
     const tampered = token.slice(0, -1) + (token.endsWith('A') ? 'B' : 'A');
     const bodies = new Set<string>();
-    for (const path of [`/r/${tampered}`, '/r/nonsense', `/r/${'A'.repeat(43)}`, `/r/${tampered}/thanks`, `/r/${tampered}/unsubscribe`]) {
+    for (const path of [
+      `/r/${tampered}`,
+      '/r/nonsense',
+      `/r/${'A'.repeat(43)}`,
+      `/r/${tampered}/thanks`,
+      `/r/${tampered}/unsubscribe`,
+    ]) {
       bodies.add((await request(t.app).get(path).expect(404)).text);
     }
     expect(bodies.size).toBe(1);
@@ -154,7 +216,9 @@ describe('links gone bad and bad input', () => {
       const { token, deliveryId } = await seedDelivery(t.db, t.sealer, workspaceId, surveyId);
       texts.push((await request(t.app).get(`/r/${token}?score=9`).expect(410)).text);
       await post(token, { nps: '9' }).expect(410);
-      expect(await t.db.query('SELECT id FROM response_clicks WHERE delivery_id = :deliveryId', { deliveryId })).toHaveLength(0);
+      expect(
+        await t.db.query('SELECT id FROM response_clicks WHERE delivery_id = :deliveryId', { deliveryId }),
+      ).toHaveLength(0);
       // Unsubscribing is about the person, not the survey: it keeps working.
       await request(t.app).get(`/r/${token}/unsubscribe`).expect(200);
     }
@@ -174,7 +238,7 @@ describe('links gone bad and bad input', () => {
 });
 
 describe('the thank-you page and the page itself', () => {
-  it('thanks in the sender\'s name, links back only to the survey\'s own http(s) address, and never redirects from the URL', async () => {
+  it("thanks in the sender's name, links back only to the survey's own http(s) address, and never redirects from the URL", async () => {
     const { token } = await seedDelivery(t.db, t.sealer, workspaceId, everySurvey);
     await post(token, { sat: '5' }).expect(303);
     const thanks = await request(t.app).get(`/r/${token}/thanks?next=https://evil.example`).expect(200);
@@ -205,7 +269,9 @@ describe('the thank-you page and the page itself', () => {
     const payload = '<script>alert(1)</script><img src=x onerror=alert(2)>"\'><svg onload=alert(3)>';
     await post(token, { nps: '4', reason: payload }).expect(303);
     const dashboard = await agent.get(`/surveys/${npsSurvey}`).expect(200);
-    expect(dashboard.text).toContain('&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;&#34;&#39;&gt;&lt;svg onload=alert(3)&gt;');
+    expect(dashboard.text).toContain(
+      '&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;&#34;&#39;&gt;&lt;svg onload=alert(3)&gt;',
+    );
     expect(dashboard.text).not.toContain('<img src=x');
     const page = await request(t.app).get(`/r/${token}`).expect(200);
     expect(page.text).not.toContain('<script>alert(1)');

@@ -18,7 +18,8 @@ describe('unsubscribe', () => {
     const { token, contactId } = await seedDelivery(t.db, t.sealer, workspaceId, surveyId);
     const page = await request(t.app).get(`/r/${token}/unsubscribe`).expect(200);
     expect(page.text).toContain(`<form method="post" action="/r/${token}/unsubscribe">`);
-    const status = () => t.db.one<{ status: string }>('SELECT status FROM contacts WHERE id = :contactId', { contactId });
+    const status = () =>
+      t.db.one<{ status: string }>('SELECT status FROM contacts WHERE id = :contactId', { contactId });
     expect((await status())!.status).toBe('subscribed');
     await request(t.app).post(`/r/${token}/unsubscribe`).type('form').send({}).expect(200);
     expect((await status())!.status).toBe('unsubscribed');
@@ -34,11 +35,13 @@ describe('unsubscribe', () => {
       .expect(200);
     expect(res.headers['set-cookie']).toBeUndefined();
     expect(res.text).toContain('You are unsubscribed');
-    expect(await t.db.query('SELECT status FROM contacts WHERE id = :contactId', { contactId })).toEqual([{ status: 'unsubscribed' }]);
+    expect(await t.db.query('SELECT status FROM contacts WHERE id = :contactId', { contactId })).toEqual([
+      { status: 'unsubscribed' },
+    ]);
   });
 });
 
-describe('a survey\'s public link', () => {
+describe("a survey's public link", () => {
   it('takes answers not tied to a contact when the survey allows it, each submission a response of its own, rate-limited per IP across instances', async () => {
     const surveyId = await seedSurvey(t.db, workspaceId, { questions: NPS_SURVEY, publicLinkEnabled: true });
     const service = responsesService(t.db, t.sealer);
@@ -51,16 +54,31 @@ describe('a survey\'s public link', () => {
     expect(page.text).toMatch(/name="nps" value="9" checked/);
     expect(page.text).toContain('data-save="0"');
     expect(page.text).not.toContain('class="hp"');
-    await request(t.app).post(`/r/p/${token}`).type('form').send({ nps: '9', reason: 'Lovely' }).expect(303).expect('Location', `/r/p/${token}/thanks`);
+    await request(t.app)
+      .post(`/r/p/${token}`)
+      .type('form')
+      .send({ nps: '9', reason: 'Lovely' })
+      .expect(303)
+      .expect('Location', `/r/p/${token}/thanks`);
     await request(t.app).post(`/r/p/${token}`).type('form').send({ nps: '42' }).expect(422);
     await request(t.app).post(`/r/p/${token}`).type('form').send({ nps: '3' }).expect(303);
-    const rows = await t.db.query<{ score: number; delivery_id: string | null }>('SELECT score, delivery_id FROM responses WHERE survey_id = :surveyId ORDER BY score', { surveyId });
-    expect(rows).toEqual([{ score: 3, delivery_id: null }, { score: 9, delivery_id: null }]);
-    expect((await request(t.app).get(`/r/p/${token}/thanks`).expect(200)).text).toContain('Valeria at Acme reads every answer.');
+    const rows = await t.db.query<{ score: number; delivery_id: string | null }>(
+      'SELECT score, delivery_id FROM responses WHERE survey_id = :surveyId ORDER BY score',
+      { surveyId },
+    );
+    expect(rows).toEqual([
+      { score: 3, delivery_id: null },
+      { score: 9, delivery_id: null },
+    ]);
+    expect((await request(t.app).get(`/r/p/${token}/thanks`).expect(200)).text).toContain(
+      'Valeria at Acme reads every answer.',
+    );
 
     const limited = await request(t.app).post(`/r/p/${token}`).type('form').send({ nps: '5' }).expect(429);
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
-    const hits = await t.db.one<{ hits: number }>(`SELECT sum(hits) AS hits FROM rate_limit_hits WHERE key LIKE 'public-submit:%'`);
+    const hits = await t.db.one<{ hits: number }>(
+      `SELECT sum(hits) AS hits FROM rate_limit_hits WHERE key LIKE 'public-submit:%'`,
+    );
     expect(hits!.hits).toBe(4);
 
     await t.db.query('UPDATE surveys SET public_link_enabled = false WHERE id = :surveyId RETURNING id', { surveyId });

@@ -28,7 +28,8 @@ const clicksOf = (deliveryId: string) =>
     'SELECT score, status, discard_reason FROM response_clicks WHERE delivery_id = :deliveryId ORDER BY id',
     { deliveryId },
   );
-const responsesOf = (deliveryId: string) => t.db.query<{ score: number }>('SELECT score FROM responses WHERE delivery_id = :deliveryId', { deliveryId });
+const responsesOf = (deliveryId: string) =>
+  t.db.query<{ score: number }>('SELECT score FROM responses WHERE delivery_id = :deliveryId', { deliveryId });
 
 describe('a GET or HEAD never answers', () => {
   it('opening a score link preselects it and keeps an unconfirmed click apart; HEAD records nothing at all', async () => {
@@ -57,7 +58,10 @@ describe('scanner defence', () => {
     const { token, deliveryId } = await invite();
     const pages = [];
     for (let s = 0; s <= 10; s++) pages.push(await request(t.app).get(`/r/${token}?score=${s}`).expect(200));
-    const [scan] = await t.db.query<{ reason: string }>('SELECT reason FROM scanned_deliveries WHERE delivery_id = :deliveryId', { deliveryId });
+    const [scan] = await t.db.query<{ reason: string }>(
+      'SELECT reason FROM scanned_deliveries WHERE delivery_id = :deliveryId',
+      { deliveryId },
+    );
     expect(scan!.reason).toBe('burst');
     const clicks = await clicksOf(deliveryId);
     expect(clicks).toHaveLength(11);
@@ -81,12 +85,16 @@ describe('scanner defence', () => {
     const page = await request(t.app).get(`/r/${token}?score=10`).expect(200);
     expect(page.text).toMatch(new RegExp(`<a href="/r/${token}/h" class="hp" hidden tabindex="-1"`));
     await request(t.app).get(`/r/${token}/h`).expect(204);
-    expect(await t.db.query('SELECT reason FROM scanned_deliveries WHERE delivery_id = :deliveryId', { deliveryId })).toEqual([{ reason: 'honeypot' }]);
+    expect(
+      await t.db.query('SELECT reason FROM scanned_deliveries WHERE delivery_id = :deliveryId', { deliveryId }),
+    ).toEqual([{ reason: 'honeypot' }]);
     expect(await clicksOf(deliveryId)).toEqual([{ score: 10, status: 'discarded', discard_reason: 'honeypot' }]);
     expect((await autoConfirm(token, clickIdIn(page.text), 10).expect(200)).body.saved).toBe(false);
     expect(await responsesOf(deliveryId)).toHaveLength(0);
 
-    await request(t.app).get(`/r/${'x'.repeat(43)}/h`).expect(204);
+    await request(t.app)
+      .get(`/r/${'x'.repeat(43)}/h`)
+      .expect(204);
     await request(t.app).get('/r/nonsense/h').expect(204);
   });
 
@@ -96,11 +104,15 @@ describe('scanner defence', () => {
     const page = await request(t.app).get(`/r/${token}?score=7`).expect(200);
     expect(page.text).toContain('data-auto="0"');
     const res = await autoConfirm(token, clickIdIn(page.text), 7).expect(200);
-    expect(res.body).toMatchObject({ saved: false, reason: 'scanned_delivery', message: 'Tap Send to confirm your answer.' });
+    expect(res.body).toMatchObject({
+      saved: false,
+      reason: 'scanned_delivery',
+      message: 'Tap Send to confirm your answer.',
+    });
     expect(await clicksOf(deliveryId)).toEqual([{ score: 7, status: 'discarded', discard_reason: 'scanned_delivery' }]);
   });
 
-  it('an auto-confirm without a click of this delivery is refused (it cannot borrow another link\'s click)', async () => {
+  it("an auto-confirm without a click of this delivery is refused (it cannot borrow another link's click)", async () => {
     const a = await invite();
     const b = await invite();
     const page = await request(t.app).get(`/r/${a.token}?score=9`).expect(200);
@@ -111,7 +123,9 @@ describe('scanner defence', () => {
 
   it('unconfirmed and scanned clicks never reach the dashboard: only confirmed answers count', async () => {
     const dashboard = await agent.get(`/surveys/${surveyId}`).expect(200);
-    const confirmed = await t.db.one<{ n: number }>('SELECT count(*) AS n FROM responses WHERE survey_id = :surveyId', { surveyId });
+    const confirmed = await t.db.one<{ n: number }>('SELECT count(*) AS n FROM responses WHERE survey_id = :surveyId', {
+      surveyId,
+    });
     const clicks = await t.db.one<{ n: number }>('SELECT count(*) AS n FROM response_clicks');
     expect(clicks!.n).toBeGreaterThan(confirmed!.n);
     expect(dashboard.text).toContain(`data-testid="responses">${confirmed!.n}<`);

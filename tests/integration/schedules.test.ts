@@ -40,7 +40,13 @@ describe('schedules, as a team sets them up', () => {
   });
 
   it('"Preview" shows the expression in words and the next five sends in the schedule\'s zone, saving nothing', async () => {
-    const res = await submitForm(agent, `/surveys/${surveyId}/schedules/new`, `/surveys/${surveyId}/schedules`, form({ intent: 'preview', preset: 'custom', cron: '30 8 * * 1-5', timeZone: 'Asia/Tokyo' }), 200);
+    const res = await submitForm(
+      agent,
+      `/surveys/${surveyId}/schedules/new`,
+      `/surveys/${surveyId}/schedules`,
+      form({ intent: 'preview', preset: 'custom', cron: '30 8 * * 1-5', timeZone: 'Asia/Tokyo' }),
+      200,
+    );
     expect(res.text).toContain('At 08:30, Monday through Friday');
     const items = [...res.text.matchAll(/<li>([^<]*GMT\+9[^<]*)<\/li>/g)].map((m) => m[1]);
     expect(items).toHaveLength(5);
@@ -49,25 +55,51 @@ describe('schedules, as a team sets them up', () => {
   });
 
   it('the JSON preview answers the same, and refuses a bad expression with a message', async () => {
-    const ok = await agent.get('/schedules/preview').query({ cron: '0 9 * * 1', timeZone: 'America/New_York' }).set('Accept', 'application/json').expect(200);
+    const ok = await agent
+      .get('/schedules/preview')
+      .query({ cron: '0 9 * * 1', timeZone: 'America/New_York' })
+      .set('Accept', 'application/json')
+      .expect(200);
     expect(ok.body.words).toBe('At 09:00, only on Monday');
     expect(ok.body.next).toHaveLength(5);
-    const bad = await agent.get('/schedules/preview').query({ cron: '0 25 * * *', timeZone: 'UTC' }).set('Accept', 'application/json').expect(422);
+    const bad = await agent
+      .get('/schedules/preview')
+      .query({ cron: '0 25 * * *', timeZone: 'UTC' })
+      .set('Accept', 'application/json')
+      .expect(422);
     expect(bad.body.error.fields.cron).toMatch(/not valid/);
   });
 
   it('an invalid expression or zone is refused with a message on the field, the form kept, nothing saved', async () => {
-    const badCron = await submitForm(agent, `/surveys/${surveyId}/schedules/new`, `/surveys/${surveyId}/schedules`, form({ preset: 'custom', cron: '0 9 * *' }), 422);
+    const badCron = await submitForm(
+      agent,
+      `/surveys/${surveyId}/schedules/new`,
+      `/surveys/${surveyId}/schedules`,
+      form({ preset: 'custom', cron: '0 9 * *' }),
+      422,
+    );
     expect(badCron.text).toContain('Enter five fields');
     expect(badCron.text).toContain('value="Weekly pulse"');
-    const badZone = await submitForm(agent, `/surveys/${surveyId}/schedules/new`, `/surveys/${surveyId}/schedules`, form({ timeZone: 'Mars/Olympus' }), 422);
+    const badZone = await submitForm(
+      agent,
+      `/surveys/${surveyId}/schedules/new`,
+      `/surveys/${surveyId}/schedules`,
+      form({ timeZone: 'Mars/Olympus' }),
+      422,
+    );
     expect(badZone.text).toContain('Choose a time zone from the list');
-    const badRolling = await submitForm(agent, `/surveys/${surveyId}/schedules/new`, `/surveys/${surveyId}/schedules`, form({ cadence: 'rolling', cycleDays: '0' }), 422);
+    const badRolling = await submitForm(
+      agent,
+      `/surveys/${surveyId}/schedules/new`,
+      `/surveys/${surveyId}/schedules`,
+      form({ cadence: 'rolling', cycleDays: '0' }),
+      422,
+    );
     expect(badRolling.text).toContain('Ask each contact every 1 to 730 days.');
     expect(await t.db.query('SELECT id FROM schedules')).toHaveLength(0);
   });
 
-  it('creating a schedule stores the preset\'s expression, audience filters and reminders, and shows its next send', async () => {
+  it("creating a schedule stores the preset's expression, audience filters and reminders, and shows its next send", async () => {
     const res = await submitForm(
       agent,
       `/surveys/${surveyId}/schedules/new`,
@@ -79,24 +111,46 @@ describe('schedules, as a team sets them up', () => {
       `SELECT cron, time_zone, audience, reminder_count, ends_at, next_slot_at FROM schedules WHERE id = :scheduleId`,
       { scheduleId },
     );
-    expect(s).toMatchObject({ cron: '0 9 * * 1', time_zone: 'Europe/Paris', audience: { tags: ['vip', 'customer'], properties: { plan: 'pro', region: 'eu' } }, reminder_count: 2 });
+    expect(s).toMatchObject({
+      cron: '0 9 * * 1',
+      time_zone: 'Europe/Paris',
+      audience: { tags: ['vip', 'customer'], properties: { plan: 'pro', region: 'eu' } },
+      reminder_count: 2,
+    });
     expect((s!.ends_at as Date).toISOString()).toBe('2099-12-31T22:59:59.999Z'); // end of that day in Paris
     const page = await agent.get(`/schedules/${scheduleId}`).expect(200);
     expect(page.text).toContain('At 09:00, only on Monday');
     expect(page.text).toMatch(/Next send: Mon, \d+ \w+ \d{4}, 09:00 CES?T/);
   });
 
-  it('offers the workspace\'s saved segments as the audience, stores the choice, and refuses a segment that is not one of them', async () => {
-    await submitForm(agent, '/contacts?prop=plan:pro', '/contacts/segments', { prop: 'plan:pro', name: 'Pro customers' });
+  it("offers the workspace's saved segments as the audience, stores the choice, and refuses a segment that is not one of them", async () => {
+    await submitForm(agent, '/contacts?prop=plan:pro', '/contacts/segments', {
+      prop: 'plan:pro',
+      name: 'Pro customers',
+    });
     const [seg] = await t.db.query<{ id: string }>(`SELECT id FROM segments WHERE name = 'Pro customers'`);
     const page = await agent.get(`/surveys/${surveyId}/schedules/new`).expect(200);
     expect(page.text).toContain(`<option value="${seg!.id}" >Segment: Pro customers</option>`);
 
-    const foreign = await submitForm(agent, `/surveys/${surveyId}/schedules/new`, `/surveys/${surveyId}/schedules`, form({ segmentId: '00000000-0000-4000-8000-000000000000' }), 422);
+    const foreign = await submitForm(
+      agent,
+      `/surveys/${surveyId}/schedules/new`,
+      `/surveys/${surveyId}/schedules`,
+      form({ segmentId: '00000000-0000-4000-8000-000000000000' }),
+      422,
+    );
     expect(foreign.text).toContain('Choose one of the segments listed.');
-    const res = await submitForm(agent, `/surveys/${surveyId}/schedules/new`, `/surveys/${surveyId}/schedules`, form({ name: 'Pro pulse', segmentId: seg!.id }));
+    const res = await submitForm(
+      agent,
+      `/surveys/${surveyId}/schedules/new`,
+      `/surveys/${surveyId}/schedules`,
+      form({ name: 'Pro pulse', segmentId: seg!.id }),
+    );
     const id = res.headers.location!.split('/').pop()!;
-    const [saved] = await t.db.query<{ audience: { segmentId?: string } }>('SELECT audience FROM schedules WHERE id = :id', { id });
+    const [saved] = await t.db.query<{ audience: { segmentId?: string } }>(
+      'SELECT audience FROM schedules WHERE id = :id',
+      { id },
+    );
     expect(saved!.audience.segmentId).toBe(seg!.id);
     const edit = await agent.get(`/schedules/${id}`).expect(200);
     expect(edit.text).toContain(`<option value="${seg!.id}" selected>Segment: Pro customers</option>`);
@@ -104,11 +158,16 @@ describe('schedules, as a team sets them up', () => {
 
   it('editing changes the expression; pause stops it, resume restarts it; delete hides it but keeps its waves', async () => {
     await submitForm(agent, `/schedules/${scheduleId}`, `/schedules/${scheduleId}`, form({ preset: 'quarterly' }));
-    const [edited] = await t.db.query<{ cron: string }>(`SELECT cron FROM schedules WHERE id = :scheduleId`, { scheduleId });
+    const [edited] = await t.db.query<{ cron: string }>(`SELECT cron FROM schedules WHERE id = :scheduleId`, {
+      scheduleId,
+    });
     expect(edited!.cron).toBe('0 9 1 1,4,7,10 *');
 
     await submitForm(agent, `/surveys/${surveyId}/schedules`, `/schedules/${scheduleId}/pause`, {});
-    let [s] = await t.db.query<{ status: string; next: Date | null }>(`SELECT status, next_slot_at AS next FROM schedules WHERE id = :scheduleId`, { scheduleId });
+    let [s] = await t.db.query<{ status: string; next: Date | null }>(
+      `SELECT status, next_slot_at AS next FROM schedules WHERE id = :scheduleId`,
+      { scheduleId },
+    );
     expect(s).toEqual({ status: 'paused', next: null });
     expect((await agent.get(`/surveys/${surveyId}/schedules`).expect(200)).text).toContain('Resume');
 
@@ -123,7 +182,9 @@ describe('schedules, as a team sets them up', () => {
       { scheduleId },
     );
     await submitForm(agent, `/surveys/${surveyId}/schedules`, `/schedules/${scheduleId}/delete`, {});
-    expect((await agent.get(`/surveys/${surveyId}/schedules`).expect(200)).text).not.toContain(`/schedules/${scheduleId}"`);
+    expect((await agent.get(`/surveys/${surveyId}/schedules`).expect(200)).text).not.toContain(
+      `/schedules/${scheduleId}"`,
+    );
     await agent.get(`/schedules/${scheduleId}`).expect(404);
     expect(await t.db.query(`SELECT id FROM waves WHERE schedule_id = :scheduleId`, { scheduleId })).toHaveLength(1);
   });

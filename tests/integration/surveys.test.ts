@@ -11,11 +11,29 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-type Q = { id: string; type: string; text: string; required?: boolean; choices?: string[]; bands?: string[]; lowLabel?: string; highLabel?: string };
+type Q = {
+  id: string;
+  type: string;
+  text: string;
+  required?: boolean;
+  choices?: string[];
+  bands?: string[];
+  lowLabel?: string;
+  highLabel?: string;
+};
 
 /** The builder's form as a browser sends it: flat fields, repeated checkboxes. */
 function builderForm(csrf: string, settings: Record<string, string>, questions: Q[], extra: [string, string][] = []) {
-  const f = new URLSearchParams({ _csrf: csrf, title: 'Pulse', intro: '', language: 'en', senderUserId: '', closesAt: '', thankYouUrl: '', ...settings });
+  const f = new URLSearchParams({
+    _csrf: csrf,
+    title: 'Pulse',
+    intro: '',
+    language: 'en',
+    senderUserId: '',
+    closesAt: '',
+    thankYouUrl: '',
+    ...settings,
+  });
   questions.forEach((q, i) => {
     const p = `questions.${i}.`;
     f.append(`${p}id`, q.id);
@@ -31,9 +49,19 @@ function builderForm(csrf: string, settings: Record<string, string>, questions: 
   return f.toString();
 }
 
-async function postBuilder(id: string, settings: Record<string, string>, questions: Q[], extra: [string, string][] = [], status = 303) {
+async function postBuilder(
+  id: string,
+  settings: Record<string, string>,
+  questions: Q[],
+  extra: [string, string][] = [],
+  status = 303,
+) {
   const page = await agent.get(`/surveys/${id}/edit`).expect(200);
-  return agent.post(`/surveys/${id}/edit`).type('form').send(builderForm(csrfFrom(page.text), settings, questions, extra)).expect(status);
+  return agent
+    .post(`/surveys/${id}/edit`)
+    .type('form')
+    .send(builderForm(csrfFrom(page.text), settings, questions, extra))
+    .expect(status);
 }
 
 const create = async (fields: Record<string, string>) => {
@@ -41,18 +69,31 @@ const create = async (fields: Record<string, string>) => {
   return res.headers.location!.split('/')[2]!;
 };
 const versionsOf = (id: string) =>
-  t.db.query<{ version: number; questions: Q[] }>('SELECT version, questions FROM survey_versions WHERE survey_id = :id ORDER BY version', { id });
+  t.db.query<{ version: number; questions: Q[] }>(
+    'SELECT version, questions FROM survey_versions WHERE survey_id = :id ORDER BY version',
+    { id },
+  );
 
 const NPS: Q = { id: 'nps', type: 'nps', text: 'How likely are you to recommend us?', required: true };
 
 describe('templates', () => {
   it('offers every template, and "What do you think?" asks about the topic the team names (and refuses without one)', async () => {
     const page = await agent.get('/surveys/new').expect(200);
-    for (const title of ['How are we doing?', 'What do you think?', 'How did we do?', 'Was it easy?', 'How can I help?', 'Blank survey']) expect(page.text).toContain(title);
+    for (const title of [
+      'How are we doing?',
+      'What do you think?',
+      'How did we do?',
+      'Was it easy?',
+      'How can I help?',
+      'Blank survey',
+    ])
+      expect(page.text).toContain(title);
     const refused = await submitForm(agent, '/surveys/new', '/surveys', { template: 'what-do-you-think' }, 422);
     expect(refused.text).toContain('Name the topic you want to ask about.');
     const id = await create({ template: 'what-do-you-think', topic: 'our new pricing' });
-    expect((await versionsOf(id))[0]!.questions).toEqual([expect.objectContaining({ type: 'long_text', text: 'What do you think about our new pricing?' })]);
+    expect((await versionsOf(id))[0]!.questions).toEqual([
+      expect.objectContaining({ type: 'long_text', text: 'What do you think about our new pricing?' }),
+    ]);
   });
 
   it('"How can I help?" shows its open question to detractors only; CSAT and CES use their own scales', async () => {
@@ -85,7 +126,11 @@ describe('the builder', () => {
     const res = await postBuilder(
       id,
       {},
-      [NPS, { id: 'plan', type: 'single_choice', text: 'Which plan?', choices: ['Pro', 'pro'] }, { id: 'nps', type: 'short_text', text: 'Other?' }],
+      [
+        NPS,
+        { id: 'plan', type: 'single_choice', text: 'Which plan?', choices: ['Pro', 'pro'] },
+        { id: 'nps', type: 'short_text', text: 'Other?' },
+      ],
       [],
       422,
     );
@@ -95,17 +140,33 @@ describe('the builder', () => {
   });
 
   it('refuses a condition on a band the score question cannot produce, and a thank-you link that is not http(s)', async () => {
-    const res = await postBuilder(id, { thankYouUrl: 'javascript:alert(1)' }, [NPS, { id: 'why', type: 'long_text', text: 'Why?', bands: ['low'] }], [], 422);
+    const res = await postBuilder(
+      id,
+      { thankYouUrl: 'javascript:alert(1)' },
+      [NPS, { id: 'why', type: 'long_text', text: 'Why?', bands: ['low'] }],
+      [],
+      422,
+    );
     expect(res.text).toContain('With a NPS score, choose from: detractor, passive, promoter.');
     expect(res.text).toContain('Enter a web address starting with https:// or http://.');
   });
 
   it('adds, moves and removes questions server-side without saving anything', async () => {
     const qs: Q[] = [NPS, { id: 'reason', type: 'long_text', text: 'Why?' }];
-    const added = await postBuilder(id, {}, qs, [['action', 'add'], ['addType', 'multiple_choice']], 200);
+    const added = await postBuilder(
+      id,
+      {},
+      qs,
+      [
+        ['action', 'add'],
+        ['addType', 'multiple_choice'],
+      ],
+      200,
+    );
     expect(added.text).toContain('Question 3');
     const moved = await postBuilder(id, {}, qs, [['action', 'up.1']], 200);
-    const ids = (html: string) => [...html.matchAll(/name="questions\.\d+\.id" type="text" value="(\w+)"/g)].map((m) => m[1]);
+    const ids = (html: string) =>
+      [...html.matchAll(/name="questions\.\d+\.id" type="text" value="(\w+)"/g)].map((m) => m[1]);
     expect(ids(added.text)).toEqual(['nps', 'reason', 'multiple']);
     expect(ids(moved.text)).toEqual(['reason', 'nps']);
     const removed = await postBuilder(id, {}, qs, [['action', 'remove.0']], 200);
@@ -113,10 +174,27 @@ describe('the builder', () => {
     expect((await versionsOf(id))[0]!.questions.map((q) => q.id)).toEqual(['nps', 'reason']);
   });
 
-  it('previews the draft with the respondent\'s own page, in a sandboxed frame, with the clicked score preselected', async () => {
-    const res = await postBuilder(id, {}, [NPS, { id: 'reason', type: 'long_text', text: 'Tell us <why>' }], [['action', 'preview'], ['previewScore', '3']], 200);
-    const frame = /<iframe class="preview" title="Respondent preview" sandbox="allow-same-origin" srcdoc="([^"]*)"/.exec(res.text)![1]!;
-    const html = frame.replace(/&#34;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+  it("previews the draft with the respondent's own page, in a sandboxed frame, with the clicked score preselected", async () => {
+    const res = await postBuilder(
+      id,
+      {},
+      [NPS, { id: 'reason', type: 'long_text', text: 'Tell us <why>' }],
+      [
+        ['action', 'preview'],
+        ['previewScore', '3'],
+      ],
+      200,
+    );
+    const frame =
+      /<iframe class="preview" title="Respondent preview" sandbox="allow-same-origin" srcdoc="([^"]*)"/.exec(
+        res.text,
+      )![1]!;
+    const html = frame
+      .replace(/&#34;/g, '"')
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&#39;/g, "'")
+      .replace(/&amp;/g, '&');
     expect(html).toContain('/static/css/respond.css');
     expect(html).toMatch(/name="nps" value="3" checked/);
     expect(html).toContain('Tell us &lt;why&gt;');
@@ -126,11 +204,26 @@ describe('the builder', () => {
     const { id: ownerId } = (await t.db.one<{ id: string }>('SELECT id FROM users LIMIT 1'))!;
     await postBuilder(
       id,
-      { title: 'Our pulse', intro: 'Two quick questions', language: 'fr', senderUserId: ownerId, closesAt: '2030-01-31T12:00', thankYouUrl: 'https://acme.test/thanks', publicLinkEnabled: 'on' },
+      {
+        title: 'Our pulse',
+        intro: 'Two quick questions',
+        language: 'fr',
+        senderUserId: ownerId,
+        closesAt: '2030-01-31T12:00',
+        thankYouUrl: 'https://acme.test/thanks',
+        publicLinkEnabled: 'on',
+      },
       [NPS, { id: 'reason', type: 'long_text', text: 'Why?' }],
     );
     const s = (await t.db.one<Record<string, unknown>>('SELECT * FROM surveys WHERE id = :id', { id }))!;
-    expect(s).toMatchObject({ title: 'Our pulse', intro: 'Two quick questions', language: 'fr', sender_user_id: ownerId, thank_you_url: 'https://acme.test/thanks', public_link_enabled: true });
+    expect(s).toMatchObject({
+      title: 'Our pulse',
+      intro: 'Two quick questions',
+      language: 'fr',
+      sender_user_id: ownerId,
+      thank_you_url: 'https://acme.test/thanks',
+      public_link_enabled: true,
+    });
     expect((s.closes_at as Date).toISOString()).toBe('2030-01-31T12:00:00.000Z');
     const other = await postBuilder(id, { senderUserId: '00000000-0000-4000-8000-000000000000' }, [NPS], [], 422);
     expect(other.text).toContain('Choose a teammate from this workspace.');
@@ -144,7 +237,11 @@ describe('versions', () => {
     expect((await versionsOf(id)).map((v) => v.version)).toEqual([1]);
 
     const tokens = await sendWave(t, agent, id);
-    await request(t.app).post(`/r/${tokens.get('ada@example.com')}`).type('form').send({ nps: '3', reason: 'Slow' }).expect(303);
+    await request(t.app)
+      .post(`/r/${tokens.get('ada@example.com')}`)
+      .type('form')
+      .send({ nps: '3', reason: 'Slow' })
+      .expect(303);
 
     const saved = await postBuilder(id, {}, [
       { id: 'csat', type: 'csat', text: 'How satisfied are you?', required: true },
@@ -153,18 +250,33 @@ describe('versions', () => {
     expect(saved.headers.location).toBe(`/surveys/${id}/edit?saved=published`);
     const versions = await versionsOf(id);
     expect(versions.map((v) => v.version)).toEqual([1, 2]);
-    expect(versions[0]!.questions.map((q) => q.text)).toEqual(['How likely are you to recommend us?', 'Why that score?']);
+    expect(versions[0]!.questions.map((q) => q.text)).toEqual([
+      'How likely are you to recommend us?',
+      'Why that score?',
+    ]);
     expect(versions[1]!.questions[0]!.type).toBe('csat');
-    expect((await t.db.one<{ current_version: number }>('SELECT current_version FROM surveys WHERE id = :id', { id }))!.current_version).toBe(2);
-    const [answer] = await t.db.query<{ survey_version: number }>('SELECT survey_version FROM responses WHERE survey_id = :id', { id });
+    expect(
+      (await t.db.one<{ current_version: number }>('SELECT current_version FROM surveys WHERE id = :id', { id }))!
+        .current_version,
+    ).toBe(2);
+    const [answer] = await t.db.query<{ survey_version: number }>(
+      'SELECT survey_version FROM responses WHERE survey_id = :id',
+      { id },
+    );
     expect(answer!.survey_version).toBe(1);
 
     // Grace's link was sent on v1: she still answers v1's 0–10 question.
-    const grace = await request(t.app).get(`/r/${tokens.get('grace@example.com')}`).expect(200);
+    const grace = await request(t.app)
+      .get(`/r/${tokens.get('grace@example.com')}`)
+      .expect(200);
     expect(grace.text).toContain('Why that score?');
 
     // Saving again without changing the questions does not publish v3.
-    await postBuilder(id, { title: 'Renamed' }, versions[1]!.questions.map((q) => ({ ...q, bands: (q as { showIf?: { bands: string[] } }).showIf?.bands })));
+    await postBuilder(
+      id,
+      { title: 'Renamed' },
+      versions[1]!.questions.map((q) => ({ ...q, bands: (q as { showIf?: { bands: string[] } }).showIf?.bands })),
+    );
     expect((await versionsOf(id)).map((v) => v.version)).toEqual([1, 2]);
 
     const edit = await agent.get(`/surveys/${id}/edit`).expect(200);
@@ -182,13 +294,27 @@ describe('versions', () => {
     const answered = (await t.db.one<{ survey_id: string }>('SELECT survey_id FROM responses LIMIT 1'))!.survey_id;
     const page = await agent.get(`/surveys/${answered}/edit`).expect(200);
     expect(page.text).not.toContain('Delete survey');
-    const refused = await agent.post(`/surveys/${answered}/delete`).type('form').send({ _csrf: csrfFrom(page.text) }).expect(409);
+    const refused = await agent
+      .post(`/surveys/${answered}/delete`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text) })
+      .expect(409);
     expect(refused.text).toContain('can only be archived');
-    await agent.post(`/surveys/${answered}/archive`).type('form').send({ _csrf: csrfFrom(page.text) }).expect(303);
-    expect((await t.db.one<{ status: string }>('SELECT status FROM surveys WHERE id = :answered', { answered }))!.status).toBe('archived');
+    await agent
+      .post(`/surveys/${answered}/archive`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text) })
+      .expect(303);
+    expect(
+      (await t.db.one<{ status: string }>('SELECT status FROM surveys WHERE id = :answered', { answered }))!.status,
+    ).toBe('archived');
 
     const fresh = await create({ template: 'ces' });
-    await agent.post(`/surveys/${fresh}/delete`).type('form').send({ _csrf: csrfFrom(page.text) }).expect(303);
+    await agent
+      .post(`/surveys/${fresh}/delete`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text) })
+      .expect(303);
     expect(await t.db.query('SELECT id FROM surveys WHERE id = :fresh', { fresh })).toHaveLength(0);
   });
 });

@@ -6,8 +6,10 @@ import type { Question } from '../../src/modules/surveys/questions';
 
 const nps = TEMPLATES[0]!.questions;
 const t = translator('en');
-const final = (questions: Question[], body: Record<string, unknown>) => parseAnswer(questions, body, { final: true, t, locale: 'en' });
-const partial = (questions: Question[], body: Record<string, unknown>) => parseAnswer(questions, body, { final: false, t, locale: 'en' });
+const final = (questions: Question[], body: Record<string, unknown>) =>
+  parseAnswer(questions, body, { final: true, t, locale: 'en' });
+const partial = (questions: Question[], body: Record<string, unknown>) =>
+  parseAnswer(questions, body, { final: false, t, locale: 'en' });
 const fieldsOf = (fn: () => unknown) => {
   try {
     fn();
@@ -33,7 +35,8 @@ describe('the answer form', () => {
   });
 
   it('refuses scores outside the scale, fractions and a missing required score', () => {
-    for (const score of ['11', '-1', '4.5']) expect(fieldsOf(() => final(nps, { nps: score })).nps).toBe('Choose a score from 0 to 10.');
+    for (const score of ['11', '-1', '4.5'])
+      expect(fieldsOf(() => final(nps, { nps: score })).nps).toBe('Choose a score from 0 to 10.');
     expect(fieldsOf(() => final(nps, { nps: 'x' })).nps).toBe('Choose a score.');
     expect(fieldsOf(() => final(nps, {})).nps).toBe('Choose a score.');
   });
@@ -62,9 +65,12 @@ describe('the answer form', () => {
     expect(high.drop).not.toContain('love');
   });
 
-  it('refuses text over its limit with the limit in the respondent\'s language', () => {
-    expect(fieldsOf(() => final(nps, { nps: '5', reason: 'x'.repeat(5001) })).reason).toBe('Please keep your answer under 5,000 characters.');
-    const fr = () => parseAnswer(nps, { nps: '5', reason: 'x'.repeat(5001) }, { final: true, t: translator('fr'), locale: 'fr' });
+  it("refuses text over its limit with the limit in the respondent's language", () => {
+    expect(fieldsOf(() => final(nps, { nps: '5', reason: 'x'.repeat(5001) })).reason).toBe(
+      'Please keep your answer under 5,000 characters.',
+    );
+    const fr = () =>
+      parseAnswer(nps, { nps: '5', reason: 'x'.repeat(5001) }, { final: true, t: translator('fr'), locale: 'fr' });
     expect(fieldsOf(fr).reason).toBe(`Veuillez limiter votre réponse à ${(5000).toLocaleString('fr')} caractères.`);
   });
 
@@ -82,8 +88,16 @@ describe('answer schemas kept between requests', () => {
     const run = (questions: Question[], body: Record<string, unknown>, o: { final: boolean; lang?: 'en' | 'fr' }) =>
       parseAnswer(questions, body, { final: o.final, t: translator(o.lang ?? 'en'), locale: o.lang ?? 'en', schemas });
     // A low score shown its follow-up: required on Send, not on a partial save.
-    expect(fieldsOf(() => run(survey, { sat: '1', _shown: 'help' }, { final: true }))).toEqual({ help: 'Please answer this question.' });
-    expect(run(survey, { sat: '1', _shown: 'help' }, { final: false }).patch).toEqual({ sat: 1, help: null, again: null, plan: null, used: null });
+    expect(fieldsOf(() => run(survey, { sat: '1', _shown: 'help' }, { final: true }))).toEqual({
+      help: 'Please answer this question.',
+    });
+    expect(run(survey, { sat: '1', _shown: 'help' }, { final: false }).patch).toEqual({
+      sat: 1,
+      help: null,
+      again: null,
+      plan: null,
+      used: null,
+    });
     // A high score does not require the low band's follow-up.
     expect(run(survey, { sat: '5', _shown: 'help' }, { final: true }).score).toBe(5);
     // Same question ids, stricter choices: the new rule applies, not the one kept for the old text.
@@ -91,8 +105,11 @@ describe('answer schemas kept between requests', () => {
     expect(run(survey, { sat: '5', plan: 'Pro' }, { final: true }).patch.plan).toBe('Pro');
     expect(fieldsOf(() => run(renamed, { sat: '5', plan: 'Pro' }, { final: true }))).toHaveProperty('plan');
     // Messages in the respondent's language, even right after the same form in another.
-    expect(fieldsOf(() => run(survey, { sat: '9' }, { final: true })).sat).toBe(translator('en')('scoreRange', { lo: 1, hi: 5 }));
-    expect(fieldsOf(() => run(survey, { sat: '9' }, { final: true, lang: 'fr' })).sat).toBe(translator('fr')('scoreRange', { lo: 1, hi: 5 }));
+    expect(fieldsOf(() => run(survey, { sat: '9' }, { final: true })).sat).toBe(
+      translator('en')('scoreRange', { lo: 1, hi: 5 }),
+    );
+    expect(fieldsOf(() => run(survey, { sat: '9' }, { final: true, lang: 'fr' })).sat).toBe(
+      translator('fr')('scoreRange', { lo: 1, hi: 5 }),
+    );
   });
 });
-

@@ -33,8 +33,17 @@ describe('config', () => {
 
   it('pulse engine settings: 6 h catch-up grace, 600 a minute, 2-minute lease, mailto unsubscribe from MAIL_FROM unless set', () => {
     const c = loadConfig({ MAIL_FROM: 'hello@acme.test' });
-    expect(c).toMatchObject({ schedulerEnabled: true, catchUpGraceHours: 6, sendRatePerMinute: 600, deliveryLeaseSeconds: 120, unsubscribeMailto: 'hello@acme.test' });
-    expect(loadConfig({ UNSUBSCRIBE_MAILTO: 'leave@acme.test', SEND_RATE_PER_MINUTE: '0' })).toMatchObject({ unsubscribeMailto: 'leave@acme.test', sendRatePerMinute: 0 });
+    expect(c).toMatchObject({
+      schedulerEnabled: true,
+      catchUpGraceHours: 6,
+      sendRatePerMinute: 600,
+      deliveryLeaseSeconds: 120,
+      unsubscribeMailto: 'hello@acme.test',
+    });
+    expect(loadConfig({ UNSUBSCRIBE_MAILTO: 'leave@acme.test', SEND_RATE_PER_MINUTE: '0' })).toMatchObject({
+      unsubscribeMailto: 'leave@acme.test',
+      sendRatePerMinute: 0,
+    });
     expect(() => loadConfig({ DELIVERY_LEASE_SECONDS: '5' })).toThrow(/DELIVERY_LEASE_SECONDS/);
     expect(() => loadConfig({ SCHEDULER_ENABLED: 'maybe' })).toThrow(/SCHEDULER_ENABLED/);
   });

@@ -24,7 +24,8 @@ const base: ClaimedDelivery = {
 const TOKEN = 'T'.repeat(43);
 const render = (d: Partial<ClaimedDelivery>, options?: { reminder?: boolean }) =>
   renderInvitation({ ...base, ...d }, TOKEN, 'https://pulse.example', options);
-const scoreLinks = (html: string) => [...html.matchAll(/href="https:\/\/pulse\.example\/r\/T{43}\?score=(\d+)"/g)].map((m) => Number(m[1]));
+const scoreLinks = (html: string) =>
+  [...html.matchAll(/href="https:\/\/pulse\.example\/r\/T{43}\?score=(\d+)"/g)].map((m) => Number(m[1]));
 
 describe('the invitation email', () => {
   it('shows the first scale question as one-click links for CSAT (labelled), CES and rating too', async () => {
@@ -34,7 +35,12 @@ describe('the invitation email', () => {
       ['rating', [1, 2, 3, 4, 5]],
     ];
     for (const [type, scores] of cases) {
-      const mail = await render({ questions: [{ id: 'q0', type: 'yes_no', text: 'Customer?', required: false }, { id: 'q', type, text: 'How was it?', required: true }] });
+      const mail = await render({
+        questions: [
+          { id: 'q0', type: 'yes_no', text: 'Customer?', required: false },
+          { id: 'q', type, text: 'How was it?', required: true },
+        ],
+      });
       expect(scoreLinks(mail.html)).toEqual(scores);
     }
     const csat = await render({ questions: [{ id: 'q', type: 'csat', text: 'How was it?', required: true }] });
@@ -50,14 +56,20 @@ describe('the invitation email', () => {
 
   it('carries a visible unsubscribe link, the postal address, and a honeypot link no person can see', async () => {
     const mail = await render({});
-    expect(mail.html).toMatch(new RegExp(`<a href="https://pulse.example/r/${TOKEN}/unsubscribe"[^>]*>Unsubscribe</a>`));
+    expect(mail.html).toMatch(
+      new RegExp(`<a href="https://pulse.example/r/${TOKEN}/unsubscribe"[^>]*>Unsubscribe</a>`),
+    );
     expect(mail.html).toContain('1 Main St, Springfield');
     expect(mail.text).toContain(`Unsubscribe: https://pulse.example/r/${TOKEN}/unsubscribe`);
-    expect(mail.html).toMatch(new RegExp(`<a href="https://pulse.example/r/${TOKEN}/h" style="display:none[^"]*" aria-hidden="true" tabindex="-1"></a>`));
+    expect(mail.html).toMatch(
+      new RegExp(
+        `<a href="https://pulse.example/r/${TOKEN}/h" style="display:none[^"]*" aria-hidden="true" tabindex="-1"></a>`,
+      ),
+    );
     expect(mail.text).not.toContain('/h\n');
   });
 
-  it('speaks the survey\'s language, or the contact\'s own locale when set; the question text stays the team\'s', async () => {
+  it("speaks the survey's language, or the contact's own locale when set; the question text stays the team's", async () => {
     const expectations: [Partial<ClaimedDelivery>, string, string, string][] = [
       [{ surveyLanguage: 'fr' }, 'fr', 'Se désabonner', 'Pas du tout probable'],
       [{ surveyLanguage: 'fr', contactLocale: 'de-AT' }, 'de', 'Abmelden', 'Sehr unwahrscheinlich'],
@@ -73,7 +85,7 @@ describe('the invitation email', () => {
     }
   });
 
-  it('accepts the outbox\'s reminder option and says so', async () => {
+  it("accepts the outbox's reminder option and says so", async () => {
     const mail = await render({ surveyLanguage: 'de' }, { reminder: true });
     expect(mail.text.split('\n')[0]).toBe('Eine kurze Erinnerung, falls diese Nachricht untergegangen ist.');
     expect(mail.subject).toBe('Erinnerung: Quick question');

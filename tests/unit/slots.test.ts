@@ -1,12 +1,23 @@
-import { catchUpPlan, CronInputError, describeCron, nextSlots, slotsBetween, slotsPerCycle, validateCron } from '../../src/modules/schedules/slots';
+import {
+  catchUpPlan,
+  CronInputError,
+  describeCron,
+  nextSlots,
+  slotsBetween,
+  slotsPerCycle,
+  validateCron,
+} from '../../src/modules/schedules/slots';
 
 const iso = (d: Date[]) => d.map((x) => x.toISOString());
 const at = (s: string) => new Date(s);
 
-describe('slot arithmetic (cron-parser semantics, in the schedule\'s own zone)', () => {
+describe("slot arithmetic (cron-parser semantics, in the schedule's own zone)", () => {
   it('fires "every Monday 09:00" at 09:00 local in each zone, whatever the server\'s zone', () => {
     const from = at('2026-01-01T00:00:00Z');
-    expect(iso(nextSlots('0 9 * * 1', 'Europe/Paris', from, 2))).toEqual(['2026-01-05T08:00:00.000Z', '2026-01-12T08:00:00.000Z']);
+    expect(iso(nextSlots('0 9 * * 1', 'Europe/Paris', from, 2))).toEqual([
+      '2026-01-05T08:00:00.000Z',
+      '2026-01-12T08:00:00.000Z',
+    ]);
     expect(iso(nextSlots('0 9 * * 1', 'America/New_York', from, 1))).toEqual(['2026-01-05T14:00:00.000Z']);
     expect(iso(nextSlots('0 9 * * 1', 'Asia/Kolkata', from, 1))).toEqual(['2026-01-05T03:30:00.000Z']);
     expect(iso(nextSlots('0 9 * * 1', 'Pacific/Chatham', from, 1))).toEqual(['2026-01-04T19:15:00.000Z']);
@@ -20,14 +31,24 @@ describe('slot arithmetic (cron-parser semantics, in the schedule\'s own zone)',
 
   it('fires once on the spring-forward night even when the local time does not exist', () => {
     // 02:30 does not exist in Berlin on 29 March 2026; the slot still happens once that day, never twice or zero times.
-    const { slots } = slotsBetween('30 2 * * *', 'Europe/Berlin', at('2026-03-28T12:00:00Z'), at('2026-03-30T12:00:00Z'));
+    const { slots } = slotsBetween(
+      '30 2 * * *',
+      'Europe/Berlin',
+      at('2026-03-28T12:00:00Z'),
+      at('2026-03-30T12:00:00Z'),
+    );
     expect(slots).toHaveLength(2);
     expect(slots.map((s) => s.toISOString().slice(0, 10))).toEqual(['2026-03-29', '2026-03-30']);
   });
 
   it('fires once, not twice, when the local time repeats on the fall-back night', () => {
     // 02:30 happens twice in Berlin on 25 October 2026.
-    const { slots } = slotsBetween('30 2 * * *', 'Europe/Berlin', at('2026-10-24T12:00:00Z'), at('2026-10-26T12:00:00Z'));
+    const { slots } = slotsBetween(
+      '30 2 * * *',
+      'Europe/Berlin',
+      at('2026-10-24T12:00:00Z'),
+      at('2026-10-26T12:00:00Z'),
+    );
     expect(iso(slots)).toEqual(['2026-10-25T00:30:00.000Z', '2026-10-26T01:30:00.000Z']);
   });
 
@@ -37,7 +58,13 @@ describe('slot arithmetic (cron-parser semantics, in the schedule\'s own zone)',
   });
 
   it('caps a long outage to the most recent slots and counts the rest instead of iterating forever', () => {
-    const { slots, dropped } = slotsBetween('* * * * *', 'UTC', at('2026-05-01T00:00:00Z'), at('2026-05-01T10:00:00Z'), 100);
+    const { slots, dropped } = slotsBetween(
+      '* * * * *',
+      'UTC',
+      at('2026-05-01T00:00:00Z'),
+      at('2026-05-01T10:00:00Z'),
+      100,
+    );
     expect(slots).toHaveLength(100);
     expect(slots[99]!.toISOString()).toBe('2026-05-01T10:00:00.000Z');
     expect(dropped).toBe(600 - 100);

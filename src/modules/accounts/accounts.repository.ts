@@ -1,7 +1,14 @@
 import type { Transaction } from 'sequelize';
 import type { Db } from '../../platform/db';
 
-export type User = { id: string; workspaceId: string; name: string; email: string; role: 'owner' | 'admin' | 'member'; alertsEnabled: boolean };
+export type User = {
+  id: string;
+  workspaceId: string;
+  name: string;
+  email: string;
+  role: 'owner' | 'admin' | 'member';
+  alertsEnabled: boolean;
+};
 export type Workspace = { id: string; name: string; senderName: string; postalAddress: string; throttleDays: number };
 
 const USER_COLUMNS = `id, workspace_id AS "workspaceId", name, email, role, alerts_enabled AS "alertsEnabled"`;
@@ -35,13 +42,22 @@ export const accountsRepository = (db: Db) => ({
     ),
 
   findUser: (workspaceId: string, id: string) =>
-    db.one<User>(`SELECT ${USER_COLUMNS} FROM users WHERE workspace_id = :workspaceId AND id = :id`, { workspaceId, id }),
+    db.one<User>(`SELECT ${USER_COLUMNS} FROM users WHERE workspace_id = :workspaceId AND id = :id`, {
+      workspaceId,
+      id,
+    }),
 
   listUsers: (workspaceId: string) =>
-    db.query<User>(`SELECT ${USER_COLUMNS} FROM users WHERE workspace_id = :workspaceId ORDER BY name, email`, { workspaceId }),
+    db.query<User>(`SELECT ${USER_COLUMNS} FROM users WHERE workspace_id = :workspaceId ORDER BY name, email`, {
+      workspaceId,
+    }),
 
   setAlerts: (workspaceId: string, id: string, enabled: boolean) =>
-    db.query(`UPDATE users SET alerts_enabled = :enabled WHERE workspace_id = :workspaceId AND id = :id RETURNING id`, { workspaceId, id, enabled }),
+    db.query(`UPDATE users SET alerts_enabled = :enabled WHERE workspace_id = :workspaceId AND id = :id RETURNING id`, {
+      workspaceId,
+      id,
+      enabled,
+    }),
 
   emailTaken: async (email: string, tx: Transaction) =>
     (await db.one(`SELECT 1 AS one FROM users WHERE lower(email) = lower(:email)`, { email }, tx)) !== undefined,

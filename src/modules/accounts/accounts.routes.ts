@@ -9,7 +9,9 @@ import type { User } from './accounts.repository';
 
 // Only same-site paths: a `next` taken from the URL must never send someone to another site.
 const safeNext = (value: unknown) =>
-  typeof value === 'string' && value.startsWith('/') && !value.startsWith('//') && !value.startsWith('/\\') ? value : '/';
+  typeof value === 'string' && value.startsWith('/') && !value.startsWith('//') && !value.startsWith('/\\')
+    ? value
+    : '/';
 
 /** A signed-out visitor's session is stored only once they are shown a form, whose CSRF token is bound to it. */
 const keepSession = (req: Request) => {
@@ -42,7 +44,13 @@ export function accountsRoutes(accounts: AccountsService) {
     skipSuccessfulRequests: true,
     handler: (_req, res, next) => {
       res.setHeader('Retry-After', String(LOGIN_WINDOW_MINUTES * 60));
-      next(new AppError(429, 'rate_limited', `Too many sign-in attempts from here. Wait ${LOGIN_WINDOW_MINUTES} minutes and try again.`));
+      next(
+        new AppError(
+          429,
+          'rate_limited',
+          `Too many sign-in attempts from here. Wait ${LOGIN_WINDOW_MINUTES} minutes and try again.`,
+        ),
+      );
     },
   });
 

@@ -1,9 +1,18 @@
 import { z } from 'zod';
 
 const text = (label: string, max: number) =>
-  z.string({ error: `${label} is required.` }).trim().min(1, `${label} is required.`).max(max, `${label} must be at most ${max} characters.`);
+  z
+    .string({ error: `${label} is required.` })
+    .trim()
+    .min(1, `${label} is required.`)
+    .max(max, `${label} must be at most ${max} characters.`);
 
-export const email = z.string({ error: 'Email is required.' }).trim().toLowerCase().pipe(z.email('Enter an email address like name@example.com.')).pipe(z.string().max(254));
+export const email = z
+  .string({ error: 'Email is required.' })
+  .trim()
+  .toLowerCase()
+  .pipe(z.email('Enter an email address like name@example.com.'))
+  .pipe(z.string().max(254));
 
 const password = z
   .string({ error: 'Password is required.' })
@@ -46,5 +55,10 @@ export const workspaceSchema = z.object({
 export type WorkspaceInput = z.infer<typeof workspaceSchema>;
 
 /** A checkbox: present ("on") when ticked, absent when not. */
-export const alertsSchema = z.object({ alertsEnabled: z.literal('on').optional().transform((v) => v === 'on') });
+export const alertsSchema = z.object({
+  alertsEnabled: z
+    .literal('on')
+    .optional()
+    .transform((v) => v === 'on'),
+});
 export type AlertsInput = z.infer<typeof alertsSchema>;

@@ -45,9 +45,14 @@ export function accountsService(db: Db) {
       const passwordHash = await hashPassword(input.password);
       return db.transaction(async (tx) => {
         if (await repo.emailTaken(input.email, tx)) {
-          throw new AppError(409, 'email_taken', 'That email already has a Rapport account.', { email: 'Already has an account.' });
+          throw new AppError(409, 'email_taken', 'That email already has a Rapport account.', {
+            email: 'Already has an account.',
+          });
         }
-        return repo.createUser({ workspaceId: actor.workspaceId, name: input.name, email: input.email, role: input.role, passwordHash }, tx);
+        return repo.createUser(
+          { workspaceId: actor.workspaceId, name: input.name, email: input.email, role: input.role, passwordHash },
+          tx,
+        );
       });
     },
 

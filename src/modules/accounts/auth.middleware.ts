@@ -24,7 +24,10 @@ declare global {
 export const loadUser = (accounts: AccountsService) => async (req: Request, res: Response, next: NextFunction) => {
   const { userId, workspaceId } = req.session ?? {};
   if (userId && workspaceId) {
-    const [user, workspace] = await Promise.all([accounts.findUser(workspaceId, userId), accounts.findWorkspace(workspaceId)]);
+    const [user, workspace] = await Promise.all([
+      accounts.findUser(workspaceId, userId),
+      accounts.findWorkspace(workspaceId),
+    ]);
     if (user && workspace) {
       req.auth = { user, workspace };
       res.locals.user = user;

@@ -9,7 +9,10 @@ import { auth } from './auth.middleware';
 export function teamRoutes(accounts: AccountsService) {
   const r = Router();
 
-  const teamLocals = async (workspaceId: string) => ({ title: 'Team', teammates: await accounts.listUsers(workspaceId) });
+  const teamLocals = async (workspaceId: string) => ({
+    title: 'Team',
+    teammates: await accounts.listUsers(workspaceId),
+  });
 
   r.get('/team', async (req, res) => {
     const { user, workspace } = auth(req);
@@ -31,14 +34,24 @@ export function teamRoutes(accounts: AccountsService) {
 
   r.post('/team', formView('accounts/team'), async (req, res) => {
     const { user, workspace } = auth(req);
-    Object.assign(res.locals, await teamLocals(workspace.id), { canManage: accounts.canManage(user), added: false, alertsSaved: false });
+    Object.assign(res.locals, await teamLocals(workspace.id), {
+      canManage: accounts.canManage(user),
+      added: false,
+      alertsSaved: false,
+    });
     await accounts.addTeammate(user, parse(teammateSchema, req.body));
     res.redirect(303, '/team?added=1');
   });
 
   r.get('/settings', (req, res) => {
     const { user, workspace } = auth(req);
-    res.render('accounts/settings', { title: 'Settings', canManage: accounts.canManage(user), values: workspace, errors: {}, saved: req.query.saved === '1' });
+    res.render('accounts/settings', {
+      title: 'Settings',
+      canManage: accounts.canManage(user),
+      values: workspace,
+      errors: {},
+      saved: req.query.saved === '1',
+    });
   });
 
   r.post('/settings', formView('accounts/settings'), async (req, res) => {

@@ -65,7 +65,12 @@ export const contactsRepository = (db: Db) => ({
     ),
 
   /** Keyset pagination over any filter: constant cost on any page, no COUNT or OFFSET. */
-  page(workspaceId: string, filter: ContactFilter, after: { createdAt: string; id: string } | undefined, limit: number) {
+  page(
+    workspaceId: string,
+    filter: ContactFilter,
+    after: { createdAt: string; id: string } | undefined,
+    limit: number,
+  ) {
     const cond = filterCondition(filter, 'c');
     return db.query<ContactRow>(
       // cursorAt keeps Postgres's microseconds, which a JS Date would cut to milliseconds.
@@ -81,16 +86,22 @@ export const contactsRepository = (db: Db) => ({
 
   async count(workspaceId: string, filter: ContactFilter) {
     const cond = filterCondition(filter, 'c');
-    return (await db.one<{ n: number }>(`SELECT count(*) AS n FROM contacts c WHERE c.workspace_id = :workspaceId AND ${cond.sql}`, {
-      ...cond.replacements,
-      workspaceId,
-    }))!.n;
+    return (await db.one<{ n: number }>(
+      `SELECT count(*) AS n FROM contacts c WHERE c.workspace_id = :workspaceId AND ${cond.sql}`,
+      {
+        ...cond.replacements,
+        workspaceId,
+      },
+    ))!.n;
   },
 
   countSubscribed: async (workspaceId: string) =>
-    (await db.one<{ n: number }>(`SELECT count(*) AS n FROM contacts WHERE workspace_id = :workspaceId AND status = 'subscribed'`, {
-      workspaceId,
-    }))!.n,
+    (await db.one<{ n: number }>(
+      `SELECT count(*) AS n FROM contacts WHERE workspace_id = :workspaceId AND status = 'subscribed'`,
+      {
+        workspaceId,
+      },
+    ))!.n,
 
   find: (workspaceId: string, id: string, tx?: Transaction) =>
     db.one<Contact>(
@@ -114,11 +125,14 @@ export const contactsRepository = (db: Db) => ({
     ),
 
   emailTaken: async (workspaceId: string, email: string, exceptId: string) =>
-    !!(await db.one(`SELECT 1 AS ok FROM contacts WHERE workspace_id = :workspaceId AND lower(email) = lower(:email) AND id <> :exceptId`, {
-      workspaceId,
-      email,
-      exceptId,
-    })),
+    !!(await db.one(
+      `SELECT 1 AS ok FROM contacts WHERE workspace_id = :workspaceId AND lower(email) = lower(:email) AND id <> :exceptId`,
+      {
+        workspaceId,
+        email,
+        exceptId,
+      },
+    )),
 
   setStatus: (workspaceId: string, id: string, from: string[], to: string, tx?: Transaction) =>
     db.query(
@@ -128,7 +142,11 @@ export const contactsRepository = (db: Db) => ({
     ),
 
   remove: (workspaceId: string, id: string, tx?: Transaction) =>
-    db.query(`DELETE FROM contacts WHERE workspace_id = :workspaceId AND id = :id RETURNING id`, { workspaceId, id }, tx),
+    db.query(
+      `DELETE FROM contacts WHERE workspace_id = :workspaceId AND id = :id RETURNING id`,
+      { workspaceId, id },
+      tx,
+    ),
 
   /** Every invitation (with its reminders' attempts), every answer and every personal reply, newest first. */
   timeline: (workspaceId: string, contactId: string, limit = 200) =>
@@ -243,20 +261,36 @@ export const contactsRepository = (db: Db) => ({
       { workspaceId, contactId },
       tx,
     );
-    await db.query(`DELETE FROM replies WHERE workspace_id = :workspaceId AND contact_id = :contactId RETURNING id`, { workspaceId, contactId }, tx);
-    await db.query(`DELETE FROM deliveries WHERE workspace_id = :workspaceId AND contact_id = :contactId RETURNING id`, { workspaceId, contactId }, tx);
+    await db.query(
+      `DELETE FROM replies WHERE workspace_id = :workspaceId AND contact_id = :contactId RETURNING id`,
+      { workspaceId, contactId },
+      tx,
+    );
+    await db.query(
+      `DELETE FROM deliveries WHERE workspace_id = :workspaceId AND contact_id = :contactId RETURNING id`,
+      { workspaceId, contactId },
+      tx,
+    );
     await db.query(
       `DELETE FROM contact_import_refusals f USING contact_imports i
        WHERE f.import_id = i.id AND i.workspace_id = :workspaceId AND lower(f.email) = lower(:email) RETURNING f.row_number`,
       { workspaceId, email },
       tx,
     );
-    await db.query(`DELETE FROM contacts WHERE workspace_id = :workspaceId AND id = :contactId RETURNING id`, { workspaceId, contactId }, tx);
+    await db.query(
+      `DELETE FROM contacts WHERE workspace_id = :workspaceId AND id = :contactId RETURNING id`,
+      { workspaceId, contactId },
+      tx,
+    );
   },
 
   teammates: (workspaceId: string) =>
-    db.query<{ id: string; name: string; email: string }>(`SELECT id, name, email FROM users WHERE workspace_id = :workspaceId ORDER BY name`, { workspaceId }),
+    db.query<{ id: string; name: string; email: string }>(
+      `SELECT id, name, email FROM users WHERE workspace_id = :workspaceId ORDER BY name`,
+      { workspaceId },
+    ),
 });
 
 /** A text[] literal for jsonb-free binding: each element quoted and escaped. */
-export const toPgArray = (items: string[]) => `{${items.map((t) => `"${t.replace(/["\\]/g, (m) => `\\${m}`)}"`).join(',')}}`;
+export const toPgArray = (items: string[]) =>
+  `{${items.map((t) => `"${t.replace(/["\\]/g, (m) => `\\${m}`)}"`).join(',')}}`;

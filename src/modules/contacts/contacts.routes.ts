@@ -5,12 +5,20 @@ import { auth } from '../accounts';
 import { LOCALES, STATUSES } from './contacts.schemas';
 import type { ContactsService } from './contacts.service';
 import { importRoutes } from './import/import.routes';
-import { describeFilter, filterFromInput, filterToQuery, isEmptyFilter, SCORE_BANDS, type ContactFilter } from './segment.filter';
+import {
+  describeFilter,
+  filterFromInput,
+  filterToQuery,
+  isEmptyFilter,
+  SCORE_BANDS,
+  type ContactFilter,
+} from './segment.filter';
 import { segmentsRoutes } from './segments.routes';
 
 // Only numbers travel in the URL: a link can never put words of its own on our page.
 const savedNotice = (q: Record<string, unknown>) => {
-  const added = Number(q.added), updated = Number(q.updated);
+  const added = Number(q.added),
+    updated = Number(q.updated);
   if (!Number.isInteger(added) || !Number.isInteger(updated)) return undefined;
   return `Saved: ${added} added, ${updated} already known (updated).`;
 };
@@ -36,7 +44,10 @@ export function contactsRoutes(contacts: ContactsService, opts: { importMaxBytes
       filter = { ...s.filter, ...filter };
     }
     const cursor = typeof query.after === 'string' ? query.after : undefined;
-    const [page, segments] = await Promise.all([contacts.page(workspaceId, cursor, filter), contacts.segments.names(workspaceId)]);
+    const [page, segments] = await Promise.all([
+      contacts.page(workspaceId, cursor, filter),
+      contacts.segments.names(workspaceId),
+    ]);
     const qs = new URLSearchParams(filterToQuery(filter)).toString();
     return {
       title: 'Contacts',
@@ -55,7 +66,12 @@ export function contactsRoutes(contacts: ContactsService, opts: { importMaxBytes
 
   r.get('/contacts', async (req, res) => {
     const notice = savedNotice(req.query) ?? NOTICES[String(req.query.done)];
-    res.render('contacts/list', { ...(await listLocals(auth(req).workspace.id, req.query)), values: {}, errors: {}, notice });
+    res.render('contacts/list', {
+      ...(await listLocals(auth(req).workspace.id, req.query)),
+      values: {},
+      errors: {},
+      notice,
+    });
   });
 
   r.post('/contacts', withList, async (req, res) => {
@@ -74,7 +90,11 @@ export function contactsRoutes(contacts: ContactsService, opts: { importMaxBytes
 
   async function contactLocals(req: Request, id: string) {
     const { workspace } = auth(req);
-    const [contact, timeline, teammates] = await Promise.all([contacts.get(workspace.id, id), contacts.timeline(workspace.id, id), contacts.teammates(workspace.id)]);
+    const [contact, timeline, teammates] = await Promise.all([
+      contacts.get(workspace.id, id),
+      contacts.timeline(workspace.id, id),
+      contacts.teammates(workspace.id),
+    ]);
     return { title: contact.name || contact.email, contact, timeline, teammates, locales: LOCALES };
   }
   const contactValues = (c: Awaited<ReturnType<ContactsService['get']>>) => ({
@@ -83,12 +103,20 @@ export function contactsRoutes(contacts: ContactsService, opts: { importMaxBytes
     locale: c.locale ?? '',
     ownerUserId: c.ownerUserId ?? '',
     tags: c.tags.join(', '),
-    properties: Object.entries(c.properties).map(([k, v]) => `${k}: ${v}`).join('\n'),
+    properties: Object.entries(c.properties)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join('\n'),
   });
 
   r.get('/contacts/:id', async (req, res) => {
     const locals = await contactLocals(req, idParam(req.params.id, 'contact'));
-    res.render('contacts/show', { ...locals, values: contactValues(locals.contact), errors: {}, notice: req.query.saved ? 'Saved.' : undefined, confirmErase: req.query.confirm === 'erase' });
+    res.render('contacts/show', {
+      ...locals,
+      values: contactValues(locals.contact),
+      errors: {},
+      notice: req.query.saved ? 'Saved.' : undefined,
+      confirmErase: req.query.confirm === 'erase',
+    });
   });
 
   r.post('/contacts/:id', formView('contacts/show'), async (req: Request, res: Response) => {

@@ -5,7 +5,12 @@ export const LOCALES = ['en', 'fr', 'de', 'es'] as const;
 export const STATUSES = ['subscribed', 'unsubscribed', 'bounced', 'suppressed'] as const;
 export type ContactStatus = (typeof STATUSES)[number];
 
-export const emailSchema = z.string().trim().toLowerCase().max(254, 'Email addresses are at most 254 characters.').pipe(z.email('Enter an email address like name@example.com.'));
+export const emailSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(254, 'Email addresses are at most 254 characters.')
+  .pipe(z.email('Enter an email address like name@example.com.'));
 
 export const contactSchema = z.object({
   name: z.string().trim().max(120, 'Use at most 120 characters for the name.').default(''),
@@ -14,8 +19,18 @@ export const contactSchema = z.object({
 export type ContactInput = z.infer<typeof contactSchema>;
 
 const LOCALE_NAMES: Record<string, (typeof LOCALES)[number]> = {
-  english: 'en', anglais: 'en', french: 'fr', français: 'fr', francais: 'fr', german: 'de', deutsch: 'de', allemand: 'de',
-  spanish: 'es', español: 'es', espanol: 'es', espagnol: 'es',
+  english: 'en',
+  anglais: 'en',
+  french: 'fr',
+  français: 'fr',
+  francais: 'fr',
+  german: 'de',
+  deutsch: 'de',
+  allemand: 'de',
+  spanish: 'es',
+  español: 'es',
+  espanol: 'es',
+  espagnol: 'es',
 };
 
 /** "fr", "fr-FR", "fr_CA", "French" → "fr"; anything else is undefined (unknown). */
@@ -30,13 +45,22 @@ export const PROPERTY_KEY = /^[\p{L}\p{N}_][\p{L}\p{N}_ .-]{0,39}$/u;
 export const MAX_PROPERTY_VALUE = 500;
 export const MAX_TAGS = 30;
 
-export const splitTags = (raw: string) => [...new Set(raw.split(/[,;|]/).map((t) => t.trim().toLowerCase()).filter(Boolean))];
+export const splitTags = (raw: string) => [
+  ...new Set(
+    raw
+      .split(/[,;|]/)
+      .map((t) => t.trim().toLowerCase())
+      .filter(Boolean),
+  ),
+];
 
 const tagsField = z
   .string()
   .default('')
   .transform((v) => splitTags(v))
-  .pipe(z.array(z.string().max(40, 'Use at most 40 characters per tag.')).max(MAX_TAGS, `Use at most ${MAX_TAGS} tags.`));
+  .pipe(
+    z.array(z.string().max(40, 'Use at most 40 characters per tag.')).max(MAX_TAGS, `Use at most ${MAX_TAGS} tags.`),
+  );
 
 /** "key: value" per line; a line without a colon is refused with its number. */
 const propertiesField = z
@@ -49,8 +73,16 @@ const propertiesField = z
       const cut = line.indexOf(':');
       const key = cut === -1 ? '' : line.slice(0, cut).trim();
       const value = cut === -1 ? '' : line.slice(cut + 1).trim();
-      if (!PROPERTY_KEY.test(key)) ctx.addIssue({ code: 'custom', message: `Line ${i + 1}: write "key: value", with a key of letters, digits, space, _ . - (at most 40).` });
-      else if (value.length > MAX_PROPERTY_VALUE) ctx.addIssue({ code: 'custom', message: `Line ${i + 1}: a value is at most ${MAX_PROPERTY_VALUE} characters.` });
+      if (!PROPERTY_KEY.test(key))
+        ctx.addIssue({
+          code: 'custom',
+          message: `Line ${i + 1}: write "key: value", with a key of letters, digits, space, _ . - (at most 40).`,
+        });
+      else if (value.length > MAX_PROPERTY_VALUE)
+        ctx.addIssue({
+          code: 'custom',
+          message: `Line ${i + 1}: a value is at most ${MAX_PROPERTY_VALUE} characters.`,
+        });
       else props[key] = value;
     });
     if (Object.keys(props).length > 50) ctx.addIssue({ code: 'custom', message: 'Use at most 50 properties.' });

@@ -53,9 +53,12 @@ export function contactsService(db: Db, opts: { importMaxBytes?: number } = {}) 
     async update(workspaceId: string, id: string, input: unknown) {
       const form = parse(contactFormSchema, input);
       await get(workspaceId, id);
-      if (await repo.emailTaken(workspaceId, form.email, id)) throw invalid('Please correct the highlighted fields.', { email: 'Another contact already has this email.' });
+      if (await repo.emailTaken(workspaceId, form.email, id))
+        throw invalid('Please correct the highlighted fields.', { email: 'Another contact already has this email.' });
       if (form.ownerUserId && !(await repo.teammates(workspaceId)).some((t) => t.id === form.ownerUserId)) {
-        throw invalid('Please correct the highlighted fields.', { ownerUserId: 'Choose a teammate from this workspace.' });
+        throw invalid('Please correct the highlighted fields.', {
+          ownerUserId: 'Choose a teammate from this workspace.',
+        });
       }
       await repo.update(workspaceId, id, form);
     },
@@ -74,7 +77,8 @@ export function contactsService(db: Db, opts: { importMaxBytes?: number } = {}) 
       await db.transaction(async (tx) => {
         const c = await repo.find(workspaceId, id, tx);
         if (!c) throw notFound('contact');
-        if (c.status !== 'suppressed') throw conflict(`This contact is ${c.status}; only a suppression made by your team can be lifted.`);
+        if (c.status !== 'suppressed')
+          throw conflict(`This contact is ${c.status}; only a suppression made by your team can be lifted.`);
         await suppressions.liftManual(workspaceId, c.email, tx);
         await repo.setStatus(workspaceId, id, ['suppressed'], 'subscribed', tx);
       });
@@ -104,7 +108,15 @@ export function contactsService(db: Db, opts: { importMaxBytes?: number } = {}) 
         repo.exportNotes(workspaceId, id),
       ]);
       const { suppression, ...contact } = c;
-      return { exportedAt: new Date().toISOString(), contact, suppressionList: suppression ? { listed: true, reason: suppression } : { listed: false }, invitations, responses, replies, notes };
+      return {
+        exportedAt: new Date().toISOString(),
+        contact,
+        suppressionList: suppression ? { listed: true, reason: suppression } : { listed: false },
+        invitations,
+        responses,
+        replies,
+        notes,
+      };
     },
 
     suppressions: {
@@ -113,14 +125,22 @@ export function contactsService(db: Db, opts: { importMaxBytes?: number } = {}) 
       async add(workspaceId: string, text: string) {
         const emails: string[] = [];
         const bad: string[] = [];
-        text.split(/[\s,;]+/).filter(Boolean).forEach((raw) => {
-          const p = emailSchema.safeParse(raw);
-          if (p.success) emails.push(p.data);
-          else bad.push(raw.slice(0, 80));
-        });
-        if (bad.length) throw invalid(`Nothing was added: ${bad.length} of these is not an email address.`, { emails: `Not an email: ${bad.slice(0, 10).join(', ')}` });
-        if (!emails.length) throw invalid('Enter at least one email address.', { emails: 'Enter at least one email address.' });
-        if (emails.length > 5000) throw invalid('Add at most 5,000 addresses at once.', { emails: `${emails.length} addresses.` });
+        text
+          .split(/[\s,;]+/)
+          .filter(Boolean)
+          .forEach((raw) => {
+            const p = emailSchema.safeParse(raw);
+            if (p.success) emails.push(p.data);
+            else bad.push(raw.slice(0, 80));
+          });
+        if (bad.length)
+          throw invalid(`Nothing was added: ${bad.length} of these is not an email address.`, {
+            emails: `Not an email: ${bad.slice(0, 10).join(', ')}`,
+          });
+        if (!emails.length)
+          throw invalid('Enter at least one email address.', { emails: 'Enter at least one email address.' });
+        if (emails.length > 5000)
+          throw invalid('Add at most 5,000 addresses at once.', { emails: `${emails.length} addresses.` });
         return db.transaction((tx) => suppressions.add(workspaceId, [...new Set(emails)], 'manual', tx));
       },
     },
@@ -131,7 +151,10 @@ export function contactsService(db: Db, opts: { importMaxBytes?: number } = {}) 
         return Promise.all(
           list.map(async (s) => {
             const filter = parseStoredFilter(s.filter);
-            const [total, subscribed] = await Promise.all([repo.count(workspaceId, filter), repo.count(workspaceId, { ...filter, statuses: ['subscribed'] })]);
+            const [total, subscribed] = await Promise.all([
+              repo.count(workspaceId, filter),
+              repo.count(workspaceId, { ...filter, statuses: ['subscribed'] }),
+            ]);
             return { ...s, filter, total, subscribed };
           }),
         );
@@ -142,7 +165,10 @@ export function contactsService(db: Db, opts: { importMaxBytes?: number } = {}) 
       async create(workspaceId: string, name: string, filter: ContactFilter) {
         const clean = name.trim().slice(0, 80);
         if (!clean) throw invalid('Name the segment.', { name: 'Name the segment.' });
-        if (isEmptyFilter(filter)) throw invalid('Choose at least one filter: a segment of everyone is just "all contacts".', { name: 'No filter chosen.' });
+        if (isEmptyFilter(filter))
+          throw invalid('Choose at least one filter: a segment of everyone is just "all contacts".', {
+            name: 'No filter chosen.',
+          });
         const id = await segmentsRepo.create(workspaceId, clean, filter);
         if (!id) throw invalid('Please correct the highlighted fields.', { name: 'A segment with this name exists.' });
         return id;
@@ -159,7 +185,8 @@ export function contactsService(db: Db, opts: { importMaxBytes?: number } = {}) 
 }
 export type ContactsService = ReturnType<typeof contactsService>;
 
-const encodeCursor = (c: { cursorAt: string; id: string }) => Buffer.from(JSON.stringify([c.cursorAt, c.id])).toString('base64url');
+const encodeCursor = (c: { cursorAt: string; id: string }) =>
+  Buffer.from(JSON.stringify([c.cursorAt, c.id])).toString('base64url');
 
 function decodeCursor(cursor?: string) {
   if (!cursor) return undefined;

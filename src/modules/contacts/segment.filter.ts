@@ -18,7 +18,10 @@ export type ContactFilter = {
 
 const list = (v: unknown) => (Array.isArray(v) ? v.map(String) : typeof v === 'string' && v ? [v] : []);
 
-/** From a query string or a form: tag=a,b · status=… · prop=plan:pro (or prop=plan for "has") · surveyed=within&days=30 · band=… */
+/**
+ * From a query string or a form: tag=a,b · status=… · prop=plan:pro (or prop=plan for "has") ·
+ * surveyed=within&days=30 · band=…
+ */
 export const filterFromInput = (input: Record<string, unknown>): ContactFilter => {
   const parsed = filterSchema.safeParse({
     q: typeof input.q === 'string' ? input.q.trim().slice(0, 100) || undefined : undefined,
@@ -44,8 +47,13 @@ const filterSchema = z.object({
   q: z.string().max(100).optional(),
   tags: z.array(z.string().max(40)).max(10).optional(),
   statuses: z.array(z.enum(STATUSES)).optional(),
-  properties: z.array(z.object({ key: z.string().min(1).max(40), value: z.string().max(500).optional() })).max(10).optional(),
-  surveyed: z.object({ op: z.enum(['never', 'within', 'before']), days: z.number().int().min(1).max(3650).optional() }).optional(),
+  properties: z
+    .array(z.object({ key: z.string().min(1).max(40), value: z.string().max(500).optional() }))
+    .max(10)
+    .optional(),
+  surveyed: z
+    .object({ op: z.enum(['never', 'within', 'before']), days: z.number().int().min(1).max(3650).optional() })
+    .optional(),
   bands: z.array(z.enum(SCORE_BANDS)).optional(),
 });
 
@@ -90,7 +98,13 @@ export function describeFilter(f: ContactFilter): string {
   if (f.statuses?.length) parts.push(`status ${f.statuses.join(' or ')}`);
   f.properties?.forEach((p) => parts.push(p.value === undefined ? `with ${p.key}` : `${p.key} = ${p.value}`));
   if (f.surveyed) {
-    parts.push(f.surveyed.op === 'never' ? 'never surveyed' : f.surveyed.op === 'within' ? `surveyed in the last ${f.surveyed.days} days` : `not surveyed for ${f.surveyed.days} days`);
+    parts.push(
+      f.surveyed.op === 'never'
+        ? 'never surveyed'
+        : f.surveyed.op === 'within'
+          ? `surveyed in the last ${f.surveyed.days} days`
+          : `not surveyed for ${f.surveyed.days} days`,
+    );
   }
   if (f.bands?.length) parts.push(`last score ${f.bands.join(' or ')}`);
   return parts.length ? parts.join(', ') : 'everyone';
@@ -101,7 +115,11 @@ export function describeFilter(f: ContactFilter): string {
  * sit inside a larger query). Tags and properties use containment (@>, ?) so the GIN indexes answer them.
  * Always also scope the query by workspace: this condition does not.
  */
-export function filterCondition(f: ContactFilter, alias = 'c', prefix = 'seg'): { sql: string; replacements: Record<string, unknown> } {
+export function filterCondition(
+  f: ContactFilter,
+  alias = 'c',
+  prefix = 'seg',
+): { sql: string; replacements: Record<string, unknown> } {
   const parts: string[] = [];
   const replacements: Record<string, unknown> = {};
   let n = 0;
@@ -118,12 +136,19 @@ export function filterCondition(f: ContactFilter, alias = 'c', prefix = 'seg'): 
   if (f.tags?.length) parts.push(`${alias}.tags @> ARRAY[${f.tags.map(bind).join(', ')}]::text[]`);
   if (f.statuses?.length) parts.push(`${alias}.status IN (${f.statuses.map(bind).join(', ')})`);
   for (const p of f.properties ?? []) {
-    parts.push(p.value === undefined ? `${alias}.properties ? ${bind(p.key)}` : `${alias}.properties @> ${bind(JSON.stringify({ [p.key]: p.value }))}::jsonb`);
+    parts.push(
+      p.value === undefined
+        ? `${alias}.properties ? ${bind(p.key)}`
+        : `${alias}.properties @> ${bind(JSON.stringify({ [p.key]: p.value }))}::jsonb`,
+    );
   }
   if (f.surveyed?.op === 'never') parts.push(`${alias}.last_invited_at IS NULL`);
-  if (f.surveyed?.op === 'within') parts.push(`${alias}.last_invited_at >= now() - make_interval(days => ${bind(f.surveyed.days ?? 30)})`);
+  if (f.surveyed?.op === 'within')
+    parts.push(`${alias}.last_invited_at >= now() - make_interval(days => ${bind(f.surveyed.days ?? 30)})`);
   if (f.surveyed?.op === 'before') {
-    parts.push(`(${alias}.last_invited_at IS NULL OR ${alias}.last_invited_at < now() - make_interval(days => ${bind(f.surveyed.days ?? 30)}))`);
+    parts.push(
+      `(${alias}.last_invited_at IS NULL OR ${alias}.last_invited_at < now() - make_interval(days => ${bind(f.surveyed.days ?? 30)}))`,
+    );
   }
   if (f.bands?.length) parts.push(`${alias}.last_score_band IN (${f.bands.map(bind).join(', ')})`);
   return { sql: parts.length ? parts.join(' AND ') : 'TRUE', replacements };

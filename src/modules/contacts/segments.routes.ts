@@ -7,7 +7,12 @@ import { describeFilter, filterFromInput, filterToQuery } from './segment.filter
 
 export function segmentsRoutes(contacts: ContactsService) {
   const r = Router();
-  const listLocals = async (workspaceId: string) => ({ title: 'Segments', segments: await contacts.segments.list(workspaceId), describeFilter, filterToQuery });
+  const listLocals = async (workspaceId: string) => ({
+    title: 'Segments',
+    segments: await contacts.segments.list(workspaceId),
+    describeFilter,
+    filterToQuery,
+  });
 
   r.get('/contacts/segments', async (req, res) => {
     res.render('contacts/segments', { ...(await listLocals(auth(req).workspace.id)), values: {}, errors: {} });
@@ -27,13 +32,21 @@ export function segmentsRoutes(contacts: ContactsService) {
   });
 
   const suppressionLocals = async (workspaceId: string) => {
-    const [counts, latest] = await Promise.all([contacts.suppressions.counts(workspaceId), contacts.suppressions.latest(workspaceId)]);
+    const [counts, latest] = await Promise.all([
+      contacts.suppressions.counts(workspaceId),
+      contacts.suppressions.latest(workspaceId),
+    ]);
     return { title: 'Suppression list', counts, latest };
   };
 
   r.get('/contacts/suppressions', async (req, res) => {
     const added = Number(req.query.added);
-    res.render('contacts/suppressions', { ...(await suppressionLocals(auth(req).workspace.id)), values: {}, errors: {}, added: Number.isInteger(added) ? added : undefined });
+    res.render('contacts/suppressions', {
+      ...(await suppressionLocals(auth(req).workspace.id)),
+      values: {},
+      errors: {},
+      added: Number.isInteger(added) ? added : undefined,
+    });
   });
 
   r.post('/contacts/suppressions', formView('contacts/suppressions'), async (req, res) => {

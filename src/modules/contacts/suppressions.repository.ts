@@ -1,7 +1,13 @@
 import type { Transaction } from 'sequelize';
 import type { Db } from '../../platform/db';
 
-export type Suppression = { reason: string; createdAt: Date; hash: string; contactId: string | null; email: string | null };
+export type Suppression = {
+  reason: string;
+  createdAt: Date;
+  hash: string;
+  contactId: string | null;
+  email: string | null;
+};
 
 /**
  * The suppression list holds a hash of each address (salted per workspace), never the address: it must
@@ -37,9 +43,12 @@ export const suppressionsRepository = (db: Db) => ({
     ),
 
   counts: (workspaceId: string) =>
-    db.query<{ reason: string; n: number }>(`SELECT reason, count(*) AS n FROM suppressions WHERE workspace_id = :workspaceId GROUP BY reason ORDER BY reason`, {
-      workspaceId,
-    }),
+    db.query<{ reason: string; n: number }>(
+      `SELECT reason, count(*) AS n FROM suppressions WHERE workspace_id = :workspaceId GROUP BY reason ORDER BY reason`,
+      {
+        workspaceId,
+      },
+    ),
 
   latest: (workspaceId: string, limit = 100) =>
     db.query<Suppression>(
@@ -51,8 +60,10 @@ export const suppressionsRepository = (db: Db) => ({
     ),
 
   isListed: async (workspaceId: string, email: string) =>
-    (await db.one<{ reason: string }>(
-      `SELECT reason FROM suppressions WHERE workspace_id = :workspaceId AND email_hash = rapport_email_hash(:workspaceId, :email)`,
-      { workspaceId, email },
-    ))?.reason ?? null,
+    (
+      await db.one<{ reason: string }>(
+        `SELECT reason FROM suppressions WHERE workspace_id = :workspaceId AND email_hash = rapport_email_hash(:workspaceId, :email)`,
+        { workspaceId, email },
+      )
+    )?.reason ?? null,
 });

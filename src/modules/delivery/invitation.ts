@@ -26,9 +26,26 @@ export async function renderInvitation(
   const link = `${publicUrl}/r/${token}`;
   const unsubscribe = `${link}/unsubscribe`;
   const question = primaryScale(d.questions);
-  const scores = question ? rangeOf(scaleRange(question)).map((s) => ({ value: s, url: `${link}?score=${s}`, label: question.type === 'csat' ? csatLabel(t, s) : '' })) : [];
+  const scores = question
+    ? rangeOf(scaleRange(question)).map((s) => ({
+        value: s,
+        url: `${link}?score=${s}`,
+        label: question.type === 'csat' ? csatLabel(t, s) : '',
+      }))
+    : [];
   const ends = question ? endLabels(question, t) : undefined;
-  const locals = { d, t, locale, question, scores, ends, link, unsubscribe, honeypot: `${link}/h`, reminder: !!options.reminder };
+  const locals = {
+    d,
+    t,
+    locale,
+    question,
+    scores,
+    ends,
+    link,
+    unsubscribe,
+    honeypot: `${link}/h`,
+    reminder: !!options.reminder,
+  };
   const html = await ejs.renderFile(path.join(VIEWS_DIR, 'emails/invitation.ejs'), locals, { async: false });
   const text = [
     ...(options.reminder ? [t('emailReminder'), ''] : []),

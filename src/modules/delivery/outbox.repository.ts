@@ -4,7 +4,13 @@ import type { Question } from '../surveys';
 export type MessageKind = 'invitation' | 'reminder' | 'reply' | 'alert';
 
 /** An alert: the teammate it goes to and the answer it is about, read when it is sent (so the latest comment shows). */
-export type AlertFacts = { toName: string; toEmail: string; responseId: string; score: number | null; comment: string | null };
+export type AlertFacts = {
+  toName: string;
+  toEmail: string;
+  responseId: string;
+  score: number | null;
+  comment: string | null;
+};
 
 /** Everything needed to render and send one invitation or reminder, read in one query for a claimed batch. */
 export type ClaimedDelivery = {
@@ -36,7 +42,12 @@ export type ClaimedDelivery = {
   alert?: AlertFacts | null;
 };
 
-const TABLE: Record<MessageKind, string> = { invitation: 'deliveries', reminder: 'reminders', reply: 'replies', alert: 'alerts' };
+const TABLE: Record<MessageKind, string> = {
+  invitation: 'deliveries',
+  reminder: 'reminders',
+  reply: 'replies',
+  alert: 'alerts',
+};
 /** Claim order: a reply or an alert has one person waiting on it, so it never queues behind a large wave. */
 export const MESSAGE_KINDS: MessageKind[] = ['reply', 'alert', 'invitation', 'reminder'];
 
@@ -177,7 +188,13 @@ export const outboxRepository = (db: Db) => ({
     ),
 
   /** 'bounced' with hardBounce also marks the contact bounced, so no later wave asks that address again. */
-  markFailed: (kind: MessageKind, id: string, status: 'failed' | 'bounced' | 'ambiguous', error: string, contactId?: string) =>
+  markFailed: (
+    kind: MessageKind,
+    id: string,
+    status: 'failed' | 'bounced' | 'ambiguous',
+    error: string,
+    contactId?: string,
+  ) =>
     db.transaction(async (tx) => {
       const rows = await db.query(
         `UPDATE ${TABLE[kind]} SET status = :status, lease_until = NULL, last_error = :error
@@ -186,7 +203,11 @@ export const outboxRepository = (db: Db) => ({
         tx,
       );
       if (contactId && rows.length) {
-        await db.query(`UPDATE contacts SET status = 'bounced', updated_at = now() WHERE id = :contactId AND status = 'subscribed' RETURNING id`, { contactId }, tx);
+        await db.query(
+          `UPDATE contacts SET status = 'bounced', updated_at = now() WHERE id = :contactId AND status = 'subscribed' RETURNING id`,
+          { contactId },
+          tx,
+        );
       }
     }),
 
@@ -204,11 +225,13 @@ export const outboxRepository = (db: Db) => ({
   markExpiredLeasesAmbiguous: async () => {
     let n = 0;
     for (const table of Object.values(TABLE)) {
-      n += (await db.query(
-        `UPDATE ${table} SET status = 'ambiguous', lease_until = NULL,
+      n += (
+        await db.query(
+          `UPDATE ${table} SET status = 'ambiguous', lease_until = NULL,
            last_error = 'The sender stopped before confirming this message; it may or may not have been delivered.'
          WHERE status = 'sending' AND lease_until < now() RETURNING id`,
-      )).length;
+        )
+      ).length;
     }
     return n;
   },

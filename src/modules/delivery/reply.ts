@@ -9,13 +9,20 @@ import type { ClaimedDelivery } from './outbox.repository';
  * customer's answer reaches a person, threaded under the invitation. No List-Unsubscribe: it is a
  * one-to-one message, and it is only ever sent to a subscribed contact (see followups).
  */
-export async function renderReply(d: ClaimedDelivery, invitationMessageId: string | null): Promise<Omit<OutgoingMail, 'from' | 'messageId'>> {
+export async function renderReply(
+  d: ClaimedDelivery,
+  invitationMessageId: string | null,
+): Promise<Omit<OutgoingMail, 'from' | 'messageId'>> {
   const body = (d.replyBody ?? '').trim();
   const subject = `Re: ${d.surveyTitle}`;
   const quoted = d.replyToComment ? ['', '> ' + d.replyToComment.split(/\r?\n/).join('\n> ')] : [];
   const text = [body, '', `— ${d.senderName}, ${d.workspaceName}`, ...quoted, '', d.postalAddress].join('\n');
   const paragraphs = body.split(/\r?\n\s*\r?\n/);
-  const html = await ejs.renderFile(path.join(VIEWS_DIR, 'emails/reply.ejs'), { d, subject, paragraphs }, { async: false });
+  const html = await ejs.renderFile(
+    path.join(VIEWS_DIR, 'emails/reply.ejs'),
+    { d, subject, paragraphs },
+    { async: false },
+  );
   return {
     replyTo: d.replyToEmail ? { name: d.senderName, address: d.replyToEmail } : undefined,
     to: { name: d.contactName, address: d.contactEmail },

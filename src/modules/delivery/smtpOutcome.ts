@@ -22,7 +22,10 @@ export function classify(err: SmtpError): Outcome {
   return 'retry';
 }
 
-/** Exponential backoff with full jitter (30 s, 1 min, 2 min … capped at an hour), so a struggling relay is not stampeded. */
+/**
+ * Exponential backoff with full jitter (30 s, 1 min, 2 min … capped at an hour), so a struggling relay is not
+ * stampeded.
+ */
 export function backoffSeconds(attempt: number, random: () => number = Math.random): number {
   const ceiling = Math.min(3600, 30 * 2 ** Math.max(0, attempt - 1));
   return Math.round(5 + random() * ceiling);

@@ -31,10 +31,10 @@ export type WorkerOptions = {
 };
 
 /**
- * Drains the outbox (personal replies and alerts first, then invitations, then reminders). Safe to run in every instance at once: claims are
- * exclusive (SKIP LOCKED), each state change is guarded by the state it expects, a send is only started
- * while its lease has room for it, and a claim that outlives its lease becomes "ambiguous" instead of being
- * sent twice.
+ * Drains the outbox (personal replies and alerts first, then invitations, then reminders). Safe to run in
+ * every instance at once: claims are exclusive (SKIP LOCKED), each state change is guarded by the state it
+ * expects, a send is only started while its lease has room for it, and a claim that outlives its lease
+ * becomes "ambiguous" instead of being sent twice.
  */
 export function createDeliveryWorker(o: WorkerOptions) {
   const repo = outboxRepository(o.db);
@@ -53,11 +53,27 @@ export function createDeliveryWorker(o: WorkerOptions) {
 
   /** Derived from the delivery (and reminder number), so a retry of the same message carries the same Message-ID. */
   const messageIdOf = (d: ClaimedDelivery) =>
-    d.kind === 'reply' ? `<reply-${d.id}@${domain}>` : d.kind === 'alert' ? `<alert-${d.id}@${domain}>` : d.kind === 'reminder' ? `<delivery-${d.deliveryId}.reminder-${d.reminderSeq}@${domain}>` : `<delivery-${d.deliveryId}@${domain}>`;
+    d.kind === 'reply'
+      ? `<reply-${d.id}@${domain}>`
+      : d.kind === 'alert'
+        ? `<alert-${d.id}@${domain}>`
+        : d.kind === 'reminder'
+          ? `<delivery-${d.deliveryId}.reminder-${d.reminderSeq}@${domain}>`
+          : `<delivery-${d.deliveryId}@${domain}>`;
 
   async function compose(d: ClaimedDelivery): Promise<OutgoingMail> {
-    if (d.kind === 'alert') return { ...(await renderAlert(d, o.publicUrl)), from: { name: 'Rapport', address: o.mailFrom }, messageId: messageIdOf(d) };
-    if (d.kind === 'reply') return { ...(await renderReply(d, d.deliveryId ? `<delivery-${d.deliveryId}@${domain}>` : null)), from: { name: d.senderName, address: o.mailFrom }, messageId: messageIdOf(d) };
+    if (d.kind === 'alert')
+      return {
+        ...(await renderAlert(d, o.publicUrl)),
+        from: { name: 'Rapport', address: o.mailFrom },
+        messageId: messageIdOf(d),
+      };
+    if (d.kind === 'reply')
+      return {
+        ...(await renderReply(d, d.deliveryId ? `<delivery-${d.deliveryId}@${domain}>` : null)),
+        from: { name: d.senderName, address: o.mailFrom },
+        messageId: messageIdOf(d),
+      };
     const token = o.sealer.open(d.tokenSealed);
     const unsubscribeUrl = `${o.publicUrl}/r/${token}/unsubscribe`;
     const mail = await renderInvitation(d, token, o.publicUrl, { reminder: d.kind === 'reminder' });
@@ -95,19 +111,30 @@ export function createDeliveryWorker(o: WorkerOptions) {
     const outcome = classify(err);
     const reason = `${err.responseCode ?? err.code ?? 'error'}: ${err.message}`.slice(0, 500);
     // An alert bounces off a teammate's address: the contact it is about is not touched.
-    if (outcome === 'hard-bounce') await repo.markFailed(d.kind, d.id, 'bounced', reason, d.kind === 'alert' ? undefined : d.contactId);
+    if (outcome === 'hard-bounce')
+      await repo.markFailed(d.kind, d.id, 'bounced', reason, d.kind === 'alert' ? undefined : d.contactId);
     else if (outcome === 'bounce') await repo.markFailed(d.kind, d.id, 'bounced', reason);
-    else if (outcome === 'ambiguous') await repo.markFailed(d.kind, d.id, 'ambiguous', `The relay stopped answering mid-send; it may or may not have taken the message. ${reason}`);
+    else if (outcome === 'ambiguous')
+      await repo.markFailed(
+        d.kind,
+        d.id,
+        'ambiguous',
+        `The relay stopped answering mid-send; it may or may not have taken the message. ${reason}`,
+      );
     else if (d.attempts >= maxAttempts) await repo.markFailed(d.kind, d.id, 'failed', reason);
     else await repo.retryLater(d.kind, d.id, backoffSeconds(d.attempts), reason);
-    o.log.warn({ delivery: d.deliveryId, kind: d.kind, outcome, code: err.responseCode ?? err.code, attempts: d.attempts }, 'message not sent');
+    o.log.warn(
+      { delivery: d.deliveryId, kind: d.kind, outcome, code: err.responseCode ?? err.code, attempts: d.attempts },
+      'message not sent',
+    );
   }
 
   async function claim(): Promise<ClaimedDelivery[]> {
     // Never claim more than the rate lets us start well inside the lease.
     const limit = Math.min(batchSize, pacer.allowance(Math.max(1, (leaseSeconds * 1000 - maxSendMs) / 2000)));
     const batch: ClaimedDelivery[] = [];
-    for (const kind of MESSAGE_KINDS) if (batch.length < limit) batch.push(...(await repo.claim(kind, limit - batch.length, leaseSeconds)));
+    for (const kind of MESSAGE_KINDS)
+      if (batch.length < limit) batch.push(...(await repo.claim(kind, limit - batch.length, leaseSeconds)));
     return batch;
   }
 
@@ -166,7 +193,10 @@ export function createDeliveryWorker(o: WorkerOptions) {
     await claiming;
     unstarted.push(...queue.splice(0).map((i) => i.d));
     for (const kind of MESSAGE_KINDS) {
-      await repo.release(kind, unstarted.filter((d) => d.kind === kind).map((d) => d.id));
+      await repo.release(
+        kind,
+        unstarted.filter((d) => d.kind === kind).map((d) => d.id),
+      );
     }
     return total;
   }

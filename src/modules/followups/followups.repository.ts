@@ -54,11 +54,24 @@ export type ThreadEntry = {
   sentAt: Date | null;
 };
 
-export type EarlierResponse = { id: string; surveyTitle: string; score: number | null; band: string | null; comment: string | null; submittedAt: Date };
+export type EarlierResponse = {
+  id: string;
+  surveyTitle: string;
+  score: number | null;
+  band: string | null;
+  comment: string | null;
+  submittedAt: Date;
+};
 
 export const followupsRepository = (db: Db) => ({
   /** Newest first, keyset-paginated on (submitted_at, response_id): the same cost on every page. */
-  page: (workspaceId: string, userId: string, f: InboxFilter, after: { at: string; id: string } | undefined, limit: number) =>
+  page: (
+    workspaceId: string,
+    userId: string,
+    f: InboxFilter,
+    after: { at: string; id: string } | undefined,
+    limit: number,
+  ) =>
     db.query<InboxRow>(
       `SELECT cv.response_id AS id, cv.submitted_at AS "submittedAt", cv.submitted_at::text AS "cursorAt", cv.band, cv.status,
          r.score, left(r.comment, 240) AS excerpt, c.id AS "contactId", c.name AS "contactName", c.email AS "contactEmail",
@@ -137,7 +150,10 @@ export const followupsRepository = (db: Db) => ({
     ),
 
   teammates: (workspaceId: string) =>
-    db.query<{ id: string; name: string }>(`SELECT id, name FROM users WHERE workspace_id = :workspaceId ORDER BY name`, { workspaceId }),
+    db.query<{ id: string; name: string }>(
+      `SELECT id, name FROM users WHERE workspace_id = :workspaceId ORDER BY name`,
+      { workspaceId },
+    ),
 
   assign: (workspaceId: string, id: string, ownerUserId: string | null, tx?: Transaction) =>
     db.query(
@@ -155,7 +171,16 @@ export const followupsRepository = (db: Db) => ({
       tx,
     ),
 
-  insertReply: (r: { workspaceId: string; responseId: string; contactId: string; author: { id: string; name: string; email: string }; body: string }, tx: Transaction) =>
+  insertReply: (
+    r: {
+      workspaceId: string;
+      responseId: string;
+      contactId: string;
+      author: { id: string; name: string; email: string };
+      body: string;
+    },
+    tx: Transaction,
+  ) =>
     db.query(
       `INSERT INTO replies (workspace_id, response_id, contact_id, author_user_id, author_name, author_email, body)
        VALUES (:workspaceId, :responseId, :contactId, :authorId, :authorName, :authorEmail, :body) RETURNING id`,
@@ -163,7 +188,10 @@ export const followupsRepository = (db: Db) => ({
       tx,
     ),
 
-  insertNote: (n: { workspaceId: string; responseId: string; author: { id: string; name: string }; body: string }, tx: Transaction) =>
+  insertNote: (
+    n: { workspaceId: string; responseId: string; author: { id: string; name: string }; body: string },
+    tx: Transaction,
+  ) =>
     db.query(
       `INSERT INTO followup_notes (workspace_id, response_id, author_user_id, author_name, body)
        VALUES (:workspaceId, :responseId, :authorId, :authorName, :body) RETURNING id`,

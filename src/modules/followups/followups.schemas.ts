@@ -23,11 +23,17 @@ export const replySchema = z.object({
 });
 
 export const noteSchema = z.object({
-  note: z.string({ error: 'Write the note.' }).trim().min(1, 'Write the note.').max(2000, 'Keep the note under 2,000 characters.'),
+  note: z
+    .string({ error: 'Write the note.' })
+    .trim()
+    .min(1, 'Write the note.')
+    .max(2000, 'Keep the note under 2,000 characters.'),
 });
 
 export const assignSchema = z.object({
-  ownerUserId: z.union([z.literal(''), z.uuid('Choose a teammate from this workspace.')], { error: 'Choose a teammate from this workspace.' }),
+  ownerUserId: z.union([z.literal(''), z.uuid('Choose a teammate from this workspace.')], {
+    error: 'Choose a teammate from this workspace.',
+  }),
 });
 
 /** One-click starters: they only prefill the reply box; the teammate writes the message. */

@@ -53,7 +53,9 @@ export function followupsService(db: Db, opts: { onQueued: () => void }) {
     async assign(workspaceId: string, id: string, ownerUserId: string | null) {
       await get(workspaceId, id);
       if (ownerUserId && !(await repo.teammates(workspaceId)).some((t) => t.id === ownerUserId)) {
-        throw invalid('Please correct the highlighted fields.', { ownerUserId: 'Choose a teammate from this workspace.' });
+        throw invalid('Please correct the highlighted fields.', {
+          ownerUserId: 'Choose a teammate from this workspace.',
+        });
       }
       await repo.assign(workspaceId, id, ownerUserId);
     },

@@ -24,7 +24,10 @@ export async function startMailboxServer(db: Db, log: Logger): Promise<{ url: st
             {
               messageId: mail.messageId ?? null,
               from: mail.from?.text ?? '',
-              to: [mail.to].flat().map((a) => a?.text ?? '').join(', '),
+              to: [mail.to]
+                .flat()
+                .map((a) => a?.text ?? '')
+                .join(', '),
               subject: mail.subject ?? '',
               html: typeof mail.html === 'string' ? mail.html : null,
               text: mail.text ?? null,
@@ -32,10 +35,13 @@ export async function startMailboxServer(db: Db, log: Logger): Promise<{ url: st
             },
           ),
         )
-        .then(() => callback(), (err: Error) => {
-          log.error({ err }, 'mailbox could not store a message');
-          callback(err);
-        });
+        .then(
+          () => callback(),
+          (err: Error) => {
+            log.error({ err }, 'mailbox could not store a message');
+            callback(err);
+          },
+        );
     },
   });
   await new Promise<void>((resolve, reject) => {

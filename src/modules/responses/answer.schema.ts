@@ -18,7 +18,8 @@ export function bandFor(questions: Question[], score: number | null | undefined)
   return scale && typeof score === 'number' ? bandOf(scale, score) : undefined;
 }
 
-export const applies = (q: Question, band: Band | undefined) => !q.showIf?.bands?.length || (!!band && q.showIf.bands.includes(band));
+export const applies = (q: Question, band: Band | undefined) =>
+  !q.showIf?.bands?.length || (!!band && q.showIf.bands.includes(band));
 
 function questionSchema(q: Question, t: Translate, locale: Locale, required: boolean): z.ZodType {
   let schema: z.ZodType;
@@ -31,7 +32,11 @@ function questionSchema(q: Question, t: Translate, locale: Locale, required: boo
     case 'rating': {
       const [lo, hi] = scaleRange(q);
       const range = t('scoreRange', { lo, hi });
-      schema = z.coerce.number({ error: t('chooseScore') }).int(range).min(lo, range).max(hi, range);
+      schema = z.coerce
+        .number({ error: t('chooseScore') })
+        .int(range)
+        .min(lo, range)
+        .max(hi, range);
       break;
     }
     case 'yes_no':
@@ -42,14 +47,20 @@ function questionSchema(q: Question, t: Translate, locale: Locale, required: boo
       break;
     case 'multiple_choice':
       schema = z
-        .array(z.string().refine((v) => (q.choices ?? []).includes(v), t('chooseOption')), { error })
+        .array(
+          z.string().refine((v) => (q.choices ?? []).includes(v), t('chooseOption')),
+          { error },
+        )
         .max(q.choices?.length ?? 0, t('chooseOption'))
         .transform((vs) => [...new Set(vs)])
         .refine((vs) => !required || vs.length > 0, t('answerThis'));
       break;
     default: {
       const max = q.type === 'short_text' ? MAX_SHORT_TEXT : MAX_TEXT;
-      schema = z.string({ error }).trim().max(max, t('tooLong', { max: max.toLocaleString(locale) }));
+      schema = z
+        .string({ error })
+        .trim()
+        .max(max, t('tooLong', { max: max.toLocaleString(locale) }));
       if (required) schema = (schema as z.ZodString).min(1, t('answerThis'));
     }
   }
@@ -115,7 +126,9 @@ export function parseAnswer(
   const form = readForm(questions, body);
   const scale = primaryScale(questions);
   const rawShown = body._shown;
-  const shownIds = new Set((Array.isArray(rawShown) ? rawShown : [rawShown]).filter((x): x is string => typeof x === 'string'));
+  const shownIds = new Set(
+    (Array.isArray(rawShown) ? rawShown : [rawShown]).filter((x): x is string => typeof x === 'string'),
+  );
   const onForm = questions.filter((q) => !q.showIf?.bands?.length || shownIds.has(q.id));
 
   // The score decides which follow-ups apply, so read it first (its own range check comes with the rest).
@@ -124,13 +137,16 @@ export function parseAnswer(
 
   const build = () => {
     const shape: Record<string, z.ZodType> = {};
-    for (const q of onForm) shape[q.id] = questionSchema(q, opts.t, opts.locale, opts.final && q.required && applies(q, band));
+    for (const q of onForm)
+      shape[q.id] = questionSchema(q, opts.t, opts.locale, opts.final && q.required && applies(q, band));
     return z.object(shape);
   };
   // The questions themselves are part of the key: a draft's version can still change under the same number.
   const key = JSON.stringify([opts.locale, opts.final, band ?? null, onForm.map((q) => q.id), questions]);
   const schema = opts.schemas ? opts.schemas(key, build) : build();
-  const result = schema.safeParse(Object.fromEntries(onForm.filter((q) => q.id in form).map((q) => [q.id, form[q.id]])));
+  const result = schema.safeParse(
+    Object.fromEntries(onForm.filter((q) => q.id in form).map((q) => [q.id, form[q.id]])),
+  );
   if (!result.success) {
     const fields: Record<string, string> = {};
     for (const issue of result.error.issues) fields[String(issue.path[0] ?? '_')] ??= issue.message;
@@ -143,7 +159,9 @@ export function parseAnswer(
   const finalBand = bandFor(questions, score);
   const drop = questions.filter((q) => !applies(q, finalBand)).map((q) => q.id);
   for (const id of drop) delete patch[id];
-  const unasked = questions.filter((q) => q.showIf?.bands?.length && applies(q, finalBand) && !shownIds.has(q.id)).map((q) => q.id);
+  const unasked = questions
+    .filter((q) => q.showIf?.bands?.length && applies(q, finalBand) && !shownIds.has(q.id))
+    .map((q) => q.id);
   return { patch, drop, score, unasked };
 }
 

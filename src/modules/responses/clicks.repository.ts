@@ -44,7 +44,11 @@ export const clicksRepository = (db: Db) => ({
       );
     }),
 
-  settle: (deliveryId: string, clickId: string, outcome: { status: 'confirmed' } | { status: 'discarded'; reason: DiscardReason }) =>
+  settle: (
+    deliveryId: string,
+    clickId: string,
+    outcome: { status: 'confirmed' } | { status: 'discarded'; reason: DiscardReason },
+  ) =>
     db.query(
       `UPDATE response_clicks SET status = :status, discard_reason = :reason, settled_at = now()
        WHERE id = :clickId AND delivery_id = :deliveryId AND status = 'pending' RETURNING id`,

@@ -3,7 +3,12 @@ import type { OpenLink } from './responses.service';
 import { bandOf, primaryScale, scaleRange, type Question } from '../surveys';
 import { applies, bandFor, type Answers } from './answer.schema';
 
-export type Option = { value: string; label: string; /** said after the label by screen readers, e.g. the scale's end labels */ hint?: string; band?: string };
+export type Option = {
+  value: string;
+  label: string;
+  /** said after the label by screen readers, e.g. the scale's end labels */ hint?: string;
+  band?: string;
+};
 
 export type ShownQuestion = {
   id: string;
@@ -51,7 +56,15 @@ export function presentQuestions(questions: Question[], values: FormValues, t: T
   const raw = primary ? Number(values[primary.id]) : NaN;
   const band = bandFor(questions, Number.isInteger(raw) && String(values[primary!.id]) !== '' ? raw : undefined);
   return questions.map((q) => {
-    const base = { id: q.id, text: q.text, required: q.required, type: q.type, bands: q.showIf?.bands, visible: applies(q, band), isPrimary: q === primary };
+    const base = {
+      id: q.id,
+      text: q.text,
+      required: q.required,
+      type: q.type,
+      bands: q.showIf?.bands,
+      visible: applies(q, band),
+      isPrimary: q === primary,
+    };
     switch (q.type) {
       case 'nps':
       case 'ces':
@@ -67,7 +80,14 @@ export function presentQuestions(questions: Question[], values: FormValues, t: T
         return { ...base, kind: 'scale' as const, options, lowLabel: low, highLabel: high };
       }
       case 'yes_no':
-        return { ...base, kind: 'radios' as const, options: [{ value: 'yes', label: t('yes') }, { value: 'no', label: t('no') }] };
+        return {
+          ...base,
+          kind: 'radios' as const,
+          options: [
+            { value: 'yes', label: t('yes') },
+            { value: 'no', label: t('no') },
+          ],
+        };
       case 'single_choice':
         return { ...base, kind: 'radios' as const, options: (q.choices ?? []).map((c) => ({ value: c, label: c })) };
       case 'multiple_choice':

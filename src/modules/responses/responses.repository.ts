@@ -65,7 +65,8 @@ const SAVE_FOR_DELIVERY = `INSERT INTO responses (workspace_id, survey_id, surve
   RETURNING id`;
 
 export const responsesRepository = (db: Db) => ({
-  findByDeliveryToken: async (tokenHash: Buffer) => (await db.prepared<LinkRow>('respond-link', LINK_BY_DELIVERY_TOKEN, [tokenHash]))[0],
+  findByDeliveryToken: async (tokenHash: Buffer) =>
+    (await db.prepared<LinkRow>('respond-link', LINK_BY_DELIVERY_TOKEN, [tokenHash]))[0],
 
   findByPublicToken: (tokenHash: Buffer) =>
     db.one<LinkRow>(
@@ -83,7 +84,14 @@ export const responsesRepository = (db: Db) => ({
 
   saveForDelivery: (
     link: LinkRow,
-    a: { patch: Record<string, AnswerValue | null>; drop: string[]; score: number | null; commentIds: string[]; final: boolean; locale: string },
+    a: {
+      patch: Record<string, AnswerValue | null>;
+      drop: string[];
+      score: number | null;
+      commentIds: string[];
+      final: boolean;
+      locale: string;
+    },
   ) =>
     db.prepared<{ id: string }>('respond-save', SAVE_FOR_DELIVERY, [
       link.workspaceId,
@@ -100,7 +108,10 @@ export const responsesRepository = (db: Db) => ({
     ]),
 
   /** A public-link answer: not tied to anyone, so each submission is a response of its own. */
-  insertPublic: (link: LinkRow, a: { patch: Record<string, AnswerValue | null>; score: number | null; commentIds: string[]; locale: string }) =>
+  insertPublic: (
+    link: LinkRow,
+    a: { patch: Record<string, AnswerValue | null>; score: number | null; commentIds: string[]; locale: string },
+  ) =>
     db.query<{ id: string }>(
       `INSERT INTO responses (workspace_id, survey_id, survey_version, score, comment, answers, completed_at, locale)
        SELECT :workspaceId, :surveyId, :surveyVersion, :score, ${commentOf('a', ':commentIds')}, a, now(), :locale
@@ -118,8 +129,11 @@ export const responsesRepository = (db: Db) => ({
     ),
 
   unsubscribe: (contactId: string) =>
-    db.query(`UPDATE contacts SET status = 'unsubscribed', updated_at = now() WHERE id = :contactId AND status = 'subscribed' RETURNING id`, {
-      contactId,
-    }),
+    db.query(
+      `UPDATE contacts SET status = 'unsubscribed', updated_at = now() WHERE id = :contactId AND status = 'subscribed' RETURNING id`,
+      {
+        contactId,
+      },
+    ),
 });
 export type ResponsesRepository = ReturnType<typeof responsesRepository>;

@@ -29,7 +29,13 @@ export function responsesRoutes(responses: ResponsesService, deps: { db: Db; lim
   // Per instance, in memory: the point is to keep one noisy client from eating an instance's CPU, and a
   // database round trip on every respondent request would cost more than the abuse it stops. Behind N
   // instances a client gets at most N times the limit.
-  const perIp = rateLimit({ windowMs: 60_000, limit: deps.limits.perMinute, standardHeaders: 'draft-8', legacyHeaders: false, handler: tooMany });
+  const perIp = rateLimit({
+    windowMs: 60_000,
+    limit: deps.limits.perMinute,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    handler: tooMany,
+  });
   // Public-link submissions create rows, so their limit holds across every instance.
   const publicSubmits = rateLimit({
     windowMs: 10 * 60_000,
@@ -101,7 +107,11 @@ export function responsesRoutes(responses: ResponsesService, deps: { db: Db; lim
     const final = body._partial !== '1';
     const result = await responses.answer(link, body, { final, auto: body._auto === '1', clickId });
     if (wantsJson(req)) {
-      res.json(result.saved ? { saved: true, message: link.t('saved') } : { saved: false, reason: result.reason, message: link.t('tapToConfirm') });
+      res.json(
+        result.saved
+          ? { saved: true, message: link.t('saved') }
+          : { saved: false, reason: result.reason, message: link.t('tapToConfirm') },
+      );
       return;
     }
     // Without JavaScript, follow-ups for the chosen score appear after the first "Send": ask them next.
@@ -167,4 +177,3 @@ function answerPage(res: Response, link: OpenLink, o: AnswerPageOptions) {
 function thanksPage(res: Response, link: OpenLink, o: { editUrl?: string }) {
   return { ...basePage(res, link), editUrl: o.editUrl, backUrl: safeBackLink(link.thankYouUrl) };
 }
-

@@ -83,7 +83,11 @@ export function responsesService(db: Db, sealer: Sealer) {
      * confirmation (the page confirming a clicked score by itself) is refused for a scanned delivery or a
      * click that was part of a burst, and nothing is stored.
      */
-    async answer(link: OpenLink, body: Record<string, unknown>, opts: { final: boolean; auto: boolean; clickId?: string }) {
+    async answer(
+      link: OpenLink,
+      body: Record<string, unknown>,
+      opts: { final: boolean; auto: boolean; clickId?: string },
+    ) {
       const parsed = parseAnswer(link.questions, body, { final: opts.final, t: link.t, locale: link.locale, schemas });
       const deliveryId = link.deliveryId!;
       if (opts.auto) {
@@ -93,7 +97,12 @@ export function responsesService(db: Db, sealer: Sealer) {
           return { saved: false as const, reason: refusal };
         }
       }
-      await repo.saveForDelivery(link, { ...parsed, commentIds: commentIdsOf(link), final: opts.final, locale: link.locale });
+      await repo.saveForDelivery(link, {
+        ...parsed,
+        commentIds: commentIdsOf(link),
+        final: opts.final,
+        locale: link.locale,
+      });
       if (opts.clickId) await clicks.settle(deliveryId, opts.clickId, { status: 'confirmed' });
       return { saved: true as const, unasked: parsed.unasked };
     },

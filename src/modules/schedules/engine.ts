@@ -46,13 +46,21 @@ export function createPulseEngine(o: EngineOptions) {
       const wave = plan.open ? await openWave(o.db, o.sealer, newWave(s, plan.open, now), tx) : undefined;
       const next = nextSlot(s.cron, s.timeZone, now);
       await schedules.advance(s.id, now, next && (!s.endsAt || next <= s.endsAt) ? next : null, tx);
-      if (skipped || dropped) o.log.warn({ schedule: s.id, skipped, notRecorded: dropped }, 'missed schedule slots skipped');
-      if (wave) o.log.info({ schedule: s.id, wave: wave.id, slot: plan.open, recipients: wave.recipients, throttled: wave.throttled }, 'wave opened');
+      if (skipped || dropped)
+        o.log.warn({ schedule: s.id, skipped, notRecorded: dropped }, 'missed schedule slots skipped');
+      if (wave)
+        o.log.info(
+          { schedule: s.id, wave: wave.id, slot: plan.open, recipients: wave.recipients, throttled: wave.throttled },
+          'wave opened',
+        );
       return { opened: wave ? 1 : 0, skipped };
     });
   }
 
-  /** Everything due at `now`. Jobs take `now` as an argument so tests can move time; tick() reads the database clock. */
+  /**
+   * Everything due at `now`. Jobs take `now` as an argument so tests can move time; tick() reads the database
+   * clock.
+   */
   async function runDue(now: Date) {
     let opened = 0;
     let skipped = 0;
@@ -89,7 +97,11 @@ function newWave(s: DueSchedule, slot: Date, now: Date): NewWave {
     audience: s.audience,
     cadence:
       s.cadence === 'rolling' && s.cycleDays
-        ? { kind: 'rolling', cycleDays: s.cycleDays, slotsPerCycle: slotsPerCycle(s.cron, s.timeZone, slot, s.cycleDays) }
+        ? {
+            kind: 'rolling',
+            cycleDays: s.cycleDays,
+            slotsPerCycle: slotsPerCycle(s.cron, s.timeZone, slot, s.cycleDays),
+          }
         : { kind: 'everyone' },
     throttleDays: s.throttleDays,
     reminders: { count: s.reminderCount, days: s.reminderDays },

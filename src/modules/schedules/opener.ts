@@ -12,17 +12,30 @@ export type OpenedWave = { id: string; recipients: number; throttled: number; su
  * delivery, or nothing does. For a scheduled slot the wave row is unique per (schedule, slot), so any number
  * of instances may try; the losers get undefined and write nothing.
  */
-export async function openWave(db: Db, sealer: Sealer, w: NewWave, outer?: Transaction): Promise<OpenedWave | undefined> {
+export async function openWave(
+  db: Db,
+  sealer: Sealer,
+  w: NewWave,
+  outer?: Transaction,
+): Promise<OpenedWave | undefined> {
   const repo = wavesRepository(db);
   return inTransaction(db, outer, async (tx) => {
     await repo.lockWorkspace(w.workspaceId, tx);
     const id = await repo.insertWave(w, 'open', tx);
     if (!id) return undefined;
-    const segment = w.audience.segmentId ? await segmentAudience(db, w.workspaceId, w.audience.segmentId) : { sql: 'TRUE', replacements: {} };
+    const segment = w.audience.segmentId
+      ? await segmentAudience(db, w.workspaceId, w.audience.segmentId)
+      : { sql: 'TRUE', replacements: {} };
     const chosen = await repo.choose(w, segment, tx);
     const ids = chosen.ids ?? [];
-    if (ids.length) await repo.insertDeliveries(id, w.workspaceId, w.now, { ids, ...mintTokens(ids.length, sealer) }, tx);
-    const counts = { recipients: ids.length, audience: chosen.audience, throttled: chosen.throttled, suppressed: chosen.suppressed };
+    if (ids.length)
+      await repo.insertDeliveries(id, w.workspaceId, w.now, { ids, ...mintTokens(ids.length, sealer) }, tx);
+    const counts = {
+      recipients: ids.length,
+      audience: chosen.audience,
+      throttled: chosen.throttled,
+      suppressed: chosen.suppressed,
+    };
     await repo.setCounts(id, counts, tx);
     return { id, ...counts };
   });

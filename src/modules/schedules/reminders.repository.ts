@@ -8,8 +8,9 @@ export const remindersRepository = (db: Db) => ({
    * The worker checks "answered / still subscribed" again when it claims the reminder.
    */
   enqueueDue: async (now: Date) =>
-    (await db.query(
-      `INSERT INTO reminders (workspace_id, delivery_id, seq, created_at)
+    (
+      await db.query(
+        `INSERT INTO reminders (workspace_id, delivery_id, seq, created_at)
        SELECT d.workspace_id, d.id, k.seq, :now
        FROM waves w
        JOIN surveys s ON s.id = w.survey_id AND s.status = 'active' AND (s.closes_at IS NULL OR s.closes_at > :now)
@@ -26,6 +27,7 @@ export const remindersRepository = (db: Db) => ({
                   ELSE prev.status = 'sent' AND prev.sent_at <= :now::timestamptz - make_interval(days => w.reminder_days) END
        ON CONFLICT (delivery_id, seq) DO NOTHING
        RETURNING id`,
-      { now },
-    )).length,
+        { now },
+      )
+    ).length,
 });

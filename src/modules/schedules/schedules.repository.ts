@@ -33,10 +33,22 @@ const COLUMNS = `s.id, s.workspace_id AS "workspaceId", s.survey_id AS "surveyId
   s.audience, s.cadence, s.cycle_days AS "cycleDays", s.reminder_count AS "reminderCount", s.reminder_days AS "reminderDays",
   s.status, s.ends_at AS "endsAt", s.checked_until AS "checkedUntil", s.next_slot_at AS "nextSlotAt", s.created_at AS "createdAt"`;
 
-const inputParams = (i: ScheduleInput) => ({ ...i, audience: JSON.stringify(i.audience), endsAt: i.endsAt ?? null, cycleDays: i.cycleDays ?? null });
+const inputParams = (i: ScheduleInput) => ({
+  ...i,
+  audience: JSON.stringify(i.audience),
+  endsAt: i.endsAt ?? null,
+  cycleDays: i.cycleDays ?? null,
+});
 
 export const schedulesRepository = (db: Db) => ({
-  async create(workspaceId: string, surveyId: string, createdBy: string, i: ScheduleInput, now: Date, nextSlotAt: Date | null) {
+  async create(
+    workspaceId: string,
+    surveyId: string,
+    createdBy: string,
+    i: ScheduleInput,
+    now: Date,
+    nextSlotAt: Date | null,
+  ) {
     return (await db.one<{ id: string }>(
       `INSERT INTO schedules (workspace_id, survey_id, created_by, name, cron, time_zone, audience, cadence, cycle_days,
          reminder_count, reminder_days, ends_at, checked_until, next_slot_at)
@@ -72,10 +84,13 @@ export const schedulesRepository = (db: Db) => ({
     ),
 
   find: (workspaceId: string, id: string) =>
-    db.one<Schedule>(`SELECT ${COLUMNS} FROM schedules s WHERE s.workspace_id = :workspaceId AND s.id = :id AND s.deleted_at IS NULL`, {
-      workspaceId,
-      id,
-    }),
+    db.one<Schedule>(
+      `SELECT ${COLUMNS} FROM schedules s WHERE s.workspace_id = :workspaceId AND s.id = :id AND s.deleted_at IS NULL`,
+      {
+        workspaceId,
+        id,
+      },
+    ),
 
   listForSurvey: (workspaceId: string, surveyId: string) =>
     db.query<Schedule>(
@@ -85,11 +100,13 @@ export const schedulesRepository = (db: Db) => ({
     ),
 
   dueIds: async (now: Date, limit: number) =>
-    (await db.query<{ id: string }>(
-      `SELECT id FROM schedules WHERE status = 'active' AND deleted_at IS NULL AND next_slot_at <= :now
+    (
+      await db.query<{ id: string }>(
+        `SELECT id FROM schedules WHERE status = 'active' AND deleted_at IS NULL AND next_slot_at <= :now
        ORDER BY next_slot_at LIMIT :limit`,
-      { now, limit },
-    )).map((r) => r.id),
+        { now, limit },
+      )
+    ).map((r) => r.id),
 
   /** Another instance already working on this schedule holds the row: skip it rather than wait. */
   lockDue: (id: string, now: Date, tx: Transaction) =>
@@ -103,6 +120,10 @@ export const schedulesRepository = (db: Db) => ({
     ),
 
   advance: (id: string, checkedUntil: Date, nextSlotAt: Date | null, tx: Transaction) =>
-    db.query(`UPDATE schedules SET checked_until = :checkedUntil, next_slot_at = :nextSlotAt WHERE id = :id RETURNING id`, { id, checkedUntil, nextSlotAt }, tx),
+    db.query(
+      `UPDATE schedules SET checked_until = :checkedUntil, next_slot_at = :nextSlotAt WHERE id = :id RETURNING id`,
+      { id, checkedUntil, nextSlotAt },
+      tx,
+    ),
 });
 export type SchedulesRepository = ReturnType<typeof schedulesRepository>;

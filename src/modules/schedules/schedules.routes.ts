@@ -36,7 +36,13 @@ export function schedulesRoutes(deps: { schedules: SchedulesService; surveys: Su
 
   /** The form's own locals, set before parsing so a refused form re-renders complete. */
   const formLocals = async (res: Response, extra: Record<string, unknown>) =>
-    Object.assign(res.locals, { presets: PRESETS, zones: ZONES, preview: undefined, segments: await schedules.segments(auth(res.req).workspace.id), ...extra });
+    Object.assign(res.locals, {
+      presets: PRESETS,
+      zones: ZONES,
+      preview: undefined,
+      segments: await schedules.segments(auth(res.req).workspace.id),
+      ...extra,
+    });
 
   /** "Preview" submits the form without saving: the expression in words and its next five slots. */
   async function previewOnly(req: Request, res: Response) {
@@ -48,7 +54,10 @@ export function schedulesRoutes(deps: { schedules: SchedulesService; surveys: Su
   r.get('/surveys/:id/schedules', async (req, res) => {
     const workspaceId = auth(req).workspace.id;
     const survey = await surveys.get(workspaceId, idParam(req.params.id, 'survey'));
-    const list = (await schedules.listForSurvey(workspaceId, survey.id)).map((s) => ({ ...s, ...schedules.describe(s) }));
+    const list = (await schedules.listForSurvey(workspaceId, survey.id)).map((s) => ({
+      ...s,
+      ...schedules.describe(s),
+    }));
     res.render('schedules/list', { title: `Schedules — ${survey.title}`, survey, schedules: list });
   });
 
@@ -56,7 +65,14 @@ export function schedulesRoutes(deps: { schedules: SchedulesService; surveys: Su
     const survey = await surveys.get(auth(req).workspace.id, idParam(req.params.id, 'survey'));
     await formLocals(res, { survey, schedule: undefined, title: 'New schedule' });
     res.render('schedules/form', {
-      values: { preset: PRESETS[0].key, cron: PRESETS[0].cron, timeZone: 'UTC', cadence: 'everyone', reminderCount: '1', reminderDays: '3' },
+      values: {
+        preset: PRESETS[0].key,
+        cron: PRESETS[0].cron,
+        timeZone: 'UTC',
+        cadence: 'everyone',
+        reminderCount: '1',
+        reminderDays: '3',
+      },
       errors: {},
     });
   });
@@ -72,7 +88,11 @@ export function schedulesRoutes(deps: { schedules: SchedulesService; surveys: Su
 
   r.get('/schedules/preview', async (req, res) => {
     try {
-      const p = schedules.preview(String(req.query.cron ?? ''), String(req.query.timeZone ?? ''), await schedules.now());
+      const p = schedules.preview(
+        String(req.query.cron ?? ''),
+        String(req.query.timeZone ?? ''),
+        await schedules.now(),
+      );
       res.json({ words: p.words, next: p.next.map((n) => n.local) });
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
@@ -86,15 +106,29 @@ export function schedulesRoutes(deps: { schedules: SchedulesService; surveys: Su
     const survey = await surveys.get(workspaceId, schedule.surveyId);
     const history = await waves.listForSchedule(workspaceId, schedule.id);
     const now = await schedules.now();
-    await formLocals(res, { survey, schedule: { ...schedule, ...schedules.describe(schedule) }, history, title: schedule.name || 'Schedule' });
-    res.render('schedules/form', { values: valuesOf(schedule), errors: {}, preview: schedules.preview(schedule.cron, schedule.timeZone, now) });
+    await formLocals(res, {
+      survey,
+      schedule: { ...schedule, ...schedules.describe(schedule) },
+      history,
+      title: schedule.name || 'Schedule',
+    });
+    res.render('schedules/form', {
+      values: valuesOf(schedule),
+      errors: {},
+      preview: schedules.preview(schedule.cron, schedule.timeZone, now),
+    });
   });
 
   r.post('/schedules/:id', formView('schedules/form'), async (req, res) => {
     const workspaceId = auth(req).workspace.id;
     const schedule = await schedules.get(workspaceId, idParam(req.params.id, 'schedule'));
     const survey = await surveys.get(workspaceId, schedule.surveyId);
-    await formLocals(res, { survey, schedule: { ...schedule, ...schedules.describe(schedule) }, history: [], title: schedule.name || 'Schedule' });
+    await formLocals(res, {
+      survey,
+      schedule: { ...schedule, ...schedules.describe(schedule) },
+      history: [],
+      title: schedule.name || 'Schedule',
+    });
     if (req.body.intent === 'preview') return previewOnly(req, res);
     await schedules.update(workspaceId, schedule.id, parse(scheduleFormSchema, req.body));
     res.redirect(303, `/schedules/${schedule.id}`);

@@ -8,7 +8,14 @@ const intField = (min: number, max: number, message: string) =>
 const tagsField = z
   .string()
   .default('')
-  .transform((s) => [...new Set(s.split(',').map((t) => t.trim()).filter(Boolean))])
+  .transform((s) => [
+    ...new Set(
+      s
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean),
+    ),
+  ])
   .pipe(z.array(z.string().max(60, 'Tags are at most 60 characters.')).max(20, 'Use at most 20 tags.'));
 
 /** One "key = value" per line → { key: "value" } */
@@ -44,7 +51,10 @@ export const scheduleFormSchema = z
       .string()
       .trim()
       .default('')
-      .refine((v) => v === '' || /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v), 'Choose one of the segments listed.'),
+      .refine(
+        (v) => v === '' || /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v),
+        'Choose one of the segments listed.',
+      ),
     tags: tagsField,
     properties: propertiesField,
     endsOn: z

@@ -11,7 +11,15 @@ export type Preview = { words: string; next: { at: Date; local: string }[] };
 /** The saved segments a schedule may target (the contacts module's), by id and name. */
 export type SegmentNames = (workspaceId: string) => Promise<{ id: string; name: string }[]>;
 
-export function schedulesService({ db, surveys, segments }: { db: Db; surveys: SurveysService; segments: SegmentNames }) {
+export function schedulesService({
+  db,
+  surveys,
+  segments,
+}: {
+  db: Db;
+  surveys: SurveysService;
+  segments: SegmentNames;
+}) {
   const repo = schedulesRepository(db);
 
   async function checkSegment(workspaceId: string, form: ScheduleForm) {
@@ -42,9 +50,13 @@ export function schedulesService({ db, surveys, segments }: { db: Db; surveys: S
       const [y, m, d] = f.endsOn.split('-').map(Number) as [number, number, number];
       const dayStart = new Date(Date.UTC(y, m - 1, d) - 2 * 86_400_000);
       const lastMinute = nextSlot(`59 23 ${d} ${m} *`, f.timeZone, dayStart);
-      if (!lastMinute || Math.abs(lastMinute.getTime() - Date.UTC(y, m - 1, d)) > 2 * 86_400_000) throw invalid('Please correct the schedule.', { endsOn: 'That date does not exist.' });
+      if (!lastMinute || Math.abs(lastMinute.getTime() - Date.UTC(y, m - 1, d)) > 2 * 86_400_000)
+        throw invalid('Please correct the schedule.', { endsOn: 'That date does not exist.' });
       endsAt = new Date(lastMinute.getTime() + 59_999);
-      if (endsAt <= now) throw invalid('Please correct the schedule.', { endsOn: 'Choose an end date in the future, or leave it empty.' });
+      if (endsAt <= now)
+        throw invalid('Please correct the schedule.', {
+          endsOn: 'Choose an end date in the future, or leave it empty.',
+        });
     }
     return {
       name: f.name,

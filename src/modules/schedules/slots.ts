@@ -29,11 +29,17 @@ export function isTimeZone(zone: string): boolean {
 }
 
 function parse(cron: string, timeZone: string, currentDate: Date): CronExpression {
-  if (!isTimeZone(timeZone)) throw new CronInputError('timeZone', 'Choose a time zone from the list, such as Europe/Paris.');
+  if (!isTimeZone(timeZone))
+    throw new CronInputError('timeZone', 'Choose a time zone from the list, such as Europe/Paris.');
   const expr = cron.trim();
   // Five fields only: a seconds field or an @-macro would fire in ways the form does not show.
-  if (!FIELDS.test(expr)) throw new CronInputError('cron', 'Enter five fields: minute hour day-of-month month day-of-week, e.g. "0 9 * * 1".');
-  if (/[Hh?]/.test(expr)) throw new CronInputError('cron', 'Use numbers, ranges (1-5), lists (1,15), steps (*/2), L or # — not H or ?.');
+  if (!FIELDS.test(expr))
+    throw new CronInputError(
+      'cron',
+      'Enter five fields: minute hour day-of-month month day-of-week, e.g. "0 9 * * 1".',
+    );
+  if (/[Hh?]/.test(expr))
+    throw new CronInputError('cron', 'Use numbers, ranges (1-5), lists (1,15), steps (*/2), L or # — not H or ?.');
   try {
     return CronExpressionParser.parse(expr, { tz: timeZone, currentDate, strict: false });
   } catch (err) {
@@ -77,7 +83,13 @@ export function nextSlots(cron: string, timeZone: string, after: Date, count: nu
  * Slots in (after, until], oldest first, at most `cap` of the most recent ones (a schedule that fires every
  * minute and was down for a month must not cost a month of iteration; the rest are reported as a count).
  */
-export function slotsBetween(cron: string, timeZone: string, after: Date, until: Date, cap = 500): { slots: Date[]; dropped: number } {
+export function slotsBetween(
+  cron: string,
+  timeZone: string,
+  after: Date,
+  until: Date,
+  cap = 500,
+): { slots: Date[]; dropped: number } {
   const it = parse(cron, timeZone, after);
   const slots: Date[] = [];
   let dropped = 0;
@@ -112,7 +124,11 @@ export function catchUpPlan(slots: Date[], now: Date, graceMs: number): { open?:
 /** The expression in words, the way cron-parser fires it. */
 export function describeCron(cron: string): string {
   try {
-    return cronstrue.toString(cron.trim(), { use24HourTimeFormat: true, verbose: true, throwExceptionOnParseError: true });
+    return cronstrue.toString(cron.trim(), {
+      use24HourTimeFormat: true,
+      verbose: true,
+      throwExceptionOnParseError: true,
+    });
   } catch {
     return '';
   }

@@ -108,7 +108,11 @@ export const wavesRepository = (db: Db) => ({
    * now") cannot both see a contact as not-yet-invited and both invite them inside the throttle.
    */
   lockWorkspace: (workspaceId: string, tx: Transaction) =>
-    db.query(`SELECT pg_advisory_xact_lock(hashtextextended('rapport:waves:' || :workspaceId, 0)) AS locked`, { workspaceId }, tx),
+    db.query(
+      `SELECT pg_advisory_xact_lock(hashtextextended('rapport:waves:' || :workspaceId, 0)) AS locked`,
+      { workspaceId },
+      tx,
+    ),
 
   /** Unique per (schedule, slot): when another instance got there first this returns undefined. */
   async insertWave(w: NewWave, status: 'open' | 'skipped', tx: Transaction) {
@@ -156,12 +160,22 @@ export const wavesRepository = (db: Db) => ({
     ))!,
 
   /** One INSERT … SELECT over arrays: a 100,000-recipient wave is a single round trip. */
-  async insertDeliveries(waveId: string, workspaceId: string, now: Date, rows: { ids: string[]; hashes: Buffer[]; sealed: string[] }, tx: Transaction) {
+  async insertDeliveries(
+    waveId: string,
+    workspaceId: string,
+    now: Date,
+    rows: { ids: string[]; hashes: Buffer[]; sealed: string[] },
+    tx: Transaction,
+  ) {
     await db.sequelize.query(
       `INSERT INTO deliveries (workspace_id, wave_id, contact_id, token_hash, token_sealed, created_at)
        SELECT $1, $2, t.contact_id, t.token_hash, t.token_sealed, $3
        FROM unnest($4::uuid[], $5::bytea[], $6::text[]) AS t(contact_id, token_hash, token_sealed)`,
-      { bind: [workspaceId, waveId, now, rows.ids, rows.hashes, rows.sealed], type: QueryTypes.INSERT, transaction: tx },
+      {
+        bind: [workspaceId, waveId, now, rows.ids, rows.hashes, rows.sealed],
+        type: QueryTypes.INSERT,
+        transaction: tx,
+      },
     );
     // Shown on contact pages; the throttle itself reads deliveries, the source of truth.
     await db.sequelize.query(`UPDATE contacts SET last_invited_at = $1 WHERE id = ANY($2::uuid[])`, {
@@ -172,9 +186,17 @@ export const wavesRepository = (db: Db) => ({
   },
 
   throttleDays: async (workspaceId: string) =>
-    (await db.one<{ days: number }>(`SELECT throttle_days AS days FROM workspaces WHERE id = :workspaceId`, { workspaceId }))?.days ?? 30,
+    (
+      await db.one<{ days: number }>(`SELECT throttle_days AS days FROM workspaces WHERE id = :workspaceId`, {
+        workspaceId,
+      })
+    )?.days ?? 30,
 
-  setCounts: (waveId: string, c: { recipients: number; audience: number; throttled: number; suppressed: number }, tx: Transaction) =>
+  setCounts: (
+    waveId: string,
+    c: { recipients: number; audience: number; throttled: number; suppressed: number },
+    tx: Transaction,
+  ) =>
     db.query(
       `UPDATE waves SET recipients = :recipients, audience = :audience, throttled = :throttled, suppressed = :suppressed
        WHERE id = :waveId RETURNING id`,

@@ -73,10 +73,19 @@ export function readDraftForm(body: Body): DraftForm {
     .sort((a, b) => a - b)
     .map((i): DraftQuestion => {
       const f = (name: string) => body[`questions.${i}.${name}`];
-      const q: DraftQuestion = { id: str(f('id')), type: str(f('type')), text: str(f('text')), required: str(f('required')) === 'on' };
+      const q: DraftQuestion = {
+        id: str(f('id')),
+        type: str(f('type')),
+        text: str(f('text')),
+        required: str(f('required')) === 'on',
+      };
       if (f('lowLabel') !== undefined) q.lowLabel = str(f('lowLabel'));
       if (f('highLabel') !== undefined) q.highLabel = str(f('highLabel'));
-      if (f('choices') !== undefined) q.choices = str(f('choices')).split(/\r?\n/).map((c) => c.trim()).filter(Boolean);
+      if (f('choices') !== undefined)
+        q.choices = str(f('choices'))
+          .split(/\r?\n/)
+          .map((c) => c.trim())
+          .filter(Boolean);
       const bands = list(f('showIf.bands'));
       if (bands.length) q.showIf = { bands };
       return q;
@@ -136,7 +145,12 @@ export function readAction(body: Body): BuilderAction {
 export function applyAction(questions: DraftQuestion[], action: BuilderAction): DraftQuestion[] {
   const qs = [...questions];
   if (action.kind === 'add') {
-    const q: DraftQuestion = { id: freshId(qs, action.type), type: action.type, text: NEW_TEXT[action.type], required: false };
+    const q: DraftQuestion = {
+      id: freshId(qs, action.type),
+      type: action.type,
+      text: NEW_TEXT[action.type],
+      required: false,
+    };
     if (action.type === 'single_choice' || action.type === 'multiple_choice') q.choices = ['', ''];
     qs.push(q);
   } else if (action.kind === 'remove') {
@@ -156,4 +170,3 @@ function freshId(qs: DraftQuestion[], type: string) {
   while (taken.has(`${base}_${n}`)) n++;
   return `${base}_${n}`;
 }
-

@@ -10,7 +10,15 @@ import { primaryScale, scaleRange, type Question } from './questions';
  */
 export async function renderPreview(
   req: Request,
-  s: { id: string; title: string; intro: string; language: string; version: number; questions: Question[]; thankYouUrl: string | null },
+  s: {
+    id: string;
+    title: string;
+    intro: string;
+    language: string;
+    version: number;
+    questions: Question[];
+    thankYouUrl: string | null;
+  },
   workspace: Workspace,
   senderName: string,
   score?: number,
@@ -22,8 +30,18 @@ export async function renderPreview(
     if (score >= lo && score <= hi) values[scaleQ.id] = String(score);
   }
   const locals = previewLocals(
-    { surveyId: s.id, workspaceId: workspace.id, title: s.title, intro: s.intro, language: s.language, version: s.version,
-      questions: s.questions, senderName, workspaceName: workspace.name, thankYouUrl: s.thankYouUrl },
+    {
+      surveyId: s.id,
+      workspaceId: workspace.id,
+      title: s.title,
+      intro: s.intro,
+      language: s.language,
+      version: s.version,
+      questions: s.questions,
+      senderName,
+      workspaceName: workspace.name,
+      thankYouUrl: s.thankYouUrl,
+    },
     values,
   );
   try {

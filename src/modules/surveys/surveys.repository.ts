@@ -59,10 +59,13 @@ export const surveysRepository = (db: Db) => ({
     ),
 
   findVersion: (surveyId: string, version: number) =>
-    db.one<{ questions: Question[] }>(`SELECT questions FROM survey_versions WHERE survey_id = :surveyId AND version = :version`, {
-      surveyId,
-      version,
-    }),
+    db.one<{ questions: Question[] }>(
+      `SELECT questions FROM survey_versions WHERE survey_id = :surveyId AND version = :version`,
+      {
+        surveyId,
+        version,
+      },
+    ),
 
   versions: (workspaceId: string, surveyId: string) =>
     db.query<VersionSummary>(
@@ -86,7 +89,11 @@ export const surveysRepository = (db: Db) => ({
   },
 
   async responseCount(surveyId: string, tx?: Transaction) {
-    return (await db.one<{ n: number }>(`SELECT count(*) AS n FROM responses WHERE survey_id = :surveyId`, { surveyId }, tx))!.n;
+    return (await db.one<{ n: number }>(
+      `SELECT count(*) AS n FROM responses WHERE survey_id = :surveyId`,
+      { surveyId },
+      tx,
+    ))!.n;
   },
 
   async publishVersion(surveyId: string, version: number, questions: Question[], tx: Transaction) {
@@ -105,7 +112,12 @@ export const surveysRepository = (db: Db) => ({
     );
   },
 
-  async updateSettings(workspaceId: string, id: string, s: SurveySettings & { currentVersion: number }, tx: Transaction) {
+  async updateSettings(
+    workspaceId: string,
+    id: string,
+    s: SurveySettings & { currentVersion: number },
+    tx: Transaction,
+  ) {
     await db.query(
       `UPDATE surveys SET title = :title, intro = :intro, language = :language, sender_user_id = :senderUserId,
          closes_at = :closesAt, thank_you_url = :thankYouUrl, public_link_enabled = :publicLinkEnabled,
@@ -117,18 +129,31 @@ export const surveysRepository = (db: Db) => ({
   },
 
   setStatus: (workspaceId: string, id: string, status: 'active' | 'archived') =>
-    db.query(`UPDATE surveys SET status = :status, updated_at = now() WHERE workspace_id = :workspaceId AND id = :id RETURNING id`, {
-      workspaceId,
-      id,
-      status,
-    }),
+    db.query(
+      `UPDATE surveys SET status = :status, updated_at = now() WHERE workspace_id = :workspaceId AND id = :id RETURNING id`,
+      {
+        workspaceId,
+        id,
+        status,
+      },
+    ),
 
   remove: (workspaceId: string, id: string, tx: Transaction) =>
-    db.query(`DELETE FROM surveys WHERE workspace_id = :workspaceId AND id = :id RETURNING id`, { workspaceId, id }, tx),
+    db.query(
+      `DELETE FROM surveys WHERE workspace_id = :workspaceId AND id = :id RETURNING id`,
+      { workspaceId, id },
+      tx,
+    ),
 
   teammates: (workspaceId: string) =>
-    db.query<{ id: string; name: string }>(`SELECT id, name FROM users WHERE workspace_id = :workspaceId ORDER BY name`, { workspaceId }),
+    db.query<{ id: string; name: string }>(
+      `SELECT id, name FROM users WHERE workspace_id = :workspaceId ORDER BY name`,
+      { workspaceId },
+    ),
 
   isTeammate: async (workspaceId: string, userId: string) =>
-    !!(await db.one(`SELECT 1 AS ok FROM users WHERE workspace_id = :workspaceId AND id = :userId`, { workspaceId, userId })),
+    !!(await db.one(`SELECT 1 AS ok FROM users WHERE workspace_id = :workspaceId AND id = :userId`, {
+      workspaceId,
+      userId,
+    })),
 });

@@ -2,7 +2,15 @@ import { Router, type Request, type Response } from 'express';
 import { formView } from '../../platform/http';
 import { idParam, parse } from '../../platform/validation';
 import { auth } from '../accounts';
-import { applyAction, BAND_LABELS, readAction, readDraftForm, toDraftForm, TYPE_LABELS, type DraftForm } from './builder';
+import {
+  applyAction,
+  BAND_LABELS,
+  readAction,
+  readDraftForm,
+  toDraftForm,
+  TYPE_LABELS,
+  type DraftForm,
+} from './builder';
 import { renderPreview } from './preview';
 import { QUESTION_TYPES } from './questions';
 import { createSurveySchema, LANGUAGE_NAMES, LANGUAGES, surveyDraftSchema } from './surveys.schemas';
@@ -31,14 +39,32 @@ export function surveysRoutes(surveys: SurveysService) {
     res.redirect(303, input.template === 'blank' ? `/surveys/${id}/edit` : `/surveys/${id}`);
   });
 
-  async function renderBuilder(req: Request, res: Response, id: string, form: DraftForm, extra: { errors?: Record<string, string>; notice?: string; status?: number }) {
+  async function renderBuilder(
+    req: Request,
+    res: Response,
+    id: string,
+    form: DraftForm,
+    extra: { errors?: Record<string, string>; notice?: string; status?: number },
+  ) {
     const { workspace } = auth(req);
-    const [survey, teammates, versions] = await Promise.all([surveys.get(workspace.id, id), surveys.teammates(workspace.id), surveys.versions(workspace.id, id)]);
+    const [survey, teammates, versions] = await Promise.all([
+      surveys.get(workspace.id, id),
+      surveys.teammates(workspace.id),
+      surveys.versions(workspace.id, id),
+    ]);
     const previewScore = scoreParam(req.body?.previewScore ?? req.query.score);
     const sender = teammates.find((t) => t.id === form.senderUserId)?.name ?? workspace.senderName;
     const preview = await renderPreview(
       req,
-      { id, title: form.title || survey.title, intro: form.intro, language: form.language, version: survey.currentVersion, questions: form.questions as never, thankYouUrl: form.thankYouUrl || null },
+      {
+        id,
+        title: form.title || survey.title,
+        intro: form.intro,
+        language: form.language,
+        version: survey.currentVersion,
+        questions: form.questions as never,
+        thankYouUrl: form.thankYouUrl || null,
+      },
       workspace,
       sender,
       previewScore,
@@ -63,7 +89,12 @@ export function surveysRoutes(surveys: SurveysService) {
   r.get('/surveys/:id/edit', async (req, res) => {
     const id = idParam(req.params.id, 'survey');
     const survey = await surveys.get(auth(req).workspace.id, id);
-    const notice = req.query.saved === 'published' ? `Saved. Answers already given keep their version; new invitations use version ${survey.currentVersion}.` : req.query.saved ? 'Saved.' : undefined;
+    const notice =
+      req.query.saved === 'published'
+        ? `Saved. Answers already given keep their version; new invitations use version ${survey.currentVersion}.`
+        : req.query.saved
+          ? 'Saved.'
+          : undefined;
     await renderBuilder(req, res, id, toDraftForm(survey), { notice });
   });
 
@@ -102,8 +133,20 @@ export function surveysRoutes(surveys: SurveysService) {
     if (!stored) return res.redirect(303, `/surveys/${survey.id}/preview`);
     const teammates = await surveys.teammates(workspace.id);
     const sender = teammates.find((t) => t.id === survey.senderUserId)?.name ?? workspace.senderName;
-    const html = await renderPreview(req, { ...survey, version, questions: stored.questions }, workspace, sender, scoreParam(req.query.score));
-    res.render('surveys/preview', { title: `Preview — ${survey.title}`, survey, version, preview: html, previewScore: scoreParam(req.query.score) });
+    const html = await renderPreview(
+      req,
+      { ...survey, version, questions: stored.questions },
+      workspace,
+      sender,
+      scoreParam(req.query.score),
+    );
+    res.render('surveys/preview', {
+      title: `Preview — ${survey.title}`,
+      survey,
+      version,
+      preview: html,
+      previewScore: scoreParam(req.query.score),
+    });
   });
 
   r.post('/surveys/:id/archive', async (req, res) => {

@@ -2,7 +2,12 @@ import { z } from 'zod';
 import { BANDS, QUESTION_TYPES, isScale, type Band, type Question } from './questions';
 
 export const LANGUAGES = ['en', 'fr', 'de', 'es'] as const;
-export const LANGUAGE_NAMES: Record<(typeof LANGUAGES)[number], string> = { en: 'English', fr: 'Français', de: 'Deutsch', es: 'Español' };
+export const LANGUAGE_NAMES: Record<(typeof LANGUAGES)[number], string> = {
+  en: 'English',
+  fr: 'Français',
+  de: 'Deutsch',
+  es: 'Español',
+};
 
 const CHOICE_TYPES = new Set(['single_choice', 'multiple_choice']);
 const NPS_BANDS: Band[] = ['detractor', 'passive', 'promoter'];
@@ -34,7 +39,12 @@ export const questionSchema = z
   .superRefine((q, ctx) => {
     if (CHOICE_TYPES.has(q.type)) {
       const distinct = new Set((q.choices ?? []).filter(Boolean).map((c) => c.toLowerCase()));
-      if (distinct.size < 2) ctx.addIssue({ code: 'custom', path: ['choices'], message: 'Give at least two different choices, one per line.' });
+      if (distinct.size < 2)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['choices'],
+          message: 'Give at least two different choices, one per line.',
+        });
       else if (distinct.size !== (q.choices ?? []).filter(Boolean).length) {
         ctx.addIssue({ code: 'custom', path: ['choices'], message: 'Each choice must be different.' });
       }
@@ -60,17 +70,34 @@ export const surveyQuestionsSchema = z
     const seen = new Set<string>();
     const primary = questions.find(isScale);
     questions.forEach((q, i) => {
-      if (seen.has(q.id)) ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `Another question already uses the answer key "${q.id}".` });
+      if (seen.has(q.id))
+        ctx.addIssue({
+          code: 'custom',
+          path: [i, 'id'],
+          message: `Another question already uses the answer key "${q.id}".`,
+        });
       seen.add(q.id);
       if (!q.showIf) return;
       if (!primary) {
-        ctx.addIssue({ code: 'custom', path: [i, 'showIf', 'bands'], message: 'A condition needs a score question (NPS, CSAT, CES or rating) first.' });
+        ctx.addIssue({
+          code: 'custom',
+          path: [i, 'showIf', 'bands'],
+          message: 'A condition needs a score question (NPS, CSAT, CES or rating) first.',
+        });
       } else if (q === primary) {
-        ctx.addIssue({ code: 'custom', path: [i, 'showIf', 'bands'], message: 'The score question itself cannot be conditional.' });
+        ctx.addIssue({
+          code: 'custom',
+          path: [i, 'showIf', 'bands'],
+          message: 'The score question itself cannot be conditional.',
+        });
       } else {
         const allowed = primary.type === 'nps' ? NPS_BANDS : (['low', 'high'] as Band[]);
         if (q.showIf.bands.some((b) => !allowed.includes(b))) {
-          ctx.addIssue({ code: 'custom', path: [i, 'showIf', 'bands'], message: `With a ${primary.type.toUpperCase()} score, choose from: ${allowed.join(', ')}.` });
+          ctx.addIssue({
+            code: 'custom',
+            path: [i, 'showIf', 'bands'],
+            message: `With a ${primary.type.toUpperCase()} score, choose from: ${allowed.join(', ')}.`,
+          });
         }
       }
     });

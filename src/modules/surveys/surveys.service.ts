@@ -31,10 +31,14 @@ export function surveysService(db: Db) {
       const template = findTemplate(templateKey);
       if (!template) throw invalid('Choose one of the templates listed.', { template: 'Unknown template.' });
       if (template.needsTopic && !topic) {
-        throw invalid('Name the topic you want to ask about.', { topic: `"${template.title}" asks about a topic: name it, e.g. "our new pricing".` });
+        throw invalid('Name the topic you want to ask about.', {
+          topic: `"${template.title}" asks about a topic: name it, e.g. "our new pricing".`,
+        });
       }
       const questions = instantiate(template, topic);
-      return db.transaction((tx) => repo.create(workspaceId, { title: title || template.title, template: template.key, questions }, tx));
+      return db.transaction((tx) =>
+        repo.create(workspaceId, { title: title || template.title, template: template.key, questions }, tx),
+      );
     },
     list: repo.list,
     get,
@@ -49,7 +53,9 @@ export function surveysService(db: Db) {
      */
     async save(workspaceId: string, id: string, draft: SurveyDraft) {
       if (draft.senderUserId && !(await repo.isTeammate(workspaceId, draft.senderUserId))) {
-        throw invalid('Please correct the highlighted fields.', { senderUserId: 'Choose a teammate from this workspace.' });
+        throw invalid('Please correct the highlighted fields.', {
+          senderUserId: 'Choose a teammate from this workspace.',
+        });
       }
       return db.transaction(async (tx) => {
         const survey = await repo.find(workspaceId, id, tx);
@@ -84,7 +90,8 @@ export function surveysService(db: Db) {
       await db.transaction(async (tx) => {
         const survey = await repo.find(workspaceId, id, tx);
         if (!survey) throw notFound('survey');
-        if ((await repo.responseCount(id, tx)) > 0) throw conflict('This survey has answers, so it can only be archived: its answers stay in the dashboards.');
+        if ((await repo.responseCount(id, tx)) > 0)
+          throw conflict('This survey has answers, so it can only be archived: its answers stay in the dashboards.');
         await repo.remove(workspaceId, id, tx);
       });
     },

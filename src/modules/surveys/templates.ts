@@ -9,7 +9,12 @@ export type Template = {
   questions: Question[];
 };
 
-const why = (text = "What's the main reason for your score?"): Question => ({ id: 'reason', type: 'long_text', text, required: false });
+const why = (text = "What's the main reason for your score?"): Question => ({
+  id: 'reason',
+  type: 'long_text',
+  text,
+  required: false,
+});
 
 export const TEMPLATES: Template[] = [
   {
@@ -48,8 +53,20 @@ export const TEMPLATES: Template[] = [
         lowLabel: 'Very dissatisfied',
         highLabel: 'Very satisfied',
       },
-      { id: 'improve', type: 'long_text', text: 'What could we have done better?', required: false, showIf: { bands: ['low'] } },
-      { id: 'reason', type: 'long_text', text: 'Anything you would like to add?', required: false, showIf: { bands: ['high'] } },
+      {
+        id: 'improve',
+        type: 'long_text',
+        text: 'What could we have done better?',
+        required: false,
+        showIf: { bands: ['low'] },
+      },
+      {
+        id: 'reason',
+        type: 'long_text',
+        text: 'Anything you would like to add?',
+        required: false,
+        showIf: { bands: ['high'] },
+      },
     ],
   },
   {
@@ -82,7 +99,13 @@ export const TEMPLATES: Template[] = [
         highLabel: 'Extremely likely',
       },
       { id: 'help', type: 'long_text', text: 'How can I help?', required: false, showIf: { bands: ['detractor'] } },
-      { id: 'reason', type: 'long_text', text: 'What do you like most about us?', required: false, showIf: { bands: ['passive', 'promoter'] } },
+      {
+        id: 'reason',
+        type: 'long_text',
+        text: 'What do you like most about us?',
+        required: false,
+        showIf: { bands: ['passive', 'promoter'] },
+      },
     ],
   },
   {

@@ -28,7 +28,14 @@ export type ColumnTarget =
   | { to: 'email' | 'name' | 'first_name' | 'last_name' | 'locale' | 'owner' | 'tags' | 'ignore' }
   | { to: 'property'; key: string };
 
-export type ImportRow = { email: string; name: string | null; locale: string | null; owner: string | null; tags: string[]; properties: Record<string, string> };
+export type ImportRow = {
+  email: string;
+  name: string | null;
+  locale: string | null;
+  owner: string | null;
+  tags: string[];
+  properties: Record<string, string>;
+};
 
 const JOB_COLUMNS = `id, filename, status, delimiter, headers, mapping, add_tags AS "addTags", bytes_total AS "bytesTotal",
   bytes_done AS "bytesDone", rows_done AS "rowsDone", added, updated, refused, kept_suppressed AS "keptSuppressed", error,
@@ -43,26 +50,44 @@ export const importRepository = (db: Db) => ({
   },
 
   addChunk: (importId: string, seq: number, data: Buffer) =>
-    db.query(`INSERT INTO contact_import_chunks (import_id, seq, data) VALUES (:importId, :seq, :data) RETURNING seq`, { importId, seq, data }),
+    db.query(`INSERT INTO contact_import_chunks (import_id, seq, data) VALUES (:importId, :seq, :data) RETURNING seq`, {
+      importId,
+      seq,
+      data,
+    }),
 
   chunk: async (importId: string, seq: number) =>
-    (await db.one<{ data: Buffer }>(`SELECT data FROM contact_import_chunks WHERE import_id = :importId AND seq = :seq`, { importId, seq }))?.data,
+    (
+      await db.one<{ data: Buffer }>(
+        `SELECT data FROM contact_import_chunks WHERE import_id = :importId AND seq = :seq`,
+        { importId, seq },
+      )
+    )?.data,
 
   uploaded: (id: string, u: { delimiter: string; headers: string[]; bytesTotal: number }) =>
-    db.query(`UPDATE contact_imports SET delimiter = :delimiter, headers = :headers::jsonb, bytes_total = :bytesTotal WHERE id = :id RETURNING id`, {
-      id,
-      delimiter: u.delimiter,
-      headers: JSON.stringify(u.headers),
-      bytesTotal: u.bytesTotal,
-    }),
+    db.query(
+      `UPDATE contact_imports SET delimiter = :delimiter, headers = :headers::jsonb, bytes_total = :bytesTotal WHERE id = :id RETURNING id`,
+      {
+        id,
+        delimiter: u.delimiter,
+        headers: JSON.stringify(u.headers),
+        bytesTotal: u.bytesTotal,
+      },
+    ),
 
   discard: (id: string) => db.query(`DELETE FROM contact_imports WHERE id = :id RETURNING id`, { id }),
 
   find: (workspaceId: string, id: string) =>
-    db.one<ImportJob>(`SELECT ${JOB_COLUMNS} FROM contact_imports WHERE workspace_id = :workspaceId AND id = :id`, { workspaceId, id }),
+    db.one<ImportJob>(`SELECT ${JOB_COLUMNS} FROM contact_imports WHERE workspace_id = :workspaceId AND id = :id`, {
+      workspaceId,
+      id,
+    }),
 
   recent: (workspaceId: string) =>
-    db.query<ImportJob>(`SELECT ${JOB_COLUMNS} FROM contact_imports WHERE workspace_id = :workspaceId ORDER BY created_at DESC LIMIT 10`, { workspaceId }),
+    db.query<ImportJob>(
+      `SELECT ${JOB_COLUMNS} FROM contact_imports WHERE workspace_id = :workspaceId ORDER BY created_at DESC LIMIT 10`,
+      { workspaceId },
+    ),
 
   /** Only an uploaded job starts, once: a double-clicked "Import" runs it one time. */
   async claim(workspaceId: string, id: string, mapping: ColumnTarget[], addTags: string[]) {
@@ -110,7 +135,11 @@ export const importRepository = (db: Db) => ({
     );
   },
 
-  progress: (id: string, p: { bytesDone: number; rowsDone: number; added: number; updated: number; refused: number; keptSuppressed: number }, tx?: Transaction) =>
+  progress: (
+    id: string,
+    p: { bytesDone: number; rowsDone: number; added: number; updated: number; refused: number; keptSuppressed: number },
+    tx?: Transaction,
+  ) =>
     db.query(
       `UPDATE contact_imports SET bytes_done = :bytesDone, rows_done = :rowsDone, added = :added, updated = :updated,
          refused = :refused, kept_suppressed = :keptSuppressed, heartbeat_at = now() WHERE id = :id RETURNING id`,

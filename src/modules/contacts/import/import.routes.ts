@@ -35,7 +35,11 @@ function readMapping(body: Record<string, unknown>, headers: string[]): ColumnTa
  * Streams the one file of a multipart upload into `handle`, never buffering it. The form's CSRF token comes
  * in the URL (see app.ts): the body is only read here, after the CSRF check.
  */
-function receiveUpload(req: Request, maxBytes: number, handle: (filename: string, file: NodeJS.ReadableStream & { truncated?: boolean }) => Promise<string>) {
+function receiveUpload(
+  req: Request,
+  maxBytes: number,
+  handle: (filename: string, file: NodeJS.ReadableStream & { truncated?: boolean }) => Promise<string>,
+) {
   return new Promise<string>((resolve, reject) => {
     let bb: busboy.Busboy;
     try {
@@ -71,18 +75,36 @@ export function importRoutes(contacts: ContactsService, maxBytes: number) {
   const uploadView = formView('contacts/import-new');
 
   r.get('/contacts/imports', async (req, res) => {
-    res.render('contacts/import-new', { title: 'Import contacts', recent: await imports.recent(auth(req).workspace.id), values: {}, errors: {}, maxMb: Math.round(maxBytes / 2 ** 20) });
+    res.render('contacts/import-new', {
+      title: 'Import contacts',
+      recent: await imports.recent(auth(req).workspace.id),
+      values: {},
+      errors: {},
+      maxMb: Math.round(maxBytes / 2 ** 20),
+    });
   });
 
   r.post('/contacts/imports', uploadView, async (req, res) => {
     const { workspace, user } = auth(req);
-    Object.assign(res.locals, { recent: await imports.recent(workspace.id), maxMb: Math.round(maxBytes / 2 ** 20), title: 'Import contacts' });
+    Object.assign(res.locals, {
+      recent: await imports.recent(workspace.id),
+      maxMb: Math.round(maxBytes / 2 ** 20),
+      title: 'Import contacts',
+    });
     if (!req.is('multipart/form-data')) throw invalid('Choose a CSV file to upload.', { file: 'Choose a file.' });
-    const id = await receiveUpload(req, maxBytes, (filename, file) => imports.upload(workspace.id, user.id, filename, file as never));
+    const id = await receiveUpload(req, maxBytes, (filename, file) =>
+      imports.upload(workspace.id, user.id, filename, file as never),
+    );
     res.redirect(303, `/contacts/imports/${id}`);
   });
 
-  const renderJob = async (req: Request, res: import('express').Response, mapping?: ColumnTarget[], errors: Record<string, string> = {}, addTags = '') => {
+  const renderJob = async (
+    req: Request,
+    res: import('express').Response,
+    mapping?: ColumnTarget[],
+    errors: Record<string, string> = {},
+    addTags = '',
+  ) => {
     const { workspace } = auth(req);
     const id = idParam(req.params.id, 'import');
     const { job, mapping: shown, rows } = await imports.preview(workspace.id, id, mapping);
@@ -97,7 +119,12 @@ export function importRoutes(contacts: ContactsService, maxBytes: number) {
       targets: TARGETS,
       targetLabels: TARGET_LABELS,
       refreshSeconds: running ? 1 : 0,
-      percent: job.status === 'done' ? 100 : job.bytesTotal ? Math.min(99, Math.floor((100 * job.bytesDone) / job.bytesTotal)) : 0,
+      percent:
+        job.status === 'done'
+          ? 100
+          : job.bytesTotal
+            ? Math.min(99, Math.floor((100 * job.bytesDone) / job.bytesTotal))
+            : 0,
     });
   };
 
@@ -123,7 +150,12 @@ export function importRoutes(contacts: ContactsService, maxBytes: number) {
   r.get('/contacts/imports/:id/refusals.csv', async (req, res) => {
     const job = await imports.load(auth(req).workspace.id, idParam(req.params.id, 'import'));
     res.type('text/csv; charset=utf-8');
-    res.attachment(`refused-rows-${job.filename.replace(/\.csv$/i, '').replace(/[^\w.-]+/g, '_').slice(0, 60)}.csv`);
+    res.attachment(
+      `refused-rows-${job.filename
+        .replace(/\.csv$/i, '')
+        .replace(/[^\w.-]+/g, '_')
+        .slice(0, 60)}.csv`,
+    );
     imports.refusalsCsv(job.id).pipe(res);
   });
 

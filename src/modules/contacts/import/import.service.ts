@@ -3,7 +3,14 @@ import { parse } from 'csv-parse';
 import { stringify } from 'csv-stringify';
 import type { Db } from '../../../platform/db';
 import { conflict, invalid, notFound } from '../../../platform/errors';
-import { emailSchema, MAX_PROPERTY_VALUE, MAX_TAGS, normalizeLocale, PROPERTY_KEY, splitTags } from '../contacts.schemas';
+import {
+  emailSchema,
+  MAX_PROPERTY_VALUE,
+  MAX_TAGS,
+  normalizeLocale,
+  PROPERTY_KEY,
+  splitTags,
+} from '../contacts.schemas';
 import { importRepository, type ColumnTarget, type ImportRow } from './import.repository';
 import { encodingProblem, guessMapping, sampleRecords, sniffDelimiter } from './sniff';
 
@@ -44,7 +51,12 @@ export function importService(db: Db, opts: ImportOptions) {
     return job;
   }
 
-  async function upload(workspaceId: string, userId: string, filename: string, file: AsyncIterable<Buffer> & { truncated?: boolean }) {
+  async function upload(
+    workspaceId: string,
+    userId: string,
+    filename: string,
+    file: AsyncIterable<Buffer> & { truncated?: boolean },
+  ) {
     const id = await repo.create(workspaceId, userId, filename.slice(0, 200) || 'contacts.csv');
     try {
       const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -83,7 +95,10 @@ export function importService(db: Db, opts: ImportOptions) {
         throw notUtf8();
       }
       await flush();
-      if (!total || !head.toString('utf8').trim()) throw invalid('This file is empty. Export your contacts with a header row and at least one contact.', { file: 'The file is empty.' });
+      if (!total || !head.toString('utf8').trim())
+        throw invalid('This file is empty. Export your contacts with a header row and at least one contact.', {
+          file: 'The file is empty.',
+        });
 
       const text = head.toString('utf8').replace(/^\uFEFF/, '');
       const delimiter = sniffDelimiter(text.split(/\r?\n/, 1)[0] ?? '');
@@ -95,7 +110,10 @@ export function importService(db: Db, opts: ImportOptions) {
       const mapping = guessMapping(headers, rows);
       if (!mapping.some((m) => m.to === 'email')) {
         throw invalid(
-          `We found no email column in this file (columns: ${headers.slice(0, 12).map((h) => `"${h}"`).join(', ')}). Every contact needs an email address: add a column named "email" and upload again.`,
+          `We found no email column in this file (columns: ${headers
+            .slice(0, 12)
+            .map((h) => `"${h}"`)
+            .join(', ')}). Every contact needs an email address: add a column named "email" and upload again.`,
           { file: 'No email column.' },
         );
       }
@@ -127,7 +145,9 @@ export function importService(db: Db, opts: ImportOptions) {
     const owners = await ownerLookup(workspaceId);
     const rows = sample.map((values, i): PreviewRow => {
       const mapped = mapRecord(values, mapping, owners, []);
-      return 'row' in mapped ? { row: i + 2, values, email: mapped.row.email } : { row: i + 2, values, email: mapped.email ?? '', problem: mapped.reason };
+      return 'row' in mapped
+        ? { row: i + 2, values, email: mapped.row.email }
+        : { row: i + 2, values, email: mapped.email ?? '', problem: mapped.reason };
     });
     return { job, mapping, rows };
   }
@@ -153,14 +173,27 @@ export function importService(db: Db, opts: ImportOptions) {
         const kept = new Map<string, { row: number; data: ImportRow }>();
         for (const item of batch) {
           const first = kept.get(item.data.email);
-          if (first) refusals.push({ row: item.row, email: item.data.email, reason: `Duplicate: the same email is on row ${first.row}.` });
+          if (first)
+            refusals.push({
+              row: item.row,
+              email: item.data.email,
+              reason: `Duplicate: the same email is on row ${first.row}.`,
+            });
           else kept.set(item.data.email, item);
         }
         await db.transaction(async (tx) => {
-          const written = kept.size ? await repo.upsertBatch(workspaceId, id, [...kept.values()].map((k) => k.data), tx) : [];
+          const written = kept.size
+            ? await repo.upsertBatch(
+                workspaceId,
+                id,
+                [...kept.values()].map((k) => k.data),
+                tx,
+              )
+            : [];
           const back = new Set(written.map((w) => w.email));
           for (const [email, item] of kept) {
-            if (!back.has(email)) refusals.push({ row: item.row, email, reason: 'Duplicate: the same email is on an earlier row.' });
+            if (!back.has(email))
+              refusals.push({ row: item.row, email, reason: 'Duplicate: the same email is on an earlier row.' });
           }
           for (const w of written) {
             if (w.inserted) counts.added++;
@@ -189,15 +222,19 @@ export function importService(db: Db, opts: ImportOptions) {
       await flush();
       await repo.finish(id, 'done', null);
     } catch (err) {
-      const message = err instanceof Error && 'code' in err && String(err.code).startsWith('CSV_')
-        ? `The file could not be read as CSV near row ${counts.rowsDone + 1}: ${err.message}`
-        : 'The import stopped because of an error on our side. Contacts imported so far are kept; upload the file again to finish (it is safe to import twice).';
+      const message =
+        err instanceof Error && 'code' in err && String(err.code).startsWith('CSV_')
+          ? `The file could not be read as CSV near row ${counts.rowsDone + 1}: ${err.message}`
+          : 'The import stopped because of an error on our side. Contacts imported so far are kept; upload the file again to finish (it is safe to import twice).';
       await repo.finish(id, 'failed', message).catch(() => undefined);
     }
   }
 
   async function ownerLookup(workspaceId: string) {
-    const users = await db.query<{ id: string; name: string; email: string }>(`SELECT id, name, email FROM users WHERE workspace_id = :workspaceId`, { workspaceId });
+    const users = await db.query<{ id: string; name: string; email: string }>(
+      `SELECT id, name, email FROM users WHERE workspace_id = :workspaceId`,
+      { workspaceId },
+    );
     const map = new Map<string, string>();
     for (const u of users) {
       map.set(u.name.trim().toLowerCase(), u.id);
@@ -229,24 +266,43 @@ export function importService(db: Db, opts: ImportOptions) {
 export type ImportService = ReturnType<typeof importService>;
 
 const csvParser = (delimiter: string) =>
-  parse({ delimiter, bom: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: true, trim: true, max_record_size: 64 * 1024 });
+  parse({
+    delimiter,
+    bom: true,
+    relax_column_count: true,
+    relax_quotes: true,
+    skip_empty_lines: true,
+    trim: true,
+    max_record_size: 64 * 1024,
+  });
 
 const tooBig = (max: number) => {
   const mb = Math.round(max / (1024 * 1024));
-  return invalid(`This file is over the ${mb} MB limit. Split it into smaller files and import them one after the other.`, { file: `Over ${mb} MB.` });
+  return invalid(
+    `This file is over the ${mb} MB limit. Split it into smaller files and import them one after the other.`,
+    { file: `Over ${mb} MB.` },
+  );
 };
 const notUtf8 = () =>
-  invalid('This file is not in UTF-8, so names with accents would come out garbled. In Excel choose "CSV UTF-8" when saving, then upload again.', {
-    file: 'Not UTF-8.',
-  });
+  invalid(
+    'This file is not in UTF-8, so names with accents would come out garbled. In Excel choose "CSV UTF-8" when saving, then upload again.',
+    {
+      file: 'Not UTF-8.',
+    },
+  );
 
 export function mappingProblem(mapping: ColumnTarget[], columns: number): string | undefined {
   if (mapping.length !== columns) return 'Choose what each column of the file becomes.';
   const count = (to: string) => mapping.filter((m) => m.to === to).length;
-  if (count('email') !== 1) return count('email') ? 'Only one column can be the email.' : 'Choose which column holds the email address: every contact needs one.';
-  for (const to of ['name', 'first_name', 'last_name', 'locale', 'owner', 'tags']) if (count(to) > 1) return `Only one column can be the ${to.replace('_', ' ')}.`;
+  if (count('email') !== 1)
+    return count('email')
+      ? 'Only one column can be the email.'
+      : 'Choose which column holds the email address: every contact needs one.';
+  for (const to of ['name', 'first_name', 'last_name', 'locale', 'owner', 'tags'])
+    if (count(to) > 1) return `Only one column can be the ${to.replace('_', ' ')}.`;
   const keys = mapping.flatMap((m) => (m.to === 'property' ? [m.key] : []));
-  if (keys.some((k) => !PROPERTY_KEY.test(k))) return 'Property names use letters, digits, space, _ . - (at most 40 characters).';
+  if (keys.some((k) => !PROPERTY_KEY.test(k)))
+    return 'Property names use letters, digits, space, _ . - (at most 40 characters).';
   if (new Set(keys).size !== keys.length) return 'Two columns cannot fill the same property.';
   return undefined;
 }
@@ -254,7 +310,12 @@ export function mappingProblem(mapping: ColumnTarget[], columns: number): string
 type Mapped = { row: ImportRow } | { reason: string; email?: string };
 
 /** One CSV record through the mapping: the contact to upsert, or why the row is refused. */
-export function mapRecord(record: string[], mapping: ColumnTarget[], owners: Map<string, string>, addTags: string[]): Mapped {
+export function mapRecord(
+  record: string[],
+  mapping: ColumnTarget[],
+  owners: Map<string, string>,
+  addTags: string[],
+): Mapped {
   let name = '';
   let first = '';
   let last = '';
@@ -273,15 +334,27 @@ export function mapRecord(record: string[], mapping: ColumnTarget[], owners: Map
     else if (m.to === 'last_name') last = v;
     else if (m.to === 'locale') {
       const l = normalizeLocale(v);
-      if (!l) return { reason: `Unknown locale "${v.slice(0, 20)}": use en, fr, de or es (or leave it empty).`, email: rawEmail || record[mapping.findIndex((x) => x.to === 'email')] };
+      if (!l)
+        return {
+          reason: `Unknown locale "${v.slice(0, 20)}": use en, fr, de or es (or leave it empty).`,
+          email: rawEmail || record[mapping.findIndex((x) => x.to === 'email')],
+        };
       locale = l;
     } else if (m.to === 'owner') {
       const id = owners.get(v.toLowerCase());
-      if (!id) return { reason: `Unknown owner "${v.slice(0, 60)}": use a teammate's email or name.`, email: record[mapping.findIndex((x) => x.to === 'email')] };
+      if (!id)
+        return {
+          reason: `Unknown owner "${v.slice(0, 60)}": use a teammate's email or name.`,
+          email: record[mapping.findIndex((x) => x.to === 'email')],
+        };
       owner = id;
     } else if (m.to === 'tags') splitTags(v).forEach((t) => tags.add(t));
     else if (m.to === 'property') {
-      if (v.length > MAX_PROPERTY_VALUE) return { reason: `"${m.key}" is longer than ${MAX_PROPERTY_VALUE} characters.`, email: record[mapping.findIndex((x) => x.to === 'email')] };
+      if (v.length > MAX_PROPERTY_VALUE)
+        return {
+          reason: `"${m.key}" is longer than ${MAX_PROPERTY_VALUE} characters.`,
+          email: record[mapping.findIndex((x) => x.to === 'email')],
+        };
       properties[m.key] = v;
     }
   }
@@ -290,6 +363,7 @@ export function mapRecord(record: string[], mapping: ColumnTarget[], owners: Map
   if (!parsed.success) return { reason: `Invalid email "${rawEmail.slice(0, 80)}".`, email: rawEmail.slice(0, 254) };
   const email = parsed.data;
   const fullName = (name || [first, last].filter(Boolean).join(' ')).slice(0, 120);
-  if ([...tags].some((t) => t.length > 40) || tags.size > MAX_TAGS) return { reason: `Too many or too long tags (at most ${MAX_TAGS}, 40 characters each).`, email };
+  if ([...tags].some((t) => t.length > 40) || tags.size > MAX_TAGS)
+    return { reason: `Too many or too long tags (at most ${MAX_TAGS}, 40 characters each).`, email };
   return { row: { email, name: fullName || null, locale, owner, tags: [...tags].sort(), properties } };
 }

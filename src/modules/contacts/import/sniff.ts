@@ -6,7 +6,8 @@ export function encodingProblem(head: Buffer): string | undefined {
   if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff)) {
     return 'This file is saved as UTF-16. Save it again as "CSV UTF-8" and upload that.';
   }
-  if (head.subarray(0, 4096).includes(0)) return 'This does not look like a CSV text file. Export your list as CSV (UTF-8) and upload that.';
+  if (head.subarray(0, 4096).includes(0))
+    return 'This does not look like a CSV text file. Export your list as CSV (UTF-8) and upload that.';
   return undefined;
 }
 
@@ -27,7 +28,14 @@ export function sniffDelimiter(firstLine: string): string {
 export function sampleRecords(head: string, delimiter: string, complete: boolean): string[][] {
   const cut = complete ? head.length : head.lastIndexOf('\n') + 1;
   try {
-    return parse(head.slice(0, cut), { delimiter, bom: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: true, to_line: 21 }) as string[][];
+    return parse(head.slice(0, cut), {
+      delimiter,
+      bom: true,
+      relax_column_count: true,
+      relax_quotes: true,
+      skip_empty_lines: true,
+      to_line: 21,
+    }) as string[][];
   } catch {
     return [];
   }
@@ -45,7 +53,9 @@ const ALIASES: [ColumnTarget['to'], RegExp][] = [
 
 const looksLikeEmails = (values: string[]) => {
   const filled = values.filter((v) => v.trim());
-  return filled.length > 0 && filled.filter((v) => /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(v.trim())).length / filled.length >= 0.6;
+  return (
+    filled.length > 0 && filled.filter((v) => /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(v.trim())).length / filled.length >= 0.6
+  );
 };
 
 export const propertyKey = (header: string) => header.trim().replace(/\s+/g, ' ').slice(0, 40) || 'column';

@@ -1,8 +1,21 @@
 import type { Db } from '../../../platform/db';
 
-export type Comment = { version: number; score: number | null; comment: string; submittedAt: Date; contactName: string | null; contactEmail: string | null };
+export type Comment = {
+  version: number;
+  score: number | null;
+  comment: string;
+  submittedAt: Date;
+  contactName: string | null;
+  contactEmail: string | null;
+};
 
-export const getLatestComments = (db: Db, workspaceId: string, surveyId: string, version: number | null = null, limit = 20) =>
+export const getLatestComments = (
+  db: Db,
+  workspaceId: string,
+  surveyId: string,
+  version: number | null = null,
+  limit = 20,
+) =>
   db.query<Comment>(
     `SELECT r.survey_version AS version, r.score, r.comment, r.submitted_at AS "submittedAt", c.name AS "contactName", c.email AS "contactEmail"
      FROM responses r LEFT JOIN contacts c ON c.id = r.contact_id

@@ -6,7 +6,12 @@ export type LoopClosure = { unhappy: number; replied: number; closed: number; me
  * Did we close the loop? Over the last 30 days' detractors (or low scores on other scales): how many got a
  * personal reply that was sent, how many are closed, and the median time from their answer to the first reply.
  */
-export async function getLoopClosure(db: Db, workspaceId: string, surveyId: string, version: number | null = null): Promise<LoopClosure> {
+export async function getLoopClosure(
+  db: Db,
+  workspaceId: string,
+  surveyId: string,
+  version: number | null = null,
+): Promise<LoopClosure> {
   return (await db.one<LoopClosure>(
     `SELECT count(*) AS unhappy,
        count(first.at) AS replied,

@@ -1,9 +1,20 @@
 import type { Db } from '../../../platform/db';
 
-export type NpsSummary = { responses: number; promoters: number; passives: number; detractors: number; nps: number | null };
+export type NpsSummary = {
+  responses: number;
+  promoters: number;
+  passives: number;
+  detractors: number;
+  nps: number | null;
+};
 
 /** NPS = % promoters (9–10) − % detractors (0–6), over responses that carry a score. */
-export async function getNpsSummary(db: Db, workspaceId: string, surveyId: string, version: number | null = null): Promise<NpsSummary> {
+export async function getNpsSummary(
+  db: Db,
+  workspaceId: string,
+  surveyId: string,
+  version: number | null = null,
+): Promise<NpsSummary> {
   const row = (await db.one<Omit<NpsSummary, 'nps'>>(
     `SELECT count(*) AS responses,
        count(*) FILTER (WHERE score >= 9) AS promoters,
