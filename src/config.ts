@@ -37,6 +37,8 @@ const schema = z.object({
   RESPOND_RATE_LIMIT: z.coerce.number().int().min(1).default(300),
   PUBLIC_SUBMIT_LIMIT: z.coerce.number().int().min(1).default(20),
   IMPORT_MAX_MB: z.coerce.number().int().min(1).max(1024).default(50),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
 });
 
 export type Config = {
@@ -64,6 +66,8 @@ export type Config = {
   publicSubmitLimit: number;
   /** Largest CSV a contact import accepts. */
   importMaxBytes: number;
+  /** /metrics is off unless a token (Bearer, on PORT) or a port of its own is set. */
+  metrics: { token?: string; port?: number };
 };
 
 export class ConfigError extends Error {}
@@ -98,5 +102,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     respondRateLimit: e.RESPOND_RATE_LIMIT,
     publicSubmitLimit: e.PUBLIC_SUBMIT_LIMIT,
     importMaxBytes: e.IMPORT_MAX_MB * 1024 * 1024,
+    metrics: { token: e.METRICS_TOKEN, port: e.METRICS_PORT },
   };
 }

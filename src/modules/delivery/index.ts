@@ -1,1 +1,2 @@
-export { createDeliveryWorker, type DeliveryWorker } from './worker';
+export { createDeliveryWorker, type DeliveryWorker, type SendOutcome } from './worker';
+export { outboxDepth } from './outboxDepth';

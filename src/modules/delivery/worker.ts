@@ -2,7 +2,7 @@ import type { Db } from '../../platform/db';
 import type { Logger } from '../../platform/logger';
 import type { MailTransport, OutgoingMail } from '../../platform/mail';
 import type { Sealer } from '../../platform/tokens';
-import { MESSAGE_KINDS, outboxRepository, type ClaimedDelivery } from './outbox.repository';
+import { MESSAGE_KINDS, outboxRepository, type ClaimedDelivery, type MessageKind } from './outbox.repository';
 import { renderReply } from './reply';
 import { renderAlert } from './alert';
 import { renderInvitation } from './invitation';
@@ -28,7 +28,10 @@ export type WorkerOptions = {
   maxSendMs?: number;
   pollMs?: number;
   maxAttempts?: number;
+  /** Told how each message (or expired claim, kind unknown) ended: for /metrics. */
+  onSettled?: (kind: MessageKind | 'unknown', outcome: SendOutcome, count?: number) => void;
 };
+export type SendOutcome = 'sent' | 'retried' | 'failed' | 'bounced' | 'ambiguous';
 
 /**
  * Drains the outbox (personal replies and alerts first, then invitations, then reminders). Safe to run in
@@ -105,6 +108,7 @@ export function createDeliveryWorker(o: WorkerOptions) {
       return;
     }
     await repo.markSent(d.kind, d.id, messageId);
+    o.onSettled?.(d.kind, 'sent');
   }
 
   async function settleFailure(d: ClaimedDelivery, err: SmtpError) {
@@ -123,6 +127,8 @@ export function createDeliveryWorker(o: WorkerOptions) {
       );
     else if (d.attempts >= maxAttempts) await repo.markFailed(d.kind, d.id, 'failed', reason);
     else await repo.retryLater(d.kind, d.id, backoffSeconds(d.attempts), reason);
+    const settled = outcome === 'retry' ? (d.attempts >= maxAttempts ? 'failed' : 'retried') : outcome;
+    o.onSettled?.(d.kind, settled === 'hard-bounce' || settled === 'bounce' ? 'bounced' : settled);
     o.log.warn(
       { delivery: d.deliveryId, kind: d.kind, outcome, code: err.responseCode ?? err.code, attempts: d.attempts },
       'message not sent',
@@ -147,6 +153,7 @@ export function createDeliveryWorker(o: WorkerOptions) {
   async function drainOnce(): Promise<number> {
     const expired = await repo.markExpiredLeasesAmbiguous();
     if (expired) o.log.warn({ count: expired }, 'claims outlived their lease: recorded as ambiguous, not resent');
+    if (expired) o.onSettled?.('unknown', 'ambiguous', expired);
     const queue: { d: ClaimedDelivery; deadline: number }[] = [];
     const unstarted: ClaimedDelivery[] = [];
     let total = 0;

@@ -108,6 +108,16 @@ export const schedulesRepository = (db: Db) => ({
       )
     ).map((r) => r.id),
 
+  /**
+   * How far behind the ticker is, by the database clock: the age of the oldest slot that is due and not yet
+   * handled (0 when none is). Up to a minute is normal (the ticker wakes once a minute).
+   */
+  lagSeconds: async () =>
+    (await db.one<{ lag: number }>(
+      `SELECT coalesce(extract(epoch FROM now() - min(next_slot_at)), 0) AS lag FROM schedules
+         WHERE status = 'active' AND deleted_at IS NULL AND next_slot_at <= now()`,
+    ))!.lag,
+
   /** Another instance already working on this schedule holds the row: skip it rather than wait. */
   lockDue: (id: string, now: Date, tx: Transaction) =>
     db.one<DueSchedule>(

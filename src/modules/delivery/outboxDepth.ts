@@ -1,0 +1,26 @@
+import type { Db } from '../../platform/db';
+import type { MessageKind } from './outbox.repository';
+
+export type OutboxDepth = { kind: MessageKind; queued: number; oldestSeconds: number };
+
+const TABLES: [MessageKind, string][] = [
+  ['invitation', 'deliveries'],
+  ['reminder', 'reminders'],
+  ['reply', 'replies'],
+  ['alert', 'alerts'],
+];
+
+/**
+ * For /metrics: per kind, how many messages are queued and how long the longest-waiting one has been due
+ * (0 when none is due yet: an alert waits five minutes on purpose, a retry waits for its backoff). Each
+ * table's partial index on queued rows answers it without touching the sent ones.
+ */
+export const outboxDepth = (db: Db) =>
+  db.query<OutboxDepth>(
+    TABLES.map(
+      ([kind, table]) =>
+        `SELECT '${kind}' AS kind, count(*) AS queued,
+           coalesce(greatest(extract(epoch FROM now() - min(next_attempt_at)), 0), 0) AS "oldestSeconds"
+         FROM ${table} WHERE status = 'queued'`,
+    ).join(' UNION ALL '),
+  );

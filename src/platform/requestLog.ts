@@ -1,0 +1,44 @@
+import crypto from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { pinoHttp } from 'pino-http';
+import type { Logger } from './logger';
+
+// An incoming X-Request-Id (from a load balancer or a client) is kept when it looks like an id; anything else
+// (too long, spaces, control characters) is replaced, so nobody can write arbitrary text into our logs.
+const SANE_ID = /^[\w.:-]{1,128}$/;
+// Probes and scrapes every few seconds would drown the requests people make.
+const QUIET = new Set(['/healthz', '/readyz', '/metrics']);
+
+/**
+ * The URL as logged: the respondent's token in /r/<token> and /r/p/<token> is replaced (whatever its shape,
+ * even a mistyped one), and so is the value of any query parameter that carries a secret (the CSRF token of
+ * an upload form rides in its URL). Email addresses are scrubbed by the logger itself.
+ */
+export const redactUrl = (url: string) =>
+  url
+    .replace(/(^|\/)r\/+(p\/+)?[^/?#]+/, '$1r/$2:token')
+    .replace(/([?&][^=&]*(?:csrf|token|secret|password|key)[^=&]*=)[^&#]*/gi, '$1[redacted]');
+
+/** One JSON line per request (method, redacted URL, status, time), with an id echoed in X-Request-Id. */
+export function requestLogger(log: Logger) {
+  return pinoHttp({
+    logger: log,
+    genReqId(req, res) {
+      const given = req.headers['x-request-id'];
+      const id = typeof given === 'string' && SANE_ID.test(given) ? given : crypto.randomUUID();
+      res.setHeader('X-Request-Id', id);
+      return id;
+    },
+    autoLogging: { ignore: (req: IncomingMessage) => QUIET.has((req.url ?? '').split('?')[0]!) },
+    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
+    serializers: {
+      // No headers (cookies, Authorization, X-CSRF-Token), no body, no client address.
+      req: (req: { id: string; method: string; url: string }) => ({
+        id: req.id,
+        method: req.method,
+        url: redactUrl(req.url),
+      }),
+      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+    },
+  });
+}
