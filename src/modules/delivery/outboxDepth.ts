@@ -20,7 +20,7 @@ export const outboxDepth = (db: Db) =>
     TABLES.map(
       ([kind, table]) =>
         `SELECT '${kind}' AS kind, count(*) AS queued,
-           coalesce(greatest(extract(epoch FROM now() - min(next_attempt_at)), 0), 0) AS "oldestSeconds"
+           coalesce(greatest(extract(epoch FROM now() - min(next_attempt_at)), 0), 0)::float8 AS "oldestSeconds"
          FROM ${table} WHERE status = 'queued'`,
     ).join(' UNION ALL '),
   );

@@ -114,7 +114,7 @@ export const schedulesRepository = (db: Db) => ({
    */
   lagSeconds: async () =>
     (await db.one<{ lag: number }>(
-      `SELECT coalesce(extract(epoch FROM now() - min(next_slot_at)), 0) AS lag FROM schedules
+      `SELECT coalesce(extract(epoch FROM now() - min(next_slot_at)), 0)::float8 AS lag FROM schedules
          WHERE status = 'active' AND deleted_at IS NULL AND next_slot_at <= now()`,
     ))!.lag,
 
