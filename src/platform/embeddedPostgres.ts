@@ -69,14 +69,14 @@ export async function startEmbeddedPostgres(opts: Options): Promise<EmbeddedPost
     throw explain('start', err);
   }
 
-  const base = `postgres://${USER}:${PASSWORD}@127.0.0.1:${opts.port}`;
   const database = opts.database ?? 'rapport';
-  await ensureDatabase(`${base}/postgres`, database);
+  const { adminUrl, url } = embeddedUrls(opts.port, database);
+  await ensureDatabase(adminUrl, database);
 
   let stopped: Promise<void> | undefined;
   return {
-    url: `${base}/${database}`,
-    adminUrl: `${base}/postgres`,
+    url,
+    adminUrl,
     // stop() hangs when the postmaster already died: never wait on it forever.
     stop: () =>
       (stopped ??= Promise.race([
@@ -84,6 +84,12 @@ export async function startEmbeddedPostgres(opts: Options): Promise<EmbeddedPost
         new Promise<void>((resolve) => setTimeout(resolve, 5000).unref()),
       ])),
   };
+}
+
+/** How to reach the embedded server on `port` (also from another process: backups). */
+export function embeddedUrls(port: number, database = 'rapport') {
+  const base = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}`;
+  return { url: `${base}/${database}`, adminUrl: `${base}/postgres` };
 }
 
 async function ensureDatabase(adminUrl: string, database: string) {
@@ -103,7 +109,7 @@ async function ensureDatabase(adminUrl: string, database: string) {
  * live postgres for this data directory whose parent is no longer a node process, it is ours and orphaned:
  * stop it and let PostgreSQL recover by itself.
  */
-function stopOrphanedPostmaster(dir: string) {
+export function stopOrphanedPostmaster(dir: string) {
   const pidFile = path.join(dir, 'postmaster.pid');
   if (!fs.existsSync(pidFile)) return;
   const [pidLine, dataDirLine] = fs.readFileSync(pidFile, 'utf8').split('\n');
