@@ -3,10 +3,12 @@ import pino from 'pino';
 export type Logger = pino.Logger;
 
 // The last line of defence, run over every finished log line whatever wrote it (a URL, an SMTP reply, a
-// database error quoting a row): email addresses, respondent tokens (43 base64url characters, see tokens.ts)
-// and any address in a URL's userinfo never reach the log. Serializers keep headers and bodies out
-// (requestLog.ts); this catches what they cannot know about.
-const EMAIL = /[^\s"'<>()[\]{},;:\\/@=&?]+(?:@|%40)[^\s"'<>()[\]{},;:\\/@=&?]+\.[A-Za-z]{2,}/gi;
+// database error quoting a row): email addresses (and so the password of a URL's userinfo) and respondent
+// tokens (43 base64url characters, see tokens.ts) never reach the log. Serializers keep headers and bodies
+// out (requestLog.ts); this catches what they cannot know about. An address must start after a delimiter:
+// without that anchor a long run of letters is retried from every position (quadratic on one hostile URL).
+const EMAIL =
+  /(?<![^\s"'<>()[\]{},;:\\/@=&?])[^\s"'<>()[\]{},;:\\/@=&?]+(?:@|%40)[^\s"'<>()[\]{},;:\\/@=&?]+\.[A-Za-z]{2,}/gi;
 const TOKEN = /(?<![\w-])[\w-]{43}(?![\w-])/g;
 
 export const scrub = (line: string) => line.replace(EMAIL, '[email]').replace(TOKEN, '[token]');

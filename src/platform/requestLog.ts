@@ -8,16 +8,26 @@ import type { Logger } from './logger';
 const SANE_ID = /^[\w.:-]{1,128}$/;
 // Probes and scrapes every few seconds would drown the requests people make.
 const QUIET = new Set(['/healthz', '/readyz', '/metrics']);
+const SECRET_NAME = /csrf|token|secret|password|key/i;
 
 /**
  * The URL as logged: the respondent's token in /r/<token> and /r/p/<token> is replaced (whatever its shape,
  * even a mistyped one), and so is the value of any query parameter that carries a secret (the CSRF token of
  * an upload form rides in its URL). Email addresses are scrubbed by the logger itself.
  */
-export const redactUrl = (url: string) =>
-  url
-    .replace(/(^|\/)r\/+(p\/+)?[^/?#]+/, '$1r/$2:token')
-    .replace(/([?&][^=&]*(?:csrf|token|secret|password|key)[^=&]*=)[^&#]*/gi, '$1[redacted]');
+export function redactUrl(url: string) {
+  const at = url.indexOf('?');
+  const path = (at < 0 ? url : url.slice(0, at)).replace(/(^|\/)r\/+(p\/+)?[^/]+/, '$1r/$2:token');
+  if (at < 0) return path;
+  const query = url
+    .slice(at + 1)
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      return eq >= 0 && SECRET_NAME.test(pair.slice(0, eq)) ? `${pair.slice(0, eq)}=[redacted]` : pair;
+    });
+  return `${path}?${query.join('&')}`;
+}
 
 /** One JSON line per request (method, redacted URL, status, time), with an id echoed in X-Request-Id. */
 export function requestLogger(log: Logger) {
