@@ -50,28 +50,24 @@ export function createMetrics(sources: MetricsSources, log: Logger) {
       gauge.reset();
       log.warn({ err: err.message }, `metrics: could not read ${what}`);
     });
-  new client.Gauge({
-    name: 'rapport_outbox_queued',
-    help: 'Messages waiting in the outbox (status queued), by kind.',
-    labelNames: ['kind'],
-    registers,
-    collect() {
-      return fromDatabase('the outbox', this, async () => {
-        for (const r of await readOutbox()) this.set({ kind: r.kind }, r.queued);
-      });
-    },
-  });
-  new client.Gauge({
-    name: 'rapport_outbox_oldest_age_seconds',
-    help: 'How long the longest-waiting queued message has been due, by kind (0 when none is due).',
-    labelNames: ['kind'],
-    registers,
-    collect() {
-      return fromDatabase('the outbox', this, async () => {
-        for (const r of await readOutbox()) this.set({ kind: r.kind }, r.oldestSeconds);
-      });
-    },
-  });
+  const perKind = (name: string, help: string, pick: (r: { queued: number; oldestSeconds: number }) => number) =>
+    new client.Gauge({
+      name,
+      help,
+      labelNames: ['kind'],
+      registers,
+      collect() {
+        return fromDatabase('the outbox', this, async () => {
+          for (const r of await readOutbox()) this.set({ kind: r.kind }, pick(r));
+        });
+      },
+    });
+  perKind('rapport_outbox_queued', 'Messages waiting in the outbox (status queued), by kind.', (r) => r.queued);
+  perKind(
+    'rapport_outbox_oldest_age_seconds',
+    'How long the longest-waiting queued message has been due, by kind (0 when none is due).',
+    (r) => r.oldestSeconds,
+  );
   new client.Gauge({
     name: 'rapport_ticker_lag_seconds',
     help: 'Age of the oldest schedule slot that is due and not yet opened (0 when none; under 60 is normal).',

@@ -76,8 +76,11 @@ export const OWNER = {
   password: 'correct horse battery',
 };
 
-/** A browser-like client (cookies kept) that has completed first-run setup and is signed in. */
-export async function signedInAgent(app: TestApp['app']) {
+/**
+ * A browser-like client (cookies kept) that has completed first-run setup and is signed in: on an app in this
+ * process, or on the URL of one started by startRapport or in a process of its own.
+ */
+export async function signedInAgent(app: TestApp['app'] | string) {
   const agent = request.agent(app);
   const page = await agent.get('/setup').expect(200);
   await agent

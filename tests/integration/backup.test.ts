@@ -6,7 +6,7 @@ import request from 'supertest';
 import { createDb, type Db } from '../../src/platform/db';
 import { embeddedUrls } from '../../src/platform/embeddedPostgres';
 import { freePort } from '../helpers/net';
-import { csrfFrom, OWNER } from '../helpers/testApp';
+import { createSurvey, OWNER, signedInAgent, submitForm } from '../helpers/testApp';
 
 /**
  * `npm run backup` and `npm run restore` on a real embedded PostgreSQL of their own (whatever DATABASE_URL the
@@ -97,33 +97,12 @@ afterAll(async () => {
 it('backs up a running workspace, refuses to restore under a running Rapport, then restores it exactly', async () => {
   const url = await start();
   // A workspace through the front door: owner, survey, contacts, a wave through the built-in mailbox, an answer.
-  const agent = request.agent(url);
-  let page = await agent.get('/setup').expect(200);
-  await agent
-    .post('/setup')
-    .type('form')
-    .send({ ...OWNER, _csrf: csrfFrom(page.text) })
-    .expect(303);
-  page = await agent.get('/surveys/new').expect(200);
-  const surveyUrl = (
-    await agent
-      .post('/surveys')
-      .type('form')
-      .send({ template: 'how-are-we-doing', _csrf: csrfFrom(page.text) })
-      .expect(303)
-  ).headers.location!;
-  page = await agent.get('/contacts').expect(200);
-  await agent
-    .post('/contacts/paste')
-    .type('form')
-    .send({ lines: 'Ada, ada@example.com\nGrace, grace@example.com\nLin, lin@example.com', _csrf: csrfFrom(page.text) })
-    .expect(303);
-  page = await agent.get(surveyUrl).expect(200);
-  await agent
-    .post(`${surveyUrl}/send`)
-    .type('form')
-    .send({ _csrf: csrfFrom(page.text) })
-    .expect(303);
+  const agent = await signedInAgent(url);
+  const surveyId = await createSurvey(agent);
+  await submitForm(agent, '/contacts', '/contacts/paste', {
+    lines: 'Ada, ada@example.com\nGrace, grace@example.com\nLin, lin@example.com',
+  });
+  await submitForm(agent, `/surveys/${surveyId}`, `/surveys/${surveyId}/send`, {});
   const deadline = Date.now() + 30_000;
   let mails: { html: string }[];
   while ((mails = await db!.query<{ html: string }>('SELECT html FROM mailbox_messages')).length < 3) {
@@ -194,11 +173,6 @@ it('backs up a running workspace, refuses to restore under a running Rapport, th
   expect(probe!.n).toBeLessThanOrEqual(pairs);
   // And the owner signs in to the restored workspace.
   const login = request.agent(restartedUrl);
-  page = await login.get('/login').expect(200);
-  await login
-    .post('/login')
-    .type('form')
-    .send({ email: OWNER.email, password: OWNER.password, _csrf: csrfFrom(page.text) })
-    .expect(303);
+  await submitForm(login, '/login', '/login', { email: OWNER.email, password: OWNER.password });
   expect((await login.get('/surveys').expect(200)).text).toContain('Acme');
 }, 180_000);

@@ -5,7 +5,7 @@ import { createLogger } from '../../src/platform/logger';
 import { freePort } from '../helpers/net';
 import { startTestSmtp } from '../helpers/smtp';
 import { createTestDatabase, type ScratchDatabase } from '../helpers/testDb';
-import { csrfFrom, OWNER } from '../helpers/testApp';
+import { createSurvey, signedInAgent, submitForm } from '../helpers/testApp';
 
 /**
  * The real start-up path twice on one database: first with the worker and the ticker off and /metrics on a
@@ -72,35 +72,12 @@ describe('/metrics', () => {
       METRICS_PORT: String(metricsPort),
     });
     try {
-      const agent = request.agent(rapport.url);
-      let page = await agent.get('/setup').expect(200);
-      await agent
-        .post('/setup')
-        .type('form')
-        .send({ ...OWNER, _csrf: csrfFrom(page.text) })
-        .expect(303);
-      page = await agent.get('/surveys/new').expect(200);
-      const created = await agent
-        .post('/surveys')
-        .type('form')
-        .send({ template: 'how-are-we-doing', _csrf: csrfFrom(page.text) })
-        .expect(303);
-      surveyId = created.headers.location!.split('/')[2]!;
-      page = await agent.get('/contacts').expect(200);
-      await agent
-        .post('/contacts/paste')
-        .type('form')
-        .send({
-          lines: `Ada, ada@example.com\nGrace, grace@example.com\nNobody, ${BOUNCING}`,
-          _csrf: csrfFrom(page.text),
-        })
-        .expect(303);
-      page = await agent.get(`/surveys/${surveyId}`).expect(200);
-      await agent
-        .post(`/surveys/${surveyId}/send`)
-        .type('form')
-        .send({ _csrf: csrfFrom(page.text) })
-        .expect(303);
+      const agent = await signedInAgent(rapport.url);
+      surveyId = await createSurvey(agent);
+      await submitForm(agent, '/contacts', '/contacts/paste', {
+        lines: `Ada, ada@example.com\nGrace, grace@example.com\nNobody, ${BOUNCING}`,
+      });
+      await submitForm(agent, `/surveys/${surveyId}`, `/surveys/${surveyId}/send`, {});
       await request(rapport.url)
         .get(`/r/${'x'.repeat(43)}`)
         .expect(404);
