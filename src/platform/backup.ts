@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import * as tar from 'tar';
@@ -38,7 +37,9 @@ export async function backupEmbedded(db: Embedded, file: string): Promise<{ file
   // Rapport (or a postgres it left behind) may be running: back up from it. Otherwise start it for the backup.
   const server = (await answers(db.port)) ? undefined : await startEmbeddedPostgres({ dir, port: db.port });
   const client = new pg.Client({ connectionString: embeddedUrls(db.port).adminUrl });
-  const staging = fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-backup-'));
+  // The copy is staged beside the backup file, on the disk its owner chose for it (not a small /tmp).
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const staging = fs.mkdtempSync(path.join(path.dirname(file), '.rapport-backup-'));
   const partial = `${file}.partial`;
   try {
     await client.connect();
@@ -48,9 +49,11 @@ export async function backupEmbedded(db: Embedded, file: string): Promise<{ file
     // A temporary slot keeps every WAL segment from here on: a checkpoint during the copy cannot recycle one
     // the backup needs. It goes away with this connection.
     await client.query('SELECT pg_create_physical_replication_slot($1, true, true)', [`rapport_backup_${process.pid}`]);
-    const first = (await client.query<{ wal: string }>('SELECT pg_walfile_name(pg_backup_start($1, true)) AS wal', [
-      `rapport ${new Date().toISOString()}`,
-    ]))!.rows[0]!.wal;
+    const first = (
+      await client.query<{ wal: string }>('SELECT pg_walfile_name(pg_backup_start($1, true)) AS wal', [
+        `rapport ${new Date().toISOString()}`,
+      ])
+    ).rows[0]!.wal;
     const data = path.join(staging, 'data');
     copyDataFolder(dir, data);
     const stop = (
@@ -66,10 +69,8 @@ export async function backupEmbedded(db: Embedded, file: string): Promise<{ file
       if (segment || name.endsWith('.history'))
         fs.copyFileSync(path.join(dir, 'pg_wal', name), path.join(data, 'pg_wal', name));
     }
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    await tar.c({ gzip: true, file: partial, cwd: staging, portable: true }, ['data']);
     // It holds every password hash and, unless SECRET_KEY is set outside, the key: for the owner's eyes only.
-    fs.chmodSync(partial, 0o600);
+    await tar.c({ gzip: true, file: partial, mode: 0o600, cwd: staging, portable: true }, ['data']);
     fs.renameSync(partial, file);
     return { file, bytes: fs.statSync(file).size };
   } finally {
