@@ -1,12 +1,9 @@
-import { renderInvitation } from '../../src/modules/delivery/invitation';
-import type { ClaimedDelivery } from '../../src/modules/delivery/outbox.repository';
+import { renderInvitation, type SurveyMail } from '../../src/modules/delivery/kinds/invitation';
 import type { Question } from '../../src/modules/surveys/questions';
 
-const base: ClaimedDelivery = {
+const base: SurveyMail = {
   id: 'd1',
-  kind: 'invitation',
   deliveryId: 'd1',
-  reminderSeq: null,
   replyToEmail: null,
   attempts: 1,
   tokenSealed: 'sealed',
@@ -22,7 +19,7 @@ const base: ClaimedDelivery = {
   contactLocale: null,
 };
 const TOKEN = 'T'.repeat(43);
-const render = (d: Partial<ClaimedDelivery>, options?: { reminder?: boolean }) =>
+const render = (d: Partial<SurveyMail>, options?: { reminder?: boolean }) =>
   renderInvitation({ ...base, ...d }, TOKEN, 'https://pulse.example', options);
 const scoreLinks = (html: string) =>
   [...html.matchAll(/href="https:\/\/pulse\.example\/r\/T{43}\?score=(\d+)"/g)].map((m) => Number(m[1]));
@@ -70,7 +67,7 @@ describe('the invitation email', () => {
   });
 
   it("speaks the survey's language, or the contact's own locale when set; the question text stays the team's", async () => {
-    const expectations: [Partial<ClaimedDelivery>, string, string, string][] = [
+    const expectations: [Partial<SurveyMail>, string, string, string][] = [
       [{ surveyLanguage: 'fr' }, 'fr', 'Se désabonner', 'Pas du tout probable'],
       [{ surveyLanguage: 'fr', contactLocale: 'de-AT' }, 'de', 'Abmelden', 'Sehr unwahrscheinlich'],
       [{ surveyLanguage: 'en', contactLocale: 'es' }, 'es', 'Darse de baja', 'Nada probable'],

@@ -1,2 +1,13 @@
 export { createDeliveryWorker, type DeliveryWorker, type SendOutcome } from './worker';
 export { outboxDepth } from './outboxDepth';
+export {
+  OUTBOX_KINDS,
+  claimStatement,
+  NOT_SUBSCRIBED,
+  type AnyOutboxKind,
+  type ClaimedMessage,
+  type ClaimedRow,
+  type ComposeContext,
+  type MessageKind,
+  type OutboxKind,
+} from './kinds';

@@ -1,14 +1,7 @@
 import type { Db } from '../../platform/db';
-import type { MessageKind } from './outbox.repository';
+import { OUTBOX_KINDS, type MessageKind } from './kinds';
 
 export type OutboxDepth = { kind: MessageKind; queued: number; oldestSeconds: number };
-
-const TABLES: [MessageKind, string][] = [
-  ['invitation', 'deliveries'],
-  ['reminder', 'reminders'],
-  ['reply', 'replies'],
-  ['alert', 'alerts'],
-];
 
 /**
  * For /metrics: per kind, how many messages are queued and how long the longest-waiting one has been due
@@ -17,8 +10,8 @@ const TABLES: [MessageKind, string][] = [
  */
 export const outboxDepth = (db: Db) =>
   db.query<OutboxDepth>(
-    TABLES.map(
-      ([kind, table]) =>
+    OUTBOX_KINDS.map(
+      ({ kind, table }) =>
         `SELECT '${kind}' AS kind, count(*) AS queued,
            coalesce(greatest(extract(epoch FROM now() - min(next_attempt_at)), 0), 0)::float8 AS "oldestSeconds"
          FROM ${table} WHERE status = 'queued'`,

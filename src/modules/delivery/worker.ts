@@ -1,11 +1,9 @@
 import type { Db } from '../../platform/db';
 import type { Logger } from '../../platform/logger';
-import type { MailTransport, OutgoingMail } from '../../platform/mail';
+import type { MailTransport } from '../../platform/mail';
 import type { Sealer } from '../../platform/tokens';
-import { MESSAGE_KINDS, outboxRepository, type ClaimedDelivery, type MessageKind } from './outbox.repository';
-import { renderReply } from './reply';
-import { renderAlert } from './alert';
-import { renderInvitation } from './invitation';
+import { OUTBOX_KINDS, type ComposeContext, type MessageKind } from './kinds';
+import { outboxRepository, type Claimed } from './outbox.repository';
 import { createPacer } from './pacer';
 import { backoffSeconds, classify, type SmtpError } from './smtpOutcome';
 
@@ -46,100 +44,58 @@ export function createDeliveryWorker(o: WorkerOptions) {
   const leaseSeconds = o.leaseSeconds ?? 120;
   const maxSendMs = o.maxSendMs ?? Math.min(60_000, leaseSeconds * 500);
   const maxAttempts = o.maxAttempts ?? 6;
-  const domain = new URL(o.publicUrl).hostname || 'rapport.localhost';
-  const mailto = o.unsubscribeMailto ?? o.mailFrom;
+  const ctx: ComposeContext = {
+    publicUrl: o.publicUrl,
+    mailFrom: o.mailFrom,
+    unsubscribeMailto: o.unsubscribeMailto ?? o.mailFrom,
+    sealer: o.sealer,
+    domain: new URL(o.publicUrl).hostname || 'rapport.localhost',
+  };
   const pacer = createPacer(o.ratePerMinute ?? 0);
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let again = false;
   let stopping = false;
 
-  /** Derived from the delivery (and reminder number), so a retry of the same message carries the same Message-ID. */
-  const messageIdOf = (d: ClaimedDelivery) =>
-    d.kind === 'reply'
-      ? `<reply-${d.id}@${domain}>`
-      : d.kind === 'alert'
-        ? `<alert-${d.id}@${domain}>`
-        : d.kind === 'reminder'
-          ? `<delivery-${d.deliveryId}.reminder-${d.reminderSeq}@${domain}>`
-          : `<delivery-${d.deliveryId}@${domain}>`;
-
-  async function compose(d: ClaimedDelivery): Promise<OutgoingMail> {
-    if (d.kind === 'alert')
-      return {
-        ...(await renderAlert(d, o.publicUrl)),
-        from: { name: 'Rapport', address: o.mailFrom },
-        messageId: messageIdOf(d),
-      };
-    if (d.kind === 'reply')
-      return {
-        ...(await renderReply(d, d.deliveryId ? `<delivery-${d.deliveryId}@${domain}>` : null)),
-        from: { name: d.senderName, address: o.mailFrom },
-        messageId: messageIdOf(d),
-      };
-    const token = o.sealer.open(d.tokenSealed);
-    const unsubscribeUrl = `${o.publicUrl}/r/${token}/unsubscribe`;
-    const mail = await renderInvitation(d, token, o.publicUrl, { reminder: d.kind === 'reminder' });
-    const headers: Record<string, string> = {
-      // RFC 8058: the https URL takes a one-click POST; mailto is for clients that only speak mail.
-      'List-Unsubscribe': `<${unsubscribeUrl}>, <mailto:${mailto}?subject=unsubscribe>`,
-      'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
-    };
-    // A reminder threads under its invitation in the recipient's mail client.
-    if (d.kind === 'reminder') headers.References = headers['In-Reply-To'] = `<delivery-${d.deliveryId}@${domain}>`;
-    return {
-      from: { name: d.senderName, address: o.mailFrom },
-      replyTo: d.replyToEmail ? { name: d.senderName, address: d.replyToEmail } : undefined,
-      to: { name: d.contactName, address: d.contactEmail },
-      messageId: messageIdOf(d),
-      subject: mail.subject,
-      html: mail.html,
-      text: mail.text,
-      headers,
-    };
-  }
-
-  async function sendOne(d: ClaimedDelivery) {
-    const messageId = messageIdOf(d);
+  async function sendOne({ kind, row }: Claimed) {
+    const messageId = kind.messageId(row, ctx.domain);
     try {
-      await o.transport.send(await compose(d));
+      await o.transport.send(await kind.compose(row, ctx));
     } catch (err) {
-      await settleFailure(d, err as SmtpError);
+      await settleFailure({ kind, row }, err as SmtpError);
       return;
     }
-    await repo.markSent(d.kind, d.id, messageId);
-    o.onSettled?.(d.kind, 'sent');
+    await repo.markSent(kind, row.id, messageId);
+    o.onSettled?.(kind.kind, 'sent');
   }
 
-  async function settleFailure(d: ClaimedDelivery, err: SmtpError) {
+  async function settleFailure({ kind, row }: Claimed, err: SmtpError) {
     const outcome = classify(err);
     const reason = `${err.responseCode ?? err.code ?? 'error'}: ${err.message}`.slice(0, 500);
-    // An alert bounces off a teammate's address: the contact it is about is not touched.
-    if (outcome === 'hard-bounce')
-      await repo.markFailed(d.kind, d.id, 'bounced', reason, d.kind === 'alert' ? undefined : d.contactId);
-    else if (outcome === 'bounce') await repo.markFailed(d.kind, d.id, 'bounced', reason);
+    if (outcome === 'hard-bounce') await repo.markFailed(kind, row.id, 'bounced', reason, kind.bouncedContactId(row));
+    else if (outcome === 'bounce') await repo.markFailed(kind, row.id, 'bounced', reason);
     else if (outcome === 'ambiguous')
       await repo.markFailed(
-        d.kind,
-        d.id,
+        kind,
+        row.id,
         'ambiguous',
         `The relay stopped answering mid-send; it may or may not have taken the message. ${reason}`,
       );
-    else if (d.attempts >= maxAttempts) await repo.markFailed(d.kind, d.id, 'failed', reason);
-    else await repo.retryLater(d.kind, d.id, backoffSeconds(d.attempts), reason);
-    const settled = outcome === 'retry' ? (d.attempts >= maxAttempts ? 'failed' : 'retried') : outcome;
-    o.onSettled?.(d.kind, settled === 'hard-bounce' || settled === 'bounce' ? 'bounced' : settled);
+    else if (row.attempts >= maxAttempts) await repo.markFailed(kind, row.id, 'failed', reason);
+    else await repo.retryLater(kind, row.id, backoffSeconds(row.attempts), reason);
+    const settled = outcome === 'retry' ? (row.attempts >= maxAttempts ? 'failed' : 'retried') : outcome;
+    o.onSettled?.(kind.kind, settled === 'hard-bounce' || settled === 'bounce' ? 'bounced' : settled);
     o.log.warn(
-      { delivery: d.deliveryId, kind: d.kind, outcome, code: err.responseCode ?? err.code, attempts: d.attempts },
+      { kind: kind.kind, id: row.id, outcome, code: err.responseCode ?? err.code, attempts: row.attempts },
       'message not sent',
     );
   }
 
-  async function claim(): Promise<ClaimedDelivery[]> {
+  async function claim(): Promise<Claimed[]> {
     // Never claim more than the rate lets us start well inside the lease.
     const limit = Math.min(batchSize, pacer.allowance(Math.max(1, (leaseSeconds * 1000 - maxSendMs) / 2000)));
-    const batch: ClaimedDelivery[] = [];
-    for (const kind of MESSAGE_KINDS)
+    const batch: Claimed[] = [];
+    for (const kind of OUTBOX_KINDS)
       if (batch.length < limit) batch.push(...(await repo.claim(kind, limit - batch.length, leaseSeconds)));
     return batch;
   }
@@ -154,8 +110,8 @@ export function createDeliveryWorker(o: WorkerOptions) {
     const expired = await repo.markExpiredLeasesAmbiguous();
     if (expired) o.log.warn({ count: expired }, 'claims outlived their lease: recorded as ambiguous, not resent');
     if (expired) o.onSettled?.('unknown', 'ambiguous', expired);
-    const queue: { d: ClaimedDelivery; deadline: number }[] = [];
-    const unstarted: ClaimedDelivery[] = [];
+    const queue: { claimed: Claimed; deadline: number }[] = [];
+    const unstarted: Claimed[] = [];
     let total = 0;
     let exhausted = false;
     let claiming: Promise<void> | undefined;
@@ -166,7 +122,7 @@ export function createDeliveryWorker(o: WorkerOptions) {
           const batch = await claim();
           if (!batch.length) exhausted = true;
           total += batch.length;
-          for (const d of batch) queue.push({ d, deadline: claimedAt + leaseSeconds * 1000 - maxSendMs });
+          for (const claimed of batch) queue.push({ claimed, deadline: claimedAt + leaseSeconds * 1000 - maxSendMs });
         } catch (err) {
           exhausted = true;
           o.log.error({ err }, 'could not claim from the outbox');
@@ -185,24 +141,27 @@ export function createDeliveryWorker(o: WorkerOptions) {
           continue;
         }
         if (stopping || !(await pacer.take()) || stopping || Date.now() > item.deadline) {
-          unstarted.push(item.d);
+          unstarted.push(item.claimed);
           continue;
         }
         try {
-          await sendOne(item.d);
+          await sendOne(item.claimed);
         } catch (err) {
           // Sent (or not) but not recorded: the row stays 'sending' and its lease will call it ambiguous.
-          o.log.error({ err, delivery: item.d.deliveryId }, 'could not record the outcome of a send');
+          o.log.error(
+            { err, kind: item.claimed.kind.kind, id: item.claimed.row.id },
+            'could not record the outcome of a send',
+          );
         }
       }
     };
     await Promise.all(Array.from({ length: concurrency }, lane));
     await claiming;
-    unstarted.push(...queue.splice(0).map((i) => i.d));
-    for (const kind of MESSAGE_KINDS) {
+    unstarted.push(...queue.splice(0).map((i) => i.claimed));
+    for (const kind of OUTBOX_KINDS) {
       await repo.release(
         kind,
-        unstarted.filter((d) => d.kind === kind).map((d) => d.id),
+        unstarted.filter((c) => c.kind === kind).map((c) => c.row.id),
       );
     }
     return total;

@@ -1,0 +1,164 @@
+import path from 'node:path';
+import ejs from 'ejs';
+import { pickLocale, translator } from '../../../platform/i18n';
+import type { OutgoingMail } from '../../../platform/mail';
+import { VIEWS_DIR } from '../../../platform/paths';
+import { primaryScale, scaleRange, type Question } from '../../surveys';
+import { csatLabel, endLabels } from '../../responses';
+import { claimStatement, NOT_SUBSCRIBED, type ComposeContext, type OutboxKind } from './kind';
+
+/** Everything a survey email (an invitation, or a reminder of it) needs, read in one statement with its claim. */
+export type SurveyMail = {
+  id: string;
+  attempts: number;
+  /** The delivery: its link (and so the response) belongs to it. */
+  deliveryId: string;
+  tokenSealed: string;
+  contactId: string;
+  contactName: string;
+  contactEmail: string;
+  /** The email's language: the contact's locale wins over the survey's. */
+  contactLocale: string | null;
+  surveyTitle: string;
+  surveyLanguage: string;
+  questions: Question[];
+  /** The contact's owner, else the survey's sender teammate, else the workspace's sender name. */
+  senderName: string;
+  /** That teammate's address, when the sender is a teammate. */
+  replyToEmail: string | null;
+  workspaceName: string;
+  postalAddress: string;
+};
+export type InvitationRow = SurveyMail & { kind: 'invitation' };
+
+/** What a survey email reads for the claimed rows `c`, whose delivery is `deliveryOf` (an expression on c). */
+export const surveyMailRead = (deliveryOf: string, extraColumns = '') => `
+  SELECT c.id, c.attempts, d.id AS "deliveryId", d.token_sealed AS "tokenSealed", d.contact_id AS "contactId",
+    ct.name AS "contactName", ct.email AS "contactEmail", ct.locale AS "contactLocale",
+    s.title AS "surveyTitle", s.language AS "surveyLanguage", v.questions,
+    coalesce(owner.name, sender.name, ws.sender_name) AS "senderName",
+    coalesce(owner.email, sender.email) AS "replyToEmail",
+    ws.name AS "workspaceName", ws.postal_address AS "postalAddress"${extraColumns}
+  FROM claimed c
+  JOIN deliveries d ON d.id = ${deliveryOf}
+  JOIN contacts ct ON ct.id = d.contact_id
+  JOIN waves w ON w.id = d.wave_id
+  JOIN surveys s ON s.id = w.survey_id
+  JOIN survey_versions v ON v.survey_id = w.survey_id AND v.version = w.survey_version
+  JOIN workspaces ws ON ws.id = d.workspace_id
+  LEFT JOIN users owner ON owner.id = ct.owner_user_id AND owner.workspace_id = d.workspace_id
+  LEFT JOIN users sender ON sender.id = s.sender_user_id AND sender.workspace_id = d.workspace_id
+  WHERE c.status = 'sending'`;
+
+/** The invitation's Message-ID; reminders and personal replies thread under it. */
+export const invitationMessageId = (deliveryId: string, domain: string) => `<delivery-${deliveryId}@${domain}>`;
+
+/**
+ * A survey email with the worker-independent headers of survey mail: List-Unsubscribe (RFC 8058: the https URL
+ * takes a one-click POST; mailto is for clients that only speak mail) and Reply-To the sender teammate.
+ */
+export async function composeSurveyMail(
+  row: SurveyMail,
+  ctx: ComposeContext,
+  o: { messageId: string; reminder: boolean; headers?: Record<string, string> },
+): Promise<OutgoingMail> {
+  const token = ctx.sealer.open(row.tokenSealed);
+  const unsubscribeUrl = `${ctx.publicUrl}/r/${token}/unsubscribe`;
+  const mail = await renderInvitation(row, token, ctx.publicUrl, { reminder: o.reminder });
+  return {
+    from: { name: row.senderName, address: ctx.mailFrom },
+    replyTo: row.replyToEmail ? { name: row.senderName, address: row.replyToEmail } : undefined,
+    to: { name: row.contactName, address: row.contactEmail },
+    messageId: o.messageId,
+    subject: mail.subject,
+    html: mail.html,
+    text: mail.text,
+    headers: {
+      'List-Unsubscribe': `<${unsubscribeUrl}>, <mailto:${ctx.unsubscribeMailto}?subject=unsubscribe>`,
+      'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+      ...o.headers,
+    },
+  };
+}
+
+/** A survey invitation: one delivery of a wave to one contact (table `deliveries`). */
+export const invitation: OutboxKind<InvitationRow> = {
+  kind: 'invitation',
+  table: 'deliveries',
+  claimSql: claimStatement(
+    'deliveries',
+    `SELECT p.id, ${NOT_SUBSCRIBED} FROM picked p JOIN deliveries d ON d.id = p.id JOIN contacts ct ON ct.id = d.contact_id`,
+    surveyMailRead('c.id'),
+  ),
+  messageId: (row, domain) => invitationMessageId(row.deliveryId, domain),
+  compose: (row, ctx) =>
+    composeSurveyMail(row, ctx, { messageId: invitationMessageId(row.deliveryId, ctx.domain), reminder: false }),
+  bouncedContactId: (row) => row.contactId,
+};
+
+// Headers (List-Unsubscribe, Reply-To, threading) are composeSurveyMail's: this is the message's content only.
+export type RenderedInvitation = { subject: string; html: string; text: string };
+export type InvitationOptions = { reminder?: boolean };
+
+/**
+ * The invitation, in the contact's language (else the survey's): the first scale question as one-click
+ * links, each carrying this recipient's own token, a visible unsubscribe link and the postal address.
+ * The links only preselect a score; the page confirms it (see responses.routes.ts).
+ */
+export async function renderInvitation(
+  d: SurveyMail,
+  token: string,
+  publicUrl: string,
+  options: InvitationOptions = {},
+): Promise<RenderedInvitation> {
+  const locale = pickLocale(d.contactLocale, d.surveyLanguage);
+  const t = translator(locale);
+  const link = `${publicUrl}/r/${token}`;
+  const unsubscribe = `${link}/unsubscribe`;
+  const question = primaryScale(d.questions);
+  const scores = question
+    ? rangeOf(scaleRange(question)).map((s) => ({
+        value: s,
+        url: `${link}?score=${s}`,
+        label: question.type === 'csat' ? csatLabel(t, s) : '',
+      }))
+    : [];
+  const ends = question ? endLabels(question, t) : undefined;
+  const locals = {
+    d,
+    t,
+    locale,
+    question,
+    scores,
+    ends,
+    link,
+    unsubscribe,
+    honeypot: `${link}/h`,
+    reminder: !!options.reminder,
+  };
+  const html = await ejs.renderFile(path.join(VIEWS_DIR, 'emails/invitation.ejs'), locals, { async: false });
+  const text = [
+    ...(options.reminder ? [t('emailReminder'), ''] : []),
+    question ? question.text : d.surveyTitle,
+    '',
+    ...(question
+      ? [
+          ...(ends ? [`${scores[0]!.value} = ${ends[0]}, ${scores[scores.length - 1]!.value} = ${ends[1]}`] : []),
+          ...scores.map((s) => `${s.value}${s.label ? ` (${s.label})` : ''}: ${s.url}`),
+        ]
+      : [`${t('emailAnswer')}: ${link}`]),
+    '',
+    `— ${d.senderName}, ${d.workspaceName}`,
+    '',
+    t('emailWhy', { workspace: d.workspaceName }),
+    `${t('emailUnsubscribe')}: ${unsubscribe}`,
+    d.postalAddress,
+  ].join('\n');
+  return {
+    subject: options.reminder ? t('emailReminderSubject', { title: d.surveyTitle }) : d.surveyTitle,
+    html,
+    text,
+  };
+}
+
+const rangeOf = ([lo, hi]: [number, number]) => Array.from({ length: hi - lo + 1 }, (_, i) => lo + i);

@@ -1,0 +1,68 @@
+import type { OutgoingMail } from '../../../platform/mail';
+import type { Sealer } from '../../../platform/tokens';
+
+/** What every claimed row carries, whatever its kind; the rest is the kind's own. */
+export type ClaimedRow = { kind: string; id: string; attempts: number };
+
+/** What the worker gives a kind to build its message. */
+export type ComposeContext = {
+  publicUrl: string;
+  /** The envelope/From address; the display name is the kind's choice. */
+  mailFrom: string;
+  /** The mailto: half of List-Unsubscribe on survey mail. */
+  unsubscribeMailto: string;
+  sealer: Sealer;
+  /** The host part of every Message-ID (the public URL's). */
+  domain: string;
+};
+
+/**
+ * One kind of outgoing message: its outbox table, the statement that claims due rows and reads what the message
+ * needs, its Message-ID rule and its message builder. The worker and the outbox repository handle every kind
+ * the same way (claim, lease, retry, bounce, ambiguous); nothing outside the kind's file knows its columns.
+ *
+ * Methods (not function-valued properties) on purpose: a kind of one row type can then stand in the registry
+ * of all kinds, and the worker calls `kind.compose(row)` on the pair it claimed together.
+ */
+export interface OutboxKind<Row extends ClaimedRow> {
+  readonly kind: Row['kind'];
+  /**
+   * The outbox table. It has the outbox columns: id, status (queued, sending, sent, failed, bounced, ambiguous,
+   * suppressed), attempts, next_attempt_at, lease_until, message_id, last_error, sent_at.
+   */
+  readonly table: string;
+  /** Built with claimStatement: takes `:limit` and `:leaseSeconds`, returns the rows without `kind`. */
+  readonly claimSql: string;
+  /** Derived from the row alone, so a retry of the same message carries the same Message-ID. */
+  messageId(row: Row, domain: string): string;
+  compose(row: Row, ctx: ComposeContext): Promise<OutgoingMail>;
+  /** The contact a hard bounce marks bounced (never again asked), or null when the address is not a contact's. */
+  bouncedContactId(row: Row): string | null;
+}
+
+/** The row type a kind claims. */
+export type RowOf<K> = K extends OutboxKind<infer R> ? R : never;
+
+/**
+ * The one claim statement shape. `checked` says, per picked id, whether to stop it (`stop`) and why (`why`): a
+ * stopped row is not sent but ends as 'suppressed' in the same statement that claims the rest. `read` selects
+ * the message's facts from `claimed c` (the claimed rows of `table`, all columns) and must keep only
+ * `c.status = 'sending'`.
+ */
+export const claimStatement = (table: string, checked: string, read: string) => `
+    WITH picked AS (
+      SELECT id FROM ${table} WHERE status = 'queued' AND next_attempt_at <= now()
+      ORDER BY next_attempt_at LIMIT :limit FOR UPDATE SKIP LOCKED),
+    checked AS (${checked}),
+    claimed AS (
+      UPDATE ${table} m SET
+        status = CASE WHEN k.stop THEN 'suppressed' ELSE 'sending' END,
+        attempts = m.attempts + CASE WHEN k.stop THEN 0 ELSE 1 END,
+        lease_until = CASE WHEN k.stop THEN NULL ELSE now() + make_interval(secs => :leaseSeconds) END,
+        last_error = CASE WHEN k.stop THEN k.why ELSE m.last_error END
+      FROM checked k WHERE m.id = k.id
+      RETURNING m.*)
+  ${read}`;
+
+/** The stop rule of every message to a contact: only a subscribed one is written to. */
+export const NOT_SUBSCRIBED = `ct.status <> 'subscribed' AS stop, 'The contact is ' || ct.status || '; not sent.' AS why`;

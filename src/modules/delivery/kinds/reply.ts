@@ -1,0 +1,85 @@
+import path from 'node:path';
+import ejs from 'ejs';
+import type { OutgoingMail } from '../../../platform/mail';
+import { VIEWS_DIR } from '../../../platform/paths';
+import { claimStatement, NOT_SUBSCRIBED, type OutboxKind } from './kind';
+import { invitationMessageId } from './invitation';
+
+/** A teammate's personal reply to one answer (table `replies`, queued by followups). */
+export type ReplyRow = {
+  kind: 'reply';
+  id: string;
+  attempts: number;
+  /** The invitation the answer came from, if any (a public-link answer has none): the reply threads under it. */
+  deliveryId: string | null;
+  contactId: string;
+  contactName: string;
+  contactEmail: string;
+  surveyTitle: string;
+  /** The author, as written when the reply was queued. */
+  senderName: string;
+  replyToEmail: string;
+  workspaceName: string;
+  postalAddress: string;
+  body: string;
+  /** The respondent's comment it answers, quoted under the reply. */
+  replyToComment: string | null;
+};
+
+const messageId = (row: ReplyRow, domain: string) => `<reply-${row.id}@${domain}>`;
+
+export const reply: OutboxKind<ReplyRow> = {
+  kind: 'reply',
+  table: 'replies',
+  // A reply is refused up front to anyone not subscribed; this catches an unsubscribe while it was queued.
+  claimSql: claimStatement(
+    'replies',
+    `SELECT p.id, ${NOT_SUBSCRIBED} FROM picked p JOIN replies rp ON rp.id = p.id JOIN contacts ct ON ct.id = rp.contact_id`,
+    `SELECT c.id, c.attempts, r.delivery_id AS "deliveryId", c.contact_id AS "contactId",
+       ct.name AS "contactName", ct.email AS "contactEmail", s.title AS "surveyTitle",
+       c.author_name AS "senderName", c.author_email AS "replyToEmail",
+       ws.name AS "workspaceName", ws.postal_address AS "postalAddress", c.body, r.comment AS "replyToComment"
+     FROM claimed c
+     JOIN responses r ON r.id = c.response_id
+     JOIN contacts ct ON ct.id = c.contact_id
+     JOIN surveys s ON s.id = r.survey_id
+     JOIN workspaces ws ON ws.id = c.workspace_id
+     WHERE c.status = 'sending'`,
+  ),
+  messageId,
+  compose: async (row, ctx) => ({
+    ...(await renderReply(row, row.deliveryId ? invitationMessageId(row.deliveryId, ctx.domain) : null)),
+    from: { name: row.senderName, address: ctx.mailFrom },
+    messageId: messageId(row, ctx.domain),
+  }),
+  bouncedContactId: (row) => row.contactId,
+};
+
+/**
+ * Their words, their name, their address as Reply-To so the customer's answer reaches a person, threaded under
+ * the invitation. No List-Unsubscribe: it is a one-to-one message, and it is only ever sent to a subscribed
+ * contact (see followups).
+ */
+async function renderReply(
+  d: ReplyRow,
+  invitationMessageId: string | null,
+): Promise<Omit<OutgoingMail, 'from' | 'messageId'>> {
+  const body = d.body.trim();
+  const subject = `Re: ${d.surveyTitle}`;
+  const quoted = d.replyToComment ? ['', '> ' + d.replyToComment.split(/\r?\n/).join('\n> ')] : [];
+  const text = [body, '', `— ${d.senderName}, ${d.workspaceName}`, ...quoted, '', d.postalAddress].join('\n');
+  const paragraphs = body.split(/\r?\n\s*\r?\n/);
+  const html = await ejs.renderFile(
+    path.join(VIEWS_DIR, 'emails/reply.ejs'),
+    { d, subject, paragraphs },
+    { async: false },
+  );
+  return {
+    replyTo: d.replyToEmail ? { name: d.senderName, address: d.replyToEmail } : undefined,
+    to: { name: d.contactName, address: d.contactEmail },
+    subject,
+    html,
+    text,
+    headers: invitationMessageId ? { 'In-Reply-To': invitationMessageId, References: invitationMessageId } : {},
+  };
+}
