@@ -1,5 +1,5 @@
 import { pickLocale, translator, type MessageKey, type Translate } from '../../platform/i18n';
-import type { OpenLink } from './responses.service';
+import type { OpenSurveyLink } from './responses.service';
 import { bandOf, primaryScale, scaleRange, type Question } from '../surveys';
 import { applies, bandFor, type Answers } from './answer.schema';
 
@@ -118,8 +118,8 @@ export type AnswerPageOptions = {
   publicMode?: boolean;
 };
 
-/** Everything views/respond/answer.ejs draws from, for a real link or a preview. */
-export function answerLocals(link: OpenLink, o: AnswerPageOptions) {
+/** Everything views/respond/answer.ejs draws from, for a delivery's link, a public link or a preview. */
+export function answerLocals(link: OpenSurveyLink, o: AnswerPageOptions) {
   return {
     link,
     token: link.token,
@@ -158,24 +158,18 @@ export type SurveyDraft = {
  */
 export function previewLocals(d: SurveyDraft, values: FormValues) {
   const locale = pickLocale(null, d.language);
-  const link: OpenLink = {
-    deliveryId: null,
+  const link: OpenSurveyLink = {
     workspaceId: d.workspaceId,
-    contactId: null,
     surveyId: d.surveyId,
     surveyVersion: d.version,
     surveyTitle: d.title,
     surveyIntro: d.intro,
     surveyLanguage: d.language,
-    contactLocale: null,
     closed: false,
     questions: d.questions,
     senderName: d.senderName,
     workspaceName: d.workspaceName,
     thankYouUrl: d.thankYouUrl,
-    answers: null,
-    completed: false,
-    scanned: false,
     token: 'preview',
     locale,
     t: translator(locale),

@@ -7,26 +7,33 @@ const commentOf = (answers: string, commentIds: string) =>
   `(SELECT ${answers} ->> k.id FROM jsonb_array_elements_text(${commentIds}::jsonb) WITH ORDINALITY AS k(id, n)
     WHERE coalesce(${answers} ->> k.id, '') <> '' ORDER BY k.n LIMIT 1)`;
 
-/** What a response link opens: resolved from the token's hash, never from anything else in the URL. */
-export type LinkRow = {
-  deliveryId: string | null;
+/** What any response link opens: resolved from the token's hash, never from anything else in the URL. */
+export type SurveyLinkRow = {
   workspaceId: string;
-  contactId: string | null;
   surveyId: string;
   surveyVersion: number;
   surveyTitle: string;
   surveyIntro: string;
   surveyLanguage: string;
-  contactLocale: string | null;
   closed: boolean;
   questions: Question[];
   senderName: string;
   workspaceName: string;
   thankYouUrl: string | null;
+};
+
+/** A delivery's link: one contact's invitation, holding their one response (if they answered). */
+export type DeliveryLinkRow = SurveyLinkRow & {
+  deliveryId: string;
+  contactId: string;
+  contactLocale: string | null;
   answers: Answers | null;
   completed: boolean;
   scanned: boolean;
 };
+
+/** A survey's public link: nobody in particular, so each submission is a new response. */
+export type PublicLinkRow = SurveyLinkRow;
 
 // The person a respondent hears from: the contact's owner, else the survey's sender, else the workspace's.
 const SURVEY_COLUMNS = `s.id AS "surveyId", s.title AS "surveyTitle", s.intro AS "surveyIntro", s.language AS "surveyLanguage",
@@ -66,13 +73,12 @@ const SAVE_FOR_DELIVERY = `INSERT INTO responses (workspace_id, survey_id, surve
 
 export const responsesRepository = (db: Db) => ({
   findByDeliveryToken: async (tokenHash: Buffer) =>
-    (await db.prepared<LinkRow>('respond-link', LINK_BY_DELIVERY_TOKEN, [tokenHash]))[0],
+    (await db.prepared<DeliveryLinkRow>('respond-link', LINK_BY_DELIVERY_TOKEN, [tokenHash]))[0],
 
   findByPublicToken: (tokenHash: Buffer) =>
-    db.one<LinkRow>(
-      `SELECT NULL AS "deliveryId", s.workspace_id AS "workspaceId", NULL AS "contactId", NULL AS "contactLocale",
-         s.current_version AS "surveyVersion", ${SURVEY_COLUMNS},
-         coalesce(sender.name, ws.sender_name) AS "senderName", NULL AS answers, false AS completed, false AS scanned
+    db.one<PublicLinkRow>(
+      `SELECT s.workspace_id AS "workspaceId", s.current_version AS "surveyVersion", ${SURVEY_COLUMNS},
+         coalesce(sender.name, ws.sender_name) AS "senderName"
        FROM survey_public_links p
        JOIN surveys s ON s.id = p.survey_id AND s.public_link_enabled
        JOIN survey_versions v ON v.survey_id = s.id AND v.version = s.current_version
@@ -83,7 +89,7 @@ export const responsesRepository = (db: Db) => ({
     ),
 
   saveForDelivery: (
-    link: LinkRow,
+    link: DeliveryLinkRow,
     a: {
       patch: Record<string, AnswerValue | null>;
       drop: string[];
@@ -109,7 +115,7 @@ export const responsesRepository = (db: Db) => ({
 
   /** A public-link answer: not tied to anyone, so each submission is a response of its own. */
   insertPublic: (
-    link: LinkRow,
+    link: PublicLinkRow,
     a: { patch: Record<string, AnswerValue | null>; score: number | null; commentIds: string[]; locale: string },
   ) =>
     db.query<{ id: string }>(

@@ -7,7 +7,7 @@ import { LOCALES, translator, type Locale } from '../../platform/i18n';
 import { PgRateLimitStore } from '../../platform/pgRateLimitStore';
 import { scoreFrom } from './answer.schema';
 import { answerLocals, safeBackLink, valuesFromAnswers, type AnswerPageOptions, type FormValues } from './presenter';
-import type { OpenLink, ResponsesService } from './responses.service';
+import type { OpenSurveyLink, ResponsesService } from './responses.service';
 
 export type RespondLimits = {
   /** Requests per minute per IP on /r/*, counted in this instance's memory. */
@@ -162,18 +162,18 @@ function useLocale(res: Response, locale: Locale) {
   res.locals.t = translator(locale);
 }
 
-function basePage(res: Response, link: OpenLink) {
+function basePage(res: Response, link: OpenSurveyLink) {
   useLocale(res, link.locale);
   return { link, token: link.token };
 }
 
-function answerPage(res: Response, link: OpenLink, o: AnswerPageOptions) {
+function answerPage(res: Response, link: OpenSurveyLink, o: AnswerPageOptions) {
   const locals = answerLocals(link, o);
   // Kept in res.locals so a refused form is drawn again by the one error handler with the same page.
   Object.assign(res.locals, locals);
   return locals;
 }
 
-function thanksPage(res: Response, link: OpenLink, o: { editUrl?: string }) {
+function thanksPage(res: Response, link: OpenSurveyLink, o: { editUrl?: string }) {
   return { ...basePage(res, link), editUrl: o.editUrl, backUrl: safeBackLink(link.thankYouUrl) };
 }

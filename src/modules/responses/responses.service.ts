@@ -5,7 +5,12 @@ import { hashToken, looksLikeToken, newToken, type Sealer } from '../../platform
 import { primaryScale } from '../surveys';
 import { answerSchemaCache, parseAnswer } from './answer.schema';
 import { clicksRepository } from './clicks.repository';
-import { responsesRepository, type LinkRow } from './responses.repository';
+import {
+  responsesRepository,
+  type DeliveryLinkRow,
+  type PublicLinkRow,
+  type SurveyLinkRow,
+} from './responses.repository';
 
 /**
  * Scanner defence. Mail scanners open every link of a message within a second or two; a person taps one.
@@ -14,7 +19,12 @@ import { responsesRepository, type LinkRow } from './responses.repository';
 export const BURST_WINDOW_MS = 2000;
 export const BURST_CLICKS = 3;
 
-export type OpenLink = LinkRow & { token: string; locale: Locale; t: Translate };
+/** A link as its pages use it: the row, its token, and the language its pages speak. */
+type Opened<Row> = Row & { token: string; locale: Locale; t: Translate };
+export type OpenDeliveryLink = Opened<DeliveryLinkRow>;
+export type OpenPublicLink = Opened<PublicLinkRow>;
+/** Either: what every respondent page draws from. */
+export type OpenSurveyLink = Opened<SurveyLinkRow>;
 
 // One answer for an unknown, malformed or tampered token, and one for every closed survey: the words and
 // status never tell a guesser anything about which tokens exist.
@@ -26,33 +36,33 @@ export function responsesService(db: Db, sealer: Sealer) {
   const clicks = clicksRepository(db);
   const schemas = answerSchemaCache();
 
-  const withLocale = (row: LinkRow, token: string): OpenLink => {
-    const locale = pickLocale(row.contactLocale, row.surveyLanguage);
+  const opened = <Row extends SurveyLinkRow>(row: Row, token: string, contactLocale: string | null): Opened<Row> => {
+    const locale = pickLocale(contactLocale, row.surveyLanguage);
     return { ...row, token, locale, t: translator(locale) };
   };
 
   async function find(token: string) {
     if (!looksLikeToken(token)) return undefined;
     const row = await repo.findByDeliveryToken(hashToken(token));
-    return row && withLocale(row, token);
+    return row && opened(row, token, row.contactLocale);
   }
 
   /** The link, if it exists and its survey still takes answers. */
-  async function open(token: string): Promise<OpenLink> {
+  async function open(token: string): Promise<OpenDeliveryLink> {
     const link = await find(token);
     if (!link) throw linkNotFound();
     if (link.closed) throw surveyClosed();
     return link;
   }
 
-  async function openPublic(token: string): Promise<OpenLink> {
+  async function openPublic(token: string): Promise<OpenPublicLink> {
     const row = looksLikeToken(token) ? await repo.findByPublicToken(hashToken(token)) : undefined;
     if (!row) throw linkNotFound();
     if (row.closed) throw surveyClosed();
-    return withLocale(row, token);
+    return opened(row, token, null);
   }
 
-  const commentIdsOf = (link: LinkRow) => link.questions.filter((q) => q.type === 'long_text').map((q) => q.id);
+  const commentIdsOf = (link: SurveyLinkRow) => link.questions.filter((q) => q.type === 'long_text').map((q) => q.id);
 
   return {
     open,
@@ -62,10 +72,10 @@ export function responsesService(db: Db, sealer: Sealer) {
      * A score link was opened. The click is recorded apart from responses (never an answer by itself); a
      * burst of clicks marks the delivery as scanned. Says whether the page may confirm it by itself.
      */
-    async click(link: OpenLink, score: number): Promise<{ clickId: string; autoConfirm: boolean }> {
-      const { id, recent } = await clicks.record(link.deliveryId!, score, BURST_WINDOW_MS);
+    async click(link: OpenDeliveryLink, score: number): Promise<{ clickId: string; autoConfirm: boolean }> {
+      const { id, recent } = await clicks.record(link.deliveryId, score, BURST_WINDOW_MS);
       if (recent >= BURST_CLICKS) {
-        await clicks.markScanned(link.deliveryId!, 'burst', BURST_WINDOW_MS);
+        await clicks.markScanned(link.deliveryId, 'burst', BURST_WINDOW_MS);
         return { clickId: id, autoConfirm: false };
       }
       return { clickId: id, autoConfirm: !link.scanned };
@@ -74,7 +84,7 @@ export function responsesService(db: Db, sealer: Sealer) {
     /** The hidden link no person can see or reach was followed: only a machine does that. */
     async honeypot(token: string) {
       const link = await find(token);
-      if (link) await clicks.markScanned(link.deliveryId!, 'honeypot', BURST_WINDOW_MS);
+      if (link) await clicks.markScanned(link.deliveryId, 'honeypot', BURST_WINDOW_MS);
     },
 
     /**
@@ -84,12 +94,12 @@ export function responsesService(db: Db, sealer: Sealer) {
      * click that was part of a burst, and nothing is stored.
      */
     async answer(
-      link: OpenLink,
+      link: OpenDeliveryLink,
       body: Record<string, unknown>,
       opts: { final: boolean; auto: boolean; clickId?: string },
     ) {
       const parsed = parseAnswer(link.questions, body, { final: opts.final, t: link.t, locale: link.locale, schemas });
-      const deliveryId = link.deliveryId!;
+      const deliveryId = link.deliveryId;
       if (opts.auto) {
         const refusal = await autoConfirmRefusal(deliveryId, link.scanned, opts.clickId);
         if (refusal) {
@@ -108,7 +118,7 @@ export function responsesService(db: Db, sealer: Sealer) {
     },
 
     /** A public-link submission: one new response, checked like a final "Send". */
-    async answerPublic(link: OpenLink, body: Record<string, unknown>) {
+    async answerPublic(link: OpenPublicLink, body: Record<string, unknown>) {
       const parsed = parseAnswer(link.questions, body, { final: true, t: link.t, locale: link.locale, schemas });
       await repo.insertPublic(link, { ...parsed, commentIds: commentIdsOf(link), locale: link.locale });
     },
@@ -117,7 +127,7 @@ export function responsesService(db: Db, sealer: Sealer) {
     async unsubscribe(token: string) {
       const link = await find(token);
       if (!link) throw linkNotFound();
-      await repo.unsubscribe(link.contactId!);
+      await repo.unsubscribe(link.contactId);
       return link;
     },
 
@@ -145,7 +155,7 @@ export function responsesService(db: Db, sealer: Sealer) {
       return sealer.open(row.sealed);
     },
 
-    primaryScaleOf: (link: LinkRow) => primaryScale(link.questions),
+    primaryScaleOf: (link: SurveyLinkRow) => primaryScale(link.questions),
   };
 
   async function autoConfirmRefusal(deliveryId: string, scanned: boolean, clickId?: string) {
