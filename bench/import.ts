@@ -96,7 +96,7 @@ async function main() {
     const bytes = fs.statSync(file).size;
 
     // Bare baseline: the same file, streamed and inserted as-is.
-    await db.query(
+    await db.execute(
       'CREATE TABLE IF NOT EXISTS bench_bare (email text, first text, last text, locale text, plan text, company text, region text)',
     );
     const bareStart = process.hrtime.bigint();

@@ -50,21 +50,21 @@ async function seed(url: string) {
     `INSERT INTO surveys (workspace_id, title, template) VALUES (:ws, 'Bench', 'how-are-we-doing') RETURNING id`,
     { ws },
   ))!.id;
-  await db.query(
-    `INSERT INTO survey_versions (survey_id, version, questions) VALUES (:survey, 1, :q) RETURNING version`,
-    { survey, q: JSON.stringify(TEMPLATES[0]!.questions) },
-  );
+  await db.execute(`INSERT INTO survey_versions (survey_id, version, questions) VALUES (:survey, 1, :q)`, {
+    survey,
+    q: JSON.stringify(TEMPLATES[0]!.questions),
+  });
   const wave = (await db.one<{ id: string }>(
     `INSERT INTO waves (workspace_id, survey_id, survey_version, kind) VALUES (:ws, :survey, 1, 'manual') RETURNING id`,
     { ws, survey },
   ))!.id;
   const tokens = Array.from({ length: TOKENS }, () => newToken());
-  await db.query(
+  await db.execute(
     `WITH c AS (INSERT INTO contacts (workspace_id, email) SELECT :ws, 'p' || i || '@bench.test' FROM generate_series(1, :n) i RETURNING id),
           n AS (SELECT id, row_number() OVER () AS i FROM c),
           t AS (SELECT decode(x.h, 'hex') AS h, x.s, x.i FROM jsonb_to_recordset(:rows::jsonb) AS x(h text, s text, i int))
      INSERT INTO deliveries (workspace_id, wave_id, contact_id, token_hash, token_sealed, status)
-     SELECT :ws, :wave, n.id, t.h, t.s, 'sent' FROM n JOIN t ON t.i = n.i RETURNING id`,
+     SELECT :ws, :wave, n.id, t.h, t.s, 'sent' FROM n JOIN t ON t.i = n.i`,
     {
       ws,
       wave,
@@ -72,7 +72,7 @@ async function seed(url: string) {
       rows: JSON.stringify(tokens.map((tk, i) => ({ h: hashToken(tk).toString('hex'), s: sealer.seal(tk), i: i + 1 }))),
     },
   );
-  await db.query('ANALYZE');
+  await db.execute('ANALYZE');
   await db.close();
   return tokens;
 }

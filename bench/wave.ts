@@ -24,7 +24,7 @@ async function main() {
   try {
     console.log(`seeding ${SIZE} contacts…`);
     const seed = await seedWorkspace(db, { contacts: SIZE, name: 'Bench' });
-    await db.query('VACUUM ANALYZE contacts');
+    await db.execute('VACUUM ANALYZE contacts');
     const contactIds = (
       await db.query<{ id: string }>(`SELECT id FROM contacts WHERE workspace_id = :ws`, { ws: seed.workspaceId })
     ).map((r) => r.id);
@@ -57,8 +57,8 @@ async function main() {
     await client.query('COMMIT');
     const copyMs = ms(t1);
     await client.end();
-    await db.query('TRUNCATE deliveries CASCADE');
-    await db.query('VACUUM ANALYZE deliveries');
+    await db.execute('TRUNCATE deliveries CASCADE');
+    await db.execute('VACUUM ANALYZE deliveries');
 
     // The real thing: the engine opens a due slot of a schedule over the whole audience.
     const base = (await db.one<{ now: Date }>('SELECT now() AS now'))!.now;

@@ -1,31 +1,42 @@
-import { QueryTypes, Sequelize, Transaction } from 'sequelize';
+import { QueryTypes, Sequelize, type Transaction } from 'sequelize';
 import pg from 'pg';
 
 // Postgres returns int8 (COUNT, SUM) as strings to protect precision; our counts fit in a JS number.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
 
+/** A transaction, as `Db.transaction` hands it to its work; pass it on to run a statement inside it. */
+export type Tx = Transaction;
+
+/**
+ * A statement's values: named `:replacements` (an object), inlined by Sequelize, or positional `$1…$n` bind
+ * values (an array), sent apart from the SQL text — for large arrays (a wave's 100,000 tokens) and bytea.
+ */
+export type Params = Record<string, unknown> | unknown[];
+
+/**
+ * The one way to talk to the database. Sequelize is the pool and the transactions; every statement is SQL.
+ * Reads return plain rows; writes return how many rows they changed (no `RETURNING` needed to run one);
+ * a write whose new values you need (`RETURNING id`) is read with `query` or `one`.
+ */
 export type Db = {
-  sequelize: Sequelize;
-  /** Rows as plain objects, with named `:replacements`. */
-  query<T = Record<string, unknown>>(
-    sql: string,
-    replacements?: Record<string, unknown>,
-    tx?: Transaction,
-  ): Promise<T[]>;
-  one<T = Record<string, unknown>>(
-    sql: string,
-    replacements?: Record<string, unknown>,
-    tx?: Transaction,
-  ): Promise<T | undefined>;
+  /** Rows as plain objects (a write with RETURNING returns its rows). */
+  query<T = Record<string, unknown>>(sql: string, params?: Params, tx?: Tx): Promise<T[]>;
+  /** The first row, or undefined. */
+  one<T = Record<string, unknown>>(sql: string, params?: Params, tx?: Tx): Promise<T | undefined>;
+  /** A write (INSERT, UPDATE, DELETE, DDL): how many rows it changed. */
+  execute(sql: string, params?: Params, tx?: Tx): Promise<number>;
   /**
    * For the respondent's hot path: a named prepared statement with positional `$n` values, run on one of the
    * same pool's connections. PostgreSQL parses and plans it once per connection, and nothing re-formats the
    * SQL on each call (Sequelize inlines `:replacements` by scanning the whole text every time).
    */
   prepared<T = Record<string, unknown>>(name: string, sql: string, values: unknown[]): Promise<T[]>;
-  transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T>;
+  /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  /** The Sequelize instance itself: only for the migrator's bookkeeping (umzug's SequelizeStorage). */
+  sequelize: Sequelize;
 };
 
 export function createDb(url: string, opts: { poolMax?: number } = {}): Db {
@@ -35,8 +46,19 @@ export function createDb(url: string, opts: { poolMax?: number } = {}): Db {
     pool: { max: opts.poolMax ?? 10, min: 0, idle: 10_000, acquire: 30_000 },
     define: { underscored: true, timestamps: false },
   });
-  const query = async <T>(sql: string, replacements: Record<string, unknown> = {}, tx?: Transaction) =>
-    (await sequelize.query(sql, { replacements, type: QueryTypes.SELECT, transaction: tx })) as T[];
+  // No values, no replacements: the text goes as written (a migration's `:=` or `$$` bodies included).
+  const values = (params?: Params) =>
+    Array.isArray(params) ? { bind: params } : params ? { replacements: params } : {};
+  const query = async <T>(sql: string, params?: Params, tx?: Tx) =>
+    (await sequelize.query(sql, { ...values(params), type: QueryTypes.SELECT, transaction: tx })) as T[];
+  // An UPDATE-typed query answers [rows, rowCount] for any statement in the postgres dialect.
+  const execute = async (sql: string, params?: Params, tx?: Tx) => {
+    const [, count] = (await sequelize.query(sql, { ...values(params), type: QueryTypes.UPDATE, transaction: tx })) as [
+      unknown,
+      number,
+    ];
+    return count;
+  };
   const connections = sequelize.connectionManager;
   const prepared = async <T>(name: string, text: string, values: unknown[]) => {
     const client = (await connections.getConnection({ type: 'write' })) as pg.Client;
@@ -54,9 +76,9 @@ export function createDb(url: string, opts: { poolMax?: number } = {}): Db {
   return {
     sequelize,
     query,
+    one: async <T>(sql: string, params?: Params, tx?: Tx) => (await query<T>(sql, params, tx))[0],
+    execute,
     prepared,
-    one: async <T>(sql: string, replacements?: Record<string, unknown>, tx?: Transaction) =>
-      (await query<T>(sql, replacements, tx))[0],
     transaction: (work) => sequelize.transaction((tx) => work(tx)),
     close: () => sequelize.close(),
   };

@@ -17,10 +17,10 @@ const MIGRATION_LOCK = 724_011;
  */
 export function createMigrator(db: Db) {
   const dir = path.resolve(__dirname, '../../migrations');
-  const context: MigrationContext = { query: (sql) => db.sequelize.query(sql) };
+  const context: MigrationContext = { query: (sql) => db.execute(sql) };
   // Each migration runs in its own transaction: one that fails leaves nothing half-applied.
   const inTransaction = (step: (ctx: MigrationContext) => Promise<void>) => () =>
-    db.transaction((tx) => step({ query: (sql) => db.sequelize.query(sql, { transaction: tx }) }));
+    db.transaction((tx) => step({ query: (sql) => db.execute(sql, undefined, tx) }));
   return new Umzug<MigrationContext>({
     migrations: {
       glob: ['*.{js,ts}', { cwd: dir, ignore: ['*.d.ts'] }],
@@ -43,10 +43,7 @@ export function createMigrator(db: Db) {
 export async function migrate(db: Db): Promise<string[]> {
   // A transaction-scoped advisory lock is released by COMMIT or by the connection dying: it can never leak.
   return db.transaction(async (tx) => {
-    await db.sequelize.query('SELECT pg_advisory_xact_lock(:key)', {
-      replacements: { key: MIGRATION_LOCK },
-      transaction: tx,
-    });
+    await db.query('SELECT pg_advisory_xact_lock(:key)', { key: MIGRATION_LOCK }, tx);
     const done = await createMigrator(db).up();
     return done.map((m) => m.name);
   });

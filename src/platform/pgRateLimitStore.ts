@@ -29,25 +29,22 @@ export class PgRateLimitStore implements Store {
     ))!;
     // A new window for this key is a good moment to forget windows that are long over.
     if (row.hits === 1) {
-      await this.db.query(
-        `DELETE FROM rate_limit_hits WHERE window_start < now() - make_interval(secs => :w * 2) RETURNING key`,
-        {
-          w: this.windowSeconds,
-        },
-      );
+      await this.db.execute(`DELETE FROM rate_limit_hits WHERE window_start < now() - make_interval(secs => :w * 2)`, {
+        w: this.windowSeconds,
+      });
     }
     return { totalHits: row.hits, resetTime: new Date(row.resetTime) };
   }
 
   async decrement(key: string) {
-    await this.db.query(
+    await this.db.execute(
       `UPDATE rate_limit_hits SET hits = greatest(hits - 1, 0)
-       WHERE key = :key AND window_start = to_timestamp(floor(extract(epoch FROM now()) / :w) * :w) RETURNING key`,
+       WHERE key = :key AND window_start = to_timestamp(floor(extract(epoch FROM now()) / :w) * :w)`,
       { key: this.prefix + key, w: this.windowSeconds },
     );
   }
 
   async resetKey(key: string) {
-    await this.db.query(`DELETE FROM rate_limit_hits WHERE key = :key RETURNING key`, { key: this.prefix + key });
+    await this.db.execute(`DELETE FROM rate_limit_hits WHERE key = :key`, { key: this.prefix + key });
   }
 }

@@ -10,8 +10,8 @@ export async function resolveSecretKey(
   configured?: string,
 ): Promise<{ key: string; source: 'env' | 'database' }> {
   if (configured) return { key: configured, source: 'env' };
-  await db.query(
-    `INSERT INTO app_secrets (name, value) VALUES ('secret_key', :value) ON CONFLICT (name) DO NOTHING RETURNING name`,
+  await db.execute(
+    `INSERT INTO app_secrets (name, value) VALUES ('secret_key', :value) ON CONFLICT (name) DO NOTHING`,
     { value: crypto.randomBytes(32).toString('base64url') },
   );
   const row = await db.one<{ value: string }>(`SELECT value FROM app_secrets WHERE name = 'secret_key'`);

@@ -38,13 +38,10 @@ export async function seedSurvey(db: Db, workspaceId: string, s: SurveySeed) {
       publicLinkEnabled: s.publicLinkEnabled ?? false,
     },
   );
-  await db.query(
-    `INSERT INTO survey_versions (survey_id, version, questions) VALUES (:id, 1, :questions) RETURNING version`,
-    {
-      id: row!.id,
-      questions: JSON.stringify(s.questions),
-    },
-  );
+  await db.execute(`INSERT INTO survey_versions (survey_id, version, questions) VALUES (:id, 1, :questions)`, {
+    id: row!.id,
+    questions: JSON.stringify(s.questions),
+  });
   return row!.id;
 }
 

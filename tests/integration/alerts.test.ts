@@ -32,16 +32,16 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 afterEach(async () => {
-  await t.db.query(`DELETE FROM contacts RETURNING id`);
-  await t.db.query(`DELETE FROM responses RETURNING id`);
-  await t.db.query(`UPDATE users SET alerts_enabled = true RETURNING id`);
+  await t.db.execute(`DELETE FROM contacts`);
+  await t.db.execute(`DELETE FROM responses`);
+  await t.db.execute(`UPDATE users SET alerts_enabled = true`);
   t.smtp.messages.length = 0;
 });
 
 /** A contact invited to a survey, owned by `owner` (or nobody). */
 async function invited(o: { owner?: string; survey?: string; ws?: string } = {}) {
   const d = await seedDelivery(t.db, t.sealer, o.ws ?? workspaceId, o.survey ?? npsSurvey);
-  await t.db.query(`UPDATE contacts SET name = 'Ada Lovelace', owner_user_id = :owner WHERE id = :id RETURNING id`, {
+  await t.db.execute(`UPDATE contacts SET name = 'Ada Lovelace', owner_user_id = :owner WHERE id = :id`, {
     id: d.contactId,
     owner: o.owner ?? null,
   });
@@ -66,7 +66,7 @@ const alertsFor = async (deliveryId: string) =>
   );
 const recipients = async (deliveryId: string) => (await alertsFor(deliveryId)).map((a) => a.userId).sort();
 /** Alerts wait a few minutes for the comment that usually follows the score; the tests skip the wait. */
-const graceOver = () => t.db.query(`UPDATE alerts SET next_attempt_at = now() WHERE status = 'queued' RETURNING id`);
+const graceOver = () => t.db.execute(`UPDATE alerts SET next_attempt_at = now() WHERE status = 'queued'`);
 
 describe('a confirmed unhappy answer', () => {
   it('queues one alert to the conversation owner; after the grace the worker sends it from Rapport with the latest comment and the link', async () => {
@@ -140,7 +140,7 @@ describe('no alert', () => {
   it('a second time when the score changes later, even to another detractor score with another owner', async () => {
     const d = await invited({ owner: sam });
     await send(d.token, { nps: '5' });
-    await t.db.query(`UPDATE conversations SET owner_user_id = :me WHERE response_id = :id RETURNING response_id`, {
+    await t.db.execute(`UPDATE conversations SET owner_user_id = :me WHERE response_id = :id`, {
       me,
       id: await responseId(d.deliveryId),
     });
@@ -183,8 +183,8 @@ describe('each teammate decides', () => {
     const left = await invited({ owner: tim });
     await send(optedOut.token, { nps: '2' });
     await send(left.token, { nps: '2' });
-    await t.db.query(`UPDATE users SET alerts_enabled = false WHERE id = :sam RETURNING id`, { sam });
-    await t.db.query(`DELETE FROM users WHERE id = :tim RETURNING id`, { tim });
+    await t.db.execute(`UPDATE users SET alerts_enabled = false WHERE id = :sam`, { sam });
+    await t.db.execute(`DELETE FROM users WHERE id = :tim`, { tim });
     await graceOver();
     await t.worker.drainOnce();
     expect(t.smtp.messages).toHaveLength(0);

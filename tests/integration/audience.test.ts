@@ -82,8 +82,8 @@ describe('the contact list filters on tags, properties, status and score band', 
 describe('a contact page, export and erasure', () => {
   it('shows properties and a timeline of invitations, reminders and answers, and edits fields', async () => {
     const id = (await idOf('bob@example.com'))!;
-    await t.db.query(
-      `INSERT INTO reminders (workspace_id, delivery_id, seq, status) SELECT workspace_id, id, 1, 'sent' FROM deliveries WHERE contact_id = :id RETURNING id`,
+    await t.db.execute(
+      `INSERT INTO reminders (workspace_id, delivery_id, seq, status) SELECT workspace_id, id, 1, 'sent' FROM deliveries WHERE contact_id = :id`,
       { id },
     );
     const page = await agent.get(`/contacts/${id}`).expect(200);
@@ -145,13 +145,13 @@ describe('a contact page, export and erasure', () => {
     );
     const token = t.sealer.open(tokens[0]!.token_sealed);
     // Captured copies of their invitation and reminder (the built-in mailbox) are personal data too.
-    await t.db.query(`UPDATE deliveries SET message_id = '<inv-bob>' WHERE contact_id = :id RETURNING id`, { id });
-    await t.db.query(
-      `UPDATE reminders SET message_id = '<rem-bob>' WHERE delivery_id IN (SELECT id FROM deliveries WHERE contact_id = :id) RETURNING id`,
+    await t.db.execute(`UPDATE deliveries SET message_id = '<inv-bob>' WHERE contact_id = :id`, { id });
+    await t.db.execute(
+      `UPDATE reminders SET message_id = '<rem-bob>' WHERE delivery_id IN (SELECT id FROM deliveries WHERE contact_id = :id)`,
       { id },
     );
-    await t.db.query(
-      `INSERT INTO mailbox_messages (message_id, subject) VALUES ('<inv-bob>', 'a'), ('<rem-bob>', 'b'), ('<someone-else>', 'c') RETURNING id`,
+    await t.db.execute(
+      `INSERT INTO mailbox_messages (message_id, subject) VALUES ('<inv-bob>', 'a'), ('<rem-bob>', 'b'), ('<someone-else>', 'c')`,
     );
     const page = await agent.get(`/contacts/${id}`).expect(200);
     // Without the ticked confirmation nothing happens.

@@ -45,7 +45,7 @@ describe('adding contacts', () => {
   });
 
   it('never re-subscribes someone who unsubscribed when they are added again', async () => {
-    await t.db.query(`UPDATE contacts SET status = 'unsubscribed' WHERE email = 'jane@example.com' RETURNING id`);
+    await t.db.execute(`UPDATE contacts SET status = 'unsubscribed' WHERE email = 'jane@example.com'`);
     await submitForm(agent, '/contacts', '/contacts', { name: 'Jane', email: 'jane@example.com' });
     const [jane] = await t.db.query<{ status: string }>(`SELECT status FROM contacts WHERE email = 'jane@example.com'`);
     expect(jane!.status).toBe('unsubscribed');

@@ -59,7 +59,7 @@ const statuses = async (waveId: string) =>
     `SELECT status, attempts, last_error AS "lastError" FROM deliveries WHERE wave_id = :waveId`,
     { waveId },
   );
-const makeDue = () => db.query(`UPDATE deliveries SET next_attempt_at = now() WHERE status = 'queued' RETURNING id`);
+const makeDue = () => db.execute(`UPDATE deliveries SET next_attempt_at = now() WHERE status = 'queued'`);
 
 function answer(code: number, text: string) {
   return Object.assign(new Error(text), { responseCode: code });
@@ -203,8 +203,8 @@ it('a relay that hangs after DATA: the send times out, the delivery is recorded 
 
 it('a claim whose lease ran out (its worker died) becomes ambiguous and is not sent again', async () => {
   const wave = await queuedWave(1, 'Lease');
-  await db.query(
-    `UPDATE deliveries SET status = 'sending', attempts = 1, lease_until = now() - interval '1 second' WHERE wave_id = :waveId RETURNING id`,
+  await db.execute(
+    `UPDATE deliveries SET status = 'sending', attempts = 1, lease_until = now() - interval '1 second' WHERE wave_id = :waveId`,
     {
       waveId: wave.waveId,
     },
@@ -236,8 +236,8 @@ it("sender: the contact's owner, else the survey's sender teammate, else the wor
      (:ws, 'Owen Owner', 'owen@acme.test', 'x'), (:ws, 'Tess Teammate', 'tess@acme.test', 'x') RETURNING id`,
     { ws: wave.workspaceId },
   );
-  await db.query(
-    `INSERT INTO contacts (workspace_id, email, owner_user_id) VALUES (:ws, 'owned@x.test', :owner), (:ws, 'plain@x.test', NULL) RETURNING id`,
+  await db.execute(
+    `INSERT INTO contacts (workspace_id, email, owner_user_id) VALUES (:ws, 'owned@x.test', :owner), (:ws, 'plain@x.test', NULL)`,
     { ws: wave.workspaceId, owner: owner!.id },
   );
   const smtp = await startTestSmtp();
@@ -273,11 +273,11 @@ it("sender: the contact's owner, else the survey's sender teammate, else the wor
     expect(header('list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click');
     expect(owned.text).toContain('1 Main St, Springfield');
 
-    await db.query(`UPDATE surveys SET sender_user_id = :t WHERE id = :s RETURNING id`, {
+    await db.execute(`UPDATE surveys SET sender_user_id = :t WHERE id = :s`, {
       t: teammate!.id,
       s: wave.surveyId,
     });
-    await db.query(`UPDATE workspaces SET throttle_days = 0 WHERE id = :ws RETURNING id`, { ws: wave.workspaceId });
+    await db.execute(`UPDATE workspaces SET throttle_days = 0 WHERE id = :ws`, { ws: wave.workspaceId });
     smtp.messages.length = 0;
     await waves.sendNow(wave.workspaceId, wave.surveyId, wave.userId);
     await worker.drainOnce();

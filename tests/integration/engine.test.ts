@@ -22,8 +22,8 @@ beforeAll(async () => {
 afterAll(() => t.close());
 // Each test's fake clock runs ahead: stop its schedules and empty the outbox so the next test starts clean.
 afterEach(async () => {
-  await t.db.query(`UPDATE schedules SET status = 'paused', next_slot_at = NULL RETURNING id`);
-  await t.db.query(`UPDATE waves SET reminder_count = 0 RETURNING id`);
+  await t.db.execute(`UPDATE schedules SET status = 'paused', next_slot_at = NULL`);
+  await t.db.execute(`UPDATE waves SET reminder_count = 0`);
   await t.worker.drainOnce();
 });
 
@@ -152,13 +152,13 @@ describe('downtime catch-up', () => {
 describe('who a wave asks', () => {
   it('never asks unsubscribed or bounced contacts, counts them as suppressed, and honours tag and property filters', async () => {
     const { workspaceId, surveyId } = await seedWorkspace(t.db, { contacts: 0, name: 'Suppression' });
-    await t.db.query(
+    await t.db.execute(
       `INSERT INTO contacts (workspace_id, email, status, tags, properties) VALUES
        (:ws, 'ok@x.test', 'subscribed', '{vip}', '{"plan":"pro"}'),
        (:ws, 'plain@x.test', 'subscribed', '{}', '{"plan":"pro"}'),
        (:ws, 'free@x.test', 'subscribed', '{vip}', '{"plan":"free"}'),
        (:ws, 'left@x.test', 'unsubscribed', '{vip}', '{"plan":"pro"}'),
-       (:ws, 'gone@x.test', 'bounced', '{vip}', '{"plan":"pro"}') RETURNING id`,
+       (:ws, 'gone@x.test', 'bounced', '{vip}', '{"plan":"pro"}')`,
       { ws: workspaceId },
     );
     const base = await databaseNow(t.db);
@@ -177,9 +177,9 @@ describe('who a wave asks', () => {
 
   it("targets a saved segment (the contacts page's filters), and a segment deleted since asks nobody rather than everyone", async () => {
     const { workspaceId, surveyId } = await seedWorkspace(t.db, { contacts: 0, name: 'Segments' });
-    await t.db.query(
+    await t.db.execute(
       `INSERT INTO contacts (workspace_id, email, tags, properties) VALUES
-       (:ws, 'pro@x.test', '{}', '{"plan":"pro"}'), (:ws, 'free@x.test', '{}', '{"plan":"free"}') RETURNING id`,
+       (:ws, 'pro@x.test', '{}', '{"plan":"pro"}'), (:ws, 'free@x.test', '{}', '{"plan":"free"}')`,
       { ws: workspaceId },
     );
     const seg = await t.db.one<{ id: string }>(
@@ -196,7 +196,7 @@ describe('who a wave asks', () => {
     });
     const first = later(nextSlot('*/5 * * * *', 'UTC', base)!, 1000);
     await engineOn().runDue(first);
-    await t.db.query(`DELETE FROM segments WHERE id = :id RETURNING id`, { id: seg!.id });
+    await t.db.execute(`DELETE FROM segments WHERE id = :id`, { id: seg!.id });
     await engineOn().runDue(later(nextSlot('*/5 * * * *', 'UTC', first)!, 1000));
     const [kept, orphaned] = await wavesOf(scheduleId);
     expect(await recipientsOf(kept!.id)).toEqual(['pro@x.test']);
@@ -261,7 +261,7 @@ describe('who a wave asks', () => {
     expect(sched.at(-1)).toMatchObject({ recipients: 1, throttled: 3 });
 
     // 31 days on, the first three are free again; the newcomer (asked at slot 1) is not until day 30 after it.
-    await t.db.query(`UPDATE schedules SET checked_until = :c, next_slot_at = :n WHERE id = :scheduleId RETURNING id`, {
+    await t.db.execute(`UPDATE schedules SET checked_until = :c, next_slot_at = :n WHERE id = :scheduleId`, {
       scheduleId,
       c: later(slot1, days(30) - minutes(60)),
       n: later(slot1, days(30)),
@@ -329,8 +329,8 @@ describe('reminders', () => {
       .type('form')
       .send({ nps: '8' })
       .expect(303);
-    await t.db.query(`UPDATE contacts SET status = 'unsubscribed' WHERE email = :e RETURNING id`, { e: unsubscribed });
-    await t.db.query(`UPDATE contacts SET status = 'bounced' WHERE email = :e RETURNING id`, { e: bounced });
+    await t.db.execute(`UPDATE contacts SET status = 'unsubscribed' WHERE email = :e`, { e: unsubscribed });
+    await t.db.execute(`UPDATE contacts SET status = 'bounced' WHERE email = :e`, { e: bounced });
 
     // Too early: nothing. Three days on: one reminder, to the silent one only, carrying the same link.
     expect((await engine.runDue(later(slot, days(2)))).reminded).toBe(0);
@@ -351,7 +351,7 @@ describe('reminders', () => {
       .type('form')
       .send({ nps: '10' })
       .expect(303);
-    await t.db.query(`UPDATE reminders SET sent_at = sent_at - interval '4 days' RETURNING id`);
+    await t.db.execute(`UPDATE reminders SET sent_at = sent_at - interval '4 days'`);
     expect((await engine.runDue(later(slot, days(8)))).reminded).toBe(0);
 
     const [wave] = await wavesOf(scheduleId);
@@ -384,8 +384,8 @@ describe('reminders', () => {
       `SELECT d.id, d.contact_id AS "contactId" FROM deliveries d JOIN reminders r ON r.delivery_id = d.id WHERE d.workspace_id = :workspaceId`,
       { workspaceId },
     );
-    await t.db.query(
-      `INSERT INTO responses (workspace_id, survey_id, survey_version, delivery_id, contact_id, score) VALUES (:workspaceId, :surveyId, 1, :id, :contactId, 9) RETURNING id`,
+    await t.db.execute(
+      `INSERT INTO responses (workspace_id, survey_id, survey_version, delivery_id, contact_id, score) VALUES (:workspaceId, :surveyId, 1, :id, :contactId, 9)`,
       { workspaceId, surveyId, ...d },
     );
     const before = t.smtp.messages.length;

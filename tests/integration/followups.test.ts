@@ -35,8 +35,8 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 afterEach(async () => {
-  await t.db.query(`DELETE FROM contacts RETURNING id`);
-  await t.db.query(`DELETE FROM responses RETURNING id`);
+  await t.db.execute(`DELETE FROM contacts`);
+  await t.db.execute(`DELETE FROM responses`);
   t.smtp.messages.length = 0;
 });
 
@@ -52,7 +52,7 @@ async function answered(o: {
 }) {
   const survey = o.survey ?? surveyId;
   const d = await seedDelivery(t.db, t.sealer, workspaceId, survey, { email: o.email });
-  await t.db.query(`UPDATE contacts SET name = :name, owner_user_id = :owner WHERE id = :id RETURNING id`, {
+  await t.db.execute(`UPDATE contacts SET name = :name, owner_user_id = :owner WHERE id = :id`, {
     id: d.contactId,
     name: o.name ?? 'Pat Customer',
     owner: o.owner ?? null,
@@ -143,7 +143,7 @@ describe('one answer as a conversation', () => {
     const first = await answered({ score: 9, comment: 'Good start', minutesAgo: 600, email: 'pat2@example.com' });
     const d = await seedDelivery(t.db, t.sealer, workspaceId, surveyId, { email: 'pat3@example.com' });
     // The same contact answers again later.
-    await t.db.query(`UPDATE deliveries SET contact_id = :contact WHERE id = :id RETURNING id`, {
+    await t.db.execute(`UPDATE deliveries SET contact_id = :contact WHERE id = :id`, {
       contact: first.contactId,
       id: d.deliveryId,
     });
@@ -276,7 +276,7 @@ describe('a personal reply', () => {
   it('is refused to an unsubscribed contact (422), and the page says why', async () => {
     const a = await answered({ score: 1 });
     const page = await agent.get(`/inbox/${a.responseId}`).expect(200);
-    await t.db.query(`UPDATE contacts SET status = 'unsubscribed' WHERE id = :id RETURNING id`, { id: a.contactId });
+    await t.db.execute(`UPDATE contacts SET status = 'unsubscribed' WHERE id = :id`, { id: a.contactId });
     const res = await agent
       .post(`/inbox/${a.responseId}/replies`)
       .type('form')
@@ -290,7 +290,7 @@ describe('a personal reply', () => {
   it('queued before an unsubscribe, ends "suppressed" instead of being sent', async () => {
     const a = await answered({ score: 1 });
     await post(a.responseId, 'replies', { body: 'Sorry!' });
-    await t.db.query(`UPDATE contacts SET status = 'unsubscribed' WHERE id = :id RETURNING id`, { id: a.contactId });
+    await t.db.execute(`UPDATE contacts SET status = 'unsubscribed' WHERE id = :id`, { id: a.contactId });
     await t.worker.drainOnce();
     expect(t.smtp.messages).toHaveLength(0);
     expect((await t.db.one<{ status: string }>(`SELECT status FROM replies`))!.status).toBe('suppressed');
@@ -306,7 +306,7 @@ describe('a personal reply', () => {
       await relay.worker.drainOnce();
       expect(await reply()).toEqual({ status: 'queued', attempts: 1 });
       relay.answerWith(550);
-      await t.db.query(`UPDATE replies SET next_attempt_at = now() RETURNING id`);
+      await t.db.execute(`UPDATE replies SET next_attempt_at = now()`);
       await relay.worker.drainOnce();
       expect(await reply()).toEqual({ status: 'bounced', attempts: 2 });
       expect(
@@ -343,12 +343,12 @@ describe('the dashboard', () => {
     await post(b.responseId, 'replies', { body: 'Sorry!', close: '1' });
     await t.worker.drainOnce();
     // Pin the send times: a replied two hours after answering, b one hour after.
-    await t.db.query(
-      `UPDATE replies rp SET sent_at = r.submitted_at + interval '2 hours' FROM responses r WHERE r.id = rp.response_id AND r.id = :id RETURNING rp.id`,
+    await t.db.execute(
+      `UPDATE replies rp SET sent_at = r.submitted_at + interval '2 hours' FROM responses r WHERE r.id = rp.response_id AND r.id = :id`,
       { id: a.responseId },
     );
-    await t.db.query(
-      `UPDATE replies rp SET sent_at = r.submitted_at + interval '4 hours' FROM responses r WHERE r.id = rp.response_id AND r.id = :id RETURNING rp.id`,
+    await t.db.execute(
+      `UPDATE replies rp SET sent_at = r.submitted_at + interval '4 hours' FROM responses r WHERE r.id = rp.response_id AND r.id = :id`,
       { id: b.responseId },
     );
     const html = (await agent.get(`/surveys/${surveyId}`).expect(200)).text;
@@ -368,8 +368,8 @@ describe('another workspace', () => {
       `INSERT INTO workspaces (name, sender_name, postal_address) VALUES ('Other', 'O', 'x') RETURNING id`,
     );
     const argonHash = (await t.db.one<{ h: string }>(`SELECT password_hash AS h FROM users WHERE id = :me`, { me }))!.h;
-    await t.db.query(
-      `INSERT INTO users (workspace_id, name, email, password_hash) VALUES (:ws, 'Eve', 'eve@other.test', :h) RETURNING id`,
+    await t.db.execute(
+      `INSERT INTO users (workspace_id, name, email, password_hash) VALUES (:ws, 'Eve', 'eve@other.test', :h)`,
       { ws: theirWs!.id, h: argonHash },
     );
     const login = await other.get('/login').expect(200);

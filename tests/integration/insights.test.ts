@@ -14,14 +14,14 @@ afterAll(() => t.close());
 
 /** Answers as they would have arrived `daysAgo` days ago, straight into the table the dashboard reads. */
 async function seed(daysAgo: number, scores: number[]) {
-  await t.db.query(
+  await t.db.execute(
     `INSERT INTO responses (workspace_id, survey_id, survey_version, score, submitted_at)
      SELECT s.workspace_id, s.id, 1, x.score, now() - make_interval(days => :daysAgo)
-     FROM surveys s, unnest(ARRAY[:scores]::int[]) AS x(score) WHERE s.id = :surveyId RETURNING id`,
+     FROM surveys s, unnest(ARRAY[:scores]::int[]) AS x(score) WHERE s.id = :surveyId`,
     { surveyId, daysAgo, scores },
   );
 }
-const clear = () => t.db.query('DELETE FROM responses RETURNING id');
+const clear = () => t.db.execute('DELETE FROM responses');
 const dashboard = async () => (await agent.get(`/surveys/${surveyId}`).expect(200)).text;
 
 describe('"are we getting better?"', () => {
@@ -62,7 +62,7 @@ describe('"are we getting better?"', () => {
 describe('the public link', () => {
   it('appears on the dashboard once the survey allows it, the same each time, and opens the survey for anyone', async () => {
     expect(await dashboard()).not.toContain('id="public-link"');
-    await t.db.query('UPDATE surveys SET public_link_enabled = true WHERE id = :surveyId RETURNING id', { surveyId });
+    await t.db.execute('UPDATE surveys SET public_link_enabled = true WHERE id = :surveyId', { surveyId });
     const link = /id="public-link" type="text" readonly value="([^"]+)"/.exec(await dashboard())![1]!;
     expect(link).toMatch(/^http:\/\/rapport\.test\/r\/p\/[\w-]{43}$/);
     expect(await dashboard()).toContain(link);

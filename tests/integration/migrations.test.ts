@@ -12,7 +12,7 @@ const migrationNames = fs
 
 it('several instances migrating at once apply each migration exactly once', async () => {
   const database = await createTestDatabase(); // already migrated once: start again from an empty schema
-  await database.db.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public;');
+  await database.db.execute('DROP SCHEMA public CASCADE; CREATE SCHEMA public;');
   const instances = [createDb(database.url), createDb(database.url), createDb(database.url)];
   try {
     const results = await Promise.all(instances.map((db) => migrate(db)));

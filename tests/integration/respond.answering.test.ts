@@ -164,14 +164,14 @@ describe('saving as they go, changing the answer, one response per delivery', ()
     expect(
       await t.db.query('SELECT score, comment FROM responses WHERE delivery_id = :deliveryId', { deliveryId }),
     ).toEqual([{ score: 9, comment: 'Fixed!' }]);
-    await t.db.query(`UPDATE surveys SET closes_at = now() - interval '1 minute' WHERE id = :npsSurvey RETURNING id`, {
+    await t.db.execute(`UPDATE surveys SET closes_at = now() - interval '1 minute' WHERE id = :npsSurvey`, {
       npsSurvey,
     });
     try {
       await post(token, { nps: '0' }).expect(410);
       expect((await responseOf(deliveryId))!.score).toBe(9);
     } finally {
-      await t.db.query(`UPDATE surveys SET closes_at = NULL WHERE id = :npsSurvey RETURNING id`, { npsSurvey });
+      await t.db.execute(`UPDATE surveys SET closes_at = NULL WHERE id = :npsSurvey`, { npsSurvey });
     }
   });
 

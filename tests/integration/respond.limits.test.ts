@@ -81,7 +81,7 @@ describe("a survey's public link", () => {
     );
     expect(hits!.hits).toBe(4);
 
-    await t.db.query('UPDATE surveys SET public_link_enabled = false WHERE id = :surveyId RETURNING id', { surveyId });
+    await t.db.execute('UPDATE surveys SET public_link_enabled = false WHERE id = :surveyId', { surveyId });
     await request(t.app).get(`/r/p/${token}`).expect(404);
   });
 });

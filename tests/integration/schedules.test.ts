@@ -176,9 +176,9 @@ describe('schedules, as a team sets them up', () => {
     expect(s!.status).toBe('active');
     expect(s!.next).toBeInstanceOf(Date);
 
-    await t.db.query(
+    await t.db.execute(
       `INSERT INTO waves (workspace_id, survey_id, survey_version, schedule_id, slot_at, kind) SELECT workspace_id, survey_id, 1, id, now(), 'scheduled'
-       FROM schedules WHERE id = :scheduleId RETURNING id`,
+       FROM schedules WHERE id = :scheduleId`,
       { scheduleId },
     );
     await submitForm(agent, `/surveys/${surveyId}/schedules`, `/schedules/${scheduleId}/delete`, {});

@@ -1,5 +1,4 @@
-import type { Transaction } from 'sequelize';
-import type { Db } from '../../platform/db';
+import type { Db, Tx } from '../../platform/db';
 
 export type User = {
   id: string;
@@ -14,11 +13,14 @@ export type Workspace = { id: string; name: string; senderName: string; postalAd
 const USER_COLUMNS = `id, workspace_id AS "workspaceId", name, email, role, alerts_enabled AS "alertsEnabled"`;
 
 export const accountsRepository = (db: Db) => ({
-  async hasWorkspace(tx?: Transaction) {
+  /** Held until the transaction ends: two first-run setups cannot both find no workspace. */
+  lockWorkspaces: (tx: Tx) => db.execute(`LOCK TABLE workspaces IN SHARE ROW EXCLUSIVE MODE`, undefined, tx),
+
+  async hasWorkspace(tx?: Tx) {
     return (await db.one(`SELECT 1 AS one FROM workspaces LIMIT 1`, {}, tx)) !== undefined;
   },
 
-  async createWorkspace(w: Omit<Workspace, 'id' | 'throttleDays'>, tx: Transaction) {
+  async createWorkspace(w: Omit<Workspace, 'id' | 'throttleDays'>, tx: Tx) {
     return (await db.one<{ id: string }>(
       `INSERT INTO workspaces (name, sender_name, postal_address) VALUES (:name, :senderName, :postalAddress) RETURNING id`,
       w,
@@ -26,7 +28,7 @@ export const accountsRepository = (db: Db) => ({
     ))!.id;
   },
 
-  async createUser(u: Omit<User, 'id' | 'alertsEnabled'> & { passwordHash: string }, tx: Transaction) {
+  async createUser(u: Omit<User, 'id' | 'alertsEnabled'> & { passwordHash: string }, tx: Tx) {
     return (await db.one<User>(
       `INSERT INTO users (workspace_id, name, email, password_hash, role)
        VALUES (:workspaceId, :name, :email, :passwordHash, :role) RETURNING ${USER_COLUMNS}`,
@@ -53,19 +55,19 @@ export const accountsRepository = (db: Db) => ({
     }),
 
   setAlerts: (workspaceId: string, id: string, enabled: boolean) =>
-    db.query(`UPDATE users SET alerts_enabled = :enabled WHERE workspace_id = :workspaceId AND id = :id RETURNING id`, {
+    db.execute(`UPDATE users SET alerts_enabled = :enabled WHERE workspace_id = :workspaceId AND id = :id`, {
       workspaceId,
       id,
       enabled,
     }),
 
-  emailTaken: async (email: string, tx: Transaction) =>
+  emailTaken: async (email: string, tx: Tx) =>
     (await db.one(`SELECT 1 AS one FROM users WHERE lower(email) = lower(:email)`, { email }, tx)) !== undefined,
 
   async updateWorkspace(id: string, w: Omit<Workspace, 'id'>) {
-    await db.query(
+    await db.execute(
       `UPDATE workspaces SET name = :name, sender_name = :senderName, postal_address = :postalAddress, throttle_days = :throttleDays
-       WHERE id = :id RETURNING id`,
+       WHERE id = :id`,
       { id, ...w },
     );
   },

@@ -16,7 +16,7 @@ export function accountsService(db: Db) {
       const passwordHash = await hashPassword(input.password);
       return db.transaction(async (tx) => {
         // Two people submitting setup at once: the second waits here, then finds the workspace made.
-        await db.query(`LOCK TABLE workspaces IN SHARE ROW EXCLUSIVE MODE`, {}, tx);
+        await repo.lockWorkspaces(tx);
         if (await repo.hasWorkspace(tx)) throw conflict('Rapport is already set up here. Sign in instead.');
         const workspaceId = await repo.createWorkspace(
           { name: input.workspaceName, senderName: input.senderName, postalAddress: input.postalAddress },

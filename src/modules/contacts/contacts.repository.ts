@@ -1,5 +1,4 @@
-import type { Transaction } from 'sequelize';
-import type { Db } from '../../platform/db';
+import type { Db, Tx } from '../../platform/db';
 import type { ContactForm, ContactInput } from './contacts.schemas';
 import { filterCondition, type ContactFilter } from './segment.filter';
 
@@ -53,7 +52,7 @@ export const contactsRepository = (db: Db) => ({
    * Adds or refreshes by email. A known contact keeps their status: adding someone again never
    * re-subscribes a person who unsubscribed or bounced (and a listed email is created non-subscribed).
    */
-  upsertMany: (workspaceId: string, contacts: ContactInput[], tx: Transaction) =>
+  upsertMany: (workspaceId: string, contacts: ContactInput[], tx: Tx) =>
     db.query<{ id: string; inserted: boolean }>(
       `INSERT INTO contacts (workspace_id, name, email)
        SELECT :workspaceId, c.name, c.email FROM jsonb_to_recordset(:rows::jsonb) AS c(name text, email text)
@@ -103,7 +102,7 @@ export const contactsRepository = (db: Db) => ({
       },
     ))!.n,
 
-  find: (workspaceId: string, id: string, tx?: Transaction) =>
+  find: (workspaceId: string, id: string, tx?: Tx) =>
     db.one<Contact>(
       `SELECT c.id, c.email, c.name, c.locale, c.owner_user_id AS "ownerUserId", u.name AS "ownerName", c.tags, c.properties,
          c.status, c.last_invited_at AS "lastInvitedAt", c.last_score_band AS "lastScoreBand",
@@ -117,10 +116,10 @@ export const contactsRepository = (db: Db) => ({
     ),
 
   update: (workspaceId: string, id: string, f: ContactForm) =>
-    db.query(
+    db.execute(
       `UPDATE contacts SET name = :name, email = :email, locale = :locale, owner_user_id = :ownerUserId,
          tags = :tags::text[], properties = :properties::jsonb, updated_at = now()
-       WHERE workspace_id = :workspaceId AND id = :id RETURNING id`,
+       WHERE workspace_id = :workspaceId AND id = :id`,
       { workspaceId, id, ...f, tags: toPgArray(f.tags), properties: JSON.stringify(f.properties) },
     ),
 
@@ -134,19 +133,15 @@ export const contactsRepository = (db: Db) => ({
       },
     )),
 
-  setStatus: (workspaceId: string, id: string, from: string[], to: string, tx?: Transaction) =>
-    db.query(
-      `UPDATE contacts SET status = :to, updated_at = now() WHERE workspace_id = :workspaceId AND id = :id AND status IN (:from) RETURNING id`,
+  setStatus: (workspaceId: string, id: string, from: string[], to: string, tx?: Tx) =>
+    db.execute(
+      `UPDATE contacts SET status = :to, updated_at = now() WHERE workspace_id = :workspaceId AND id = :id AND status IN (:from)`,
       { workspaceId, id, from, to },
       tx,
     ),
 
-  remove: (workspaceId: string, id: string, tx?: Transaction) =>
-    db.query(
-      `DELETE FROM contacts WHERE workspace_id = :workspaceId AND id = :id RETURNING id`,
-      { workspaceId, id },
-      tx,
-    ),
+  remove: (workspaceId: string, id: string, tx?: Tx) =>
+    db.execute(`DELETE FROM contacts WHERE workspace_id = :workspaceId AND id = :id`, { workspaceId, id }, tx),
 
   /** Every invitation (with its reminders' attempts), every answer and every personal reply, newest first. */
   timeline: (workspaceId: string, contactId: string, limit = 200) =>
@@ -217,20 +212,20 @@ export const contactsRepository = (db: Db) => ({
    * deliveries (404), captured copies of their emails go, and the suppression hash stays so a later
    * import of the same address is never emailed.
    */
-  async erase(workspaceId: string, contactId: string, email: string, tx: Transaction) {
-    await db.query(
+  async erase(workspaceId: string, contactId: string, email: string, tx: Tx) {
+    await db.execute(
       `INSERT INTO suppressions (workspace_id, email_hash, reason) VALUES (:workspaceId, rapport_email_hash(:workspaceId, :email), 'erased')
-       ON CONFLICT DO NOTHING RETURNING reason`,
+       ON CONFLICT DO NOTHING`,
       { workspaceId, email },
       tx,
     );
-    await db.query(
+    await db.execute(
       `DELETE FROM followup_notes n USING responses r
-       WHERE n.response_id = r.id AND r.workspace_id = :workspaceId AND r.contact_id = :contactId RETURNING n.id`,
+       WHERE n.response_id = r.id AND r.workspace_id = :workspaceId AND r.contact_id = :contactId`,
       { workspaceId, contactId },
       tx,
     );
-    await db.query(
+    await db.execute(
       `DELETE FROM mailbox_messages WHERE message_id IN (
          SELECT message_id FROM deliveries WHERE workspace_id = :workspaceId AND contact_id = :contactId AND message_id IS NOT NULL
          UNION ALL
@@ -240,45 +235,44 @@ export const contactsRepository = (db: Db) => ({
          SELECT message_id FROM replies WHERE workspace_id = :workspaceId AND contact_id = :contactId AND message_id IS NOT NULL
          UNION ALL
          SELECT a.message_id FROM alerts a JOIN responses r ON r.id = a.response_id
-         WHERE r.workspace_id = :workspaceId AND r.contact_id = :contactId AND a.message_id IS NOT NULL)
-       RETURNING id`,
+         WHERE r.workspace_id = :workspaceId AND r.contact_id = :contactId AND a.message_id IS NOT NULL)`,
       { workspaceId, contactId },
       tx,
     );
     // Alerts quote the person's name and comment: the team's copies and any still queued go too.
-    await db.query(
+    await db.execute(
       `DELETE FROM alerts a USING responses r
-       WHERE a.response_id = r.id AND r.workspace_id = :workspaceId AND r.contact_id = :contactId RETURNING a.id`,
+       WHERE a.response_id = r.id AND r.workspace_id = :workspaceId AND r.contact_id = :contactId`,
       { workspaceId, contactId },
       tx,
     );
-    await db.query(
+    await db.execute(
       `UPDATE responses r SET contact_id = NULL, comment = NULL, updated_at = now(),
          answers = r.answers - ARRAY(SELECT q->>'id' FROM survey_versions v, jsonb_array_elements(v.questions) q
                                      WHERE v.survey_id = r.survey_id AND v.version = r.survey_version
                                        AND q->>'type' IN ('short_text', 'long_text'))
-       WHERE r.workspace_id = :workspaceId AND r.contact_id = :contactId RETURNING r.id`,
+       WHERE r.workspace_id = :workspaceId AND r.contact_id = :contactId`,
       { workspaceId, contactId },
       tx,
     );
-    await db.query(
-      `DELETE FROM replies WHERE workspace_id = :workspaceId AND contact_id = :contactId RETURNING id`,
+    await db.execute(
+      `DELETE FROM replies WHERE workspace_id = :workspaceId AND contact_id = :contactId`,
       { workspaceId, contactId },
       tx,
     );
-    await db.query(
-      `DELETE FROM deliveries WHERE workspace_id = :workspaceId AND contact_id = :contactId RETURNING id`,
+    await db.execute(
+      `DELETE FROM deliveries WHERE workspace_id = :workspaceId AND contact_id = :contactId`,
       { workspaceId, contactId },
       tx,
     );
-    await db.query(
+    await db.execute(
       `DELETE FROM contact_import_refusals f USING contact_imports i
-       WHERE f.import_id = i.id AND i.workspace_id = :workspaceId AND lower(f.email) = lower(:email) RETURNING f.row_number`,
+       WHERE f.import_id = i.id AND i.workspace_id = :workspaceId AND lower(f.email) = lower(:email)`,
       { workspaceId, email },
       tx,
     );
-    await db.query(
-      `DELETE FROM contacts WHERE workspace_id = :workspaceId AND id = :contactId RETURNING id`,
+    await db.execute(
+      `DELETE FROM contacts WHERE workspace_id = :workspaceId AND id = :contactId`,
       { workspaceId, contactId },
       tx,
     );

@@ -32,5 +32,5 @@ export const segmentsRepository = (db: Db) => ({
   },
 
   remove: (workspaceId: string, id: string) =>
-    db.query(`DELETE FROM segments WHERE workspace_id = :workspaceId AND id = :id RETURNING id`, { workspaceId, id }),
+    db.execute(`DELETE FROM segments WHERE workspace_id = :workspaceId AND id = :id`, { workspaceId, id }),
 });

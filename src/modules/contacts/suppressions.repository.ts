@@ -1,5 +1,4 @@
-import type { Transaction } from 'sequelize';
-import type { Db } from '../../platform/db';
+import type { Db, Tx } from '../../platform/db';
 
 export type Suppression = {
   reason: string;
@@ -15,29 +14,29 @@ export type Suppression = {
  * (unsubscribed, bounced, suppressed) and from erasure and manual additions here.
  */
 export const suppressionsRepository = (db: Db) => ({
-  async add(workspaceId: string, emails: string[], reason: 'manual', tx: Transaction) {
+  async add(workspaceId: string, emails: string[], reason: 'manual', tx: Tx) {
     if (!emails.length) return 0;
-    const rows = await db.query(
+    const added = await db.execute(
       `INSERT INTO suppressions (workspace_id, email_hash, reason)
        SELECT :workspaceId, rapport_email_hash(:workspaceId, e), :reason FROM unnest(ARRAY[:emails]::text[]) AS e
-       ON CONFLICT DO NOTHING RETURNING reason`,
+       ON CONFLICT DO NOTHING`,
       { workspaceId, emails, reason },
       tx,
     );
-    await db.query(
+    await db.execute(
       `UPDATE contacts SET status = 'suppressed', updated_at = now()
-       WHERE workspace_id = :workspaceId AND lower(email) IN (:emails) AND status = 'subscribed' RETURNING id`,
+       WHERE workspace_id = :workspaceId AND lower(email) IN (:emails) AND status = 'subscribed'`,
       { workspaceId, emails: emails.map((e) => e.toLowerCase()) },
       tx,
     );
-    return rows.length;
+    return added;
   },
 
   /** Only a team's own suppression may be lifted; unsubscribes and bounces are the recipient's word. */
-  liftManual: (workspaceId: string, email: string, tx: Transaction) =>
-    db.query(
+  liftManual: (workspaceId: string, email: string, tx: Tx) =>
+    db.execute(
       `DELETE FROM suppressions WHERE workspace_id = :workspaceId AND email_hash = rapport_email_hash(:workspaceId, :email)
-         AND reason IN ('manual', 'erased') RETURNING reason`,
+         AND reason IN ('manual', 'erased')`,
       { workspaceId, email },
       tx,
     ),

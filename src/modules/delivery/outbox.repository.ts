@@ -19,17 +19,17 @@ export const outboxRepository = (db: Db) => ({
   },
 
   markSent: (kind: AnyOutboxKind, id: string, messageId: string) =>
-    db.query(
+    db.execute(
       `UPDATE ${kind.table} SET status = 'sent', sent_at = now(), message_id = :messageId, lease_until = NULL, last_error = NULL
-       WHERE id = :id AND status = 'sending' RETURNING id`,
+       WHERE id = :id AND status = 'sending'`,
       { id, messageId },
     ),
 
   retryLater: (kind: AnyOutboxKind, id: string, delaySeconds: number, error: string) =>
-    db.query(
+    db.execute(
       `UPDATE ${kind.table} SET status = 'queued', lease_until = NULL, last_error = :error,
          next_attempt_at = now() + make_interval(secs => :delaySeconds)
-       WHERE id = :id AND status = 'sending' RETURNING id`,
+       WHERE id = :id AND status = 'sending'`,
       { id, delaySeconds, error },
     ),
 
@@ -42,15 +42,15 @@ export const outboxRepository = (db: Db) => ({
     contactId?: string | null,
   ) =>
     db.transaction(async (tx) => {
-      const rows = await db.query(
+      const settled = await db.execute(
         `UPDATE ${kind.table} SET status = :status, lease_until = NULL, last_error = :error
-         WHERE id = :id AND status = 'sending' RETURNING id`,
+         WHERE id = :id AND status = 'sending'`,
         { id, status, error },
         tx,
       );
-      if (contactId && rows.length) {
-        await db.query(
-          `UPDATE contacts SET status = 'bounced', updated_at = now() WHERE id = :contactId AND status = 'subscribed' RETURNING id`,
+      if (contactId && settled) {
+        await db.execute(
+          `UPDATE contacts SET status = 'bounced', updated_at = now() WHERE id = :contactId AND status = 'subscribed'`,
           { contactId },
           tx,
         );
@@ -60,24 +60,22 @@ export const outboxRepository = (db: Db) => ({
   /** Claims never started (shutdown, or too little lease left): back to the queue as if never claimed. */
   release: (kind: AnyOutboxKind, ids: string[]) =>
     ids.length
-      ? db.query(
+      ? db.execute(
           `UPDATE ${kind.table} SET status = 'queued', attempts = greatest(attempts - 1, 0), lease_until = NULL
-           WHERE id IN (:ids) AND status = 'sending' RETURNING id`,
+           WHERE id IN (:ids) AND status = 'sending'`,
           { ids },
         )
-      : Promise.resolve([]),
+      : Promise.resolve(0),
 
   /** A claim whose lease ran out may or may not have reached the relay: record that, never resend blindly. */
   markExpiredLeasesAmbiguous: async () => {
     let n = 0;
     for (const { table } of OUTBOX_KINDS) {
-      n += (
-        await db.query(
-          `UPDATE ${table} SET status = 'ambiguous', lease_until = NULL,
+      n += await db.execute(
+        `UPDATE ${table} SET status = 'ambiguous', lease_until = NULL,
            last_error = 'The sender stopped before confirming this message; it may or may not have been delivered.'
-         WHERE status = 'sending' AND lease_until < now() RETURNING id`,
-        )
-      ).length;
+         WHERE status = 'sending' AND lease_until < now()`,
+      );
     }
     return n;
   },

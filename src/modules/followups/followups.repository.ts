@@ -1,5 +1,4 @@
-import type { Transaction } from 'sequelize';
-import type { Db } from '../../platform/db';
+import type { Db, Tx } from '../../platform/db';
 import type { Question } from '../surveys';
 import type { InboxFilter } from './followups.schemas';
 
@@ -109,7 +108,7 @@ export const followupsRepository = (db: Db) => ({
       { workspaceId, userId },
     ))!.n,
 
-  find: (workspaceId: string, id: string, tx?: Transaction) =>
+  find: (workspaceId: string, id: string, tx?: Tx) =>
     db.one<Conversation>(
       `SELECT cv.response_id AS id, cv.status, cv.band, cv.owner_user_id AS "ownerUserId", u.name AS "ownerName",
          cv.closed_at AS "closedAt", cb.name AS "closedByName",
@@ -155,18 +154,18 @@ export const followupsRepository = (db: Db) => ({
       { workspaceId },
     ),
 
-  assign: (workspaceId: string, id: string, ownerUserId: string | null, tx?: Transaction) =>
-    db.query(
-      `UPDATE conversations SET owner_user_id = :ownerUserId, updated_at = now() WHERE workspace_id = :workspaceId AND response_id = :id RETURNING response_id`,
+  assign: (workspaceId: string, id: string, ownerUserId: string | null, tx?: Tx) =>
+    db.execute(
+      `UPDATE conversations SET owner_user_id = :ownerUserId, updated_at = now() WHERE workspace_id = :workspaceId AND response_id = :id`,
       { workspaceId, id, ownerUserId },
       tx,
     ),
 
-  setStatus: (workspaceId: string, id: string, status: 'open' | 'closed', userId: string, tx?: Transaction) =>
-    db.query(
+  setStatus: (workspaceId: string, id: string, status: 'open' | 'closed', userId: string, tx?: Tx) =>
+    db.execute(
       `UPDATE conversations SET status = :status, updated_at = now(),
          closed_at = CASE WHEN :status = 'closed' THEN now() END, closed_by = CASE WHEN :status = 'closed' THEN :userId::uuid END
-       WHERE workspace_id = :workspaceId AND response_id = :id AND status <> :status RETURNING response_id`,
+       WHERE workspace_id = :workspaceId AND response_id = :id AND status <> :status`,
       { workspaceId, id, status, userId },
       tx,
     ),
@@ -179,22 +178,22 @@ export const followupsRepository = (db: Db) => ({
       author: { id: string; name: string; email: string };
       body: string;
     },
-    tx: Transaction,
+    tx: Tx,
   ) =>
-    db.query(
+    db.execute(
       `INSERT INTO replies (workspace_id, response_id, contact_id, author_user_id, author_name, author_email, body)
-       VALUES (:workspaceId, :responseId, :contactId, :authorId, :authorName, :authorEmail, :body) RETURNING id`,
+       VALUES (:workspaceId, :responseId, :contactId, :authorId, :authorName, :authorEmail, :body)`,
       { ...r, authorId: r.author.id, authorName: r.author.name, authorEmail: r.author.email },
       tx,
     ),
 
   insertNote: (
     n: { workspaceId: string; responseId: string; author: { id: string; name: string }; body: string },
-    tx: Transaction,
+    tx: Tx,
   ) =>
-    db.query(
+    db.execute(
       `INSERT INTO followup_notes (workspace_id, response_id, author_user_id, author_name, body)
-       VALUES (:workspaceId, :responseId, :authorId, :authorName, :body) RETURNING id`,
+       VALUES (:workspaceId, :responseId, :authorId, :authorName, :body)`,
       { ...n, authorId: n.author.id, authorName: n.author.name },
       tx,
     ),

@@ -18,9 +18,9 @@ export async function startMailboxServer(db: Db, log: Logger): Promise<{ url: st
     onData(stream, _session, callback) {
       simpleParser(stream)
         .then((mail) =>
-          db.query(
+          db.execute(
             `INSERT INTO mailbox_messages (message_id, from_text, to_text, subject, html, text, headers)
-             VALUES (:messageId, :from, :to, :subject, :html, :text, :headers) RETURNING id`,
+             VALUES (:messageId, :from, :to, :subject, :html, :text, :headers)`,
             {
               messageId: mail.messageId ?? null,
               from: mail.from?.text ?? '',

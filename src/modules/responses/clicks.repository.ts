@@ -29,16 +29,15 @@ export const clicksRepository = (db: Db) => ({
    */
   markScanned: (deliveryId: string, reason: 'burst' | 'honeypot', windowMs: number) =>
     db.transaction(async (tx) => {
-      await db.query(
-        `INSERT INTO scanned_deliveries (delivery_id, reason) VALUES (:deliveryId, :reason) ON CONFLICT (delivery_id) DO NOTHING RETURNING delivery_id`,
+      await db.execute(
+        `INSERT INTO scanned_deliveries (delivery_id, reason) VALUES (:deliveryId, :reason) ON CONFLICT (delivery_id) DO NOTHING`,
         { deliveryId, reason },
         tx,
       );
-      await db.query(
+      await db.execute(
         `UPDATE response_clicks SET status = 'discarded', discard_reason = :reason, settled_at = now()
          WHERE delivery_id = :deliveryId AND status = 'pending'
-           AND (:reason = 'honeypot' OR clicked_at > clock_timestamp() - make_interval(secs => :windowSeconds * 2))
-         RETURNING id`,
+           AND (:reason = 'honeypot' OR clicked_at > clock_timestamp() - make_interval(secs => :windowSeconds * 2))`,
         { deliveryId, reason, windowSeconds: windowMs / 1000 },
         tx,
       );
@@ -49,9 +48,9 @@ export const clicksRepository = (db: Db) => ({
     clickId: string,
     outcome: { status: 'confirmed' } | { status: 'discarded'; reason: DiscardReason },
   ) =>
-    db.query(
+    db.execute(
       `UPDATE response_clicks SET status = :status, discard_reason = :reason, settled_at = now()
-       WHERE id = :clickId AND delivery_id = :deliveryId AND status = 'pending' RETURNING id`,
+       WHERE id = :clickId AND delivery_id = :deliveryId AND status = 'pending'`,
       { deliveryId, clickId, status: outcome.status, reason: outcome.status === 'discarded' ? outcome.reason : null },
     ),
 });

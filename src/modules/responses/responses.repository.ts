@@ -68,8 +68,7 @@ const SAVE_FOR_DELIVERY = `INSERT INTO responses (workspace_id, survey_id, surve
   FROM (SELECT jsonb_strip_nulls($8::jsonb) AS a) x
   ON CONFLICT (delivery_id) DO UPDATE SET
     answers = ${MERGED}, comment = ${commentOf(MERGED, '$7')}, score = EXCLUDED.score,
-    completed_at = coalesce(EXCLUDED.completed_at, responses.completed_at), locale = EXCLUDED.locale, updated_at = now()
-  RETURNING id`;
+    completed_at = coalesce(EXCLUDED.completed_at, responses.completed_at), locale = EXCLUDED.locale, updated_at = now()`;
 
 export const responsesRepository = (db: Db) => ({
   findByDeliveryToken: async (tokenHash: Buffer) =>
@@ -99,7 +98,7 @@ export const responsesRepository = (db: Db) => ({
       locale: string;
     },
   ) =>
-    db.prepared<{ id: string }>('respond-save', SAVE_FOR_DELIVERY, [
+    db.prepared('respond-save', SAVE_FOR_DELIVERY, [
       link.workspaceId,
       link.surveyId,
       link.surveyVersion,
@@ -118,11 +117,10 @@ export const responsesRepository = (db: Db) => ({
     link: PublicLinkRow,
     a: { patch: Record<string, AnswerValue | null>; score: number | null; commentIds: string[]; locale: string },
   ) =>
-    db.query<{ id: string }>(
+    db.execute(
       `INSERT INTO responses (workspace_id, survey_id, survey_version, score, comment, answers, completed_at, locale)
        SELECT :workspaceId, :surveyId, :surveyVersion, :score, ${commentOf('a', ':commentIds')}, a, now(), :locale
-       FROM (SELECT jsonb_strip_nulls(:patch::jsonb) AS a) x
-       RETURNING id`,
+       FROM (SELECT jsonb_strip_nulls(:patch::jsonb) AS a) x`,
       {
         workspaceId: link.workspaceId,
         surveyId: link.surveyId,
@@ -135,8 +133,8 @@ export const responsesRepository = (db: Db) => ({
     ),
 
   unsubscribe: (contactId: string) =>
-    db.query(
-      `UPDATE contacts SET status = 'unsubscribed', updated_at = now() WHERE id = :contactId AND status = 'subscribed' RETURNING id`,
+    db.execute(
+      `UPDATE contacts SET status = 'unsubscribed', updated_at = now() WHERE id = :contactId AND status = 'subscribed'`,
       {
         contactId,
       },

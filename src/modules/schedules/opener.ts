@@ -1,5 +1,4 @@
-import type { Transaction } from 'sequelize';
-import type { Db } from '../../platform/db';
+import type { Db, Tx } from '../../platform/db';
 import type { Sealer } from '../../platform/tokens';
 import { segmentAudience } from '../contacts';
 import { mintTokens } from './mint';
@@ -12,12 +11,7 @@ export type OpenedWave = { id: string; recipients: number; throttled: number; su
  * delivery, or nothing does. For a scheduled slot the wave row is unique per (schedule, slot), so any number
  * of instances may try; the losers get undefined and write nothing.
  */
-export async function openWave(
-  db: Db,
-  sealer: Sealer,
-  w: NewWave,
-  outer?: Transaction,
-): Promise<OpenedWave | undefined> {
+export async function openWave(db: Db, sealer: Sealer, w: NewWave, outer?: Tx): Promise<OpenedWave | undefined> {
   const repo = wavesRepository(db);
   return inTransaction(db, outer, async (tx) => {
     await repo.lockWorkspace(w.workspaceId, tx);
@@ -42,10 +36,10 @@ export async function openWave(
 }
 
 /** A missed slot that will never be sent: recorded so the schedule's history shows the gap honestly. */
-export async function recordSkipped(db: Db, w: NewWave, outer?: Transaction): Promise<boolean> {
+export async function recordSkipped(db: Db, w: NewWave, outer?: Tx): Promise<boolean> {
   const repo = wavesRepository(db);
   return inTransaction(db, outer, async (tx) => (await repo.insertWave(w, 'skipped', tx)) !== undefined);
 }
 
-const inTransaction = <T>(db: Db, outer: Transaction | undefined, work: (tx: Transaction) => Promise<T>) =>
+const inTransaction = <T>(db: Db, outer: Tx | undefined, work: (tx: Tx) => Promise<T>) =>
   outer ? work(outer) : db.transaction(work);

@@ -7,10 +7,9 @@ export const remindersRepository = (db: Db) => ({
    * for surveys still open. Unique per (delivery, seq), so any number of instances may run this at once.
    * The worker checks "answered / still subscribed" again when it claims the reminder.
    */
-  enqueueDue: async (now: Date) =>
-    (
-      await db.query(
-        `INSERT INTO reminders (workspace_id, delivery_id, seq, created_at)
+  enqueueDue: (now: Date) =>
+    db.execute(
+      `INSERT INTO reminders (workspace_id, delivery_id, seq, created_at)
        SELECT d.workspace_id, d.id, k.seq, :now
        FROM waves w
        JOIN surveys s ON s.id = w.survey_id AND s.status = 'active' AND (s.closes_at IS NULL OR s.closes_at > :now)
@@ -25,9 +24,7 @@ export const remindersRepository = (db: Db) => ({
          AND NOT EXISTS (SELECT 1 FROM reminders done WHERE done.delivery_id = d.id AND done.seq = k.seq)
          AND CASE WHEN k.seq = 1 THEN d.sent_at <= :now::timestamptz - make_interval(days => w.reminder_days)
                   ELSE prev.status = 'sent' AND prev.sent_at <= :now::timestamptz - make_interval(days => w.reminder_days) END
-       ON CONFLICT (delivery_id, seq) DO NOTHING
-       RETURNING id`,
-        { now },
-      )
-    ).length,
+       ON CONFLICT (delivery_id, seq) DO NOTHING`,
+      { now },
+    ),
 });

@@ -1,5 +1,4 @@
-import type { Transaction } from 'sequelize';
-import type { Db } from '../../platform/db';
+import type { Db, Tx } from '../../platform/db';
 import type { AudienceFilter } from './waves.repository';
 
 export type Schedule = {
@@ -60,26 +59,26 @@ export const schedulesRepository = (db: Db) => ({
 
   /** Editing restarts the slot bookkeeping from now: a changed expression never reaches into the past. */
   update: (workspaceId: string, id: string, i: ScheduleInput, now: Date, nextSlotAt: Date | null) =>
-    db.query(
+    db.execute(
       `UPDATE schedules SET name = :name, cron = :cron, time_zone = :timeZone, audience = :audience::jsonb, cadence = :cadence,
          cycle_days = :cycleDays, reminder_count = :reminderCount, reminder_days = :reminderDays, ends_at = :endsAt,
          checked_until = :now, next_slot_at = :nextSlotAt, updated_at = now()
-       WHERE workspace_id = :workspaceId AND id = :id AND deleted_at IS NULL RETURNING id`,
+       WHERE workspace_id = :workspaceId AND id = :id AND deleted_at IS NULL`,
       { workspaceId, id, ...inputParams(i), now, nextSlotAt },
     ),
 
   /** Slots missed while paused are neither sent nor recorded: resuming starts from now. */
   setStatus: (workspaceId: string, id: string, status: 'active' | 'paused', now: Date, nextSlotAt: Date | null) =>
-    db.query(
+    db.execute(
       `UPDATE schedules SET status = :status, checked_until = :now, next_slot_at = :nextSlotAt, updated_at = now()
-       WHERE workspace_id = :workspaceId AND id = :id AND deleted_at IS NULL RETURNING id`,
+       WHERE workspace_id = :workspaceId AND id = :id AND deleted_at IS NULL`,
       { workspaceId, id, status, now, nextSlotAt },
     ),
 
   softDelete: (workspaceId: string, id: string) =>
-    db.query(
+    db.execute(
       `UPDATE schedules SET deleted_at = now(), next_slot_at = NULL, updated_at = now()
-       WHERE workspace_id = :workspaceId AND id = :id AND deleted_at IS NULL RETURNING id`,
+       WHERE workspace_id = :workspaceId AND id = :id AND deleted_at IS NULL`,
       { workspaceId, id },
     ),
 
@@ -119,7 +118,7 @@ export const schedulesRepository = (db: Db) => ({
     ))!.lag,
 
   /** Another instance already working on this schedule holds the row: skip it rather than wait. */
-  lockDue: (id: string, now: Date, tx: Transaction) =>
+  lockDue: (id: string, now: Date, tx: Tx) =>
     db.one<DueSchedule>(
       `SELECT ${COLUMNS}, sv.current_version AS "surveyVersion", sv.status AS "surveyStatus", ws.throttle_days AS "throttleDays"
        FROM schedules s JOIN surveys sv ON sv.id = s.survey_id JOIN workspaces ws ON ws.id = s.workspace_id
@@ -129,9 +128,9 @@ export const schedulesRepository = (db: Db) => ({
       tx,
     ),
 
-  advance: (id: string, checkedUntil: Date, nextSlotAt: Date | null, tx: Transaction) =>
-    db.query(
-      `UPDATE schedules SET checked_until = :checkedUntil, next_slot_at = :nextSlotAt WHERE id = :id RETURNING id`,
+  advance: (id: string, checkedUntil: Date, nextSlotAt: Date | null, tx: Tx) =>
+    db.execute(
+      `UPDATE schedules SET checked_until = :checkedUntil, next_slot_at = :nextSlotAt WHERE id = :id`,
       { id, checkedUntil, nextSlotAt },
       tx,
     ),

@@ -1,5 +1,4 @@
-import { QueryTypes, type Transaction } from 'sequelize';
-import type { Db } from '../../platform/db';
+import type { Db, Tx } from '../../platform/db';
 
 export type WaveSummary = {
   id: string;
@@ -107,7 +106,7 @@ export const wavesRepository = (db: Db) => ({
    * Every wave opening in a workspace takes this lock, so two waves (two schedules, or a schedule and "send
    * now") cannot both see a contact as not-yet-invited and both invite them inside the throttle.
    */
-  lockWorkspace: (workspaceId: string, tx: Transaction) =>
+  lockWorkspace: (workspaceId: string, tx: Tx) =>
     db.query(
       `SELECT pg_advisory_xact_lock(hashtextextended('rapport:waves:' || :workspaceId, 0)) AS locked`,
       { workspaceId },
@@ -115,7 +114,7 @@ export const wavesRepository = (db: Db) => ({
     ),
 
   /** Unique per (schedule, slot): when another instance got there first this returns undefined. */
-  async insertWave(w: NewWave, status: 'open' | 'skipped', tx: Transaction) {
+  async insertWave(w: NewWave, status: 'open' | 'skipped', tx: Tx) {
     const row = await db.one<{ id: string }>(
       `INSERT INTO waves (workspace_id, survey_id, survey_version, schedule_id, slot_at, kind, status, created_by,
          reminder_count, reminder_days, created_at)
@@ -140,7 +139,7 @@ export const wavesRepository = (db: Db) => ({
     return row?.id;
   },
 
-  choose: async (w: NewWave, segment: AudienceCondition, tx: Transaction) =>
+  choose: async (w: NewWave, segment: AudienceCondition, tx: Tx) =>
     (await db.one<Chosen>(
       choose(segment),
       {
@@ -165,24 +164,17 @@ export const wavesRepository = (db: Db) => ({
     workspaceId: string,
     now: Date,
     rows: { ids: string[]; hashes: Buffer[]; sealed: string[] },
-    tx: Transaction,
+    tx: Tx,
   ) {
-    await db.sequelize.query(
+    await db.execute(
       `INSERT INTO deliveries (workspace_id, wave_id, contact_id, token_hash, token_sealed, created_at)
        SELECT $1, $2, t.contact_id, t.token_hash, t.token_sealed, $3
        FROM unnest($4::uuid[], $5::bytea[], $6::text[]) AS t(contact_id, token_hash, token_sealed)`,
-      {
-        bind: [workspaceId, waveId, now, rows.ids, rows.hashes, rows.sealed],
-        type: QueryTypes.INSERT,
-        transaction: tx,
-      },
+      [workspaceId, waveId, now, rows.ids, rows.hashes, rows.sealed],
+      tx,
     );
     // Shown on contact pages; the throttle itself reads deliveries, the source of truth.
-    await db.sequelize.query(`UPDATE contacts SET last_invited_at = $1 WHERE id = ANY($2::uuid[])`, {
-      bind: [now, rows.ids],
-      type: QueryTypes.UPDATE,
-      transaction: tx,
-    });
+    await db.execute(`UPDATE contacts SET last_invited_at = $1 WHERE id = ANY($2::uuid[])`, [now, rows.ids], tx);
   },
 
   throttleDays: async (workspaceId: string) =>
@@ -195,11 +187,11 @@ export const wavesRepository = (db: Db) => ({
   setCounts: (
     waveId: string,
     c: { recipients: number; audience: number; throttled: number; suppressed: number },
-    tx: Transaction,
+    tx: Tx,
   ) =>
-    db.query(
+    db.execute(
       `UPDATE waves SET recipients = :recipients, audience = :audience, throttled = :throttled, suppressed = :suppressed
-       WHERE id = :waveId RETURNING id`,
+       WHERE id = :waveId`,
       { waveId, ...c },
       tx,
     ),

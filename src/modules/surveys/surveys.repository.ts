@@ -1,5 +1,4 @@
-import type { Transaction } from 'sequelize';
-import type { Db } from '../../platform/db';
+import type { Db, Tx } from '../../platform/db';
 import type { Question } from './questions';
 import type { SurveySettings } from './surveys.schemas';
 
@@ -29,14 +28,14 @@ const SURVEY_COLUMNS = `s.id, s.workspace_id AS "workspaceId", s.title, s.templa
 const FROM = `FROM surveys s JOIN survey_versions v ON v.survey_id = s.id AND v.version = s.current_version`;
 
 export const surveysRepository = (db: Db) => ({
-  async create(workspaceId: string, s: { title: string; template: string; questions: Question[] }, tx: Transaction) {
+  async create(workspaceId: string, s: { title: string; template: string; questions: Question[] }, tx: Tx) {
     const { id } = (await db.one<{ id: string }>(
       `INSERT INTO surveys (workspace_id, title, template) VALUES (:workspaceId, :title, :template) RETURNING id`,
       { workspaceId, title: s.title, template: s.template },
       tx,
     ))!;
-    await db.query(
-      `INSERT INTO survey_versions (survey_id, version, questions) VALUES (:id, 1, :questions) RETURNING version`,
+    await db.execute(
+      `INSERT INTO survey_versions (survey_id, version, questions) VALUES (:id, 1, :questions)`,
       { id, questions: JSON.stringify(s.questions) },
       tx,
     );
@@ -51,7 +50,7 @@ export const surveysRepository = (db: Db) => ({
       { workspaceId },
     ),
 
-  find: (workspaceId: string, id: string, tx?: Transaction) =>
+  find: (workspaceId: string, id: string, tx?: Tx) =>
     db.one<Survey>(
       `SELECT ${SURVEY_COLUMNS} ${FROM} WHERE s.workspace_id = :workspaceId AND s.id = :id${tx ? ' FOR UPDATE OF s' : ''}`,
       { workspaceId, id },
@@ -78,7 +77,7 @@ export const surveysRepository = (db: Db) => ({
     ),
 
   /** A version is in use once an invitation went out on it or someone answered it: it is then frozen. */
-  async versionInUse(surveyId: string, version: number, tx: Transaction) {
+  async versionInUse(surveyId: string, version: number, tx: Tx) {
     const row = await db.one<{ used: boolean }>(
       `SELECT EXISTS (SELECT 1 FROM responses WHERE survey_id = :surveyId AND survey_version = :version)
            OR EXISTS (SELECT 1 FROM waves WHERE survey_id = :surveyId AND survey_version = :version) AS used`,
@@ -88,7 +87,7 @@ export const surveysRepository = (db: Db) => ({
     return !!row?.used;
   },
 
-  async responseCount(surveyId: string, tx?: Transaction) {
+  async responseCount(surveyId: string, tx?: Tx) {
     return (await db.one<{ n: number }>(
       `SELECT count(*) AS n FROM responses WHERE survey_id = :surveyId`,
       { surveyId },
@@ -96,41 +95,36 @@ export const surveysRepository = (db: Db) => ({
     ))!.n;
   },
 
-  async publishVersion(surveyId: string, version: number, questions: Question[], tx: Transaction) {
-    await db.query(
-      `INSERT INTO survey_versions (survey_id, version, questions) VALUES (:surveyId, :version, :questions) RETURNING version`,
+  async publishVersion(surveyId: string, version: number, questions: Question[], tx: Tx) {
+    await db.execute(
+      `INSERT INTO survey_versions (survey_id, version, questions) VALUES (:surveyId, :version, :questions)`,
       { surveyId, version, questions: JSON.stringify(questions) },
       tx,
     );
   },
 
-  async replaceQuestions(surveyId: string, version: number, questions: Question[], tx: Transaction) {
-    await db.query(
-      `UPDATE survey_versions SET questions = :questions WHERE survey_id = :surveyId AND version = :version RETURNING version`,
+  async replaceQuestions(surveyId: string, version: number, questions: Question[], tx: Tx) {
+    await db.execute(
+      `UPDATE survey_versions SET questions = :questions WHERE survey_id = :surveyId AND version = :version`,
       { surveyId, version, questions: JSON.stringify(questions) },
       tx,
     );
   },
 
-  async updateSettings(
-    workspaceId: string,
-    id: string,
-    s: SurveySettings & { currentVersion: number },
-    tx: Transaction,
-  ) {
-    await db.query(
+  async updateSettings(workspaceId: string, id: string, s: SurveySettings & { currentVersion: number }, tx: Tx) {
+    await db.execute(
       `UPDATE surveys SET title = :title, intro = :intro, language = :language, sender_user_id = :senderUserId,
          closes_at = :closesAt, thank_you_url = :thankYouUrl, public_link_enabled = :publicLinkEnabled,
          current_version = :currentVersion, updated_at = now()
-       WHERE workspace_id = :workspaceId AND id = :id RETURNING id`,
+       WHERE workspace_id = :workspaceId AND id = :id`,
       { workspaceId, id, ...s },
       tx,
     );
   },
 
   setStatus: (workspaceId: string, id: string, status: 'active' | 'archived') =>
-    db.query(
-      `UPDATE surveys SET status = :status, updated_at = now() WHERE workspace_id = :workspaceId AND id = :id RETURNING id`,
+    db.execute(
+      `UPDATE surveys SET status = :status, updated_at = now() WHERE workspace_id = :workspaceId AND id = :id`,
       {
         workspaceId,
         id,
@@ -138,12 +132,8 @@ export const surveysRepository = (db: Db) => ({
       },
     ),
 
-  remove: (workspaceId: string, id: string, tx: Transaction) =>
-    db.query(
-      `DELETE FROM surveys WHERE workspace_id = :workspaceId AND id = :id RETURNING id`,
-      { workspaceId, id },
-      tx,
-    ),
+  remove: (workspaceId: string, id: string, tx: Tx) =>
+    db.execute(`DELETE FROM surveys WHERE workspace_id = :workspaceId AND id = :id`, { workspaceId, id }, tx),
 
   teammates: (workspaceId: string) =>
     db.query<{ id: string; name: string }>(

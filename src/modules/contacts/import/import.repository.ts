@@ -1,5 +1,4 @@
-import type { Transaction } from 'sequelize';
-import type { Db } from '../../../platform/db';
+import type { Db, Tx } from '../../../platform/db';
 import { toPgArray } from '../contacts.repository';
 
 export type ImportJob = {
@@ -50,7 +49,7 @@ export const importRepository = (db: Db) => ({
   },
 
   addChunk: (importId: string, seq: number, data: Buffer) =>
-    db.query(`INSERT INTO contact_import_chunks (import_id, seq, data) VALUES (:importId, :seq, :data) RETURNING seq`, {
+    db.execute(`INSERT INTO contact_import_chunks (import_id, seq, data) VALUES (:importId, :seq, :data)`, {
       importId,
       seq,
       data,
@@ -65,8 +64,8 @@ export const importRepository = (db: Db) => ({
     )?.data,
 
   uploaded: (id: string, u: { delimiter: string; headers: string[]; bytesTotal: number }) =>
-    db.query(
-      `UPDATE contact_imports SET delimiter = :delimiter, headers = :headers::jsonb, bytes_total = :bytesTotal WHERE id = :id RETURNING id`,
+    db.execute(
+      `UPDATE contact_imports SET delimiter = :delimiter, headers = :headers::jsonb, bytes_total = :bytesTotal WHERE id = :id`,
       {
         id,
         delimiter: u.delimiter,
@@ -75,7 +74,7 @@ export const importRepository = (db: Db) => ({
       },
     ),
 
-  discard: (id: string) => db.query(`DELETE FROM contact_imports WHERE id = :id RETURNING id`, { id }),
+  discard: (id: string) => db.execute(`DELETE FROM contact_imports WHERE id = :id`, { id }),
 
   find: (workspaceId: string, id: string) =>
     db.one<ImportJob>(`SELECT ${JOB_COLUMNS} FROM contact_imports WHERE workspace_id = :workspaceId AND id = :id`, {
@@ -91,12 +90,12 @@ export const importRepository = (db: Db) => ({
 
   /** Only an uploaded job starts, once: a double-clicked "Import" runs it one time. */
   async claim(workspaceId: string, id: string, mapping: ColumnTarget[], addTags: string[]) {
-    const rows = await db.query(
+    const claimed = await db.execute(
       `UPDATE contact_imports SET status = 'running', mapping = :mapping::jsonb, add_tags = :addTags::text[], heartbeat_at = now()
-       WHERE workspace_id = :workspaceId AND id = :id AND status = 'uploaded' RETURNING id`,
+       WHERE workspace_id = :workspaceId AND id = :id AND status = 'uploaded'`,
       { workspaceId, id, mapping: JSON.stringify(mapping), addTags: toPgArray(addTags) },
     );
-    return rows.length === 1;
+    return claimed === 1;
   },
 
   /**
@@ -104,7 +103,7 @@ export const importRepository = (db: Db) => ({
    * contact whose address is on the suppression list is created non-subscribed by the table's trigger.
    * A row this same import already wrote is left alone and not returned: a duplicate within the file.
    */
-  upsertBatch: (workspaceId: string, importId: string, rows: ImportRow[], tx: Transaction) =>
+  upsertBatch: (workspaceId: string, importId: string, rows: ImportRow[], tx: Tx) =>
     db.query<{ email: string; inserted: boolean; status: string }>(
       `INSERT INTO contacts (workspace_id, email, name, locale, owner_user_id, tags, properties, last_import_id)
        SELECT :workspaceId, r.email, coalesce(r.name, ''), r.locale, r.owner, coalesce(r.tags, '{}'), coalesce(r.properties, '{}'), :importId
@@ -124,12 +123,12 @@ export const importRepository = (db: Db) => ({
       tx,
     ),
 
-  async addRefusals(importId: string, refusals: { row: number; email: string; reason: string }[], tx: Transaction) {
+  async addRefusals(importId: string, refusals: { row: number; email: string; reason: string }[], tx: Tx) {
     if (!refusals.length) return;
-    await db.query(
+    await db.execute(
       `INSERT INTO contact_import_refusals (import_id, row_number, email, reason)
        SELECT :importId, f.row, f.email, f.reason FROM jsonb_to_recordset(:rows::jsonb) AS f(row integer, email text, reason text)
-       ON CONFLICT DO NOTHING RETURNING row_number`,
+       ON CONFLICT DO NOTHING`,
       { importId, rows: JSON.stringify(refusals) },
       tx,
     );
@@ -138,11 +137,11 @@ export const importRepository = (db: Db) => ({
   progress: (
     id: string,
     p: { bytesDone: number; rowsDone: number; added: number; updated: number; refused: number; keptSuppressed: number },
-    tx?: Transaction,
+    tx?: Tx,
   ) =>
-    db.query(
+    db.execute(
       `UPDATE contact_imports SET bytes_done = :bytesDone, rows_done = :rowsDone, added = :added, updated = :updated,
-         refused = :refused, kept_suppressed = :keptSuppressed, heartbeat_at = now() WHERE id = :id RETURNING id`,
+         refused = :refused, kept_suppressed = :keptSuppressed, heartbeat_at = now() WHERE id = :id`,
       { id, ...p },
       tx,
     ),
@@ -150,13 +149,13 @@ export const importRepository = (db: Db) => ({
   /** The file itself is personal data: it goes as soon as the import is over. */
   async finish(id: string, status: 'done' | 'failed', error: string | null) {
     await db.transaction(async (tx) => {
-      await db.query(
+      await db.execute(
         `UPDATE contact_imports SET status = :status, error = :error, finished_at = now(),
-           bytes_done = CASE WHEN :status = 'done' THEN bytes_total ELSE bytes_done END WHERE id = :id RETURNING id`,
+           bytes_done = CASE WHEN :status = 'done' THEN bytes_total ELSE bytes_done END WHERE id = :id`,
         { id, status, error },
         tx,
       );
-      await db.query(`DELETE FROM contact_import_chunks WHERE import_id = :id RETURNING seq`, { id }, tx);
+      await db.execute(`DELETE FROM contact_import_chunks WHERE import_id = :id`, { id }, tx);
     });
   },
 
