@@ -12,6 +12,7 @@ import type { Logger } from './platform/logger';
 import { metricsRoute, type Metrics } from './platform/metrics';
 import { requestLogger } from './platform/requestLog';
 import { AppError, forbidden, notFound } from './platform/errors';
+import { REDRAWN_STATUSES, type RefusedForm } from './platform/forms';
 import { wantsJson } from './platform/http';
 import { PUBLIC_DIR, ROOT, VIEWS_DIR } from './platform/paths';
 import type { Sealer } from './platform/tokens';
@@ -191,24 +192,34 @@ type HttpishError = Error & { status?: number; statusCode?: number; type?: strin
 
 /** The one error handler: known errors become a page or JSON a person can act on; the rest are 500s. */
 function errorHandler(log: Logger) {
-  return (raw: HttpishError, req: Request, res: Response, _next: NextFunction) => {
+  return async (raw: HttpishError, req: Request, res: Response, _next: NextFunction): Promise<void> => {
     const err = toAppError(raw);
     // req.log carries the request id and the redacted URL (requestLog.ts).
     if (err.status >= 500) (req.log ?? log).error({ err: raw }, 'request failed');
     if (res.headersSent) return;
-    res.status(err.status);
-    if (wantsJson(req)) {
-      res.json({ error: { code: err.code, message: err.message, fields: err.fields } });
-      return;
-    }
-    const view = res.locals.formView as string | undefined;
-    // A refused form comes back as the same form, with the person's values and what to fix.
-    if (view && [400, 401, 409, 413, 422, 429].includes(err.status)) {
-      res.render(view, {
+    const form = res.locals.form as RefusedForm | undefined;
+    // A refused form comes back as the same form, with the person's values and what to fix (see handleForm).
+    if (form && REDRAWN_STATUSES.has(err.status) && !wantsJson(req)) {
+      let page: Record<string, unknown>;
+      req.params = form.params;
+      try {
+        page = (await form.page?.(req, res)) ?? {};
+      } catch (pageErr) {
+        // The page itself cannot be drawn (its record is gone): that error is the answer.
+        res.locals.form = undefined;
+        return errorHandler(log)(pageErr as HttpishError, req, res, _next);
+      }
+      res.status(err.status).render(form.view, {
         title: res.locals.title,
+        ...page,
         values: req.body ?? {},
         errors: { ...err.fields, _form: err.message },
       });
+      return;
+    }
+    res.status(err.status);
+    if (wantsJson(req)) {
+      res.json({ error: { code: err.code, message: err.message, fields: err.fields } });
       return;
     }
     const respondent = req.path.startsWith('/r/');

@@ -2,7 +2,7 @@ import { normalizeLocale, splitTags } from '../../src/modules/contacts/contacts.
 import { filterCondition, filterFromInput } from '../../src/modules/contacts/segment.filter';
 import { encodingProblem, guessMapping, sniffDelimiter } from '../../src/modules/contacts/import/sniff';
 import { mapRecord, mappingProblem } from '../../src/modules/contacts/import/import.service';
-import { applyAction, readDraftForm } from '../../src/modules/surveys/builder';
+import { applyAction, builderFormSchema } from '../../src/modules/surveys/builder';
 import { surveyQuestionsSchema } from '../../src/modules/surveys/surveys.schemas';
 
 describe('reading a CSV', () => {
@@ -116,7 +116,7 @@ describe('segment filters', () => {
 
 describe('the builder draft', () => {
   it('reads flat form fields back into questions, in order, with repeated band checkboxes', () => {
-    const form = readDraftForm({
+    const { form, action } = builderFormSchema.parse({
       title: 'T',
       'questions.1.id': 'why',
       'questions.1.type': 'long_text',
@@ -127,6 +127,7 @@ describe('the builder draft', () => {
       'questions.0.text': 'Recommend?',
       'questions.0.required': 'on',
     });
+    expect(action).toEqual({ kind: 'save' });
     expect(form.questions.map((q) => q.id)).toEqual(['nps', 'why']);
     expect(form.questions[1]!.showIf).toEqual({ bands: ['detractor', 'passive'] });
     expect(surveyQuestionsSchema.safeParse(form.questions).success).toBe(true);

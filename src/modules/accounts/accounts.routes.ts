@@ -1,8 +1,7 @@
 import { Router, type Request } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { AppError } from '../../platform/errors';
-import { formView } from '../../platform/http';
-import { parse } from '../../platform/validation';
+import { handleForm } from '../../platform/forms';
 import type { AccountsService } from './accounts.service';
 import { loginSchema, setupSchema } from './accounts.schemas';
 import type { User } from './accounts.repository';
@@ -65,12 +64,17 @@ export function accountsRoutes(accounts: AccountsService) {
     res.render('accounts/setup', { title: 'Set up Rapport', values: {}, errors: {} });
   });
 
-  r.post('/setup', formView('accounts/setup'), async (req, res) => {
-    const input = parse(setupSchema, req.body);
-    const user = await accounts.setup(input);
-    await signIn(req, user);
-    res.redirect(303, '/surveys');
-  });
+  r.post(
+    '/setup',
+    ...handleForm({
+      view: 'accounts/setup',
+      schema: setupSchema,
+      run: async (input, req) => {
+        await signIn(req, await accounts.setup(input));
+        return '/surveys';
+      },
+    }),
+  );
 
   r.get('/login', async (req, res) => {
     if (await accounts.needsSetup()) return res.redirect(303, '/setup');
@@ -78,20 +82,29 @@ export function accountsRoutes(accounts: AccountsService) {
     res.render('accounts/login', { title: 'Sign in', values: { next: safeNext(req.query.next) }, errors: {} });
   });
 
-  r.post('/login', formView('accounts/login'), guessLimit, async (req, res) => {
-    const { email, password } = parse(loginSchema, req.body);
-    const user = await accounts.login(email, password);
-    await signIn(req, user);
-    res.redirect(303, safeNext(req.body.next));
-  });
+  r.post(
+    '/login',
+    ...handleForm({
+      view: 'accounts/login',
+      before: [guessLimit],
+      schema: loginSchema,
+      run: async ({ email, password, next }, req) => {
+        await signIn(req, await accounts.login(email, password));
+        return safeNext(next);
+      },
+    }),
+  );
 
-  r.post('/logout', (req, res, next) => {
-    req.session.destroy((err) => {
-      if (err) return next(err);
-      res.clearCookie('rapport.sid');
-      res.redirect(303, '/login');
-    });
-  });
+  r.post(
+    '/logout',
+    ...handleForm({
+      run: async (_input, req, res) => {
+        await new Promise<void>((resolve, reject) => req.session.destroy((err) => (err ? reject(err) : resolve())));
+        res.clearCookie('rapport.sid');
+        return '/login';
+      },
+    }),
+  );
 
   return r;
 }

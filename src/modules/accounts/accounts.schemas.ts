@@ -32,6 +32,8 @@ export type SetupInput = z.infer<typeof setupSchema>;
 export const loginSchema = z.object({
   email,
   password: z.string({ error: 'Password is required.' }).min(1, 'Password is required.').max(200),
+  /** Where to go after signing in; checked to be one of our own paths before use. */
+  next: z.unknown().optional(),
 });
 
 export const teammateSchema = z.object({

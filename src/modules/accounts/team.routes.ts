@@ -1,6 +1,5 @@
-import { Router } from 'express';
-import { formView } from '../../platform/http';
-import { parse } from '../../platform/validation';
+import { Router, type Request } from 'express';
+import { handleForm } from '../../platform/forms';
 import type { AccountsService } from './accounts.service';
 import { alertsSchema, teammateSchema, workspaceSchema } from './accounts.schemas';
 import { auth } from './auth.middleware';
@@ -9,16 +8,25 @@ import { auth } from './auth.middleware';
 export function teamRoutes(accounts: AccountsService) {
   const r = Router();
 
-  const teamLocals = async (workspaceId: string) => ({
-    title: 'Team',
-    teammates: await accounts.listUsers(workspaceId),
+  const teamPage = async (req: Request) => {
+    const { user, workspace } = auth(req);
+    return {
+      title: 'Team',
+      teammates: await accounts.listUsers(workspace.id),
+      canManage: accounts.canManage(user),
+      added: false,
+      alertsSaved: false,
+    };
+  };
+  const settingsPage = (req: Request) => ({
+    title: 'Settings',
+    canManage: accounts.canManage(auth(req).user),
+    saved: false,
   });
 
   r.get('/team', async (req, res) => {
-    const { user, workspace } = auth(req);
     res.render('accounts/team', {
-      ...(await teamLocals(workspace.id)),
-      canManage: accounts.canManage(user),
+      ...(await teamPage(req)),
       values: { role: 'member' },
       errors: {},
       added: req.query.added === '1',
@@ -26,40 +34,51 @@ export function teamRoutes(accounts: AccountsService) {
     });
   });
 
-  r.post('/team/alerts', async (req, res) => {
-    const { user } = auth(req);
-    await accounts.setAlerts(user, parse(alertsSchema, req.body ?? {}));
-    res.redirect(303, '/team?alerts=1');
-  });
+  r.post(
+    '/team/alerts',
+    ...handleForm({
+      schema: alertsSchema,
+      run: async (input, req) => {
+        await accounts.setAlerts(auth(req).user, input);
+        return '/team?alerts=1';
+      },
+    }),
+  );
 
-  r.post('/team', formView('accounts/team'), async (req, res) => {
-    const { user, workspace } = auth(req);
-    Object.assign(res.locals, await teamLocals(workspace.id), {
-      canManage: accounts.canManage(user),
-      added: false,
-      alertsSaved: false,
-    });
-    await accounts.addTeammate(user, parse(teammateSchema, req.body));
-    res.redirect(303, '/team?added=1');
-  });
+  r.post(
+    '/team',
+    ...handleForm({
+      view: 'accounts/team',
+      page: teamPage,
+      schema: teammateSchema,
+      run: async (input, req) => {
+        await accounts.addTeammate(auth(req).user, input);
+        return '/team?added=1';
+      },
+    }),
+  );
 
   r.get('/settings', (req, res) => {
-    const { user, workspace } = auth(req);
     res.render('accounts/settings', {
-      title: 'Settings',
-      canManage: accounts.canManage(user),
-      values: workspace,
+      ...settingsPage(req),
+      values: auth(req).workspace,
       errors: {},
       saved: req.query.saved === '1',
     });
   });
 
-  r.post('/settings', formView('accounts/settings'), async (req, res) => {
-    const { user } = auth(req);
-    Object.assign(res.locals, { title: 'Settings', canManage: accounts.canManage(user), saved: false });
-    await accounts.updateWorkspace(user, parse(workspaceSchema, req.body));
-    res.redirect(303, '/settings?saved=1');
-  });
+  r.post(
+    '/settings',
+    ...handleForm({
+      view: 'accounts/settings',
+      page: settingsPage,
+      schema: workspaceSchema,
+      run: async (input, req) => {
+        await accounts.updateWorkspace(auth(req).user, input);
+        return '/settings?saved=1';
+      },
+    }),
+  );
 
   return r;
 }

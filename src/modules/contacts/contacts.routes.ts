@@ -1,8 +1,16 @@
-import { Router, type Request, type Response } from 'express';
-import { formView } from '../../platform/http';
+import { Router, type Request } from 'express';
+import { handleForm } from '../../platform/forms';
 import { idParam } from '../../platform/validation';
 import { auth } from '../accounts';
-import { LOCALES, STATUSES } from './contacts.schemas';
+import {
+  confirmSchema,
+  contactFormSchema,
+  contactSchema,
+  LOCALES,
+  parsePastedContacts,
+  pastedContactsSchema,
+  STATUSES,
+} from './contacts.schemas';
 import type { ContactsService } from './contacts.service';
 import { importRoutes } from './import/import.routes';
 import {
@@ -33,9 +41,7 @@ export function contactsRoutes(contacts: ContactsService, opts: { importMaxBytes
   r.use(importRoutes(contacts, opts.importMaxBytes));
   r.use(segmentsRoutes(contacts));
 
-  // Every form on the page re-renders the page, with the list, when it is refused.
-  const withList = formView('contacts/list');
-  async function listLocals(workspaceId: string, query: Record<string, unknown>) {
+  async function listPage(workspaceId: string, query: Record<string, unknown>) {
     let filter: ContactFilter = filterFromInput(query);
     let segment: { id: string; name: string } | undefined;
     if (typeof query.segment === 'string' && /^[0-9a-f-]{36}$/i.test(query.segment)) {
@@ -67,28 +73,40 @@ export function contactsRoutes(contacts: ContactsService, opts: { importMaxBytes
   r.get('/contacts', async (req, res) => {
     const notice = savedNotice(req.query) ?? NOTICES[String(req.query.done)];
     res.render('contacts/list', {
-      ...(await listLocals(auth(req).workspace.id, req.query)),
+      ...(await listPage(auth(req).workspace.id, req.query)),
       values: {},
       errors: {},
       notice,
     });
   });
 
-  r.post('/contacts', withList, async (req, res) => {
-    const { workspace } = auth(req);
-    Object.assign(res.locals, await listLocals(workspace.id, {}));
-    const { added, updated } = await contacts.addOne(workspace.id, req.body);
-    res.redirect(303, `/contacts?added=${added}&updated=${updated}`);
-  });
+  // Every form on the list page draws the page again, with the list, when it is refused.
+  const listForm = (req: Request) => listPage(auth(req).workspace.id, {});
+  const saved = ({ added, updated }: { added: number; updated: number }) =>
+    `/contacts?added=${added}&updated=${updated}`;
 
-  r.post('/contacts/paste', withList, async (req, res) => {
-    const { workspace } = auth(req);
-    Object.assign(res.locals, await listLocals(workspace.id, {}));
-    const { added, updated } = await contacts.addPasted(workspace.id, String(req.body.lines ?? ''));
-    res.redirect(303, `/contacts?added=${added}&updated=${updated}`);
-  });
+  r.post(
+    '/contacts',
+    ...handleForm({
+      view: 'contacts/list',
+      page: listForm,
+      schema: contactSchema,
+      run: async (input, req) => saved(await contacts.addOne(auth(req).workspace.id, input)),
+    }),
+  );
 
-  async function contactLocals(req: Request, id: string) {
+  r.post(
+    '/contacts/paste',
+    ...handleForm({
+      view: 'contacts/list',
+      page: listForm,
+      schema: pastedContactsSchema,
+      run: async ({ lines }, req) =>
+        saved(await contacts.addPasted(auth(req).workspace.id, parsePastedContacts(lines))),
+    }),
+  );
+
+  async function contactPage(req: Request, id: string) {
     const { workspace } = auth(req);
     const [contact, timeline, teammates] = await Promise.all([
       contacts.get(workspace.id, id),
@@ -109,7 +127,7 @@ export function contactsRoutes(contacts: ContactsService, opts: { importMaxBytes
   });
 
   r.get('/contacts/:id', async (req, res) => {
-    const locals = await contactLocals(req, idParam(req.params.id, 'contact'));
+    const locals = await contactPage(req, idParam(req.params.id, 'contact'));
     res.render('contacts/show', {
       ...locals,
       values: contactValues(locals.contact),
@@ -119,12 +137,19 @@ export function contactsRoutes(contacts: ContactsService, opts: { importMaxBytes
     });
   });
 
-  r.post('/contacts/:id', formView('contacts/show'), async (req: Request, res: Response) => {
-    const id = idParam(req.params.id, 'contact');
-    Object.assign(res.locals, await contactLocals(req, id));
-    await contacts.update(auth(req).workspace.id, id, req.body);
-    res.redirect(303, `/contacts/${id}?saved=1`);
-  });
+  r.post(
+    '/contacts/:id',
+    ...handleForm({
+      view: 'contacts/show',
+      page: (req) => contactPage(req, idParam(req.params.id, 'contact')),
+      schema: contactFormSchema,
+      run: async (input, req) => {
+        const id = idParam(req.params.id, 'contact');
+        await contacts.update(auth(req).workspace.id, id, input);
+        return `/contacts/${id}?saved=1`;
+      },
+    }),
+  );
 
   r.get('/contacts/:id/export.json', async (req, res) => {
     const id = idParam(req.params.id, 'contact');
@@ -133,23 +158,34 @@ export function contactsRoutes(contacts: ContactsService, opts: { importMaxBytes
     res.type('application/json').send(JSON.stringify(data, null, 2));
   });
 
-  const action = (path: string, run: (workspaceId: string, id: string) => Promise<void>, to: (id: string) => string) =>
-    r.post(`/contacts/:id/${path}`, async (req, res) => {
-      const id = idParam(req.params.id, 'contact');
-      await run(auth(req).workspace.id, id);
-      res.redirect(303, to(id));
-    });
+  const action = (path: string, use: (workspaceId: string, id: string) => Promise<void>, to: (id: string) => string) =>
+    r.post(
+      `/contacts/:id/${path}`,
+      ...handleForm({
+        run: async (_input, req) => {
+          const id = idParam(req.params.id, 'contact');
+          await use(auth(req).workspace.id, id);
+          return to(id);
+        },
+      }),
+    );
   action('suppress', contacts.suppress, (id) => `/contacts/${id}`);
   action('unsuppress', contacts.unsuppress, (id) => `/contacts/${id}`);
   action('delete', contacts.remove, () => '/contacts?done=deleted');
 
   // Erasure cannot be undone: the form asks for a ticked confirmation, and without it nothing happens.
-  r.post('/contacts/:id/erase', async (req, res) => {
-    const id = idParam(req.params.id, 'contact');
-    if (req.body?.confirm !== 'on') return res.redirect(303, `/contacts/${id}?confirm=erase`);
-    await contacts.erase(auth(req).workspace.id, id);
-    res.redirect(303, '/contacts?done=erased');
-  });
+  r.post(
+    '/contacts/:id/erase',
+    ...handleForm({
+      schema: confirmSchema,
+      run: async ({ confirm }, req) => {
+        const id = idParam(req.params.id, 'contact');
+        if (!confirm) return `/contacts/${id}?confirm=erase`;
+        await contacts.erase(auth(req).workspace.id, id);
+        return '/contacts?done=erased';
+      },
+    }),
+  );
 
   return r;
 }

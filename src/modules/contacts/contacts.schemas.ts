@@ -111,6 +111,43 @@ export const contactFormSchema = contactSchema.extend({
 });
 export type ContactForm = z.infer<typeof contactFormSchema>;
 
+/** A ticked checkbox sends "on"; anything else is not ticked. */
+export const confirmSchema = z.object({
+  confirm: z
+    .unknown()
+    .optional()
+    .transform((v) => v === 'on'),
+});
+
+export const pastedContactsSchema = z.object({ lines: z.string().default('') });
+export const emailListSchema = z.object({ emails: z.string().default('') });
+
+/**
+ * Addresses separated by spaces, commas, semicolons or new lines. One that is not an address refuses them all,
+ * naming it.
+ */
+export function parseEmailList(text: string): string[] {
+  const emails: string[] = [];
+  const bad: string[] = [];
+  text
+    .split(/[\s,;]+/)
+    .filter(Boolean)
+    .forEach((raw) => {
+      const p = emailSchema.safeParse(raw);
+      if (p.success) emails.push(p.data);
+      else bad.push(raw.slice(0, 80));
+    });
+  if (bad.length)
+    throw invalid(`Nothing was added: ${bad.length} of these is not an email address.`, {
+      emails: `Not an email: ${bad.slice(0, 10).join(', ')}`,
+    });
+  if (!emails.length)
+    throw invalid('Enter at least one email address.', { emails: 'Enter at least one email address.' });
+  if (emails.length > 5000)
+    throw invalid('Add at most 5,000 addresses at once.', { emails: `${emails.length} addresses.` });
+  return [...new Set(emails)];
+}
+
 export const MAX_PASTED_LINES = 5000;
 
 /**

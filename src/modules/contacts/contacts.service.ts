@@ -1,8 +1,7 @@
 import type { Db } from '../../platform/db';
 import { conflict, invalid, notFound } from '../../platform/errors';
-import { parse } from '../../platform/validation';
 import { contactsRepository } from './contacts.repository';
-import { contactFormSchema, contactSchema, emailSchema, parsePastedContacts } from './contacts.schemas';
+import type { ContactForm, ContactInput } from './contacts.schemas';
 import { importService } from './import/import.service';
 import { segmentsRepository } from './segments.repository';
 import { isEmptyFilter, parseStoredFilter, type ContactFilter } from './segment.filter';
@@ -16,7 +15,7 @@ export function contactsService(db: Db, opts: { importMaxBytes?: number } = {}) 
   const suppressions = suppressionsRepository(db);
   const segmentsRepo = segmentsRepository(db);
 
-  const save = async (workspaceId: string, contacts: ReturnType<typeof parsePastedContacts>) => {
+  const save = async (workspaceId: string, contacts: ContactInput[]) => {
     const rows = await db.transaction((tx) => repo.upsertMany(workspaceId, contacts, tx));
     const added = rows.filter((r) => r.inserted).length;
     return { added, updated: rows.length - added };
@@ -35,8 +34,8 @@ export function contactsService(db: Db, opts: { importMaxBytes?: number } = {}) 
   }
 
   return {
-    addOne: (workspaceId: string, input: unknown) => save(workspaceId, [parse(contactSchema, input)]),
-    addPasted: (workspaceId: string, text: string) => save(workspaceId, parsePastedContacts(text)),
+    addOne: (workspaceId: string, contact: ContactInput) => save(workspaceId, [contact]),
+    addPasted: save,
 
     async page(workspaceId: string, cursor?: string, filter: ContactFilter = {}) {
       const after = decodeCursor(cursor);
@@ -50,8 +49,7 @@ export function contactsService(db: Db, opts: { importMaxBytes?: number } = {}) 
     teammates: repo.teammates,
     get,
 
-    async update(workspaceId: string, id: string, input: unknown) {
-      const form = parse(contactFormSchema, input);
+    async update(workspaceId: string, id: string, form: ContactForm) {
       await get(workspaceId, id);
       if (await repo.emailTaken(workspaceId, form.email, id))
         throw invalid('Please correct the highlighted fields.', { email: 'Another contact already has this email.' });
@@ -122,27 +120,9 @@ export function contactsService(db: Db, opts: { importMaxBytes?: number } = {}) 
     suppressions: {
       counts: suppressions.counts,
       latest: suppressions.latest,
-      async add(workspaceId: string, text: string) {
-        const emails: string[] = [];
-        const bad: string[] = [];
-        text
-          .split(/[\s,;]+/)
-          .filter(Boolean)
-          .forEach((raw) => {
-            const p = emailSchema.safeParse(raw);
-            if (p.success) emails.push(p.data);
-            else bad.push(raw.slice(0, 80));
-          });
-        if (bad.length)
-          throw invalid(`Nothing was added: ${bad.length} of these is not an email address.`, {
-            emails: `Not an email: ${bad.slice(0, 10).join(', ')}`,
-          });
-        if (!emails.length)
-          throw invalid('Enter at least one email address.', { emails: 'Enter at least one email address.' });
-        if (emails.length > 5000)
-          throw invalid('Add at most 5,000 addresses at once.', { emails: `${emails.length} addresses.` });
-        return db.transaction((tx) => suppressions.add(workspaceId, [...new Set(emails)], 'manual', tx));
-      },
+      /** Suppresses these addresses (see parseEmailList), with or without a contact; says how many were new. */
+      add: (workspaceId: string, emails: string[]) =>
+        db.transaction((tx) => suppressions.add(workspaceId, emails, 'manual', tx)),
     },
 
     segments: {

@@ -1,60 +1,79 @@
-import { Router } from 'express';
-import { formView } from '../../platform/http';
+import { Router, type Request } from 'express';
+import { handleForm } from '../../platform/forms';
 import { idParam } from '../../platform/validation';
 import { auth } from '../accounts';
+import { emailListSchema, parseEmailList } from './contacts.schemas';
 import type { ContactsService } from './contacts.service';
-import { describeFilter, filterFromInput, filterToQuery } from './segment.filter';
+import { describeFilter, filterToQuery, segmentFormSchema } from './segment.filter';
 
 export function segmentsRoutes(contacts: ContactsService) {
   const r = Router();
-  const listLocals = async (workspaceId: string) => ({
+  const segmentsPage = async (req: Request) => ({
     title: 'Segments',
-    segments: await contacts.segments.list(workspaceId),
+    segments: await contacts.segments.list(auth(req).workspace.id),
     describeFilter,
     filterToQuery,
   });
 
   r.get('/contacts/segments', async (req, res) => {
-    res.render('contacts/segments', { ...(await listLocals(auth(req).workspace.id)), values: {}, errors: {} });
+    res.render('contacts/segments', { ...(await segmentsPage(req)), values: {}, errors: {} });
   });
 
   /** Saves the contact list's current filter (sent as hidden fields) under a name. */
-  r.post('/contacts/segments', formView('contacts/segments'), async (req, res) => {
-    const { workspace } = auth(req);
-    Object.assign(res.locals, await listLocals(workspace.id));
-    await contacts.segments.create(workspace.id, String(req.body?.name ?? ''), filterFromInput(req.body ?? {}));
-    res.redirect(303, '/contacts/segments');
-  });
+  r.post(
+    '/contacts/segments',
+    ...handleForm({
+      view: 'contacts/segments',
+      page: segmentsPage,
+      schema: segmentFormSchema,
+      run: async ({ name, filter }, req) => {
+        await contacts.segments.create(auth(req).workspace.id, name, filter);
+        return '/contacts/segments';
+      },
+    }),
+  );
 
-  r.post('/contacts/segments/:id/delete', async (req, res) => {
-    await contacts.segments.remove(auth(req).workspace.id, idParam(req.params.id, 'segment'));
-    res.redirect(303, '/contacts/segments');
-  });
+  r.post(
+    '/contacts/segments/:id/delete',
+    ...handleForm({
+      run: async (_input, req) => {
+        await contacts.segments.remove(auth(req).workspace.id, idParam(req.params.id, 'segment'));
+        return '/contacts/segments';
+      },
+    }),
+  );
 
-  const suppressionLocals = async (workspaceId: string) => {
+  const suppressionsPage = async (req: Request) => {
+    const workspaceId = auth(req).workspace.id;
     const [counts, latest] = await Promise.all([
       contacts.suppressions.counts(workspaceId),
       contacts.suppressions.latest(workspaceId),
     ]);
-    return { title: 'Suppression list', counts, latest };
+    return { title: 'Suppression list', counts, latest, added: undefined };
   };
 
   r.get('/contacts/suppressions', async (req, res) => {
     const added = Number(req.query.added);
     res.render('contacts/suppressions', {
-      ...(await suppressionLocals(auth(req).workspace.id)),
+      ...(await suppressionsPage(req)),
       values: {},
       errors: {},
       added: Number.isInteger(added) ? added : undefined,
     });
   });
 
-  r.post('/contacts/suppressions', formView('contacts/suppressions'), async (req, res) => {
-    const { workspace } = auth(req);
-    Object.assign(res.locals, await suppressionLocals(workspace.id), { added: undefined });
-    const added = await contacts.suppressions.add(workspace.id, String(req.body?.emails ?? ''));
-    res.redirect(303, `/contacts/suppressions?added=${added}`);
-  });
+  r.post(
+    '/contacts/suppressions',
+    ...handleForm({
+      view: 'contacts/suppressions',
+      page: suppressionsPage,
+      schema: emailListSchema,
+      run: async ({ emails }, req) => {
+        const added = await contacts.suppressions.add(auth(req).workspace.id, parseEmailList(emails));
+        return `/contacts/suppressions?added=${added}`;
+      },
+    }),
+  );
 
   return r;
 }

@@ -1,7 +1,8 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
-import { formView } from '../../platform/http';
+import { handleForm } from '../../platform/forms';
 import { idParam, parse } from '../../platform/validation';
-import { auth } from '../accounts';
+import { z } from 'zod';
+import { auth, type User } from '../accounts';
 import type { SurveysService } from '../surveys';
 import {
   assignSchema,
@@ -56,84 +57,65 @@ export function followupsRoutes(followups: FollowupsService, surveys: SurveysSer
     });
   });
 
-  const showForm = formView('followups/show');
-  async function pageLocals(req: Request, res: Response) {
-    const { workspace } = auth(req);
-    const id = idParam(req.params.id, 'answer');
-    Object.assign(res.locals, {
-      title: 'Answer',
-      ...(await followups.conversation(workspace.id, id)),
-      starters: STARTERS,
-    });
-    return id;
-  }
+  /** One answer's page: the conversation, its thread, the contact's earlier answers and the reply starters. */
+  const answerPage = async (req: Request) => ({
+    title: 'Answer',
+    ...(await followups.conversation(auth(req).workspace.id, idParam(req.params.id, 'answer'))),
+    starters: STARTERS,
+  });
 
   r.get('/inbox/:id', async (req, res) => {
-    await pageLocals(req, res);
+    const page = await answerPage(req);
     const key = String(req.query.starter);
     const starter = Object.hasOwn(STARTERS, key) ? STARTERS[key] : undefined;
     res.render('followups/show', {
+      ...page,
       values: { body: starter ?? '' },
       errors: {},
       notice: NOTICES[String(req.query.done)],
     });
   });
 
-  // Every form on the page loads the page first, so a refused one comes back with everything around it.
-  const action = (handle: (req: Request, id: string) => Promise<string>) => [
-    showForm,
-    async (req: Request, res: Response) => {
-      const id = await pageLocals(req, res);
-      const done = await handle(req, id);
-      res.redirect(303, `/inbox/${id}?done=${done}#thread`);
-    },
-  ];
+  // Every form on the page draws the whole page again when it is refused.
+  const action = <S extends z.ZodType>(
+    path: string,
+    schema: S,
+    use: (input: z.output<S>, workspaceId: string, id: string, user: User) => Promise<string>,
+  ) =>
+    r.post(
+      `/inbox/:id/${path}`,
+      ...handleForm({
+        view: 'followups/show',
+        page: answerPage,
+        schema,
+        run: async (input, req) => {
+          const { user, workspace } = auth(req);
+          const id = idParam(req.params.id, 'answer');
+          return `/inbox/${id}?done=${await use(input, workspace.id, id, user)}#thread`;
+        },
+      }),
+    );
 
-  r.post(
-    '/inbox/:id/replies',
-    ...action(async (req, id) => {
-      const { user, workspace } = auth(req);
-      const input = parse(replySchema, req.body);
-      await followups.reply(workspace.id, id, user, input.body, input.close === '1');
-      return 'replied';
-    }),
-  );
-
-  r.post(
-    '/inbox/:id/notes',
-    ...action(async (req, id) => {
-      const { user, workspace } = auth(req);
-      await followups.note(workspace.id, id, user, parse(noteSchema, req.body).note);
-      return 'noted';
-    }),
-  );
-
-  r.post(
-    '/inbox/:id/assign',
-    ...action(async (req, id) => {
-      const { ownerUserId } = parse(assignSchema, req.body);
-      await followups.assign(auth(req).workspace.id, id, ownerUserId || null);
-      return 'assigned';
-    }),
-  );
-
-  r.post(
-    '/inbox/:id/close',
-    ...action(async (req, id) => {
-      const { user, workspace } = auth(req);
-      await followups.setStatus(workspace.id, id, 'closed', user.id);
-      return 'closed';
-    }),
-  );
-
-  r.post(
-    '/inbox/:id/reopen',
-    ...action(async (req, id) => {
-      const { user, workspace } = auth(req);
-      await followups.setStatus(workspace.id, id, 'open', user.id);
-      return 'reopened';
-    }),
-  );
+  action('replies', replySchema, async (input, workspaceId, id, user) => {
+    await followups.reply(workspaceId, id, user, input.body, input.close === '1');
+    return 'replied';
+  });
+  action('notes', noteSchema, async ({ note }, workspaceId, id, user) => {
+    await followups.note(workspaceId, id, user, note);
+    return 'noted';
+  });
+  action('assign', assignSchema, async ({ ownerUserId }, workspaceId, id) => {
+    await followups.assign(workspaceId, id, ownerUserId || null);
+    return 'assigned';
+  });
+  action('close', z.object({}), async (_input, workspaceId, id, user) => {
+    await followups.setStatus(workspaceId, id, 'closed', user.id);
+    return 'closed';
+  });
+  action('reopen', z.object({}), async (_input, workspaceId, id, user) => {
+    await followups.setStatus(workspaceId, id, 'open', user.id);
+    return 'reopened';
+  });
 
   return r;
 }

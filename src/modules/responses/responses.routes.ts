@@ -2,7 +2,8 @@ import express, { Router, type NextFunction, type Response } from 'express';
 import { rateLimit, type Options } from 'express-rate-limit';
 import type { Db } from '../../platform/db';
 import { AppError } from '../../platform/errors';
-import { formView, wantsJson } from '../../platform/http';
+import { handleForm } from '../../platform/forms';
+import { wantsJson } from '../../platform/http';
 import { LOCALES, translator, type Locale } from '../../platform/i18n';
 import { PgRateLimitStore } from '../../platform/pgRateLimitStore';
 import { scoreFrom } from './answer.schema';
@@ -71,12 +72,22 @@ export function responsesRoutes(responses: ResponsesService, deps: { db: Db; lim
     res.render('respond/answer', answerPage(res, link, { values, publicMode: true }));
   });
 
-  r.post('/r/p/:token', publicSubmits, formView('respond/answer'), async (req, res) => {
-    const link = await responses.openPublic(String(req.params.token));
-    answerPage(res, link, { values: {}, publicMode: true });
-    await responses.answerPublic(link, req.body ?? {});
-    res.redirect(303, `/r/p/${link.token}/thanks`);
-  });
+  r.post(
+    '/r/p/:token',
+    publicSubmits,
+    ...handleForm({
+      view: 'respond/answer',
+      page: async (req, res) =>
+        answerPage(res, await responses.openPublic(String(req.params.token)), { values: {}, publicMode: true }),
+      // The answers' schema is the survey's own: the service builds it from the questions.
+      run: async (body, req, res) => {
+        const link = await responses.openPublic(String(req.params.token));
+        useLocale(res, link.locale);
+        await responses.answerPublic(link, body);
+        return `/r/p/${link.token}/thanks`;
+      },
+    }),
+  );
 
   r.get('/r/p/:token/thanks', async (req, res) => {
     const link = await responses.openPublic(req.params.token);
@@ -99,24 +110,38 @@ export function responsesRoutes(responses: ResponsesService, deps: { db: Db; lim
     sendPage(res, next, 'respond/answer', answerPage(res, link, { values, click, status }));
   });
 
-  r.post('/r/:token', formView('respond/answer'), async (req, res) => {
-    const link = await responses.open(String(req.params.token));
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    const clickId = typeof body._click === 'string' && body._click ? body._click : undefined;
-    answerPage(res, link, { values: {}, click: clickId ? { clickId, autoConfirm: false } : undefined });
-    const final = body._partial !== '1';
-    const result = await responses.answer(link, body, { final, auto: body._auto === '1', clickId });
-    if (wantsJson(req)) {
-      res.json(
-        result.saved
-          ? { saved: true, message: link.t('saved') }
-          : { saved: false, reason: result.reason, message: link.t('tapToConfirm') },
-      );
-      return;
-    }
-    // Without JavaScript, follow-ups for the chosen score appear after the first "Send": ask them next.
-    seeOther(res, result.saved && result.unasked.length ? `/r/${link.token}?saved=1` : `/r/${link.token}/thanks`);
-  });
+  const clickOf = (body: Record<string, unknown>) =>
+    typeof body._click === 'string' && body._click ? body._click : undefined;
+
+  r.post(
+    '/r/:token',
+    ...handleForm({
+      view: 'respond/answer',
+      page: async (req, res) => {
+        const clickId = clickOf(req.body ?? {});
+        const click = clickId ? { clickId, autoConfirm: false } : undefined;
+        return answerPage(res, await responses.open(String(req.params.token)), { values: {}, click });
+      },
+      // The answers' schema is the survey's own: the service builds it from the questions.
+      run: async (body, req, res) => {
+        const link = await responses.open(String(req.params.token));
+        useLocale(res, link.locale);
+        const clickId = clickOf(body);
+        const final = body._partial !== '1';
+        const result = await responses.answer(link, body, { final, auto: body._auto === '1', clickId });
+        if (wantsJson(req)) {
+          res.json(
+            result.saved
+              ? { saved: true, message: link.t('saved') }
+              : { saved: false, reason: result.reason, message: link.t('tapToConfirm') },
+          );
+          return;
+        }
+        // Without JavaScript, follow-ups for the chosen score appear after the first "Send": ask them next.
+        seeOther(res, result.saved && result.unasked.length ? `/r/${link.token}?saved=1` : `/r/${link.token}/thanks`);
+      },
+    }),
+  );
 
   r.get('/r/:token/thanks', async (req, res, next) => {
     const link = await responses.open(req.params.token);
@@ -129,10 +154,15 @@ export function responsesRoutes(responses: ResponsesService, deps: { db: Db; lim
   });
 
   // Also the RFC 8058 one-click target: body "List-Unsubscribe=One-Click", no cookies, answered with 200.
-  r.post('/r/:token/unsubscribe', async (req, res) => {
-    const link = await responses.unsubscribe(req.params.token);
-    res.render('respond/unsubscribe', { ...basePage(res, link), done: true });
-  });
+  r.post(
+    '/r/:token/unsubscribe',
+    ...handleForm({
+      run: async (_input, req, res) => {
+        const link = await responses.unsubscribe(String(req.params.token));
+        res.render('respond/unsubscribe', { ...basePage(res, link), done: true });
+      },
+    }),
+  );
 
   return r;
 }
@@ -167,11 +197,10 @@ function basePage(res: Response, link: OpenSurveyLink) {
   return { link, token: link.token };
 }
 
+/** The answer page's locals; its words are in the link's language (error pages included). */
 function answerPage(res: Response, link: OpenSurveyLink, o: AnswerPageOptions) {
-  const locals = answerLocals(link, o);
-  // Kept in res.locals so a refused form is drawn again by the one error handler with the same page.
-  Object.assign(res.locals, locals);
-  return locals;
+  useLocale(res, link.locale);
+  return answerLocals(link, o);
 }
 
 function thanksPage(res: Response, link: OpenSurveyLink, o: { editUrl?: string }) {

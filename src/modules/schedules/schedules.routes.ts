@@ -1,11 +1,11 @@
 import { Router, type Request, type Response } from 'express';
 import { AppError } from '../../platform/errors';
-import { formView } from '../../platform/http';
-import { idParam, parse } from '../../platform/validation';
+import { handleForm } from '../../platform/forms';
+import { idParam } from '../../platform/validation';
 import { auth } from '../accounts';
 import type { SurveysService } from '../surveys';
 import type { Schedule } from './schedules.repository';
-import { scheduleFormSchema } from './schedules.schemas';
+import { scheduleFormSchema, type ScheduleForm } from './schedules.schemas';
 import type { SchedulesService } from './schedules.service';
 import { PRESETS } from './slots';
 import type { WavesService } from './waves.service';
@@ -34,21 +34,34 @@ export function schedulesRoutes(deps: { schedules: SchedulesService; surveys: Su
   const { schedules, surveys, waves } = deps;
   const r = Router();
 
-  /** The form's own locals, set before parsing so a refused form re-renders complete. */
-  const formLocals = async (res: Response, extra: Record<string, unknown>) =>
-    Object.assign(res.locals, {
-      presets: PRESETS,
-      zones: ZONES,
-      preview: undefined,
-      segments: await schedules.segments(auth(res.req).workspace.id),
-      ...extra,
+  /** Everything the schedule form shows around its fields. */
+  const formPage = async <E extends Record<string, unknown>>(req: Request, extra: E) => ({
+    presets: PRESETS,
+    zones: ZONES,
+    preview: undefined,
+    segments: await schedules.segments(auth(req).workspace.id),
+    ...extra,
+  });
+  const newPage = async (req: Request) => {
+    const survey = await surveys.get(auth(req).workspace.id, idParam(req.params.id, 'survey'));
+    return formPage(req, { survey, schedule: undefined, title: 'New schedule' });
+  };
+  const editPage = async (req: Request, history: unknown[] = []) => {
+    const workspaceId = auth(req).workspace.id;
+    const schedule = await schedules.get(workspaceId, idParam(req.params.id, 'schedule'));
+    const survey = await surveys.get(workspaceId, schedule.surveyId);
+    return formPage(req, {
+      survey,
+      schedule: { ...schedule, ...schedules.describe(schedule) },
+      history,
+      title: schedule.name || 'Schedule',
     });
+  };
 
   /** "Preview" submits the form without saving: the expression in words and its next five slots. */
-  async function previewOnly(req: Request, res: Response) {
-    const form = parse(scheduleFormSchema, req.body);
+  async function previewOnly(req: Request, res: Response, form: ScheduleForm, page: Record<string, unknown>) {
     const preview = schedules.preview(form.cron, form.timeZone, await schedules.now());
-    res.render('schedules/form', { values: { ...req.body, cron: form.cron }, errors: {}, preview });
+    res.render('schedules/form', { ...page, values: { ...req.body, cron: form.cron }, errors: {}, preview });
   }
 
   r.get('/surveys/:id/schedules', async (req, res) => {
@@ -62,9 +75,8 @@ export function schedulesRoutes(deps: { schedules: SchedulesService; surveys: Su
   });
 
   r.get('/surveys/:id/schedules/new', async (req, res) => {
-    const survey = await surveys.get(auth(req).workspace.id, idParam(req.params.id, 'survey'));
-    await formLocals(res, { survey, schedule: undefined, title: 'New schedule' });
     res.render('schedules/form', {
+      ...(await newPage(req)),
       values: {
         preset: PRESETS[0].key,
         cron: PRESETS[0].cron,
@@ -77,14 +89,20 @@ export function schedulesRoutes(deps: { schedules: SchedulesService; surveys: Su
     });
   });
 
-  r.post('/surveys/:id/schedules', formView('schedules/form'), async (req, res) => {
-    const { workspace, user } = auth(req);
-    const survey = await surveys.get(workspace.id, idParam(req.params.id, 'survey'));
-    await formLocals(res, { survey, schedule: undefined, title: 'New schedule' });
-    if (req.body.intent === 'preview') return previewOnly(req, res);
-    const id = await schedules.create(workspace.id, survey.id, user.id, parse(scheduleFormSchema, req.body));
-    res.redirect(303, `/schedules/${id}`);
-  });
+  r.post(
+    '/surveys/:id/schedules',
+    ...handleForm({
+      view: 'schedules/form',
+      page: newPage,
+      schema: scheduleFormSchema,
+      run: async (form, req, res) => {
+        const { workspace, user } = auth(req);
+        const page = await newPage(req);
+        if (req.body.intent === 'preview') return previewOnly(req, res, form, page);
+        return `/schedules/${await schedules.create(workspace.id, page.survey.id, user.id, form)}`;
+      },
+    }),
+  );
 
   r.get('/schedules/preview', async (req, res) => {
     try {
@@ -103,51 +121,44 @@ export function schedulesRoutes(deps: { schedules: SchedulesService; surveys: Su
   r.get('/schedules/:id', async (req, res) => {
     const workspaceId = auth(req).workspace.id;
     const schedule = await schedules.get(workspaceId, idParam(req.params.id, 'schedule'));
-    const survey = await surveys.get(workspaceId, schedule.surveyId);
     const history = await waves.listForSchedule(workspaceId, schedule.id);
     const now = await schedules.now();
-    await formLocals(res, {
-      survey,
-      schedule: { ...schedule, ...schedules.describe(schedule) },
-      history,
-      title: schedule.name || 'Schedule',
-    });
     res.render('schedules/form', {
+      ...(await editPage(req, history)),
       values: valuesOf(schedule),
       errors: {},
       preview: schedules.preview(schedule.cron, schedule.timeZone, now),
     });
   });
 
-  r.post('/schedules/:id', formView('schedules/form'), async (req, res) => {
-    const workspaceId = auth(req).workspace.id;
-    const schedule = await schedules.get(workspaceId, idParam(req.params.id, 'schedule'));
-    const survey = await surveys.get(workspaceId, schedule.surveyId);
-    await formLocals(res, {
-      survey,
-      schedule: { ...schedule, ...schedules.describe(schedule) },
-      history: [],
-      title: schedule.name || 'Schedule',
-    });
-    if (req.body.intent === 'preview') return previewOnly(req, res);
-    await schedules.update(workspaceId, schedule.id, parse(scheduleFormSchema, req.body));
-    res.redirect(303, `/schedules/${schedule.id}`);
-  });
+  r.post(
+    '/schedules/:id',
+    ...handleForm({
+      view: 'schedules/form',
+      page: (req) => editPage(req),
+      schema: scheduleFormSchema,
+      run: async (form, req, res) => {
+        const page = await editPage(req);
+        if (req.body.intent === 'preview') return previewOnly(req, res, form, page);
+        const schedule = await schedules.update(auth(req).workspace.id, idParam(req.params.id, 'schedule'), form);
+        return `/schedules/${schedule.id}`;
+      },
+    }),
+  );
 
-  r.post('/schedules/:id/pause', async (req, res) => {
-    const s = await schedules.setPaused(auth(req).workspace.id, idParam(req.params.id, 'schedule'), true);
-    res.redirect(303, `/surveys/${s.surveyId}/schedules`);
-  });
-
-  r.post('/schedules/:id/resume', async (req, res) => {
-    const s = await schedules.setPaused(auth(req).workspace.id, idParam(req.params.id, 'schedule'), false);
-    res.redirect(303, `/surveys/${s.surveyId}/schedules`);
-  });
-
-  r.post('/schedules/:id/delete', async (req, res) => {
-    const s = await schedules.remove(auth(req).workspace.id, idParam(req.params.id, 'schedule'));
-    res.redirect(303, `/surveys/${s.surveyId}/schedules`);
-  });
+  const action = (path: string, use: (workspaceId: string, id: string) => Promise<Schedule>) =>
+    r.post(
+      `/schedules/:id/${path}`,
+      ...handleForm({
+        run: async (_input, req) => {
+          const s = await use(auth(req).workspace.id, idParam(req.params.id, 'schedule'));
+          return `/surveys/${s.surveyId}/schedules`;
+        },
+      }),
+    );
+  action('pause', (workspaceId, id) => schedules.setPaused(workspaceId, id, true));
+  action('resume', (workspaceId, id) => schedules.setPaused(workspaceId, id, false));
+  action('delete', schedules.remove);
 
   return r;
 }

@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { handleForm } from '../../platform/forms';
 import { idParam } from '../../platform/validation';
 import { auth } from '../accounts';
 import type { WavesService } from './waves.service';
@@ -6,11 +7,15 @@ import type { WavesService } from './waves.service';
 export function wavesRoutes(waves: WavesService) {
   const r = Router();
 
-  r.post('/surveys/:id/send', async (req, res) => {
-    const { workspace, user } = auth(req);
-    const waveId = await waves.sendNow(workspace.id, idParam(req.params.id, 'survey'), user.id);
-    res.redirect(303, `/waves/${waveId}`);
-  });
+  r.post(
+    '/surveys/:id/send',
+    ...handleForm({
+      run: async (_input, req) => {
+        const { workspace, user } = auth(req);
+        return `/waves/${await waves.sendNow(workspace.id, idParam(req.params.id, 'survey'), user.id)}`;
+      },
+    }),
+  );
 
   r.get('/waves/:id', async (req, res) => {
     const wave = await waves.summary(auth(req).workspace.id, idParam(req.params.id, 'wave'));

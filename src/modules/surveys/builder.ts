@@ -1,3 +1,5 @@
+import { z } from 'zod';
+import { allValues, lastValue, nestedFields } from '../../platform/forms';
 import { QUESTION_TYPES, type Band, type Question, type QuestionType } from './questions';
 
 /**
@@ -59,48 +61,59 @@ const NEW_TEXT: Record<QuestionType, string> = {
   long_text: 'What could we do better?',
 };
 
-type Body = Record<string, unknown>;
-const str = (v: unknown) => (Array.isArray(v) ? String(v[v.length - 1] ?? '') : typeof v === 'string' ? v : '');
-const list = (v: unknown) => (Array.isArray(v) ? v.map(String) : typeof v === 'string' && v ? [v] : []);
+const text = z.unknown().optional().transform(lastValue);
 
-export function readDraftForm(body: Body): DraftForm {
-  const indexes = new Set<number>();
-  for (const key of Object.keys(body)) {
-    const m = /^questions\.(\d{1,2})\.type$/.exec(key);
-    if (m) indexes.add(Number(m[1]));
-  }
-  const questions = [...indexes]
-    .sort((a, b) => a - b)
-    .map((i): DraftQuestion => {
-      const f = (name: string) => body[`questions.${i}.${name}`];
-      const q: DraftQuestion = {
-        id: str(f('id')),
-        type: str(f('type')),
-        text: str(f('text')),
-        required: str(f('required')) === 'on',
-      };
-      if (f('lowLabel') !== undefined) q.lowLabel = str(f('lowLabel'));
-      if (f('highLabel') !== undefined) q.highLabel = str(f('highLabel'));
-      if (f('choices') !== undefined)
-        q.choices = str(f('choices'))
+/** One question of the draft as the form sends it (`questions.N.text` …); only those with a type are kept. */
+const draftQuestionSchema = z
+  .object({
+    id: text,
+    type: text,
+    text,
+    required: text.transform((v) => v === 'on'),
+    lowLabel: text.optional(),
+    highLabel: text.optional(),
+    choices: text
+      .transform((v) =>
+        v
           .split(/\r?\n/)
           .map((c) => c.trim())
-          .filter(Boolean);
-      const bands = list(f('showIf.bands'));
-      if (bands.length) q.showIf = { bands };
-      return q;
-    });
-  return {
-    title: str(body.title),
-    intro: str(body.intro),
-    language: str(body.language) || 'en',
-    senderUserId: str(body.senderUserId),
-    closesAt: str(body.closesAt),
-    thankYouUrl: str(body.thankYouUrl),
-    publicLinkEnabled: str(body.publicLinkEnabled) === 'on',
-    questions,
-  };
-}
+          .filter(Boolean),
+      )
+      .optional(),
+    showIf: z.object({ bands: z.unknown().transform(allValues) }).optional(),
+  })
+  .transform(({ showIf, ...q }): DraftQuestion => (showIf?.bands.length ? { ...q, showIf } : q));
+
+const hasType = (q: unknown): boolean => !!q && typeof q === 'object' && 'type' in q;
+
+/**
+ * The builder's whole form: the draft as typed (nothing refused here: checking the draft is what Save does) and
+ * the button pressed.
+ */
+export const builderFormSchema = z
+  .preprocess(
+    nestedFields,
+    z.object({
+      title: text,
+      intro: text,
+      language: text.transform((v) => v || 'en'),
+      senderUserId: text,
+      closesAt: text,
+      thankYouUrl: text,
+      publicLinkEnabled: text.transform((v) => v === 'on'),
+      questions: z
+        .array(z.unknown())
+        .catch([])
+        .transform((qs) => qs.filter(hasType))
+        .pipe(z.array(draftQuestionSchema)),
+      action: text,
+      addType: text,
+    }),
+  )
+  .transform(({ action, addType, ...form }): { form: DraftForm; action: BuilderAction } => ({
+    form,
+    action: toAction(action, addType),
+  }));
 
 export function toDraftForm(s: {
   title: string;
@@ -130,12 +143,11 @@ export type BuilderAction =
   | { kind: 'add'; type: QuestionType }
   | { kind: 'up' | 'down' | 'remove'; index: number };
 
-export function readAction(body: Body): BuilderAction {
-  const raw = str(body.action);
+function toAction(raw: string, addType: string): BuilderAction {
   const m = /^(up|down|remove)\.(\d{1,2})$/.exec(raw);
   if (m) return { kind: m[1] as 'up' | 'down' | 'remove', index: Number(m[2]) };
   if (raw === 'add') {
-    const type = str(body.addType) as QuestionType;
+    const type = addType as QuestionType;
     return { kind: 'add', type: (QUESTION_TYPES as readonly string[]).includes(type) ? type : 'long_text' };
   }
   return raw === 'preview' ? { kind: 'preview' } : { kind: 'save' };

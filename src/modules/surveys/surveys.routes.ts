@@ -1,16 +1,8 @@
-import { Router, type Request, type Response } from 'express';
-import { formView } from '../../platform/http';
+import { Router, type Request } from 'express';
+import { handleForm } from '../../platform/forms';
 import { idParam, parse } from '../../platform/validation';
 import { auth } from '../accounts';
-import {
-  applyAction,
-  BAND_LABELS,
-  readAction,
-  readDraftForm,
-  toDraftForm,
-  TYPE_LABELS,
-  type DraftForm,
-} from './builder';
+import { applyAction, BAND_LABELS, builderFormSchema, toDraftForm, TYPE_LABELS, type DraftForm } from './builder';
 import { renderPreview } from './preview';
 import { QUESTION_TYPES } from './questions';
 import { createSurveySchema, LANGUAGE_NAMES, LANGUAGES, surveyDraftSchema } from './surveys.schemas';
@@ -31,21 +23,22 @@ export function surveysRoutes(surveys: SurveysService) {
     res.render('surveys/new', { title: 'New survey', templates: TEMPLATES, values: {}, errors: {} });
   });
 
-  r.post('/surveys', formView('surveys/new'), async (req, res) => {
-    res.locals.templates = TEMPLATES;
-    const input = parse(createSurveySchema, req.body);
-    const id = await surveys.createFromTemplate(auth(req).workspace.id, input.template, input.title, input.topic);
-    // A blank survey goes straight to the builder; a template is ready to send.
-    res.redirect(303, input.template === 'blank' ? `/surveys/${id}/edit` : `/surveys/${id}`);
-  });
+  r.post(
+    '/surveys',
+    ...handleForm({
+      view: 'surveys/new',
+      page: () => ({ templates: TEMPLATES }),
+      schema: createSurveySchema,
+      run: async (input, req) => {
+        const id = await surveys.createFromTemplate(auth(req).workspace.id, input.template, input.title, input.topic);
+        // A blank survey goes straight to the builder; a template is ready to send.
+        return input.template === 'blank' ? `/surveys/${id}/edit` : `/surveys/${id}`;
+      },
+    }),
+  );
 
-  async function renderBuilder(
-    req: Request,
-    res: Response,
-    id: string,
-    form: DraftForm,
-    extra: { errors?: Record<string, string>; notice?: string; status?: number },
-  ) {
+  /** The builder around a draft: the survey, its versions, the sender choices and the live preview. */
+  async function builderPage(req: Request, id: string, form: DraftForm) {
     const { workspace } = auth(req);
     const [survey, teammates, versions] = await Promise.all([
       surveys.get(workspace.id, id),
@@ -69,12 +62,11 @@ export function surveysRoutes(surveys: SurveysService) {
       sender,
       previewScore,
     );
-    res.status(extra.status ?? 200).render('surveys/edit', {
+    return {
       title: `Edit — ${survey.title}`,
       survey,
       form,
-      errors: extra.errors ?? {},
-      notice: extra.notice,
+      errors: {},
       teammates,
       versions,
       preview,
@@ -83,7 +75,7 @@ export function surveysRoutes(surveys: SurveysService) {
       typeLabels: TYPE_LABELS,
       bandLabels: BAND_LABELS,
       languages: LANGUAGES.map((code) => ({ code, name: LANGUAGE_NAMES[code] })),
-    });
+    };
   }
 
   r.get('/surveys/:id/edit', async (req, res) => {
@@ -95,34 +87,29 @@ export function surveysRoutes(surveys: SurveysService) {
         : req.query.saved
           ? 'Saved.'
           : undefined;
-    await renderBuilder(req, res, id, toDraftForm(survey), { notice });
+    res.render('surveys/edit', { ...(await builderPage(req, id, toDraftForm(survey))), notice });
   });
 
-  r.post('/surveys/:id/edit', async (req, res) => {
-    const { workspace } = auth(req);
-    const id = idParam(req.params.id, 'survey');
-    const form = readDraftForm(req.body ?? {});
-    const action = readAction(req.body ?? {});
-    if (action.kind !== 'save') {
-      // Add, move, remove and preview only re-render the draft: nothing is saved until "Save".
-      form.questions = applyAction(form.questions, action);
-      return renderBuilder(req, res, id, form, {});
-    }
-    const result = surveyDraftSchema.safeParse(form);
-    if (!result.success) {
-      const errors: Record<string, string> = { _form: 'Nothing was saved: please correct the highlighted fields.' };
-      for (const issue of result.error.issues) errors[issue.path.join('.') || '_form'] ??= issue.message;
-      return renderBuilder(req, res, id, form, { errors, status: 422 });
-    }
-    try {
-      const { published } = await surveys.save(workspace.id, id, result.data);
-      res.redirect(303, `/surveys/${id}/edit?saved=${published ? 'published' : 'yes'}`);
-    } catch (err) {
-      const e = err as { status?: number; fields?: Record<string, string>; message: string };
-      if (e.status !== 422) throw err;
-      await renderBuilder(req, res, id, form, { errors: { ...e.fields, _form: e.message }, status: 422 });
-    }
-  });
+  r.post(
+    '/surveys/:id/edit',
+    ...handleForm({
+      view: 'surveys/edit',
+      page: (req) => builderPage(req, idParam(req.params.id, 'survey'), builderFormSchema.parse(req.body ?? {}).form),
+      schema: builderFormSchema,
+      run: async ({ form, action }, req, res) => {
+        const id = idParam(req.params.id, 'survey');
+        if (action.kind !== 'save') {
+          // Add, move, remove and preview only draw the draft again: nothing is saved until "Save".
+          form.questions = applyAction(form.questions, action);
+          res.render('surveys/edit', await builderPage(req, id, form));
+          return;
+        }
+        const draft = parse(surveyDraftSchema, form, 'Nothing was saved: please correct the highlighted fields.');
+        const { published } = await surveys.save(auth(req).workspace.id, id, draft);
+        return `/surveys/${id}/edit?saved=${published ? 'published' : 'yes'}`;
+      },
+    }),
+  );
 
   /** A version exactly as respondents saw it; old versions stay readable after edits. */
   r.get('/surveys/:id/preview', async (req, res) => {
@@ -149,22 +136,20 @@ export function surveysRoutes(surveys: SurveysService) {
     });
   });
 
-  r.post('/surveys/:id/archive', async (req, res) => {
-    const id = idParam(req.params.id, 'survey');
-    await surveys.archive(auth(req).workspace.id, id);
-    res.redirect(303, `/surveys/${id}/edit`);
-  });
-
-  r.post('/surveys/:id/restore', async (req, res) => {
-    const id = idParam(req.params.id, 'survey');
-    await surveys.restore(auth(req).workspace.id, id);
-    res.redirect(303, `/surveys/${id}/edit`);
-  });
-
-  r.post('/surveys/:id/delete', async (req, res) => {
-    await surveys.remove(auth(req).workspace.id, idParam(req.params.id, 'survey'));
-    res.redirect(303, '/surveys');
-  });
+  const action = (path: string, use: (workspaceId: string, id: string) => Promise<void>, to: (id: string) => string) =>
+    r.post(
+      `/surveys/:id/${path}`,
+      ...handleForm({
+        run: async (_input, req) => {
+          const id = idParam(req.params.id, 'survey');
+          await use(auth(req).workspace.id, id);
+          return to(id);
+        },
+      }),
+    );
+  action('archive', surveys.archive, (id) => `/surveys/${id}/edit`);
+  action('restore', surveys.restore, (id) => `/surveys/${id}/edit`);
+  action('delete', surveys.remove, () => '/surveys');
 
   return r;
 }

@@ -1,35 +1,12 @@
-import type { Request } from 'express';
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import busboy from 'busboy';
-import { formView } from '../../../platform/http';
-import { invalid } from '../../../platform/errors';
+import { AppError, invalid } from '../../../platform/errors';
+import { handleForm } from '../../../platform/forms';
 import { idParam } from '../../../platform/validation';
 import { auth } from '../../accounts';
-import { splitTags } from '../contacts.schemas';
 import type { ContactsService } from '../contacts.service';
 import type { ColumnTarget } from './import.repository';
-import { propertyKey } from './sniff';
-
-const TARGETS = ['email', 'name', 'first_name', 'last_name', 'locale', 'owner', 'tags', 'property', 'ignore'] as const;
-export const TARGET_LABELS: Record<(typeof TARGETS)[number], string> = {
-  email: 'Email',
-  name: 'Name',
-  first_name: 'First name',
-  last_name: 'Last name',
-  locale: 'Locale (en, fr, de, es)',
-  owner: 'Owner (teammate email or name)',
-  tags: 'Tags (comma-separated)',
-  property: 'Property',
-  ignore: 'Do not import',
-};
-
-function readMapping(body: Record<string, unknown>, headers: string[]): ColumnTarget[] {
-  return headers.map((h, i) => {
-    const to = String(body[`col.${i}`] ?? 'ignore') as (typeof TARGETS)[number];
-    if (to === 'property') return { to, key: propertyKey(String(body[`key.${i}`] ?? '') || h) };
-    return { to: (TARGETS as readonly string[]).includes(to) ? to : 'ignore' } as ColumnTarget;
-  });
-}
+import { mappingFormSchema, TARGET_LABELS, TARGETS, toMapping } from './import.schemas';
 
 /**
  * Streams the one file of a multipart upload into `handle`, never buffering it. The form's CSRF token comes
@@ -72,50 +49,45 @@ function receiveUpload(
 export function importRoutes(contacts: ContactsService, maxBytes: number) {
   const r = Router();
   const imports = contacts.imports;
-  const uploadView = formView('contacts/import-new');
+  const uploadPage = async (req: Request) => ({
+    title: 'Import contacts',
+    recent: await imports.recent(auth(req).workspace.id),
+    maxMb: Math.round(maxBytes / 2 ** 20),
+  });
 
   r.get('/contacts/imports', async (req, res) => {
-    res.render('contacts/import-new', {
-      title: 'Import contacts',
-      recent: await imports.recent(auth(req).workspace.id),
-      values: {},
-      errors: {},
-      maxMb: Math.round(maxBytes / 2 ** 20),
-    });
+    res.render('contacts/import-new', { ...(await uploadPage(req)), values: {}, errors: {} });
   });
 
-  r.post('/contacts/imports', uploadView, async (req, res) => {
-    const { workspace, user } = auth(req);
-    Object.assign(res.locals, {
-      recent: await imports.recent(workspace.id),
-      maxMb: Math.round(maxBytes / 2 ** 20),
-      title: 'Import contacts',
-    });
-    if (!req.is('multipart/form-data')) throw invalid('Choose a CSV file to upload.', { file: 'Choose a file.' });
-    const id = await receiveUpload(req, maxBytes, (filename, file) =>
-      imports.upload(workspace.id, user.id, filename, file as never),
-    );
-    res.redirect(303, `/contacts/imports/${id}`);
-  });
+  r.post(
+    '/contacts/imports',
+    ...handleForm({
+      view: 'contacts/import-new',
+      page: uploadPage,
+      // The body is the file itself, streamed (never parsed into req.body).
+      run: async (_input, req) => {
+        const { workspace, user } = auth(req);
+        if (!req.is('multipart/form-data')) throw invalid('Choose a CSV file to upload.', { file: 'Choose a file.' });
+        const id = await receiveUpload(req, maxBytes, (filename, file) =>
+          imports.upload(workspace.id, user.id, filename, file as never),
+        );
+        return `/contacts/imports/${id}`;
+      },
+    }),
+  );
 
-  const renderJob = async (
-    req: Request,
-    res: import('express').Response,
-    mapping?: ColumnTarget[],
-    errors: Record<string, string> = {},
-    addTags = '',
-  ) => {
-    const { workspace } = auth(req);
+  /** The job's page: its progress, or the mapping (as chosen, else our guess) with a preview of the first rows. */
+  const jobPage = async (req: Request, chosen?: { mapping: ColumnTarget[]; addTags: string }) => {
     const id = idParam(req.params.id, 'import');
-    const { job, mapping: shown, rows } = await imports.preview(workspace.id, id, mapping);
+    const { job, mapping: shown, rows } = await imports.preview(auth(req).workspace.id, id, chosen?.mapping);
     const running = job.status === 'running' && !job.stale;
-    res.status(Object.keys(errors).length ? 422 : 200).render('contacts/import-job', {
+    return {
       title: `Import — ${job.filename}`,
       job,
       mapping: shown,
       rows,
-      errors,
-      addTags,
+      errors: {},
+      addTags: chosen?.addTags ?? '',
       targets: TARGETS,
       targetLabels: TARGET_LABELS,
       refreshSeconds: running ? 1 : 0,
@@ -125,27 +97,42 @@ export function importRoutes(contacts: ContactsService, maxBytes: number) {
           : job.bytesTotal
             ? Math.min(99, Math.floor((100 * job.bytesDone) / job.bytesTotal))
             : 0,
-    });
+    };
+  };
+  /** The mapping form as sent, completed from the job's own columns. */
+  const chosen = async (req: Request) => {
+    const form = mappingFormSchema.parse(req.body ?? {});
+    const job = await imports.load(auth(req).workspace.id, idParam(req.params.id, 'import'));
+    return { ...form, mapping: toMapping(form.columns, job.headers) };
   };
 
-  r.get('/contacts/imports/:id', (req, res) => renderJob(req, res));
-
-  r.post('/contacts/imports/:id', async (req, res) => {
-    const { workspace } = auth(req);
-    const id = idParam(req.params.id, 'import');
-    const job = await imports.load(workspace.id, id);
-    const mapping = readMapping(req.body ?? {}, job.headers);
-    const addTags = String(req.body?.addTags ?? '');
-    if (req.body?.action !== 'import') return renderJob(req, res, mapping, {}, addTags);
-    try {
-      await imports.start(workspace.id, id, mapping, splitTags(addTags).slice(0, 10));
-    } catch (err) {
-      const e = err as { status?: number; message: string };
-      if (e.status !== 422 && e.status !== 409) throw err;
-      return renderJob(req, res, mapping, { _form: e.message }, addTags);
-    }
-    res.redirect(303, `/contacts/imports/${id}`);
+  r.get('/contacts/imports/:id', async (req, res) => {
+    res.render('contacts/import-job', await jobPage(req));
   });
+
+  r.post(
+    '/contacts/imports/:id',
+    ...handleForm({
+      view: 'contacts/import-job',
+      page: async (req) => jobPage(req, await chosen(req)),
+      schema: mappingFormSchema,
+      run: async (form, req, res) => {
+        const { mapping, addTags } = await chosen(req);
+        // "Preview" draws the job again with this mapping; only "Import" starts it.
+        if (form.action !== 'import')
+          return res.render('contacts/import-job', await jobPage(req, { mapping, addTags }));
+        const id = idParam(req.params.id, 'import');
+        try {
+          await imports.start(auth(req).workspace.id, id, mapping, form.tags);
+        } catch (err) {
+          // Started already (a second click): said on the same page, like any refused mapping.
+          if (err instanceof AppError && err.status === 409) throw invalid(err.message);
+          throw err;
+        }
+        return `/contacts/imports/${id}`;
+      },
+    }),
+  );
 
   r.get('/contacts/imports/:id/refusals.csv', async (req, res) => {
     const job = await imports.load(auth(req).workspace.id, idParam(req.params.id, 'import'));
