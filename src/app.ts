@@ -19,11 +19,11 @@ import type { Sealer } from './platform/tokens';
 import { accountsRoutes, accountsService, loadUser, requireUser, teamRoutes } from './modules/accounts';
 import { surveysRoutes, surveysService } from './modules/surveys';
 import { contactsRoutes, contactsService, DEFAULT_IMPORT_MAX_BYTES } from './modules/contacts';
-import { schedulesRoutes, schedulesService, wavesRoutes, wavesService } from './modules/schedules';
-import { responsesRoutes, responsesService } from './modules/responses';
+import { schedulesErasure, schedulesRoutes, schedulesService, wavesRoutes, wavesService } from './modules/schedules';
+import { responsesErasure, responsesRoutes, responsesService } from './modules/responses';
 import { insightsRoutes } from './modules/insights';
-import { mailboxRoutes } from './modules/mailbox';
-import { followupsRoutes, followupsService, inboxCount } from './modules/followups';
+import { mailboxErasure, mailboxRoutes } from './modules/mailbox';
+import { followupsErasure, followupsRoutes, followupsService, inboxCount } from './modules/followups';
 
 export type AppDeps = {
   config: Pick<Config, 'publicUrl' | 'trustProxy'> &
@@ -60,7 +60,15 @@ export function buildApp(deps: AppDeps) {
   const accounts = accountsService(db);
   const surveys = surveysService(db);
   const importMaxBytes = deps.config.importMaxBytes ?? DEFAULT_IMPORT_MAX_BYTES;
-  const contacts = contactsService(db, { importMaxBytes });
+  const contacts = contactsService(db, {
+    importMaxBytes,
+    // Each module erases its own part of a person; followups finds its rows through their answers, so it goes
+    // before responses anonymises them.
+    erasure: {
+      parts: [followupsErasure(db), responsesErasure(db), schedulesErasure(db)],
+      forgetMessages: mailboxErasure(db),
+    },
+  });
   const waves = wavesService({ db, sealer: deps.sealer, surveys, onQueued: deps.onQueued });
   const responses = responsesService(db, deps.sealer);
   const followups = followupsService(db, { onQueued: deps.onQueued });

@@ -3,3 +3,4 @@ export { accountsRoutes } from './accounts.routes';
 export { teamRoutes } from './team.routes';
 export { loadUser, requireUser, auth } from './auth.middleware';
 export type { User, Workspace } from './accounts.repository';
+export { teammates, type Teammate, type Teammates } from './teammates';

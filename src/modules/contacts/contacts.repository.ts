@@ -206,65 +206,18 @@ export const contactsRepository = (db: Db) => ({
     ),
 
   /**
-   * Erasure, in the caller's transaction. Answers stay for the charts but lose the person: no contact, no
-   * free text (a comment can name or describe them), no replies to them, no team notes or alerts about them;
-   * scores and choices stay. Their links die with their
-   * deliveries (404), captured copies of their emails go, and the suppression hash stays so a later
-   * import of the same address is never emailed.
+   * The contacts' own part of erasure: the suppression hash stays (`erased`) so a later import of the same
+   * address is never emailed; import refusals naming them go; then the row itself.
    */
-  async erase(workspaceId: string, contactId: string, email: string, tx: Tx) {
+  async suppressErased(workspaceId: string, email: string, tx: Tx) {
     await db.execute(
       `INSERT INTO suppressions (workspace_id, email_hash, reason) VALUES (:workspaceId, rapport_email_hash(:workspaceId, :email), 'erased')
        ON CONFLICT DO NOTHING`,
       { workspaceId, email },
       tx,
     );
-    await db.execute(
-      `DELETE FROM followup_notes n USING responses r
-       WHERE n.response_id = r.id AND r.workspace_id = :workspaceId AND r.contact_id = :contactId`,
-      { workspaceId, contactId },
-      tx,
-    );
-    await db.execute(
-      `DELETE FROM mailbox_messages WHERE message_id IN (
-         SELECT message_id FROM deliveries WHERE workspace_id = :workspaceId AND contact_id = :contactId AND message_id IS NOT NULL
-         UNION ALL
-         SELECT m.message_id FROM reminders m JOIN deliveries d ON d.id = m.delivery_id
-         WHERE d.workspace_id = :workspaceId AND d.contact_id = :contactId AND m.message_id IS NOT NULL
-         UNION ALL
-         SELECT message_id FROM replies WHERE workspace_id = :workspaceId AND contact_id = :contactId AND message_id IS NOT NULL
-         UNION ALL
-         SELECT a.message_id FROM alerts a JOIN responses r ON r.id = a.response_id
-         WHERE r.workspace_id = :workspaceId AND r.contact_id = :contactId AND a.message_id IS NOT NULL)`,
-      { workspaceId, contactId },
-      tx,
-    );
-    // Alerts quote the person's name and comment: the team's copies and any still queued go too.
-    await db.execute(
-      `DELETE FROM alerts a USING responses r
-       WHERE a.response_id = r.id AND r.workspace_id = :workspaceId AND r.contact_id = :contactId`,
-      { workspaceId, contactId },
-      tx,
-    );
-    await db.execute(
-      `UPDATE responses r SET contact_id = NULL, comment = NULL, updated_at = now(),
-         answers = r.answers - ARRAY(SELECT q->>'id' FROM survey_versions v, jsonb_array_elements(v.questions) q
-                                     WHERE v.survey_id = r.survey_id AND v.version = r.survey_version
-                                       AND q->>'type' IN ('short_text', 'long_text'))
-       WHERE r.workspace_id = :workspaceId AND r.contact_id = :contactId`,
-      { workspaceId, contactId },
-      tx,
-    );
-    await db.execute(
-      `DELETE FROM replies WHERE workspace_id = :workspaceId AND contact_id = :contactId`,
-      { workspaceId, contactId },
-      tx,
-    );
-    await db.execute(
-      `DELETE FROM deliveries WHERE workspace_id = :workspaceId AND contact_id = :contactId`,
-      { workspaceId, contactId },
-      tx,
-    );
+  },
+  async eraseRow(workspaceId: string, contactId: string, email: string, tx: Tx) {
     await db.execute(
       `DELETE FROM contact_import_refusals f USING contact_imports i
        WHERE f.import_id = i.id AND i.workspace_id = :workspaceId AND lower(f.email) = lower(:email)`,
@@ -278,11 +231,24 @@ export const contactsRepository = (db: Db) => ({
     );
   },
 
-  teammates: (workspaceId: string) =>
-    db.query<{ id: string; name: string; email: string }>(
-      `SELECT id, name, email FROM users WHERE workspace_id = :workspaceId ORDER BY name`,
-      { workspaceId },
+  /** They unsubscribed (their word): from the respondent's link or its one-click header. */
+  unsubscribe: (contactId: string) =>
+    db.execute(
+      `UPDATE contacts SET status = 'unsubscribed', updated_at = now() WHERE id = :contactId AND status = 'subscribed'`,
+      { contactId },
     ),
+
+  /** Their address hard-bounced (the relay's word): no later wave asks it again. */
+  bounce: (contactId: string, tx: Tx) =>
+    db.execute(
+      `UPDATE contacts SET status = 'bounced', updated_at = now() WHERE id = :contactId AND status = 'subscribed'`,
+      { contactId },
+      tx,
+    ),
+
+  /** Shown on contact pages; the throttle itself reads deliveries, the source of truth. */
+  invited: (contactIds: string[], at: Date, tx: Tx) =>
+    db.execute(`UPDATE contacts SET last_invited_at = $1 WHERE id = ANY($2::uuid[])`, [at, contactIds], tx),
 });
 
 /** A text[] literal for jsonb-free binding: each element quoted and escaped. */

@@ -1,6 +1,8 @@
 import type { Db } from '../../platform/db';
 import { conflict, invalid, notFound } from '../../platform/errors';
+import { teammates as teammatesOf } from '../accounts';
 import { contactsRepository } from './contacts.repository';
+import type { ErasureParts } from './erasure';
 import type { ContactForm, ContactInput } from './contacts.schemas';
 import { importService } from './import/import.service';
 import { segmentsRepository } from './segments.repository';
@@ -10,10 +12,11 @@ import { suppressionsRepository } from './suppressions.repository';
 const PAGE_SIZE = 50;
 export const DEFAULT_IMPORT_MAX_BYTES = 50 * 1024 * 1024;
 
-export function contactsService(db: Db, opts: { importMaxBytes?: number } = {}) {
+export function contactsService(db: Db, opts: { importMaxBytes?: number; erasure: ErasureParts }) {
   const repo = contactsRepository(db);
   const suppressions = suppressionsRepository(db);
   const segmentsRepo = segmentsRepository(db);
+  const teammates = teammatesOf(db);
 
   const save = async (workspaceId: string, contacts: ContactInput[]) => {
     const rows = await db.transaction((tx) => repo.upsertMany(workspaceId, contacts, tx));
@@ -46,14 +49,14 @@ export function contactsService(db: Db, opts: { importMaxBytes?: number } = {}) 
       return { contacts, next: more && last ? encodeCursor(last) : undefined };
     },
     countSubscribed: repo.countSubscribed,
-    teammates: repo.teammates,
+    teammates: teammates.list,
     get,
 
     async update(workspaceId: string, id: string, form: ContactForm) {
       await get(workspaceId, id);
       if (await repo.emailTaken(workspaceId, form.email, id))
         throw invalid('Please correct the highlighted fields.', { email: 'Another contact already has this email.' });
-      if (form.ownerUserId && !(await repo.teammates(workspaceId)).some((t) => t.id === form.ownerUserId)) {
+      if (form.ownerUserId && !(await teammates.isTeammate(workspaceId, form.ownerUserId))) {
         throw invalid('Please correct the highlighted fields.', {
           ownerUserId: 'Choose a teammate from this workspace.',
         });
@@ -88,11 +91,23 @@ export function contactsService(db: Db, opts: { importMaxBytes?: number } = {}) 
       await repo.remove(workspaceId, id);
     },
 
+    /**
+     * Erasure (privacy), in one transaction, each module erasing its own part: answers stay for the charts but
+     * lose the person (no contact, no free text; scores and choices stay), replies, notes and alerts about them
+     * go, their links die with their deliveries (404), captured copies of their emails go, and the suppression
+     * hash stays so a later import of the same address is never emailed.
+     */
     async erase(workspaceId: string, id: string) {
       await db.transaction(async (tx) => {
         const c = await repo.find(workspaceId, id, tx);
         if (!c) throw notFound('contact');
-        await repo.erase(workspaceId, id, c.email, tx);
+        const who = { workspaceId, contactId: id, email: c.email };
+        await repo.suppressErased(workspaceId, c.email, tx);
+        const messageIds: string[] = [];
+        for (const part of opts.erasure.parts) messageIds.push(...((await part.messageIds?.(who, tx)) ?? []));
+        await opts.erasure.forgetMessages(messageIds, tx);
+        for (const part of opts.erasure.parts) await part.erase(who, tx);
+        await repo.eraseRow(workspaceId, id, c.email, tx);
       });
     },
 

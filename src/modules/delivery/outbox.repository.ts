@@ -1,4 +1,5 @@
 import type { Db } from '../../platform/db';
+import { contactWrites } from '../contacts';
 import { OUTBOX_KINDS, type AnyOutboxKind, type ClaimedMessage } from './kinds';
 
 /** A claimed row and the kind that claimed it, kept together so the worker can call the kind on its own row. */
@@ -8,7 +9,7 @@ export type Claimed = { kind: AnyOutboxKind; row: ClaimedMessage };
  * Every state change of a claimed message, for every kind: one place, parameterised by the kind's table, and
  * each guarded by the state it expects (`status = 'sending'`), so a late or repeated update changes nothing.
  */
-export const outboxRepository = (db: Db) => ({
+export const outboxRepository = (db: Db, contacts = contactWrites(db)) => ({
   /**
    * Claim due messages of one kind. SKIP LOCKED lets any number of workers share the outbox without waiting
    * on each other; the lease says how long a claim may stay unsettled before it is counted as ambiguous.
@@ -48,13 +49,7 @@ export const outboxRepository = (db: Db) => ({
         { id, status, error },
         tx,
       );
-      if (contactId && settled) {
-        await db.execute(
-          `UPDATE contacts SET status = 'bounced', updated_at = now() WHERE id = :contactId AND status = 'subscribed'`,
-          { contactId },
-          tx,
-        );
-      }
+      if (contactId && settled) await contacts.bounce(contactId, tx);
     }),
 
   /** Claims never started (shutdown, or too little lease left): back to the queue as if never claimed. */

@@ -148,12 +148,6 @@ export const followupsRepository = (db: Db) => ({
       { workspaceId, id },
     ),
 
-  teammates: (workspaceId: string) =>
-    db.query<{ id: string; name: string }>(
-      `SELECT id, name FROM users WHERE workspace_id = :workspaceId ORDER BY name`,
-      { workspaceId },
-    ),
-
   assign: (workspaceId: string, id: string, ownerUserId: string | null, tx?: Tx) =>
     db.execute(
       `UPDATE conversations SET owner_user_id = :ownerUserId, updated_at = now() WHERE workspace_id = :workspaceId AND response_id = :id`,

@@ -1,5 +1,6 @@
 import type { Db } from '../../platform/db';
 import { invalid, notFound } from '../../platform/errors';
+import { teammates as teammatesOf } from '../accounts';
 import { followupsRepository } from './followups.repository';
 import type { InboxFilter } from './followups.schemas';
 
@@ -13,6 +14,7 @@ type Teammate = { id: string; name: string; email: string };
  */
 export function followupsService(db: Db, opts: { onQueued: () => void }) {
   const repo = followupsRepository(db);
+  const workspaceTeam = teammatesOf(db);
 
   async function get(workspaceId: string, id: string) {
     const c = await repo.find(workspaceId, id);
@@ -45,14 +47,14 @@ export function followupsService(db: Db, opts: { onQueued: () => void }) {
       const [thread, earlier, teammates] = await Promise.all([
         repo.thread(workspaceId, id),
         c.contactId ? repo.earlier(workspaceId, c.contactId, id) : Promise.resolve([]),
-        repo.teammates(workspaceId),
+        workspaceTeam.list(workspaceId),
       ]);
       return { conversation: c, thread, earlier, teammates, blocked: replyBlocked(c) };
     },
 
     async assign(workspaceId: string, id: string, ownerUserId: string | null) {
       await get(workspaceId, id);
-      if (ownerUserId && !(await repo.teammates(workspaceId)).some((t) => t.id === ownerUserId)) {
+      if (ownerUserId && !(await workspaceTeam.isTeammate(workspaceId, ownerUserId))) {
         throw invalid('Please correct the highlighted fields.', {
           ownerUserId: 'Choose a teammate from this workspace.',
         });

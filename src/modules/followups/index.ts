@@ -1,2 +1,3 @@
 export { followupsService, type FollowupsService } from './followups.service';
 export { followupsRoutes, inboxCount } from './followups.routes';
+export { followupsErasure } from './erasure';

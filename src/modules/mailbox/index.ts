@@ -1,2 +1,3 @@
 export { mailboxRoutes } from './mailbox.routes';
 export { startMailboxServer } from './mailbox.server';
+export { mailboxErasure } from './erasure';

@@ -131,13 +131,5 @@ export const responsesRepository = (db: Db) => ({
         locale: a.locale,
       },
     ),
-
-  unsubscribe: (contactId: string) =>
-    db.execute(
-      `UPDATE contacts SET status = 'unsubscribed', updated_at = now() WHERE id = :contactId AND status = 'subscribed'`,
-      {
-        contactId,
-      },
-    ),
 });
 export type ResponsesRepository = ReturnType<typeof responsesRepository>;

@@ -2,6 +2,7 @@ import type { Db } from '../../platform/db';
 import { gone, notFound } from '../../platform/errors';
 import { pickLocale, translator, type Locale, type Translate } from '../../platform/i18n';
 import { hashToken, looksLikeToken, newToken, type Sealer } from '../../platform/tokens';
+import { contactWrites } from '../contacts';
 import { primaryScale } from '../surveys';
 import { answerSchemaCache, parseAnswer } from './answer.schema';
 import { clicksRepository } from './clicks.repository';
@@ -34,6 +35,7 @@ const surveyClosed = () => gone('This survey has closed.');
 export function responsesService(db: Db, sealer: Sealer) {
   const repo = responsesRepository(db);
   const clicks = clicksRepository(db);
+  const contacts = contactWrites(db);
   const schemas = answerSchemaCache();
 
   const opened = <Row extends SurveyLinkRow>(row: Row, token: string, contactLocale: string | null): Opened<Row> => {
@@ -127,7 +129,7 @@ export function responsesService(db: Db, sealer: Sealer) {
     async unsubscribe(token: string) {
       const link = await find(token);
       if (!link) throw linkNotFound();
-      await repo.unsubscribe(link.contactId);
+      await contacts.unsubscribe(link.contactId);
       return link;
     },
 

@@ -1,4 +1,5 @@
 import type { Db, Tx } from '../../platform/db';
+import { contactWrites } from '../contacts';
 
 export type WaveSummary = {
   id: string;
@@ -173,8 +174,7 @@ export const wavesRepository = (db: Db) => ({
       [workspaceId, waveId, now, rows.ids, rows.hashes, rows.sealed],
       tx,
     );
-    // Shown on contact pages; the throttle itself reads deliveries, the source of truth.
-    await db.execute(`UPDATE contacts SET last_invited_at = $1 WHERE id = ANY($2::uuid[])`, [now, rows.ids], tx);
+    await contactWrites(db).invited(rows.ids, now, tx);
   },
 
   throttleDays: async (workspaceId: string) =>

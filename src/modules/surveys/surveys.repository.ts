@@ -134,16 +134,4 @@ export const surveysRepository = (db: Db) => ({
 
   remove: (workspaceId: string, id: string, tx: Tx) =>
     db.execute(`DELETE FROM surveys WHERE workspace_id = :workspaceId AND id = :id`, { workspaceId, id }, tx),
-
-  teammates: (workspaceId: string) =>
-    db.query<{ id: string; name: string }>(
-      `SELECT id, name FROM users WHERE workspace_id = :workspaceId ORDER BY name`,
-      { workspaceId },
-    ),
-
-  isTeammate: async (workspaceId: string, userId: string) =>
-    !!(await db.one(`SELECT 1 AS ok FROM users WHERE workspace_id = :workspaceId AND id = :userId`, {
-      workspaceId,
-      userId,
-    })),
 });

@@ -1,6 +1,7 @@
 import type { Db } from '../../platform/db';
 import { conflict, invalid, notFound } from '../../platform/errors';
 import type { Question } from './questions';
+import { teammates as teammatesOf } from '../accounts';
 import { surveysRepository } from './surveys.repository';
 import type { SurveyDraft } from './surveys.schemas';
 import { findTemplate, instantiate } from './templates';
@@ -19,6 +20,7 @@ const canonical = (v: unknown): string =>
 
 export function surveysService(db: Db) {
   const repo = surveysRepository(db);
+  const teammates = teammatesOf(db);
 
   async function get(workspaceId: string, id: string) {
     const survey = await repo.find(workspaceId, id);
@@ -44,7 +46,7 @@ export function surveysService(db: Db) {
     get,
     findVersion: repo.findVersion,
     versions: repo.versions,
-    teammates: repo.teammates,
+    teammates: teammates.list,
 
     /**
      * Saves the builder's draft. Questions of a version that invitations or answers already point at are
@@ -52,7 +54,7 @@ export function surveysService(db: Db) {
      * were given on. Settings (title, sender, close date…) are the survey's and apply to every version.
      */
     async save(workspaceId: string, id: string, draft: SurveyDraft) {
-      if (draft.senderUserId && !(await repo.isTeammate(workspaceId, draft.senderUserId))) {
+      if (draft.senderUserId && !(await teammates.isTeammate(workspaceId, draft.senderUserId))) {
         throw invalid('Please correct the highlighted fields.', {
           senderUserId: 'Choose a teammate from this workspace.',
         });

@@ -11,6 +11,7 @@ import {
   PROPERTY_KEY,
   splitTags,
 } from '../contacts.schemas';
+import { teammates } from '../../accounts';
 import { importRepository, type ColumnTarget, type ImportRow } from './import.repository';
 import { encodingProblem, guessMapping, sampleRecords, sniffDelimiter } from './sniff';
 
@@ -231,10 +232,7 @@ export function importService(db: Db, opts: ImportOptions) {
   }
 
   async function ownerLookup(workspaceId: string) {
-    const users = await db.query<{ id: string; name: string; email: string }>(
-      `SELECT id, name, email FROM users WHERE workspace_id = :workspaceId`,
-      { workspaceId },
-    );
+    const users = await teammates(db).list(workspaceId);
     const map = new Map<string, string>();
     for (const u of users) {
       map.set(u.name.trim().toLowerCase(), u.id);

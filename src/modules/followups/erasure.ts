@@ -1,0 +1,37 @@
+import type { Db } from '../../platform/db';
+import type { ContactErasure } from '../contacts';
+
+/**
+ * A contact's erasure, for followups: replies to them, and the team's notes and alerts about their answers
+ * (alerts quote their name and comment), queued or sent. Found through their answers, so it runs before
+ * responses anonymises them.
+ */
+export const followupsErasure = (db: Db): ContactErasure => ({
+  async messageIds(who, tx) {
+    const rows = await db.query<{ messageId: string }>(
+      `SELECT message_id AS "messageId" FROM replies
+       WHERE workspace_id = :workspaceId AND contact_id = :contactId AND message_id IS NOT NULL
+       UNION ALL
+       SELECT a.message_id FROM alerts a JOIN responses r ON r.id = a.response_id
+       WHERE r.workspace_id = :workspaceId AND r.contact_id = :contactId AND a.message_id IS NOT NULL`,
+      who,
+      tx,
+    );
+    return rows.map((r) => r.messageId);
+  },
+  async erase(who, tx) {
+    await db.execute(
+      `DELETE FROM followup_notes n USING responses r
+       WHERE n.response_id = r.id AND r.workspace_id = :workspaceId AND r.contact_id = :contactId`,
+      who,
+      tx,
+    );
+    await db.execute(
+      `DELETE FROM alerts a USING responses r
+       WHERE a.response_id = r.id AND r.workspace_id = :workspaceId AND r.contact_id = :contactId`,
+      who,
+      tx,
+    );
+    await db.execute(`DELETE FROM replies WHERE workspace_id = :workspaceId AND contact_id = :contactId`, who, tx);
+  },
+});
