@@ -66,6 +66,8 @@ export async function startRapport(config: Config, log: Logger = createLogger(co
       stops.push(mailbox.close);
       smtpUrl = mailbox.url;
     }
+    // One sealer for the process: the worker opens what waves and the public link seal.
+    const sealer = createSealer(secret.key);
     const transport = createMailTransport(smtpUrl);
     stops.push(() => transport.close());
 
@@ -76,7 +78,7 @@ export async function startRapport(config: Config, log: Logger = createLogger(co
     const worker = createDeliveryWorker({
       db,
       transport,
-      sealer: createSealer(secret.key),
+      sealer,
       log,
       publicUrl: config.publicUrl,
       mailFrom: config.mailFrom,
@@ -93,7 +95,7 @@ export async function startRapport(config: Config, log: Logger = createLogger(co
     if (config.schedulerEnabled) {
       const engine = createPulseEngine({
         db,
-        sealer: createSealer(secret.key),
+        sealer,
         log,
         graceMs: config.catchUpGraceHours * 3_600_000,
         onQueued,
@@ -109,7 +111,7 @@ export async function startRapport(config: Config, log: Logger = createLogger(co
       sessionPool,
       log,
       secretKey: secret.key,
-      sealer: createSealer(secret.key),
+      sealer,
       mailboxEnabled: !config.smtpUrl,
       onQueued,
       metrics,

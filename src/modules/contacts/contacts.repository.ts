@@ -1,4 +1,5 @@
 import type { Db, Tx } from '../../platform/db';
+import { toPgArray } from '../../platform/pgArray';
 import type { ContactForm, ContactInput } from './contacts.schemas';
 import { filterCondition, type ContactFilter } from './segment.filter';
 
@@ -250,7 +251,3 @@ export const contactsRepository = (db: Db) => ({
   invited: (contactIds: string[], at: Date, tx: Tx) =>
     db.execute(`UPDATE contacts SET last_invited_at = $1 WHERE id = ANY($2::uuid[])`, [at, contactIds], tx),
 });
-
-/** A text[] literal for jsonb-free binding: each element quoted and escaped. */
-export const toPgArray = (items: string[]) =>
-  `{${items.map((t) => `"${t.replace(/["\\]/g, (m) => `\\${m}`)}"`).join(',')}}`;

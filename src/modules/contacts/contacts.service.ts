@@ -1,4 +1,5 @@
 import type { Db } from '../../platform/db';
+import { decodeCursor, encodeCursor } from '../../platform/cursor';
 import { conflict, invalid, notFound } from '../../platform/errors';
 import { teammates as teammatesOf } from '../accounts';
 import { contactsRepository } from './contacts.repository';
@@ -41,12 +42,13 @@ export function contactsService(db: Db, opts: { importMaxBytes?: number; erasure
     addPasted: save,
 
     async page(workspaceId: string, cursor?: string, filter: ContactFilter = {}) {
-      const after = decodeCursor(cursor);
+      const cursorAt = decodeCursor(cursor);
+      const after = cursorAt && { createdAt: cursorAt.at, id: cursorAt.id };
       const rows = await repo.page(workspaceId, filter, after, PAGE_SIZE + 1);
       const more = rows.length > PAGE_SIZE;
       const contacts = rows.slice(0, PAGE_SIZE);
       const last = contacts[contacts.length - 1];
-      return { contacts, next: more && last ? encodeCursor(last) : undefined };
+      return { contacts, next: more && last ? encodeCursor(last.cursorAt, last.id) : undefined };
     },
     countSubscribed: repo.countSubscribed,
     teammates: teammates.list,
@@ -179,17 +181,3 @@ export function contactsService(db: Db, opts: { importMaxBytes?: number; erasure
   };
 }
 export type ContactsService = ReturnType<typeof contactsService>;
-
-const encodeCursor = (c: { cursorAt: string; id: string }) =>
-  Buffer.from(JSON.stringify([c.cursorAt, c.id])).toString('base64url');
-
-function decodeCursor(cursor?: string) {
-  if (!cursor) return undefined;
-  try {
-    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
-    if (!Number.isNaN(Date.parse(createdAt)) && /^[0-9a-f-]{36}$/i.test(id)) return { createdAt, id };
-  } catch {
-    // A mangled cursor just starts from the first page.
-  }
-  return undefined;
-}

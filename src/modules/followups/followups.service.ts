@@ -1,4 +1,5 @@
 import type { Db } from '../../platform/db';
+import { decodeCursor, encodeCursor } from '../../platform/cursor';
 import { invalid, notFound } from '../../platform/errors';
 import { teammates as teammatesOf } from '../accounts';
 import { followupsRepository } from './followups.repository';
@@ -90,16 +91,3 @@ export function followupsService(db: Db, opts: { onQueued: () => void }) {
   };
 }
 export type FollowupsService = ReturnType<typeof followupsService>;
-
-const encodeCursor = (at: string, id: string) => Buffer.from(JSON.stringify([at, id])).toString('base64url');
-
-function decodeCursor(cursor?: string) {
-  if (!cursor) return undefined;
-  try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
-    if (typeof at === 'string' && !Number.isNaN(Date.parse(at)) && /^[0-9a-f-]{36}$/i.test(id)) return { at, id };
-  } catch {
-    // A mangled cursor just starts from the first page.
-  }
-  return undefined;
-}

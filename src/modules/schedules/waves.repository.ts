@@ -1,4 +1,5 @@
 import type { Db, Tx } from '../../platform/db';
+import { toPgArray } from '../../platform/pgArray';
 import { contactWrites } from '../contacts';
 
 export type WaveSummary = {
@@ -147,7 +148,7 @@ export const wavesRepository = (db: Db) => ({
         ...segment.replacements,
         workspaceId: w.workspaceId,
         surveyId: w.surveyId,
-        tags: `{${(w.audience.tags ?? []).map((t) => `"${t.replace(/["\\]/g, '\\$&')}"`).join(',')}}`,
+        tags: toPgArray(w.audience.tags ?? []),
         properties: JSON.stringify(w.audience.properties ?? {}),
         throttleDays: w.throttleDays,
         now: w.now,

@@ -52,12 +52,19 @@ export const scaleRange = (q: Question): [number, number] => {
 /** The question whose answer is the response's score: the one the email shows as one-click links. */
 export const primaryScale = (questions: Question[]) => questions.find(isScale);
 
+/** NPS bands: 0–6 detractor, 7–8 passive, 9–10 promoter. */
+export const NPS_PASSIVE_FROM = 7;
+export const NPS_PROMOTER_FROM = 9;
+
 /**
- * Which band a score falls in. NPS: 0–6 detractor, 7–8 passive, 9–10 promoter. Other scales: the lower
- * half is "low", the top values "high" (CSAT 4–5, CES 5–7, rating 4–5).
+ * Which band a score falls in. NPS: see NPS_PASSIVE_FROM and NPS_PROMOTER_FROM. Other scales: the lower half is
+ * "low", the top values "high" (CSAT 4–5, CES 5–7, rating 4–5). Its twin in SQL is `rapport_score_band`
+ * (migrations/20261126300000-audience.ts, used by triggers); tests/integration/scoreBand.test.ts checks that both
+ * agree on every scale and score.
  */
 export function bandOf(q: Question, score: number): Band {
-  if (q.type === 'nps') return score >= 9 ? 'promoter' : score >= 7 ? 'passive' : 'detractor';
+  if (q.type === 'nps')
+    return score >= NPS_PROMOTER_FROM ? 'promoter' : score >= NPS_PASSIVE_FROM ? 'passive' : 'detractor';
   const [lo, hi] = scaleRange(q);
   return score > lo + (hi - lo) / 2 ? 'high' : 'low';
 }

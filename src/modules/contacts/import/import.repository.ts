@@ -1,5 +1,5 @@
 import type { Db, Tx } from '../../../platform/db';
-import { toPgArray } from '../contacts.repository';
+import { toPgArray } from '../../../platform/pgArray';
 
 export type ImportJob = {
   id: string;
