@@ -6,7 +6,7 @@ import session from 'express-session';
 import connectPgSimple from 'connect-pg-simple';
 import { doubleCsrf } from 'csrf-csrf';
 import type pg from 'pg';
-import type { Config } from './config';
+import { DEFAULT_CONFIG, type Config } from './config';
 import type { Db } from './platform/db';
 import type { Logger } from './platform/logger';
 import { metricsRoute, type Metrics } from './platform/metrics';
@@ -18,14 +18,15 @@ import { PUBLIC_DIR, ROOT, VIEWS_DIR } from './platform/paths';
 import type { Sealer } from './platform/tokens';
 import { accountsRoutes, accountsService, loadUser, requireUser, teamRoutes } from './modules/accounts';
 import { surveysRoutes, surveysService } from './modules/surveys';
-import { contactsRoutes, contactsService, DEFAULT_IMPORT_MAX_BYTES } from './modules/contacts';
+import { contactsRoutes, contactsService } from './modules/contacts';
 import { schedulesErasure, schedulesRoutes, schedulesService, wavesRoutes, wavesService } from './modules/schedules';
-import { responsesErasure, responsesRoutes, responsesService } from './modules/responses';
+import { renderPreview, responsesErasure, responsesRoutes, responsesService } from './modules/responses';
 import { insightsRoutes } from './modules/insights';
 import { mailboxErasure, mailboxRoutes } from './modules/mailbox';
 import { followupsErasure, followupsRoutes, followupsService, inboxCount } from './modules/followups';
 
 export type AppDeps = {
+  /** Whatever is not given is at its default (config.ts). */
   config: Pick<Config, 'publicUrl' | 'trustProxy'> &
     Partial<Pick<Config, 'respondRateLimit' | 'publicSubmitLimit' | 'viewCache' | 'importMaxBytes'>>;
   db: Db;
@@ -45,21 +46,22 @@ export type AppDeps = {
 
 export function buildApp(deps: AppDeps) {
   const { db, log } = deps;
-  const secure = deps.config.publicUrl.startsWith('https:');
+  const config = { ...DEFAULT_CONFIG, ...deps.config };
+  const secure = config.publicUrl.startsWith('https:');
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', deps.config.trustProxy);
+  app.set('trust proxy', config.trustProxy);
   app.set('views', VIEWS_DIR);
   app.set('view engine', 'ejs');
   // Express caches compiled templates only when NODE_ENV=production; an operator who forgets it should not
   // pay a recompile on every respondent's page. `npm run dev` (NODE_ENV=development) sees edits live.
-  app.set('view cache', deps.config.viewCache ?? true);
+  app.set('view cache', config.viewCache);
   // An include written from the root ('/respond/_head') is found without a disk check on every render.
   app.set('view options', { root: VIEWS_DIR });
 
   const accounts = accountsService(db);
   const surveys = surveysService(db);
-  const importMaxBytes = deps.config.importMaxBytes ?? DEFAULT_IMPORT_MAX_BYTES;
+  const { importMaxBytes } = config;
   const contacts = contactsService(db, {
     importMaxBytes,
     // Each module erases its own part of a person; followups finds its rows through their answers, so it goes
@@ -116,8 +118,8 @@ export function buildApp(deps: AppDeps) {
     responsesRoutes(responses, {
       db,
       limits: {
-        perMinute: deps.config.respondRateLimit ?? 300,
-        publicSubmitsPer10Min: deps.config.publicSubmitLimit ?? 20,
+        perMinute: config.respondRateLimit,
+        publicSubmitsPer10Min: config.publicSubmitLimit,
       },
     }),
   );
@@ -175,10 +177,8 @@ export function buildApp(deps: AppDeps) {
   app.use(requireUser);
   app.use(inboxCount(followups));
   app.use(teamRoutes(accounts));
-  app.use(surveysRoutes(surveys));
-  app.use(
-    insightsRoutes({ db, surveys, waves, publicUrl: deps.config.publicUrl, publicLinkOf: responses.publicLinkToken }),
-  );
+  app.use(surveysRoutes(surveys, renderPreview));
+  app.use(insightsRoutes({ db, surveys, waves, publicUrl: config.publicUrl, publicLinkOf: responses.publicLinkToken }));
   app.use(contactsRoutes(contacts, { importMaxBytes }));
   app.use(wavesRoutes(waves));
   app.use(followupsRoutes(followups, surveys));

@@ -9,7 +9,7 @@ const boolean = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
-const schema = z.object({
+const variables = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).optional(),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
@@ -34,41 +34,53 @@ const schema = z.object({
   SEND_RATE_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(600),
   DELIVERY_LEASE_SECONDS: z.coerce.number().int().min(30).max(3600).default(120),
   UNSUBSCRIBE_MAILTO: z.email().optional(),
+  // Requests per minute per IP on /r/* (per instance).
   RESPOND_RATE_LIMIT: z.coerce.number().int().min(1).default(300),
+  // Public-link submissions per IP per 10 minutes (shared by all instances).
   PUBLIC_SUBMIT_LIMIT: z.coerce.number().int().min(1).default(20),
   IMPORT_MAX_MB: z.coerce.number().int().min(1).max(1024).default(50),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
 });
 
-export type Config = {
-  /** Compiled templates are cached except in development (`npm run dev`). */
-  viewCache?: boolean;
-  port: number;
-  host?: string;
-  publicUrl: string;
-  databaseUrl?: string;
-  embeddedPg: { dir: string; port: number };
-  smtpUrl?: string;
-  mailFrom: string;
-  secretKey?: string;
-  logLevel: z.infer<typeof schema>['LOG_LEVEL'];
-  trustProxy: boolean;
-  workerEnabled: boolean;
-  schedulerEnabled: boolean;
-  catchUpGraceHours: number;
-  sendRatePerMinute: number;
-  deliveryLeaseSeconds: number;
-  unsubscribeMailto: string;
-  /** Requests per minute per IP on /r/* (per instance). */
-  respondRateLimit: number;
-  /** Public-link submissions per IP per 10 minutes (shared by all instances). */
-  publicSubmitLimit: number;
-  /** Largest CSV a contact import accepts. */
-  importMaxBytes: number;
-  /** /metrics is off unless a token (Bearer, on PORT) or a port of its own is set. */
-  metrics: { token?: string; port?: number };
-};
+/** PUBLIC_URL → publicUrl: each variable's setting is named after it. */
+type CamelCase<S extends string> = S extends `${infer Head}_${infer Tail}`
+  ? `${Lowercase<Head>}${Capitalize<CamelCase<Tail>>}`
+  : Lowercase<S>;
+type Settings<T> = { [K in keyof T as K extends string ? CamelCase<K> : never]: T[K] };
+const camelCase = (name: string) => name.toLowerCase().replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+
+/**
+ * The settings: every variable under its camelCase name, then the few that are worked out from others. A new
+ * setting is one line in `variables`; its type follows.
+ */
+const schema = variables.transform((e) => {
+  const {
+    publicUrl,
+    embeddedPgDir,
+    embeddedPgPort,
+    nodeEnv,
+    unsubscribeMailto,
+    importMaxMb,
+    metricsToken,
+    metricsPort,
+    ...settings
+  } = Object.fromEntries(Object.entries(e).map(([k, v]) => [camelCase(k), v])) as Settings<typeof e>;
+  return {
+    ...settings,
+    publicUrl: (publicUrl ?? `http://localhost:${settings.port}`).replace(/\/+$/, ''),
+    embeddedPg: { dir: path.resolve(embeddedPgDir), port: embeddedPgPort },
+    /** Compiled templates are cached except in development (`npm run dev`). */
+    viewCache: nodeEnv !== 'development',
+    unsubscribeMailto: unsubscribeMailto ?? settings.mailFrom,
+    /** Largest CSV a contact import accepts, in bytes. */
+    importMaxBytes: importMaxMb * 1024 * 1024,
+    /** /metrics is off unless a token (Bearer, on PORT) or a port of its own is set. */
+    metrics: { token: metricsToken, port: metricsPort },
+  };
+});
+
+export type Config = z.output<typeof schema>;
 
 export class ConfigError extends Error {}
 
@@ -80,28 +92,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
-  const e = parsed.data;
-  return {
-    port: e.PORT,
-    host: e.HOST,
-    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
-    databaseUrl: e.DATABASE_URL,
-    embeddedPg: { dir: path.resolve(e.EMBEDDED_PG_DIR), port: e.EMBEDDED_PG_PORT },
-    smtpUrl: e.SMTP_URL,
-    mailFrom: e.MAIL_FROM,
-    secretKey: e.SECRET_KEY,
-    viewCache: e.NODE_ENV !== 'development',
-    logLevel: e.LOG_LEVEL,
-    trustProxy: e.TRUST_PROXY,
-    workerEnabled: e.WORKER_ENABLED,
-    schedulerEnabled: e.SCHEDULER_ENABLED,
-    catchUpGraceHours: e.CATCH_UP_GRACE_HOURS,
-    sendRatePerMinute: e.SEND_RATE_PER_MINUTE,
-    deliveryLeaseSeconds: e.DELIVERY_LEASE_SECONDS,
-    unsubscribeMailto: e.UNSUBSCRIBE_MAILTO ?? e.MAIL_FROM,
-    respondRateLimit: e.RESPOND_RATE_LIMIT,
-    publicSubmitLimit: e.PUBLIC_SUBMIT_LIMIT,
-    importMaxBytes: e.IMPORT_MAX_MB * 1024 * 1024,
-    metrics: { token: e.METRICS_TOKEN, port: e.METRICS_PORT },
-  };
+  return parsed.data;
 }
+
+/** Every setting at its default, for whoever is handed only some (the app in tests): stated once, above. */
+export const DEFAULT_CONFIG: Config = loadConfig({});

@@ -11,9 +11,8 @@ import { isEmptyFilter, parseStoredFilter, type ContactFilter } from './segment.
 import { suppressionsRepository } from './suppressions.repository';
 
 const PAGE_SIZE = 50;
-export const DEFAULT_IMPORT_MAX_BYTES = 50 * 1024 * 1024;
 
-export function contactsService(db: Db, opts: { importMaxBytes?: number; erasure: ErasureParts }) {
+export function contactsService(db: Db, opts: { importMaxBytes: number; erasure: ErasureParts }) {
   const repo = contactsRepository(db);
   const suppressions = suppressionsRepository(db);
   const segmentsRepo = segmentsRepository(db);
@@ -177,7 +176,7 @@ export function contactsService(db: Db, opts: { importMaxBytes?: number; erasure
     },
     count: repo.count,
 
-    imports: importService(db, { maxBytes: opts.importMaxBytes ?? DEFAULT_IMPORT_MAX_BYTES }),
+    imports: importService(db, { maxBytes: opts.importMaxBytes }),
   };
 }
 export type ContactsService = ReturnType<typeof contactsService>;

@@ -1,4 +1,4 @@
-export { contactsService, DEFAULT_IMPORT_MAX_BYTES, type ContactsService } from './contacts.service';
+export { contactsService, type ContactsService } from './contacts.service';
 export { contactsRoutes } from './contacts.routes';
 /**
  * For a schedule's audience: a segment's filter as a SQL condition on a contacts alias with named

@@ -1,4 +1,5 @@
 export { responsesService, type ResponsesService } from './responses.service';
 export { responsesRoutes, type RespondLimits } from './responses.routes';
-export { endLabels, csatLabel, previewLocals, type SurveyDraft } from './presenter';
+export { endLabels, csatLabel, type SurveyDraft } from './presenter';
+export { renderPreview } from './preview';
 export { responsesErasure } from './erasure';

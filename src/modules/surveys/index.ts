@@ -1,5 +1,14 @@
 export { surveysService, type SurveysService } from './surveys.service';
 export { surveysRoutes } from './surveys.routes';
 export type { Survey } from './surveys.repository';
-export { type Question, type Band, primaryScale, scaleRange, isScale, bandOf } from './questions';
+export {
+  type Question,
+  type Band,
+  primaryScale,
+  scaleRange,
+  isScale,
+  bandOf,
+  NPS_PASSIVE_FROM,
+  NPS_PROMOTER_FROM,
+} from './questions';
 export { questionSchema, surveyQuestionsSchema, LANGUAGES } from './surveys.schemas';

@@ -1,17 +1,33 @@
 import { Router, type Request } from 'express';
 import { handleForm } from '../../platform/forms';
 import { idParam, parse } from '../../platform/validation';
-import { auth } from '../accounts';
+import { auth, type Workspace } from '../accounts';
 import { applyAction, BAND_LABELS, builderFormSchema, toDraftForm, TYPE_LABELS, type DraftForm } from './builder';
-import { renderPreview } from './preview';
-import { QUESTION_TYPES } from './questions';
+import { QUESTION_TYPES, type Question } from './questions';
 import { createSurveySchema, LANGUAGE_NAMES, LANGUAGES, surveyDraftSchema } from './surveys.schemas';
 import type { SurveysService } from './surveys.service';
 import { TEMPLATES } from './templates';
 
 const scoreParam = (v: unknown) => (typeof v === 'string' && /^\d{1,2}$/.test(v) ? Number(v) : undefined);
 
-export function surveysRoutes(surveys: SurveysService) {
+/** Draws the respondent's page for a draft (the responses module's; handed in so surveys does not import it). */
+type RenderPreview = (
+  req: Request,
+  s: {
+    id: string;
+    title: string;
+    intro: string;
+    language: string;
+    version: number;
+    questions: Question[];
+    thankYouUrl: string | null;
+  },
+  workspace: Workspace,
+  senderName: string,
+  score?: number,
+) => Promise<string>;
+
+export function surveysRoutes(surveys: SurveysService, renderPreview: RenderPreview) {
   const r = Router();
 
   r.get('/surveys', async (req, res) => {

@@ -1,4 +1,5 @@
 import type { Db } from '../../../platform/db';
+import { PROMOTER, DETRACTOR } from './npsBands';
 import type { NpsCounts } from '../npsStats';
 
 /** The last 30 days against the 30 before, by the database clock, in one pass over the survey's index. */
@@ -6,8 +7,8 @@ export async function getNpsPeriods(db: Db, workspaceId: string, surveyId: strin
   const rows = await db.query<NpsCounts & { current: boolean }>(
     `SELECT submitted_at >= now() - interval '30 days' AS current,
        count(*) AS responses,
-       count(*) FILTER (WHERE score >= 9) AS promoters,
-       count(*) FILTER (WHERE score <= 6) AS detractors
+       count(*) FILTER (WHERE ${PROMOTER}) AS promoters,
+       count(*) FILTER (WHERE ${DETRACTOR}) AS detractors
      FROM responses
      WHERE workspace_id = :workspaceId AND survey_id = :surveyId AND score IS NOT NULL
        AND submitted_at >= now() - interval '60 days'

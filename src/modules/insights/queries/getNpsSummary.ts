@@ -1,4 +1,5 @@
 import type { Db } from '../../../platform/db';
+import { PROMOTER, PASSIVE, DETRACTOR } from './npsBands';
 
 export type NpsSummary = {
   responses: number;
@@ -17,9 +18,9 @@ export async function getNpsSummary(
 ): Promise<NpsSummary> {
   const row = (await db.one<Omit<NpsSummary, 'nps'>>(
     `SELECT count(*) AS responses,
-       count(*) FILTER (WHERE score >= 9) AS promoters,
-       count(*) FILTER (WHERE score BETWEEN 7 AND 8) AS passives,
-       count(*) FILTER (WHERE score <= 6) AS detractors
+       count(*) FILTER (WHERE ${PROMOTER}) AS promoters,
+       count(*) FILTER (WHERE ${PASSIVE}) AS passives,
+       count(*) FILTER (WHERE ${DETRACTOR}) AS detractors
      FROM responses WHERE workspace_id = :workspaceId AND survey_id = :surveyId AND score IS NOT NULL
        AND (:version::int IS NULL OR survey_version = :version)`,
     { workspaceId, surveyId, version },

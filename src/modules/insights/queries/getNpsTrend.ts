@@ -1,4 +1,5 @@
 import type { Db } from '../../../platform/db';
+import { PROMOTER, DETRACTOR } from './npsBands';
 
 export type NpsPoint = { week: string; responses: number; nps: number };
 
@@ -7,7 +8,7 @@ export const getNpsTrend = (db: Db, workspaceId: string, surveyId: string, versi
   db.query<NpsPoint>(
     `SELECT to_char(date_trunc('week', submitted_at), 'YYYY-MM-DD') AS week,
        count(*) AS responses,
-       round(100.0 * (count(*) FILTER (WHERE score >= 9) - count(*) FILTER (WHERE score <= 6)) / count(*))::int AS nps
+       round(100.0 * (count(*) FILTER (WHERE ${PROMOTER}) - count(*) FILTER (WHERE ${DETRACTOR})) / count(*))::int AS nps
      FROM responses
      WHERE workspace_id = :workspaceId AND survey_id = :surveyId AND score IS NOT NULL
        AND submitted_at >= now() - interval '53 weeks'

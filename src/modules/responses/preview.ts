@@ -1,12 +1,12 @@
 import type { Request } from 'express';
 import type { Workspace } from '../accounts';
-import { previewLocals } from '../responses';
-import { primaryScale, scaleRange, type Question } from './questions';
+import { primaryScale, scaleRange, type Question } from '../surveys';
+import { previewLocals } from './presenter';
 
 /**
- * Renders the respondent's own page (views/respond/answer.ejs) for a draft, with the locals the respondent
- * module gives a real link, so the preview is exactly what a respondent sees. The builder shows it in a
- * sandboxed frame where its form cannot submit.
+ * Renders the respondent's own page (views/respond/answer.ejs) for a draft, with the locals a real link gets,
+ * so the preview is exactly what a respondent sees. The survey builder shows it in a sandboxed frame where its
+ * form cannot submit; app.ts hands it to surveysRoutes, so surveys never imports this module.
  */
 export async function renderPreview(
   req: Request,
