@@ -1,6 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import qs from 'qs';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { parse } from './validation';
 
 /** What a form's view needs around the form (lists, options, the record it edits), besides values and messages. */
@@ -55,6 +55,12 @@ export function handleForm<S extends z.ZodType = z.ZodType<Record<string, unknow
   return [name, ...(o.before ?? []), handle];
 }
 
+/** The GET of a form's page: the same view and page its refusals are drawn with, with nothing typed yet. */
+export const showForm =
+  (view: string, page: FormPage) =>
+  async (req: Request, res: Response): Promise<void> =>
+    res.render(view, { ...(await page(req, res)), values: {}, errors: {} });
+
 /**
  * A form whose field names are paths (`questions.0.text`, `col.3`) as nested objects and arrays, for a schema
  * to read: `z.preprocess(nestedFields, schema)`. Array positions are kept (a missing index stays a hole).
@@ -67,6 +73,9 @@ export const nestedFields = (body: unknown): unknown =>
 /** A text field as sent: the last value when a name is repeated, '' when absent. */
 export const lastValue = (v: unknown) =>
   Array.isArray(v) ? String(v[v.length - 1] ?? '') : typeof v === 'string' ? v : '';
+
+/** A text field in a schema: its last value, '' when absent. */
+export const textField = z.unknown().optional().transform(lastValue);
 
 /** A repeated field (checkboxes) as a list. */
 export const allValues = (v: unknown) => (Array.isArray(v) ? v.map(String) : typeof v === 'string' && v ? [v] : []);

@@ -3,6 +3,7 @@ import { handleForm } from '../../platform/forms';
 import type { AccountsService } from './accounts.service';
 import { alertsSchema, teammateSchema, workspaceSchema } from './accounts.schemas';
 import { auth } from './auth.middleware';
+import type { User } from './accounts.repository';
 
 /** The team (who can own contacts and sign emails) and the workspace's settings. */
 export function teamRoutes(accounts: AccountsService) {
@@ -34,16 +35,15 @@ export function teamRoutes(accounts: AccountsService) {
     });
   });
 
-  r.post(
-    '/team/alerts',
-    ...handleForm({
-      schema: alertsSchema,
-      run: async (input, req) => {
-        await accounts.setAlerts(auth(req).user, input);
-        return '/team?alerts=1';
-      },
-    }),
-  );
+  /** The signed-in person does it, then sees the page again with a notice. */
+  const asActor =
+    <I>(use: (actor: User, input: I) => Promise<unknown>, then: string) =>
+    async (input: I, req: Request) => {
+      await use(auth(req).user, input);
+      return then;
+    };
+
+  r.post('/team/alerts', ...handleForm({ schema: alertsSchema, run: asActor(accounts.setAlerts, '/team?alerts=1') }));
 
   r.post(
     '/team',
@@ -51,10 +51,7 @@ export function teamRoutes(accounts: AccountsService) {
       view: 'accounts/team',
       page: teamPage,
       schema: teammateSchema,
-      run: async (input, req) => {
-        await accounts.addTeammate(auth(req).user, input);
-        return '/team?added=1';
-      },
+      run: asActor(accounts.addTeammate, '/team?added=1'),
     }),
   );
 
@@ -73,10 +70,7 @@ export function teamRoutes(accounts: AccountsService) {
       view: 'accounts/settings',
       page: settingsPage,
       schema: workspaceSchema,
-      run: async (input, req) => {
-        await accounts.updateWorkspace(auth(req).user, input);
-        return '/settings?saved=1';
-      },
+      run: asActor(accounts.updateWorkspace, '/settings?saved=1'),
     }),
   );
 

@@ -1,7 +1,7 @@
 import { Router, type Request } from 'express';
 import { handleForm } from '../../platform/forms';
 import { idParam } from '../../platform/validation';
-import { auth } from '../accounts';
+import { auth, recordAction } from '../accounts';
 import {
   confirmSchema,
   contactFormSchema,
@@ -161,12 +161,9 @@ export function contactsRoutes(contacts: ContactsService, opts: { importMaxBytes
   const action = (path: string, use: (workspaceId: string, id: string) => Promise<void>, to: (id: string) => string) =>
     r.post(
       `/contacts/:id/${path}`,
-      ...handleForm({
-        run: async (_input, req) => {
-          const id = idParam(req.params.id, 'contact');
-          await use(auth(req).workspace.id, id);
-          return to(id);
-        },
+      ...recordAction('contact', async (workspaceId, id) => {
+        await use(workspaceId, id);
+        return to(id);
       }),
     );
   action('suppress', contacts.suppress, (id) => `/contacts/${id}`);

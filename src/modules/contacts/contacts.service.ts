@@ -1,6 +1,6 @@
 import type { Db } from '../../platform/db';
 import { decodeCursor, encodeCursor } from '../../platform/cursor';
-import { conflict, invalid, notFound } from '../../platform/errors';
+import { conflict, found, invalid } from '../../platform/errors';
 import { teammates as teammatesOf } from '../accounts';
 import { contactsRepository } from './contacts.repository';
 import type { ErasureParts } from './erasure';
@@ -24,15 +24,10 @@ export function contactsService(db: Db, opts: { importMaxBytes: number; erasure:
     return { added, updated: rows.length - added };
   };
 
-  async function get(workspaceId: string, id: string) {
-    const contact = await repo.find(workspaceId, id);
-    if (!contact) throw notFound('contact');
-    return contact;
-  }
+  const get = (workspaceId: string, id: string) => found(repo.find(workspaceId, id), 'contact');
 
   async function segment(workspaceId: string, id: string) {
-    const s = await segmentsRepo.find(workspaceId, id);
-    if (!s) throw notFound('segment');
+    const s = await found(segmentsRepo.find(workspaceId, id), 'segment');
     return { ...s, filter: parseStoredFilter(s.filter) };
   }
 
@@ -77,8 +72,7 @@ export function contactsService(db: Db, opts: { importMaxBytes: number; erasure:
     /** Lifts only a team's own suppression: an unsubscribe or a bounce is never undone from here. */
     async unsuppress(workspaceId: string, id: string) {
       await db.transaction(async (tx) => {
-        const c = await repo.find(workspaceId, id, tx);
-        if (!c) throw notFound('contact');
+        const c = await found(repo.find(workspaceId, id, tx), 'contact');
         if (c.status !== 'suppressed')
           throw conflict(`This contact is ${c.status}; only a suppression made by your team can be lifted.`);
         await suppressions.liftManual(workspaceId, c.email, tx);
@@ -100,8 +94,7 @@ export function contactsService(db: Db, opts: { importMaxBytes: number; erasure:
      */
     async erase(workspaceId: string, id: string) {
       await db.transaction(async (tx) => {
-        const c = await repo.find(workspaceId, id, tx);
-        if (!c) throw notFound('contact');
+        const c = await found(repo.find(workspaceId, id, tx), 'contact');
         const who = { workspaceId, contactId: id, email: c.email };
         await repo.suppressErased(workspaceId, c.email, tx);
         const messageIds: string[] = [];

@@ -1,4 +1,4 @@
-import type { Tx } from '../../platform/db';
+import type { Db, Tx } from '../../platform/db';
 
 /** Who is being erased. */
 export type ErasedContact = { workspaceId: string; contactId: string; email: string };
@@ -12,6 +12,12 @@ export type ContactErasure = {
   messageIds?(who: ErasedContact, tx: Tx): Promise<string[]>;
   erase(who: ErasedContact, tx: Tx): Promise<void>;
 };
+
+/** A part's messageIds from one statement selecting `message_id` for `:workspaceId` and `:contactId`. */
+export const messageIdsBy =
+  (db: Db, sql: string) =>
+  async (who: ErasedContact, tx: Tx): Promise<string[]> =>
+    (await db.query<{ message_id: string }>(sql, who, tx)).map((r) => r.message_id);
 
 /**
  * The parts, in order (a part that finds rows through the person's answers runs before responses anonymises

@@ -7,5 +7,5 @@ export { contactsRoutes } from './contacts.routes';
  */
 export { filterCondition as segmentCondition, parseStoredFilter, type ContactFilter } from './segment.filter';
 export { segmentAudience } from './segments.audience';
-export type { ContactErasure, ErasedContact, ErasureParts } from './erasure';
+export { messageIdsBy, type ContactErasure, type ErasedContact, type ErasureParts } from './erasure';
 export { contactWrites } from './writes';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { lastValue } from '../../platform/forms';
+import { textField } from '../../platform/forms';
 import { STATUSES, splitTags } from './contacts.schemas';
 
 export const SCORE_BANDS = ['detractor', 'passive', 'promoter', 'low', 'high'] as const;
@@ -60,7 +60,7 @@ const filterSchema = z.object({
 
 /** The "save as segment" form: a name, and the contact list's filter in hidden fields. */
 export const segmentFormSchema = z
-  .looseObject({ name: z.unknown().optional().transform(lastValue) })
+  .looseObject({ name: textField })
   .transform(({ name, ...rest }) => ({ name, filter: filterFromInput(rest) }));
 
 /** A stored filter (jsonb) read back safely: anything unknown is dropped, never trusted. */

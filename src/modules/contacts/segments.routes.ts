@@ -1,7 +1,6 @@
 import { Router, type Request } from 'express';
-import { handleForm } from '../../platform/forms';
-import { idParam } from '../../platform/validation';
-import { auth } from '../accounts';
+import { handleForm, showForm } from '../../platform/forms';
+import { auth, recordAction } from '../accounts';
 import { emailListSchema, parseEmailList } from './contacts.schemas';
 import type { ContactsService } from './contacts.service';
 import { describeFilter, filterToQuery, segmentFormSchema } from './segment.filter';
@@ -15,9 +14,7 @@ export function segmentsRoutes(contacts: ContactsService) {
     filterToQuery,
   });
 
-  r.get('/contacts/segments', async (req, res) => {
-    res.render('contacts/segments', { ...(await segmentsPage(req)), values: {}, errors: {} });
-  });
+  r.get('/contacts/segments', showForm('contacts/segments', segmentsPage));
 
   /** Saves the contact list's current filter (sent as hidden fields) under a name. */
   r.post(
@@ -35,11 +32,9 @@ export function segmentsRoutes(contacts: ContactsService) {
 
   r.post(
     '/contacts/segments/:id/delete',
-    ...handleForm({
-      run: async (_input, req) => {
-        await contacts.segments.remove(auth(req).workspace.id, idParam(req.params.id, 'segment'));
-        return '/contacts/segments';
-      },
+    ...recordAction('segment', async (workspaceId, id) => {
+      await contacts.segments.remove(workspaceId, id);
+      return '/contacts/segments';
     }),
   );
 

@@ -1,5 +1,5 @@
 import type { Db } from '../../platform/db';
-import type { ContactErasure } from '../contacts';
+import { messageIdsBy, type ContactErasure } from '../contacts';
 
 /**
  * A contact's erasure, for followups: replies to them, and the team's notes and alerts about their answers
@@ -7,18 +7,13 @@ import type { ContactErasure } from '../contacts';
  * responses anonymises them.
  */
 export const followupsErasure = (db: Db): ContactErasure => ({
-  async messageIds(who, tx) {
-    const rows = await db.query<{ messageId: string }>(
-      `SELECT message_id AS "messageId" FROM replies
-       WHERE workspace_id = :workspaceId AND contact_id = :contactId AND message_id IS NOT NULL
-       UNION ALL
-       SELECT a.message_id FROM alerts a JOIN responses r ON r.id = a.response_id
-       WHERE r.workspace_id = :workspaceId AND r.contact_id = :contactId AND a.message_id IS NOT NULL`,
-      who,
-      tx,
-    );
-    return rows.map((r) => r.messageId);
-  },
+  messageIds: messageIdsBy(
+    db,
+    `SELECT message_id FROM replies WHERE workspace_id = :workspaceId AND contact_id = :contactId AND message_id IS NOT NULL
+     UNION ALL
+     SELECT a.message_id FROM alerts a JOIN responses r ON r.id = a.response_id
+     WHERE r.workspace_id = :workspaceId AND r.contact_id = :contactId AND a.message_id IS NOT NULL`,
+  ),
   async erase(who, tx) {
     await db.execute(
       `DELETE FROM followup_notes n USING responses r

@@ -13,22 +13,20 @@ export const inboxFilterSchema = z.object({
 });
 export type InboxFilter = z.infer<typeof inboxFilterSchema>;
 
-export const replySchema = z.object({
-  body: z
-    .string({ error: 'Write your reply.' })
+/** A message a teammate writes: required (`ask` says so), trimmed, at most `max` characters. */
+const written = (ask: string, what: string, max: number) =>
+  z
+    .string({ error: ask })
     .trim()
-    .min(1, 'Write your reply.')
-    .max(5000, 'Keep the reply under 5,000 characters.'),
+    .min(1, ask)
+    .max(max, `Keep ${what} under ${max.toLocaleString('en')} characters.`);
+
+export const replySchema = z.object({
+  body: written('Write your reply.', 'the reply', 5000),
   close: z.literal('1').optional().catch(undefined),
 });
 
-export const noteSchema = z.object({
-  note: z
-    .string({ error: 'Write the note.' })
-    .trim()
-    .min(1, 'Write the note.')
-    .max(2000, 'Keep the note under 2,000 characters.'),
-});
+export const noteSchema = z.object({ note: written('Write the note.', 'the note', 2000) });
 
 export const assignSchema = z.object({
   ownerUserId: z.union([z.literal(''), z.uuid('Choose a teammate from this workspace.')], {

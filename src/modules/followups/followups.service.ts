@@ -1,6 +1,6 @@
 import type { Db } from '../../platform/db';
 import { decodeCursor, encodeCursor } from '../../platform/cursor';
-import { invalid, notFound } from '../../platform/errors';
+import { found, invalid } from '../../platform/errors';
 import { teammates as teammatesOf } from '../accounts';
 import { followupsRepository } from './followups.repository';
 import type { InboxFilter } from './followups.schemas';
@@ -17,11 +17,7 @@ export function followupsService(db: Db, opts: { onQueued: () => void }) {
   const repo = followupsRepository(db);
   const workspaceTeam = teammatesOf(db);
 
-  async function get(workspaceId: string, id: string) {
-    const c = await repo.find(workspaceId, id);
-    if (!c) throw notFound('answer');
-    return c;
-  }
+  const get = (workspaceId: string, id: string) => found(repo.find(workspaceId, id), 'answer');
 
   /** Why a reply cannot go out, in words for the page; undefined when it can. */
   const replyBlocked = (c: { contactId: string | null; contactStatus: string | null }) =>
@@ -71,8 +67,7 @@ export function followupsService(db: Db, opts: { onQueued: () => void }) {
     /** Queues the reply; whoever replies to an unowned answer owns it from then on. */
     async reply(workspaceId: string, id: string, author: Teammate, body: string, close: boolean) {
       await db.transaction(async (tx) => {
-        const c = await repo.find(workspaceId, id, tx);
-        if (!c) throw notFound('answer');
+        const c = await found(repo.find(workspaceId, id, tx), 'answer');
         const blocked = replyBlocked(c);
         if (blocked || !c.contactId) throw invalid(blocked ?? 'Nobody to reply to.');
         await repo.insertReply({ workspaceId, responseId: id, contactId: c.contactId, author, body }, tx);
@@ -84,7 +79,7 @@ export function followupsService(db: Db, opts: { onQueued: () => void }) {
 
     async note(workspaceId: string, id: string, author: Teammate, body: string) {
       await db.transaction(async (tx) => {
-        if (!(await repo.find(workspaceId, id, tx))) throw notFound('answer');
+        await found(repo.find(workspaceId, id, tx), 'answer');
         await repo.insertNote({ workspaceId, responseId: id, author, body }, tx);
       });
     },

@@ -1,6 +1,4 @@
-import type { Request } from 'express';
-import type { Workspace } from '../accounts';
-import { primaryScale, scaleRange, type Question } from '../surveys';
+import { primaryScale, scaleRange, type RenderPreview } from '../surveys';
 import { previewLocals } from './presenter';
 
 /**
@@ -8,21 +6,7 @@ import { previewLocals } from './presenter';
  * so the preview is exactly what a respondent sees. The survey builder shows it in a sandboxed frame where its
  * form cannot submit; app.ts hands it to surveysRoutes, so surveys never imports this module.
  */
-export async function renderPreview(
-  req: Request,
-  s: {
-    id: string;
-    title: string;
-    intro: string;
-    language: string;
-    version: number;
-    questions: Question[];
-    thankYouUrl: string | null;
-  },
-  workspace: Workspace,
-  senderName: string,
-  score?: number,
-): Promise<string> {
+export const renderPreview: RenderPreview = async (req, s, workspace, senderName, score) => {
   const scaleQ = primaryScale(s.questions);
   const values: Record<string, unknown> = {};
   if (scaleQ && score !== undefined) {
@@ -52,4 +36,4 @@ export async function renderPreview(
     // A draft may be incomplete in ways the respondent's page cannot draw; the builder must still open.
     return '<p style="font-family:sans-serif">The preview cannot be shown for this draft. Save it and try again.</p>';
   }
-}
+};

@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { AppError } from '../../platform/errors';
 import { handleForm } from '../../platform/forms';
 import { idParam } from '../../platform/validation';
-import { auth } from '../accounts';
+import { auth, recordAction } from '../accounts';
 import type { SurveysService } from '../surveys';
 import type { Schedule } from './schedules.repository';
 import { scheduleFormSchema, type ScheduleForm } from './schedules.schemas';
@@ -146,15 +146,14 @@ export function schedulesRoutes(deps: { schedules: SchedulesService; surveys: Su
     }),
   );
 
+  // Back to the survey's schedules.
   const action = (path: string, use: (workspaceId: string, id: string) => Promise<Schedule>) =>
     r.post(
       `/schedules/:id/${path}`,
-      ...handleForm({
-        run: async (_input, req) => {
-          const s = await use(auth(req).workspace.id, idParam(req.params.id, 'schedule'));
-          return `/surveys/${s.surveyId}/schedules`;
-        },
-      }),
+      ...recordAction(
+        'schedule',
+        async (workspaceId, id) => `/surveys/${(await use(workspaceId, id)).surveyId}/schedules`,
+      ),
     );
   action('pause', (workspaceId, id) => schedules.setPaused(workspaceId, id, true));
   action('resume', (workspaceId, id) => schedules.setPaused(workspaceId, id, false));

@@ -1,5 +1,5 @@
 import type { Db } from '../../platform/db';
-import { invalid, notFound } from '../../platform/errors';
+import { found, invalid } from '../../platform/errors';
 import type { SurveysService } from '../surveys';
 import { databaseNow } from './clock';
 import { schedulesRepository, type Schedule, type ScheduleInput } from './schedules.repository';
@@ -76,11 +76,7 @@ export function schedulesService({
     return next && (!s.endsAt || next <= s.endsAt) ? next : null;
   };
 
-  async function get(workspaceId: string, id: string) {
-    const s = await repo.find(workspaceId, id);
-    if (!s) throw notFound('schedule');
-    return s;
-  }
+  const get = (workspaceId: string, id: string) => found(repo.find(workspaceId, id), 'schedule');
 
   return {
     preview,

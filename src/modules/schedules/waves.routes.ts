@@ -1,7 +1,6 @@
 import { Router } from 'express';
-import { handleForm } from '../../platform/forms';
 import { idParam } from '../../platform/validation';
-import { auth } from '../accounts';
+import { auth, recordAction } from '../accounts';
 import type { WavesService } from './waves.service';
 
 export function wavesRoutes(waves: WavesService) {
@@ -9,12 +8,10 @@ export function wavesRoutes(waves: WavesService) {
 
   r.post(
     '/surveys/:id/send',
-    ...handleForm({
-      run: async (_input, req) => {
-        const { workspace, user } = auth(req);
-        return `/waves/${await waves.sendNow(workspace.id, idParam(req.params.id, 'survey'), user.id)}`;
-      },
-    }),
+    ...recordAction(
+      'survey',
+      async (workspaceId, id, user) => `/waves/${await waves.sendNow(workspaceId, id, user.id)}`,
+    ),
   );
 
   r.get('/waves/:id', async (req, res) => {

@@ -1,5 +1,5 @@
 import type { Db } from '../../platform/db';
-import { notFound } from '../../platform/errors';
+import { found } from '../../platform/errors';
 import type { Sealer } from '../../platform/tokens';
 import type { SurveysService } from '../surveys';
 import { databaseNow } from './clock';
@@ -34,11 +34,7 @@ export function wavesService({ db, sealer, surveys, onQueued }: WavesDeps) {
       return wave!.id;
     },
 
-    async summary(workspaceId: string, waveId: string) {
-      const wave = await repo.summary(workspaceId, waveId);
-      if (!wave) throw notFound('wave');
-      return wave;
-    },
+    summary: (workspaceId: string, waveId: string) => found(repo.summary(workspaceId, waveId), 'wave'),
     listForSurvey: repo.listForSurvey,
     listForSchedule: repo.listForSchedule,
   };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { allValues, lastValue, nestedFields } from '../../platform/forms';
+import { allValues, nestedFields, textField as text } from '../../platform/forms';
 import { QUESTION_TYPES, type Band, type Question, type QuestionType } from './questions';
 
 /**
@@ -60,8 +60,6 @@ const NEW_TEXT: Record<QuestionType, string> = {
   short_text: 'Anything to add?',
   long_text: 'What could we do better?',
 };
-
-const text = z.unknown().optional().transform(lastValue);
 
 /** One question of the draft as the form sends it (`questions.N.text` …); only those with a type are kept. */
 const draftQuestionSchema = z

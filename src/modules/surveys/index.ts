@@ -1,5 +1,6 @@
 export { surveysService, type SurveysService } from './surveys.service';
 export { surveysRoutes } from './surveys.routes';
+export type { PreviewDraft, RenderPreview } from './preview';
 export type { Survey } from './surveys.repository';
 export {
   type Question,

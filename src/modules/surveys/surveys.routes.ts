@@ -1,31 +1,15 @@
 import { Router, type Request } from 'express';
 import { handleForm } from '../../platform/forms';
 import { idParam, parse } from '../../platform/validation';
-import { auth, type Workspace } from '../accounts';
+import { auth, recordAction } from '../accounts';
 import { applyAction, BAND_LABELS, builderFormSchema, toDraftForm, TYPE_LABELS, type DraftForm } from './builder';
-import { QUESTION_TYPES, type Question } from './questions';
+import { QUESTION_TYPES } from './questions';
+import type { RenderPreview } from './preview';
 import { createSurveySchema, LANGUAGE_NAMES, LANGUAGES, surveyDraftSchema } from './surveys.schemas';
 import type { SurveysService } from './surveys.service';
 import { TEMPLATES } from './templates';
 
 const scoreParam = (v: unknown) => (typeof v === 'string' && /^\d{1,2}$/.test(v) ? Number(v) : undefined);
-
-/** Draws the respondent's page for a draft (the responses module's; handed in so surveys does not import it). */
-type RenderPreview = (
-  req: Request,
-  s: {
-    id: string;
-    title: string;
-    intro: string;
-    language: string;
-    version: number;
-    questions: Question[];
-    thankYouUrl: string | null;
-  },
-  workspace: Workspace,
-  senderName: string,
-  score?: number,
-) => Promise<string>;
 
 export function surveysRoutes(surveys: SurveysService, renderPreview: RenderPreview) {
   const r = Router();
@@ -152,20 +136,19 @@ export function surveysRoutes(surveys: SurveysService, renderPreview: RenderPrev
     });
   });
 
-  const action = (path: string, use: (workspaceId: string, id: string) => Promise<void>, to: (id: string) => string) =>
-    r.post(
-      `/surveys/:id/${path}`,
-      ...handleForm({
-        run: async (_input, req) => {
-          const id = idParam(req.params.id, 'survey');
-          await use(auth(req).workspace.id, id);
-          return to(id);
-        },
-      }),
-    );
-  action('archive', surveys.archive, (id) => `/surveys/${id}/edit`);
-  action('restore', surveys.restore, (id) => `/surveys/${id}/edit`);
-  action('delete', surveys.remove, () => '/surveys');
+  const toBuilder = (use: (workspaceId: string, id: string) => Promise<void>) => async (ws: string, id: string) => {
+    await use(ws, id);
+    return `/surveys/${id}/edit`;
+  };
+  r.post('/surveys/:id/archive', ...recordAction('survey', toBuilder(surveys.archive)));
+  r.post('/surveys/:id/restore', ...recordAction('survey', toBuilder(surveys.restore)));
+  r.post(
+    '/surveys/:id/delete',
+    ...recordAction('survey', async (workspaceId, id) => {
+      await surveys.remove(workspaceId, id);
+      return '/surveys';
+    }),
+  );
 
   return r;
 }

@@ -1,5 +1,5 @@
 import type { Db } from '../../platform/db';
-import { conflict, invalid, notFound } from '../../platform/errors';
+import { conflict, found, invalid } from '../../platform/errors';
 import type { Question } from './questions';
 import { teammates as teammatesOf } from '../accounts';
 import { surveysRepository } from './surveys.repository';
@@ -22,11 +22,7 @@ export function surveysService(db: Db) {
   const repo = surveysRepository(db);
   const teammates = teammatesOf(db);
 
-  async function get(workspaceId: string, id: string) {
-    const survey = await repo.find(workspaceId, id);
-    if (!survey) throw notFound('survey');
-    return survey;
-  }
+  const get = (workspaceId: string, id: string) => found(repo.find(workspaceId, id), 'survey');
 
   return {
     async createFromTemplate(workspaceId: string, templateKey: string, title?: string, topic?: string) {
@@ -60,8 +56,7 @@ export function surveysService(db: Db) {
         });
       }
       return db.transaction(async (tx) => {
-        const survey = await repo.find(workspaceId, id, tx);
-        if (!survey) throw notFound('survey');
+        const survey = await found(repo.find(workspaceId, id, tx), 'survey');
         const changed = canonical(survey.questions) !== canonical(draft.questions);
         let version = survey.currentVersion;
         let published = false;
@@ -90,8 +85,7 @@ export function surveysService(db: Db) {
     /** Answers are history: a survey anyone answered can only be archived, never deleted. */
     async remove(workspaceId: string, id: string) {
       await db.transaction(async (tx) => {
-        const survey = await repo.find(workspaceId, id, tx);
-        if (!survey) throw notFound('survey');
+        await found(repo.find(workspaceId, id, tx), 'survey');
         if ((await repo.responseCount(id, tx)) > 0)
           throw conflict('This survey has answers, so it can only be archived: its answers stay in the dashboards.');
         await repo.remove(workspaceId, id, tx);

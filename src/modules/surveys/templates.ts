@@ -16,22 +16,22 @@ const why = (text = "What's the main reason for your score?"): Question => ({
   required: false,
 });
 
+/** The NPS question itself, as both NPS templates ask it. */
+const recommend: Question = {
+  id: 'nps',
+  type: 'nps',
+  text: 'How likely are you to recommend us to a friend or colleague?',
+  required: true,
+  lowLabel: 'Not at all likely',
+  highLabel: 'Extremely likely',
+};
+
 export const TEMPLATES: Template[] = [
   {
     key: 'how-are-we-doing',
     title: 'How are we doing?',
     description: 'Net Promoter Score (0–10) with an optional "why" — the classic relationship pulse.',
-    questions: [
-      {
-        id: 'nps',
-        type: 'nps',
-        text: 'How likely are you to recommend us to a friend or colleague?',
-        required: true,
-        lowLabel: 'Not at all likely',
-        highLabel: 'Extremely likely',
-      },
-      why(),
-    ],
+    questions: [recommend, why()],
   },
   {
     key: 'what-do-you-think',
@@ -90,14 +90,7 @@ export const TEMPLATES: Template[] = [
     title: 'How can I help?',
     description: 'NPS (0–10); anyone who scores low is asked, personally, what you could do for them.',
     questions: [
-      {
-        id: 'nps',
-        type: 'nps',
-        text: 'How likely are you to recommend us to a friend or colleague?',
-        required: true,
-        lowLabel: 'Not at all likely',
-        highLabel: 'Extremely likely',
-      },
+      recommend,
       { id: 'help', type: 'long_text', text: 'How can I help?', required: false, showIf: { bands: ['detractor'] } },
       {
         id: 'reason',

@@ -1,7 +1,7 @@
 import { Router, type Request } from 'express';
 import busboy from 'busboy';
 import { AppError, invalid } from '../../../platform/errors';
-import { handleForm } from '../../../platform/forms';
+import { handleForm, showForm } from '../../../platform/forms';
 import { idParam } from '../../../platform/validation';
 import { auth } from '../../accounts';
 import type { ContactsService } from '../contacts.service';
@@ -55,9 +55,7 @@ export function importRoutes(contacts: ContactsService, maxBytes: number) {
     maxMb: Math.round(maxBytes / 2 ** 20),
   });
 
-  r.get('/contacts/imports', async (req, res) => {
-    res.render('contacts/import-new', { ...(await uploadPage(req)), values: {}, errors: {} });
-  });
+  r.get('/contacts/imports', showForm('contacts/import-new', uploadPage));
 
   r.post(
     '/contacts/imports',

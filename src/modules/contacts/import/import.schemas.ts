@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { lastValue, nestedFields } from '../../../platform/forms';
+import { lastValue, nestedFields, textField } from '../../../platform/forms';
 import { splitTags } from '../contacts.schemas';
 import type { ColumnTarget } from './import.repository';
 import { propertyKey } from './sniff';
@@ -27,7 +27,6 @@ export const TARGET_LABELS: Record<(typeof TARGETS)[number], string> = {
   ignore: 'Do not import',
 };
 
-const text = z.unknown().optional().transform(lastValue);
 /** What one column's fields say: `col.N` (what it becomes, anything unknown is "ignore") and `key.N`. */
 const columns = z
   .unknown()
@@ -36,7 +35,7 @@ const columns = z
 
 /** The mapping form: `col.N` and `key.N` for each column of the file, tags to add, and the button pressed. */
 export const mappingFormSchema = z
-  .preprocess(nestedFields, z.object({ col: columns, key: columns, addTags: text, action: text }))
+  .preprocess(nestedFields, z.object({ col: columns, key: columns, addTags: textField, action: textField }))
   .transform(({ col, key, addTags, action }) => ({
     columns: { to: col.map(lastValue), key: key.map(lastValue) },
     addTags,

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import { stringify } from 'csv-stringify';
 import type { Db } from '../../../platform/db';
-import { conflict, invalid, notFound } from '../../../platform/errors';
+import { conflict, found, invalid } from '../../../platform/errors';
 import {
   emailSchema,
   MAX_PROPERTY_VALUE,
@@ -46,11 +46,7 @@ export function importService(db: Db, opts: ImportOptions) {
     );
   }
 
-  async function load(workspaceId: string, id: string) {
-    const job = await repo.find(workspaceId, id);
-    if (!job) throw notFound('import');
-    return job;
-  }
+  const load = (workspaceId: string, id: string) => found(repo.find(workspaceId, id), 'import');
 
   async function upload(
     workspaceId: string,

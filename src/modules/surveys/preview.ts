@@ -1,0 +1,26 @@
+import type { Request } from 'express';
+import type { Workspace } from '../accounts';
+import type { Question } from './questions';
+
+/** A survey as the builder previews it: saved, or the draft on the form. */
+export type PreviewDraft = {
+  id: string;
+  title: string;
+  intro: string;
+  language: string;
+  version: number;
+  questions: Question[];
+  thankYouUrl: string | null;
+};
+
+/**
+ * Draws the respondent's own page for a draft. The responses module provides it (`renderPreview`) and app.ts
+ * hands it to surveysRoutes, so surveys never imports responses.
+ */
+export type RenderPreview = (
+  req: Request,
+  draft: PreviewDraft,
+  workspace: Workspace,
+  senderName: string,
+  score?: number,
+) => Promise<string>;
