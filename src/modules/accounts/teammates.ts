@@ -13,6 +13,11 @@ export function teammates(db: Db) {
     /** By name. */
     list: async (workspaceId: string): Promise<Teammate[]> =>
       (await repo.listUsers(workspaceId)).map(({ id, name, email }) => ({ id, name, email })),
+    /** Their names by id, to show who owns or closed something. */
+    nameOf: async (workspaceId: string) => {
+      const names = new Map((await repo.listUsers(workspaceId)).map((u) => [u.id, u.name]));
+      return (id: string | null) => (id && names.get(id)) || null;
+    },
     /** The one "a teammate of this workspace" check: an id from a form is never trusted without it. */
     isTeammate: async (workspaceId: string, userId: string) => !!(await repo.findUser(workspaceId, userId)),
   };

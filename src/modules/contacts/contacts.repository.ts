@@ -9,7 +9,7 @@ export type ContactRow = {
   name: string;
   status: string;
   tags: string[];
-  ownerName: string | null;
+  ownerUserId: string | null;
   lastInvitedAt: Date | null;
   createdAt: Date;
   cursorAt: string;
@@ -21,7 +21,6 @@ export type Contact = {
   name: string;
   locale: string | null;
   ownerUserId: string | null;
-  ownerName: string | null;
   tags: string[];
   properties: Record<string, string>;
   status: string;
@@ -74,9 +73,9 @@ export const contactsRepository = (db: Db) => ({
     const cond = filterCondition(filter, 'c');
     return db.query<ContactRow>(
       // cursorAt keeps Postgres's microseconds, which a JS Date would cut to milliseconds.
-      `SELECT c.id, c.email, c.name, c.status, c.tags, u.name AS "ownerName", c.last_invited_at AS "lastInvitedAt",
+      `SELECT c.id, c.email, c.name, c.status, c.tags, c.owner_user_id AS "ownerUserId", c.last_invited_at AS "lastInvitedAt",
          c.created_at AS "createdAt", c.created_at::text AS "cursorAt"
-       FROM contacts c LEFT JOIN users u ON u.id = c.owner_user_id
+       FROM contacts c
        WHERE c.workspace_id = :workspaceId AND ${cond.sql}
          AND (:afterAt::timestamptz IS NULL OR (c.created_at, c.id) > (:afterAt::timestamptz, :afterId::uuid))
        ORDER BY c.created_at, c.id LIMIT :limit`,
@@ -105,12 +104,12 @@ export const contactsRepository = (db: Db) => ({
 
   find: (workspaceId: string, id: string, tx?: Tx) =>
     db.one<Contact>(
-      `SELECT c.id, c.email, c.name, c.locale, c.owner_user_id AS "ownerUserId", u.name AS "ownerName", c.tags, c.properties,
+      `SELECT c.id, c.email, c.name, c.locale, c.owner_user_id AS "ownerUserId", c.tags, c.properties,
          c.status, c.last_invited_at AS "lastInvitedAt", c.last_score_band AS "lastScoreBand",
          c.last_answered_at AS "lastAnsweredAt", c.created_at AS "createdAt", c.updated_at AS "updatedAt",
          (SELECT s.reason FROM suppressions s WHERE s.workspace_id = c.workspace_id
             AND s.email_hash = rapport_email_hash(c.workspace_id, c.email)) AS suppression
-       FROM contacts c LEFT JOIN users u ON u.id = c.owner_user_id
+       FROM contacts c
        WHERE c.workspace_id = :workspaceId AND c.id = :id${tx ? ' FOR UPDATE OF c' : ''}`,
       { workspaceId, id },
       tx,

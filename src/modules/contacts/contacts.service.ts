@@ -24,7 +24,14 @@ export function contactsService(db: Db, opts: { importMaxBytes: number; erasure:
     return { added, updated: rows.length - added };
   };
 
-  const get = (workspaceId: string, id: string) => found(repo.find(workspaceId, id), 'contact');
+  /** A contact with their owner's name. */
+  async function get(workspaceId: string, id: string) {
+    const [contact, nameOf] = await Promise.all([
+      found(repo.find(workspaceId, id), 'contact'),
+      teammates.nameOf(workspaceId),
+    ]);
+    return { ...contact, ownerName: nameOf(contact.ownerUserId) };
+  }
 
   async function segment(workspaceId: string, id: string) {
     const s = await found(segmentsRepo.find(workspaceId, id), 'segment');
@@ -38,9 +45,12 @@ export function contactsService(db: Db, opts: { importMaxBytes: number; erasure:
     async page(workspaceId: string, cursor?: string, filter: ContactFilter = {}) {
       const cursorAt = decodeCursor(cursor);
       const after = cursorAt && { createdAt: cursorAt.at, id: cursorAt.id };
-      const rows = await repo.page(workspaceId, filter, after, PAGE_SIZE + 1);
+      const [rows, nameOf] = await Promise.all([
+        repo.page(workspaceId, filter, after, PAGE_SIZE + 1),
+        teammates.nameOf(workspaceId),
+      ]);
       const more = rows.length > PAGE_SIZE;
-      const contacts = rows.slice(0, PAGE_SIZE);
+      const contacts = rows.slice(0, PAGE_SIZE).map((c) => ({ ...c, ownerName: nameOf(c.ownerUserId) }));
       const last = contacts[contacts.length - 1];
       return { contacts, next: more && last ? encodeCursor(last.cursorAt, last.id) : undefined };
     },

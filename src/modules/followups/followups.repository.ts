@@ -15,7 +15,7 @@ export type InboxRow = {
   contactEmail: string | null;
   surveyId: string;
   surveyTitle: string;
-  ownerName: string | null;
+  ownerUserId: string | null;
   replies: number;
 };
 
@@ -24,9 +24,8 @@ export type Conversation = {
   status: 'open' | 'closed';
   band: string | null;
   ownerUserId: string | null;
-  ownerName: string | null;
   closedAt: Date | null;
-  closedByName: string | null;
+  closedBy: string | null;
   score: number | null;
   comment: string | null;
   answers: Record<string, unknown>;
@@ -74,13 +73,12 @@ export const followupsRepository = (db: Db) => ({
     db.query<InboxRow>(
       `SELECT cv.response_id AS id, cv.submitted_at AS "submittedAt", cv.submitted_at::text AS "cursorAt", cv.band, cv.status,
          r.score, left(r.comment, 240) AS excerpt, c.id AS "contactId", c.name AS "contactName", c.email AS "contactEmail",
-         s.id AS "surveyId", s.title AS "surveyTitle", u.name AS "ownerName",
+         s.id AS "surveyId", s.title AS "surveyTitle", cv.owner_user_id AS "ownerUserId",
          (SELECT count(*) FROM replies rp WHERE rp.response_id = cv.response_id) AS replies
        FROM conversations cv
        JOIN responses r ON r.id = cv.response_id
        JOIN surveys s ON s.id = cv.survey_id
        LEFT JOIN contacts c ON c.id = r.contact_id
-       LEFT JOIN users u ON u.id = cv.owner_user_id
        WHERE cv.workspace_id = :workspaceId
          AND (:status = 'all' OR cv.status = :status)
          AND (:owner = 'everyone' OR (:owner = 'mine' AND cv.owner_user_id = :userId) OR (:owner = 'unassigned' AND cv.owner_user_id IS NULL))
@@ -110,8 +108,8 @@ export const followupsRepository = (db: Db) => ({
 
   find: (workspaceId: string, id: string, tx?: Tx) =>
     db.one<Conversation>(
-      `SELECT cv.response_id AS id, cv.status, cv.band, cv.owner_user_id AS "ownerUserId", u.name AS "ownerName",
-         cv.closed_at AS "closedAt", cb.name AS "closedByName",
+      `SELECT cv.response_id AS id, cv.status, cv.band, cv.owner_user_id AS "ownerUserId",
+         cv.closed_at AS "closedAt", cv.closed_by AS "closedBy",
          r.score, r.comment, r.answers, r.survey_version AS version, r.submitted_at AS "submittedAt",
          s.id AS "surveyId", s.title AS "surveyTitle", coalesce(v.questions, '[]'::jsonb) AS questions,
          c.id AS "contactId", c.name AS "contactName", c.email AS "contactEmail", c.status AS "contactStatus",
@@ -121,8 +119,6 @@ export const followupsRepository = (db: Db) => ({
        JOIN surveys s ON s.id = cv.survey_id
        LEFT JOIN survey_versions v ON v.survey_id = r.survey_id AND v.version = r.survey_version
        LEFT JOIN contacts c ON c.id = r.contact_id
-       LEFT JOIN users u ON u.id = cv.owner_user_id
-       LEFT JOIN users cb ON cb.id = cv.closed_by
        WHERE cv.workspace_id = :workspaceId AND cv.response_id = :id${tx ? ' FOR UPDATE OF cv' : ''}`,
       { workspaceId, id },
       tx,

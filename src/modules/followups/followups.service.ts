@@ -31,8 +31,11 @@ export function followupsService(db: Db, opts: { onQueued: () => void }) {
     replyBlocked,
 
     async inbox(workspaceId: string, userId: string, filter: InboxFilter, cursor?: string) {
-      const rows = await repo.page(workspaceId, userId, filter, decodeCursor(cursor), PAGE_SIZE + 1);
-      const items = rows.slice(0, PAGE_SIZE);
+      const [rows, nameOf] = await Promise.all([
+        repo.page(workspaceId, userId, filter, decodeCursor(cursor), PAGE_SIZE + 1),
+        workspaceTeam.nameOf(workspaceId),
+      ]);
+      const items = rows.slice(0, PAGE_SIZE).map((i) => ({ ...i, ownerName: nameOf(i.ownerUserId) }));
       const last = items[items.length - 1];
       return { items, next: rows.length > PAGE_SIZE && last ? encodeCursor(last.cursorAt, last.id) : undefined };
     },
@@ -40,12 +43,14 @@ export function followupsService(db: Db, opts: { onQueued: () => void }) {
     countOpenFor: repo.countOpenFor,
 
     async conversation(workspaceId: string, id: string) {
-      const c = await get(workspaceId, id);
+      const record = await get(workspaceId, id);
       const [thread, earlier, teammates] = await Promise.all([
         repo.thread(workspaceId, id),
-        c.contactId ? repo.earlier(workspaceId, c.contactId, id) : Promise.resolve([]),
+        record.contactId ? repo.earlier(workspaceId, record.contactId, id) : Promise.resolve([]),
         workspaceTeam.list(workspaceId),
       ]);
+      const nameOf = (userId: string | null) => teammates.find((t) => t.id === userId)?.name ?? null;
+      const c = { ...record, ownerName: nameOf(record.ownerUserId), closedByName: nameOf(record.closedBy) };
       return { conversation: c, thread, earlier, teammates, blocked: replyBlocked(c) };
     },
 
