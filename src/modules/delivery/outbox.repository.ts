@@ -1,6 +1,9 @@
 import type { Db } from '../../platform/db';
 import { contactWrites } from '../contacts';
-import { OUTBOX_KINDS, type AnyOutboxKind, type ClaimedMessage } from './kinds';
+import { claimStatement, OUTBOX_KINDS, type AnyOutboxKind, type ClaimedMessage } from './kinds';
+
+const claims = new Map<AnyOutboxKind, string>();
+const claimOf = (kind: AnyOutboxKind) => claims.get(kind) ?? claims.set(kind, claimStatement(kind)).get(kind)!;
 
 /** A claimed row and the kind that claimed it, kept together so the worker can call the kind on its own row. */
 export type Claimed = { kind: AnyOutboxKind; row: ClaimedMessage };
@@ -15,7 +18,7 @@ export const outboxRepository = (db: Db, contacts = contactWrites(db)) => ({
    * on each other; the lease says how long a claim may stay unsettled before it is counted as ambiguous.
    */
   async claim(kind: AnyOutboxKind, limit: number, leaseSeconds: number): Promise<Claimed[]> {
-    const rows = await db.query<Omit<ClaimedMessage, 'kind'>>(kind.claimSql, { limit, leaseSeconds });
+    const rows = await db.query<Omit<ClaimedMessage, 'kind'>>(claimOf(kind), { limit, leaseSeconds });
     return rows.map((row) => ({ kind, row: { ...row, kind: kind.kind } as ClaimedMessage }));
   },
 

@@ -2,7 +2,7 @@ import path from 'node:path';
 import ejs from 'ejs';
 import type { OutgoingMail } from '../../../platform/mail';
 import { VIEWS_DIR } from '../../../platform/paths';
-import { claimStatement, type OutboxKind } from './kind';
+import type { OutboxKind } from './kind';
 
 /**
  * An alert to a teammate about one unhappy answer (table `alerts`, queued by the conversations trigger). Read
@@ -29,13 +29,11 @@ export const alert: OutboxKind<AlertRow> = {
   kind: 'alert',
   table: 'alerts',
   // Alerts were queued only for teammates who wanted them; this catches one who left or opted out since.
-  claimSql: claimStatement(
-    'alerts',
-    `SELECT p.id, u.id IS NULL OR NOT u.alerts_enabled AS stop,
+  checked: `SELECT p.id, u.id IS NULL OR NOT u.alerts_enabled AS stop,
         CASE WHEN u.id IS NULL THEN 'The teammate is no longer in the workspace; not sent.'
              ELSE 'The teammate turned alerts off; not sent.' END AS why
       FROM picked p JOIN alerts a ON a.id = p.id LEFT JOIN users u ON u.id = a.user_id AND u.workspace_id = a.workspace_id`,
-    `SELECT c.id, c.attempts, r.id AS "responseId", u.name AS "toName", u.email AS "toEmail", r.score, r.comment,
+  read: `SELECT c.id, c.attempts, r.id AS "responseId", u.name AS "toName", u.email AS "toEmail", r.score, r.comment,
        coalesce(nullif(ct.name, ''), ct.email, 'Someone') AS "contactName", s.title AS "surveyTitle",
        ws.name AS "workspaceName"
      FROM claimed c
@@ -45,7 +43,6 @@ export const alert: OutboxKind<AlertRow> = {
      JOIN surveys s ON s.id = r.survey_id
      JOIN workspaces ws ON ws.id = r.workspace_id
      WHERE c.status = 'sending'`,
-  ),
   messageId,
   compose: async (row, ctx) => ({
     ...(await renderAlert(row, ctx.publicUrl)),

@@ -5,7 +5,7 @@ import type { OutgoingMail } from '../../../platform/mail';
 import { VIEWS_DIR } from '../../../platform/paths';
 import { primaryScale, scaleRange, type Question } from '../../surveys';
 import { csatLabel, endLabels } from '../../responses';
-import { claimStatement, NOT_SUBSCRIBED, type ComposeContext, type OutboxKind } from './kind';
+import { NOT_SUBSCRIBED, type ComposeContext, type OutboxKind } from './kind';
 
 /** Everything a survey email (an invitation, or a reminder of it) needs, read in one statement with its claim. */
 export type SurveyMail = {
@@ -85,11 +85,8 @@ export async function composeSurveyMail(
 export const invitation: OutboxKind<InvitationRow> = {
   kind: 'invitation',
   table: 'deliveries',
-  claimSql: claimStatement(
-    'deliveries',
-    `SELECT p.id, ${NOT_SUBSCRIBED} FROM picked p JOIN deliveries d ON d.id = p.id JOIN contacts ct ON ct.id = d.contact_id`,
-    surveyMailRead('c.id'),
-  ),
+  checked: `SELECT p.id, ${NOT_SUBSCRIBED} FROM picked p JOIN deliveries d ON d.id = p.id JOIN contacts ct ON ct.id = d.contact_id`,
+  read: surveyMailRead('c.id'),
   messageId: (row, domain) => invitationMessageId(row.deliveryId, domain),
   compose: (row, ctx) =>
     composeSurveyMail(row, ctx, { messageId: invitationMessageId(row.deliveryId, ctx.domain), reminder: false }),

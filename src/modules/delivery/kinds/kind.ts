@@ -31,8 +31,13 @@ export interface OutboxKind<Row extends ClaimedRow> {
    * suppressed), attempts, next_attempt_at, lease_until, message_id, last_error, sent_at.
    */
   readonly table: string;
-  /** Built with claimStatement: takes `:limit` and `:leaseSeconds`, returns the rows without `kind`. */
-  readonly claimSql: string;
+  /**
+   * Per picked id (`picked p`), whether to stop the message instead of sending it and why: selects `p.id`,
+   * `stop` and `why` (`FALSE AS stop, NULL AS why` when nothing can stop it). See claimStatement.
+   */
+  readonly checked: string;
+  /** The message's facts, selected from `claimed c` (all columns of the claimed rows) `WHERE c.status = 'sending'`. */
+  readonly read: string;
   /** Derived from the row alone, so a retry of the same message carries the same Message-ID. */
   messageId(row: Row, domain: string): string;
   compose(row: Row, ctx: ComposeContext): Promise<OutgoingMail>;
@@ -44,12 +49,15 @@ export interface OutboxKind<Row extends ClaimedRow> {
 export type RowOf<K> = K extends OutboxKind<infer R> ? R : never;
 
 /**
- * The one claim statement shape. `checked` says, per picked id, whether to stop it (`stop`) and why (`why`): a
- * stopped row is not sent but ends as 'suppressed' in the same statement that claims the rest. `read` selects
- * the message's facts from `claimed c` (the claimed rows of `table`, all columns) and must keep only
- * `c.status = 'sending'`.
+ * The one claim statement, for any kind (`:limit`, `:leaseSeconds`): due rows are picked with SKIP LOCKED; a row
+ * the kind's `checked` stops is not sent but ends as 'suppressed' in the same statement that leases the rest;
+ * the kind's `read` then returns what its messages need.
  */
-export const claimStatement = (table: string, checked: string, read: string) => `
+export const claimStatement = ({
+  table,
+  checked,
+  read,
+}: Pick<OutboxKind<ClaimedRow>, 'table' | 'checked' | 'read'>) => `
     WITH picked AS (
       SELECT id FROM ${table} WHERE status = 'queued' AND next_attempt_at <= now()
       ORDER BY next_attempt_at LIMIT :limit FOR UPDATE SKIP LOCKED),

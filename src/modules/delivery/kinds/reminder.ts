@@ -1,4 +1,3 @@
-import { claimStatement } from './kind';
 import type { OutboxKind } from './kind';
 import { composeSurveyMail, invitationMessageId, surveyMailRead, type SurveyMail } from './invitation';
 
@@ -12,16 +11,13 @@ export const reminder: OutboxKind<ReminderRow> = {
   kind: 'reminder',
   table: 'reminders',
   // Stopped for anyone no longer subscribed, and for anyone who answered since it was queued.
-  claimSql: claimStatement(
-    'reminders',
-    `SELECT p.id,
+  checked: `SELECT p.id,
         ct.status <> 'subscribed' OR EXISTS (SELECT 1 FROM responses r WHERE r.delivery_id = rm.delivery_id) AS stop,
         CASE WHEN ct.status <> 'subscribed' THEN 'The contact is ' || ct.status || '; not sent.'
              ELSE 'The contact answered; no reminder needed.' END AS why
       FROM picked p JOIN reminders rm ON rm.id = p.id JOIN deliveries d ON d.id = rm.delivery_id
       JOIN contacts ct ON ct.id = d.contact_id`,
-    surveyMailRead('c.delivery_id', `, c.seq AS "reminderSeq"`),
-  ),
+  read: surveyMailRead('c.delivery_id', `, c.seq AS "reminderSeq"`),
   messageId,
   compose(row, ctx) {
     // It threads under its invitation in the recipient's mail client.

@@ -2,7 +2,7 @@ import path from 'node:path';
 import ejs from 'ejs';
 import type { OutgoingMail } from '../../../platform/mail';
 import { VIEWS_DIR } from '../../../platform/paths';
-import { claimStatement, NOT_SUBSCRIBED, type OutboxKind } from './kind';
+import { NOT_SUBSCRIBED, type OutboxKind } from './kind';
 import { invitationMessageId } from './invitation';
 
 /** A teammate's personal reply to one answer (table `replies`, queued by followups). */
@@ -32,10 +32,8 @@ export const reply: OutboxKind<ReplyRow> = {
   kind: 'reply',
   table: 'replies',
   // A reply is refused up front to anyone not subscribed; this catches an unsubscribe while it was queued.
-  claimSql: claimStatement(
-    'replies',
-    `SELECT p.id, ${NOT_SUBSCRIBED} FROM picked p JOIN replies rp ON rp.id = p.id JOIN contacts ct ON ct.id = rp.contact_id`,
-    `SELECT c.id, c.attempts, r.delivery_id AS "deliveryId", c.contact_id AS "contactId",
+  checked: `SELECT p.id, ${NOT_SUBSCRIBED} FROM picked p JOIN replies rp ON rp.id = p.id JOIN contacts ct ON ct.id = rp.contact_id`,
+  read: `SELECT c.id, c.attempts, r.delivery_id AS "deliveryId", c.contact_id AS "contactId",
        ct.name AS "contactName", ct.email AS "contactEmail", s.title AS "surveyTitle",
        c.author_name AS "senderName", c.author_email AS "replyToEmail",
        ws.name AS "workspaceName", ws.postal_address AS "postalAddress", c.body, r.comment AS "replyToComment"
@@ -45,7 +43,6 @@ export const reply: OutboxKind<ReplyRow> = {
      JOIN surveys s ON s.id = r.survey_id
      JOIN workspaces ws ON ws.id = c.workspace_id
      WHERE c.status = 'sending'`,
-  ),
   messageId,
   compose: async (row, ctx) => ({
     ...(await renderReply(row, row.deliveryId ? invitationMessageId(row.deliveryId, ctx.domain) : null)),
