@@ -83,7 +83,7 @@ describe('/metrics', () => {
         .expect(404);
 
       // Three invitations due 100 s ago; a schedule whose slot was due 300 s ago and that no ticker opened.
-      await database.db.query(`UPDATE deliveries SET next_attempt_at = now() - interval '100 seconds'`);
+      await database.db.execute(`UPDATE deliveries SET next_attempt_at = now() - interval '100 seconds'`);
       const { workspace_id, created_by } = (await database.db.one<{ workspace_id: string; created_by: string }>(
         `SELECT s.workspace_id, u.id AS created_by FROM surveys s JOIN users u USING (workspace_id) WHERE s.id = :surveyId`,
         { surveyId },
