@@ -8,12 +8,15 @@ import { doubleCsrf } from 'csrf-csrf';
 import type pg from 'pg';
 import { DEFAULT_CONFIG, type Config } from './config';
 import type { Db } from './platform/db';
+import { databaseAnswers, isDatabaseUnavailable } from './platform/dbErrors';
 import type { Logger } from './platform/logger';
 import { metricsRoute, type Metrics } from './platform/metrics';
 import { requestLogger } from './platform/requestLog';
 import { AppError, forbidden, notFound } from './platform/errors';
 import { REDRAWN_STATUSES, type RefusedForm } from './platform/forms';
 import { wantsJson } from './platform/http';
+import type { Translate } from './platform/i18n';
+import { cleanQueryParser, textBody } from './platform/text';
 import { PUBLIC_DIR, ROOT, VIEWS_DIR } from './platform/paths';
 import type { Sealer } from './platform/tokens';
 import { accountsRoutes, accountsService, loadUser, requireUser, teamRoutes } from './modules/accounts';
@@ -42,7 +45,15 @@ export type AppDeps = {
   /** Request timing when metrics are on; `metricsToken` also serves GET /metrics on this app's port. */
   metrics?: Metrics;
   metricsToken?: string;
+  /**
+   * Whether this process can still work at all (e.g. its embedded PostgreSQL is running, or being restarted):
+   * /healthz reports it, so a supervisor restarts a process that cannot recover by itself.
+   */
+  health?: () => { ok: boolean; reason?: string };
 };
+
+/** /readyz answers within this, whatever the database does (a load balancer's check times out at ~2 s). */
+const READY_TIMEOUT_MS = 1000;
 
 export function buildApp(deps: AppDeps) {
   const { db, log } = deps;
@@ -51,6 +62,8 @@ export function buildApp(deps: AppDeps) {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
+  // Query strings are cleaned of control characters as they are parsed, like every body (platform/text.ts).
+  app.set('query parser', cleanQueryParser);
   app.set('views', VIEWS_DIR);
   app.set('view engine', 'ejs');
   // Express caches compiled templates only when NODE_ENV=production; an operator who forgets it should not
@@ -102,15 +115,15 @@ export function buildApp(deps: AppDeps) {
   );
 
   app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
+    const health = deps.health?.() ?? { ok: true };
+    res.set('Cache-Control', 'no-store');
+    if (health.ok) res.json({ status: 'ok' });
+    else res.status(503).json({ status: 'unhealthy', reason: health.reason });
   });
   app.get('/readyz', async (_req, res) => {
-    try {
-      await db.query('SELECT 1 AS ok');
-      res.json({ status: 'ready' });
-    } catch {
-      res.status(503).json({ status: 'database unavailable' });
-    }
+    res.set('Cache-Control', 'no-store');
+    if (await databaseAnswers(() => db.query('SELECT 1 AS ok'), READY_TIMEOUT_MS)) res.json({ status: 'ready' });
+    else res.status(503).json({ status: 'database unavailable' });
   });
 
   // Respondents: before sessions and CSRF on purpose (see responses.routes.ts).
@@ -124,8 +137,12 @@ export function buildApp(deps: AppDeps) {
     }),
   );
 
-  app.use(express.urlencoded({ extended: false, limit: '100kb' }));
-  app.use(express.json({ limit: '100kb' }));
+  // Team pages show personal data and carry form tokens: never kept by a browser or a proxy.
+  app.use((_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
+  app.use(textBody({ limit: '100kb' }));
   app.use(cookieParser());
   const PgStore = connectPgSimple(session);
   app.use(
@@ -139,8 +156,8 @@ export function buildApp(deps: AppDeps) {
         pruneSessionInterval: 15 * 60,
       }),
       resave: false,
-      // Only a session that holds something is stored: a crawler hitting / or a 404 writes no row. The
-      // login and setup pages mark theirs (see accounts.routes.ts), so their CSRF binding survives the POST.
+      // Only a session that holds something is stored: a signed-out visitor (a crawler, 100 cookie-less
+      // GET /login) writes no row. The first row is written at sign-in (or setup).
       saveUninitialized: false,
       rolling: true,
       cookie: { httpOnly: true, sameSite: 'lax', secure, maxAge: 14 * 24 * 3600 * 1000 },
@@ -148,7 +165,10 @@ export function buildApp(deps: AppDeps) {
   );
   const { doubleCsrfProtection, generateCsrfToken } = doubleCsrf({
     getSecret: () => deps.secretKey,
-    getSessionIdentifier: (req) => req.session.id,
+    // Signed in: the token is bound to the session. Signed out there is no stored session to bind to, so the
+    // sign-in and setup forms use the signed double-submit cookie alone (the __Host- prefix, over https,
+    // keeps a sibling subdomain from planting it).
+    getSessionIdentifier: (req) => (req.session.userId ? req.session.id : 'signed-out'),
     cookieName: secure ? '__Host-rapport.csrf' : 'rapport.csrf',
     cookieOptions: { sameSite: 'lax', secure, path: '/' },
     // A file upload's body is streamed by its route after this check, so its form carries the token in the URL.
@@ -173,7 +193,7 @@ export function buildApp(deps: AppDeps) {
     next();
   });
 
-  app.use(accountsRoutes(accounts));
+  app.use(accountsRoutes(accounts, { db, secretKey: deps.secretKey, secure }));
   app.use(requireUser);
   app.use(inboxCount(followups));
   app.use(teamRoutes(accounts));
@@ -205,41 +225,80 @@ function errorHandler(log: Logger) {
     // req.log carries the request id and the redacted URL (requestLog.ts).
     if (err.status >= 500) (req.log ?? log).error({ err: raw }, 'request failed');
     if (res.headersSent) return;
+    const respondent = req.path.startsWith('/r/');
+    // A respondent whose answer could not be saved hears it in their language, and gets it back to send again.
+    const unsaved = respondent && err.code === 'unavailable';
+    const messageOf = () => {
+      const t = res.locals.t as Translate | undefined;
+      return unsaved && t ? t('notSavedBody') : err.message;
+    };
     const form = res.locals.form as RefusedForm | undefined;
     // A refused form comes back as the same form, with the person's values and what to fix (see handleForm).
-    if (form && REDRAWN_STATUSES.has(err.status) && !wantsJson(req)) {
+    if (form && (REDRAWN_STATUSES.has(err.status) || unsaved) && !wantsJson(req)) {
       let page: Record<string, unknown>;
       req.params = form.params;
       try {
         page = (await form.page?.(req, res)) ?? {};
       } catch (pageErr) {
+        // The database went away before we even knew the survey: the answer still goes back, as it was sent.
+        if (unsaved && req.method === 'POST') {
+          res.status(503);
+          safeRender(res, 'respond/unavailable', { fields: hiddenFields(req.body), action: req.originalUrl });
+          return;
+        }
         // The page itself cannot be drawn (its record is gone): that error is the answer.
         res.locals.form = undefined;
         return errorHandler(log)(pageErr as HttpishError, req, res, _next);
       }
-      res.status(err.status).render(form.view, {
+      res.status(err.status);
+      safeRender(res, form.view, {
         title: res.locals.title,
         ...page,
         values: req.body ?? {},
-        errors: { ...err.fields, _form: err.message },
+        errors: { ...err.fields, _form: messageOf() },
+        retry: err.status === 503,
       });
       return;
     }
     res.status(err.status);
     if (wantsJson(req)) {
-      res.json({ error: { code: err.code, message: err.message, fields: err.fields } });
+      res.json({ error: { code: err.code, message: messageOf(), fields: err.fields } });
       return;
     }
-    const respondent = req.path.startsWith('/r/');
-    res.render(respondent ? 'respond/error' : 'error', {
+    safeRender(res, respondent ? 'respond/error' : 'error', {
       title: err.status === 404 ? 'Not found' : 'Something went wrong',
       error: err,
     });
   };
 }
 
+/** The error page itself failing must not end in Express's default page (a stack trace): plain words instead. */
+function safeRender(res: Response, view: string, locals: object) {
+  res.render(view, locals, (err: Error | null, html?: string) => {
+    if (!err) return void res.send(html);
+    res
+      .status(res.statusCode >= 400 ? res.statusCode : 500)
+      .type('text/plain')
+      .send('Something went wrong. Please try again.');
+  });
+}
+
+/** A form body as name/value pairs, repeated names kept, to be sent again exactly as it came. */
+function hiddenFields(body: unknown): [string, string][] {
+  if (!body || typeof body !== 'object') return [];
+  return Object.entries(body as Record<string, unknown>).flatMap(([name, v]) =>
+    (Array.isArray(v) ? v : [v]).filter((x) => typeof x === 'string').map((x): [string, string] => [name, x]),
+  );
+}
+
 function toAppError(err: HttpishError): AppError {
   if (err instanceof AppError) return err;
+  if (isDatabaseUnavailable(err))
+    return new AppError(
+      503,
+      'unavailable',
+      'We cannot reach our database just now, so nothing was saved. Try again in a moment.',
+    );
   if (err.code === 'csrf' || err.code === 'EBADCSRFTOKEN') return forbidden(err.message);
   // body-parser's errors carry a status and a type we can explain.
   if (err.type === 'entity.too.large')

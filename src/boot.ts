@@ -23,7 +23,21 @@ export type Rapport = { url: string; databaseUrl: string; stop: () => Promise<vo
  * Starts everything one Rapport process runs, in order, and returns how to stop it in reverse order.
  * main.ts calls this; so do the tests that exercise the real start-up.
  */
-export async function startRapport(config: Config, log: Logger = createLogger(config.logLevel)): Promise<Rapport> {
+export type StartOptions = {
+  /**
+   * This process can no longer work (its embedded PostgreSQL died and could not be started again). main.ts
+   * exits non-zero so a supervisor (systemd, Docker, Kubernetes) restarts the whole thing.
+   */
+  onFatal?: (reason: string) => void;
+  /** Waits between restarts of a dead embedded PostgreSQL (tests shorten them). */
+  restartDelaysMs?: number[];
+};
+
+export async function startRapport(
+  config: Config,
+  log: Logger = createLogger(config.logLevel),
+  options: StartOptions = {},
+): Promise<Rapport> {
   const stops: (() => Promise<unknown> | unknown)[] = [];
   const stop = async () => {
     for (const fn of stops.reverse()) {
@@ -37,6 +51,7 @@ export async function startRapport(config: Config, log: Logger = createLogger(co
 
   try {
     let databaseUrl: string;
+    let health = () => ({ ok: true }) as { ok: boolean; reason?: string };
     if (config.databaseUrl) {
       databaseUrl = config.databaseUrl;
     } else {
@@ -44,9 +59,23 @@ export async function startRapport(config: Config, log: Logger = createLogger(co
       const embedded = await startEmbeddedPostgres({
         ...config.embeddedPg,
         log: (line: string) => log.debug({ postgres: line }),
+        restartDelaysMs: options.restartDelaysMs,
+        onSupervisor: (e) => {
+          if (e.event === 'exited') log.error(e, 'embedded PostgreSQL exited unexpectedly; restarting it');
+          else if (e.event === 'restart-failed') log.error(e, 'embedded PostgreSQL did not restart; trying again');
+          else if (e.event === 'restarted') log.warn(e, 'embedded PostgreSQL restarted');
+          else {
+            log.fatal(e, 'embedded PostgreSQL cannot be restarted; this process can no longer work');
+            options.onFatal?.(e.reason);
+          }
+        },
       });
       stops.push(embedded.stop);
       databaseUrl = embedded.url;
+      health = () =>
+        embedded.state() === 'failed'
+          ? { ok: false, reason: 'the embedded PostgreSQL died and could not be restarted' }
+          : { ok: true };
     }
 
     const db = createDb(databaseUrl);
@@ -68,10 +97,12 @@ export async function startRapport(config: Config, log: Logger = createLogger(co
     }
     // One sealer for the process: the worker opens what waves and the public link seal.
     const sealer = createSealer(secret.key);
-    const transport = createMailTransport(smtpUrl);
+    const transport = createMailTransport(smtpUrl, { stampWorkspace: !config.smtpUrl });
     stops.push(() => transport.close());
 
     const sessionPool = new pg.Pool({ connectionString: databaseUrl, max: 3 });
+    // An idle client whose server went away (restart, outage) errors on the pool: unheard, that ends the process.
+    sessionPool.on('error', (err) => log.warn({ err }, 'session store connection lost'));
     stops.push(() => sessionPool.end());
     const metrics = config.metrics.token || config.metrics.port ? observe(db, sessionPool, log) : undefined;
 
@@ -117,6 +148,7 @@ export async function startRapport(config: Config, log: Logger = createLogger(co
       metrics,
       // With a port of its own, /metrics is served there only.
       metricsToken: config.metrics.port ? undefined : config.metrics.token,
+      health,
     });
     if (metrics && config.metrics.port) {
       const port = config.metrics.port;

@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './platform/logger';
-import { startRapport } from './boot';
+import { startRapport, type Rapport } from './boot';
 
 async function main() {
   let config;
@@ -14,10 +14,15 @@ async function main() {
     throw err;
   }
   const log = createLogger(config.logLevel);
-  const rapport = await startRapport(config, log).catch((err: Error) => {
+  const started: { rapport?: Rapport } = {};
+  const rapport = await startRapport(config, log, {
+    // Nothing left to do here: stop what still runs, and exit non-zero so the supervisor starts a fresh process.
+    onFatal: () => void (started.rapport?.stop() ?? Promise.resolve()).finally(() => process.exit(1)),
+  }).catch((err: Error) => {
     log.fatal(err.message);
     process.exit(1);
   });
+  started.rapport = rapport;
   log.info(`Rapport is running at ${rapport.url}`);
   console.log(`\n  Rapport is running at ${rapport.url}\n`);
 

@@ -1,10 +1,11 @@
-/* global fetch, URLSearchParams, FormData, setTimeout, clearTimeout */
+/* global fetch, URLSearchParams, FormData, setTimeout, clearTimeout, sessionStorage */
 // Progressive enhancement of the response page. Without this file everything works: the clicked score is
 // preselected and one tap on "Send" confirms. With it, the page
 //  - confirms the clicked score by itself once the page has been visible for a moment (a mail scanner that
 //    opens every link in a burst is caught server-side before this fires),
 //  - shows follow-up questions for the chosen score band at once,
-//  - saves answers as the respondent goes.
+//  - saves answers as the respondent goes,
+//  - sends an answer that could not be saved (our database was away) again by itself, waiting longer each time.
 (function () {
   'use strict';
   var form = document.getElementById('answer');
@@ -79,6 +80,32 @@
   });
 
   applyBands();
+
+  // The answer came back unsaved: send the same form again after 3 s, 6 s, 12 s … (at most a minute apart).
+  if (form.getAttribute('data-retry') === '1') {
+    var note = document.querySelector('[data-retry-note]');
+    if (note) note.hidden = false;
+    var key = 'rapport.retry:' + form.action;
+    var tries = 0;
+    try {
+      tries = Number(sessionStorage.getItem(key)) || 0;
+      sessionStorage.setItem(key, String(tries + 1));
+    } catch {
+      /* private mode: retry at the first pace */
+    }
+    setTimeout(
+      function () {
+        form.submit();
+      },
+      Math.min(60000, 3000 * Math.pow(2, tries)),
+    );
+  } else {
+    try {
+      sessionStorage.removeItem('rapport.retry:' + form.action);
+    } catch {
+      /* nothing to forget */
+    }
+  }
 
   // Count only time the page is actually visible: a tab opened in the background has not been seen.
   if (form.getAttribute('data-auto') === '1' && primaryChecked()) {

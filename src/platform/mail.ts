@@ -10,12 +10,23 @@ export type OutgoingMail = {
   text: string;
   messageId: string;
   headers?: Record<string, string>;
+  /** The workspace that sends it; stamped only for the built-in mailbox (see createMailTransport). */
+  workspaceId?: string;
 };
 
 export type MailTransport = { send(mail: OutgoingMail): Promise<{ response: string }>; close(): void };
 
 /** Pooled SMTP: reusing connections is ~20× faster than a handshake per message (FIELD-NOTES). */
-export function createMailTransport(smtpUrl: string, opts: { timeoutMs?: number } = {}): MailTransport {
+export const WORKSPACE_HEADER = 'X-Rapport-Workspace';
+
+/**
+ * `stampWorkspace` (the built-in mailbox only): each message carries its workspace in a header, so the
+ * mailbox shows it to that workspace alone. Never for a real relay: our ids stay inside.
+ */
+export function createMailTransport(
+  smtpUrl: string,
+  opts: { timeoutMs?: number; stampWorkspace?: boolean } = {},
+): MailTransport {
   const url = new URL(smtpUrl);
   const secure = url.protocol === 'smtps:';
   const options: SMTPPool.Options = {
@@ -42,7 +53,10 @@ export function createMailTransport(smtpUrl: string, opts: { timeoutMs?: number 
         html: mail.html,
         text: mail.text,
         messageId: mail.messageId,
-        headers: mail.headers,
+        headers:
+          opts.stampWorkspace && mail.workspaceId
+            ? { ...mail.headers, [WORKSPACE_HEADER]: mail.workspaceId }
+            : mail.headers,
       });
       return { response: info.response };
     },

@@ -18,7 +18,7 @@ run('a team builds its own survey and imports its customer list in a real browse
     session = await startBrowserSession({ WORKER_ENABLED: 'false' });
     ({ page, rapport } = session);
     await setUpWorkspace(page, rapport.url);
-  }, 60_000);
+  });
 
   afterAll(() => session?.close());
 
@@ -57,7 +57,7 @@ run('a team builds its own survey and imports its customer list in a real browse
     // …styled as the respondent sees it: the respondent stylesheet loaded inside the sandboxed frame.
     const background = await preview.locator('body').evaluate((b) => getComputedStyle(b).backgroundColor);
     expect(background).toBe('rgb(246, 247, 249)');
-  }, 60_000);
+  });
 
   it('imports a CSV with bad rows: maps columns, previews the problems, shows progress and offers the refused rows', async () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Contacts' }).click();
@@ -91,5 +91,5 @@ run('a team builds its own survey and imports its customer list in a real browse
     await page.getByRole('button', { name: 'Filter' }).click();
     await expectText(page.locator('table tbody')).toContain('ada@example.com');
     expect(await page.locator('table tbody tr').count()).toBe(1);
-  }, 60_000);
+  });
 });

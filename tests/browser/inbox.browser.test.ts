@@ -1,3 +1,4 @@
+import { WAIT_MS } from '../helpers/wait';
 import {
   browserAvailable,
   expectText,
@@ -13,7 +14,7 @@ run('a teammate closes the loop with a detractor in a real browser', () => {
   let session: BrowserSession;
   beforeAll(async () => {
     session = await startBrowserSession();
-  }, 60_000);
+  });
   afterAll(() => session?.close());
 
   it('a detractor answers; the teammate opens it from the inbox, replies, and the reply lands in the mailbox', async () => {
@@ -31,7 +32,7 @@ run('a teammate closes the loop with a detractor in a real browser', () => {
     await expectText(page.getByRole('status')).toContain('1 added');
     await page.goto(surveyUrl);
     await page.getByRole('button', { name: 'Send now' }).click();
-    await page.getByText('All invitations have been handled.').waitFor({ timeout: 20_000 });
+    await page.getByText('All invitations have been handled.').waitFor();
 
     // Ada answers 3 from her email.
     await page.getByRole('navigation').getByRole('link', { name: 'Mailbox' }).click();
@@ -56,7 +57,7 @@ run('a teammate closes the loop with a detractor in a real browser', () => {
     await expectText(page.getByRole('status')).toContain('Reply queued');
 
     // The worker sends it within seconds; the thread says so after a reload.
-    const deadline = Date.now() + 15_000;
+    const deadline = Date.now() + WAIT_MS;
     while (!((await page.getByTestId('thread-reply').textContent()) ?? '').includes('sent') && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 300));
       await page.reload();
@@ -71,5 +72,5 @@ run('a teammate closes the loop with a detractor in a real browser', () => {
     await expectText(page.frameLocator('iframe[title="Email body"]').locator('body')).toContain(
       'Nobody answered my <ticket>',
     );
-  }, 90_000);
+  });
 });

@@ -28,7 +28,7 @@ run('the respondent in a real browser, at 320 px', () => {
     workspaceId = await seedWorkspace(t.db);
     npsSurvey = await seedSurvey(t.db, workspaceId, { questions: NPS_SURVEY, thankYouUrl: 'https://acme.example/' });
     everySurvey = await seedSurvey(t.db, workspaceId, { questions: EVERY_TYPE });
-  }, 60_000);
+  });
 
   afterAll(async () => {
     await browser?.close();
@@ -111,7 +111,7 @@ run('the respondent in a real browser, at 320 px', () => {
     await expectAccessible(page);
     expect(await responseOf(deliveryId)).toMatchObject({ score: 9, comment: 'Quick answers', completed: true });
     await ctx.close();
-  }, 30_000);
+  });
 
   it('without JavaScript, keyboard only: nothing is recorded until one tap on Send; the follow-up comes next', async () => {
     const { token, deliveryId } = await seedDelivery(t.db, t.sealer, workspaceId, everySurvey);
@@ -140,7 +140,7 @@ run('the respondent in a real browser, at 320 px', () => {
 
     await expectAccessibleWithoutJs(`${base}/r/${token}?saved=1`);
     await expectAccessibleWithoutJs(`${base}/r/${token}/thanks`);
-  }, 30_000);
+  });
 
   it('every other respondent page passes axe too (every question type, a refused answer, unsubscribe, 404, 410); focus is visible', async () => {
     const { token } = await seedDelivery(t.db, t.sealer, workspaceId, everySurvey);
@@ -176,5 +176,5 @@ run('the respondent in a real browser, at 320 px', () => {
     await page.getByRole('heading', { name: 'You are unsubscribed' }).waitFor();
     await expectAccessible(page);
     await ctx.close();
-  }, 30_000);
+  });
 });

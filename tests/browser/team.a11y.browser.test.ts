@@ -12,7 +12,7 @@ run("the team's pages pass axe-core", () => {
   let session: BrowserSession;
   beforeAll(async () => {
     session = await startBrowserSession({ WORKER_ENABLED: 'false' });
-  }, 60_000);
+  });
   afterAll(() => session?.close());
 
   it('setup, surveys, the dashboard, the builder, contacts, schedules, team, settings and the mailbox have no violations', async () => {
@@ -53,5 +53,5 @@ run("the team's pages pass axe-core", () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await check('login');
     expect(found).toEqual({});
-  }, 90_000);
+  });
 });

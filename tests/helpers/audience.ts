@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { csrfFrom, type TestApp } from './testApp';
+import { WAIT_MS } from './wait';
 
 type Agent = ReturnType<typeof request.agent>;
 
@@ -35,7 +36,7 @@ export async function runImport(
   return waitForImport(agent, jobUrl, timeoutMs);
 }
 
-export async function waitForImport(agent: Agent, jobUrl: string, timeoutMs = 25_000) {
+export async function waitForImport(agent: Agent, jobUrl: string, timeoutMs = WAIT_MS) {
   const deadline = Date.now() + timeoutMs;
   let text = '';
   while (Date.now() < deadline) {

@@ -5,6 +5,7 @@ import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/platform/logger';
 import { freePort } from './net';
 import { createTestDatabase } from './testDb';
+import { WAIT_MS } from './wait';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -20,8 +21,9 @@ export function browserAvailable(): boolean {
   return false;
 }
 
-export const launchBrowser = (): Promise<Browser> =>
-  chromium.launch({
+/** Every page and context waits up to WAIT_MS for what a test expects (playwright's own default is 30 s). */
+export const launchBrowser = async (): Promise<Browser> => {
+  const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [
       '--headless',
@@ -34,6 +36,22 @@ export const launchBrowser = (): Promise<Browser> =>
       '--disable-sync',
     ],
   });
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (...args) => {
+    const ctx = await newContext(...args);
+    ctx.setDefaultTimeout(WAIT_MS);
+    ctx.setDefaultNavigationTimeout(WAIT_MS);
+    return ctx;
+  };
+  const newPage = browser.newPage.bind(browser);
+  browser.newPage = async (...args) => {
+    const page = await newPage(...args);
+    page.setDefaultTimeout(WAIT_MS);
+    page.setDefaultNavigationTimeout(WAIT_MS);
+    return page;
+  };
+  return browser;
+};
 
 /**
  * The real start-up path (startRapport: built-in mailbox, worker unless turned off) on a database of its own
@@ -80,7 +98,7 @@ export async function setUpWorkspace(page: Page, base: string) {
 /** playwright-core has no test runner: a small polling assertion on a locator's text. */
 export function expectText(locator: Locator) {
   const poll = async (check: (text: string) => boolean, what: string) => {
-    const deadline = Date.now() + 10_000;
+    const deadline = Date.now() + WAIT_MS;
     let last = '';
     while (Date.now() < deadline) {
       last = (

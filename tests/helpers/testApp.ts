@@ -5,7 +5,10 @@ import { createLogger } from '../../src/platform/logger';
 import { createMailTransport } from '../../src/platform/mail';
 import { createSealer } from '../../src/platform/tokens';
 import { createDeliveryWorker } from '../../src/modules/delivery';
+import { startMailboxServer } from '../../src/modules/mailbox';
+import { createDb } from '../../src/platform/db';
 import { createTestDatabase } from './testDb';
+import { startPgProxy } from './pgProxy';
 import { startTestSmtp } from './smtp';
 
 export const PUBLIC_URL = 'http://rapport.test';
@@ -16,12 +19,25 @@ const SECRET = 'test-secret-key-that-is-long-enough-000';
  * tests drain the outbox when they choose, so what they assert is never a race.
  */
 export async function createTestApp(
-  overrides: { respondRateLimit?: number; publicSubmitLimit?: number; importMaxBytes?: number } = {},
+  overrides: {
+    respondRateLimit?: number;
+    publicSubmitLimit?: number;
+    importMaxBytes?: number;
+    trustProxy?: boolean;
+    /** The app reaches PostgreSQL through a proxy the test can freeze or cut (t.db stays direct). */
+    outages?: boolean;
+    /** Mail goes to the built-in mailbox (and /mailbox is on), as with no SMTP_URL. */
+    mailbox?: boolean;
+  } = {},
 ) {
+  const { outages, mailbox: withMailbox, ...config } = overrides;
   const database = await createTestDatabase();
+  const proxy = outages ? await startPgProxy(database.url) : undefined;
+  const appDb = proxy ? createDb(proxy.url, { poolMax: 5 }) : database.db;
   const smtp = await startTestSmtp();
   const log = createLogger('silent');
-  const transport = createMailTransport(smtp.url);
+  const mailbox = withMailbox ? await startMailboxServer(database.db, log) : undefined;
+  const transport = createMailTransport(mailbox?.url ?? smtp.url, { stampWorkspace: !!mailbox });
   const sealer = createSealer(SECRET);
   const worker = createDeliveryWorker({
     db: database.db,
@@ -31,15 +47,17 @@ export async function createTestApp(
     publicUrl: PUBLIC_URL,
     mailFrom: 'pulse@rapport.test',
   });
-  const sessionPool = new pg.Pool({ connectionString: database.url, max: 2 });
+  const sessionPool = new pg.Pool({ connectionString: proxy?.url ?? database.url, max: 2 });
+  // A pooled connection the proxy drops is an error on an idle client: pg emits it on the pool.
+  sessionPool.on('error', () => undefined);
   const app = buildApp({
-    config: { publicUrl: PUBLIC_URL, trustProxy: false, ...overrides },
-    db: database.db,
+    config: { publicUrl: PUBLIC_URL, trustProxy: false, ...config },
+    db: appDb,
     sessionPool,
     log,
     secretKey: SECRET,
     sealer,
-    mailboxEnabled: false,
+    mailboxEnabled: !!mailbox,
     onQueued: () => undefined,
   });
   return {
@@ -49,11 +67,18 @@ export async function createTestApp(
     smtp,
     worker,
     sealer,
+    proxy,
     async close() {
       await worker.stop();
       transport.close();
       await smtp.close();
+      await mailbox?.close();
+      proxy?.restore();
       await sessionPool.end();
+      if (proxy) {
+        await appDb.close();
+        await proxy.close();
+      }
       await database.drop();
     },
   };

@@ -3,7 +3,8 @@ import { createTestApp, csrfFrom, OWNER, type TestApp } from '../helpers/testApp
 
 let t: TestApp;
 beforeAll(async () => {
-  t = await createTestApp();
+  // Behind a proxy (X-Forwarded-For), so tests can come from several addresses.
+  t = await createTestApp({ trustProxy: true });
 });
 afterAll(() => t.close());
 
@@ -51,9 +52,10 @@ describe('first run, sign in and sign out', () => {
 
   it('signs in with a new session id (no fixation), and signs out', async () => {
     const agent = request.agent(t.app);
+    // A session id planted before sign-in (here: a stale one of our own) is worth nothing after it.
+    const sidBefore = 'rapport.sid=s%3Aplanted-session-id.x';
+    agent.jar.setCookie(`${sidBefore}; Path=/`, '127.0.0.1');
     const page = await agent.get('/login').expect(200);
-    const before = page.headers['set-cookie'] as unknown as string[];
-    const sidBefore = before.find((c) => c.startsWith('rapport.sid='))!.split(';')[0];
 
     const wrong = await agent
       .post('/login')
@@ -99,40 +101,113 @@ describe('first run, sign in and sign out', () => {
   });
 });
 
-describe('password guessing', () => {
-  it('is refused with 429 and Retry-After once 20 sign-ins from one address have failed, even with the right password', async () => {
+describe('password guessing (per address, per account, and never locking the owner out of a known browser)', () => {
+  const from = (ip: string) => {
     const agent = request.agent(t.app);
-    let page = await agent.get('/login').expect(200);
+    return {
+      agent,
+      async signIn(password: string) {
+        const page = await agent.get('/login').set('X-Forwarded-For', ip).expect(200);
+        return agent
+          .post('/login')
+          .set('X-Forwarded-For', ip)
+          .type('form')
+          .send({ email: OWNER.email, password, _csrf: csrfFrom(page.text) });
+      },
+    };
+  };
+
+  it('an attacker exhausting the account from many addresses gets 429s, while the owner still signs in from the browser they used before', async () => {
+    await t.db.query(`DELETE FROM rate_limit_hits RETURNING key`); // earlier tests spent a failure or two
+    const owner = from('198.51.100.7');
+    await owner.signIn(OWNER.password).then((r) => expect(r.status).toBe(303));
+
     const statuses: number[] = [];
-    for (let i = 0; i < 21; i++) {
+    for (let i = 0; i < 14; i++) statuses.push((await from(`203.0.113.${i % 3}`).signIn(`guess ${i}`)).status);
+    expect(statuses.slice(0, 10).every((s) => s === 401)).toBe(true);
+    expect(statuses.slice(10).every((s) => s === 429)).toBe(true);
+
+    // Even the right password from a new browser waits: that is the account's budget…
+    const stranger = await from('192.0.2.50').signIn(OWNER.password);
+    expect(stranger.status).toBe(429);
+    expect(stranger.headers['retry-after']).toBe('900');
+    expect(stranger.text).toContain('Too many failed sign-ins to this account. Sign in from a browser you have used');
+    // …but the owner's own browser is known, so the attacker cannot lock them out.
+    await owner.signIn(OWNER.password).then((r) => expect(r.status).toBe(303));
+  });
+
+  it('one address trying many accounts is stopped after 20 failures; a known browser behind it is not', async () => {
+    await t.db.query(`DELETE FROM rate_limit_hits RETURNING key`);
+    const owner = from('198.51.100.8');
+    await owner.signIn(OWNER.password).then((r) => expect(r.status).toBe(303));
+    const agent = request.agent(t.app);
+    let page = await agent.get('/login').set('X-Forwarded-For', '203.0.113.77').expect(200);
+    const statuses: number[] = [];
+    for (let i = 0; i < 22; i++) {
       page = await agent
         .post('/login')
+        .set('X-Forwarded-For', '203.0.113.77')
         .type('form')
-        .send({ email: OWNER.email, password: `guess ${i}`, _csrf: csrfFrom(page.text) });
+        .send({ email: `user${i}@acme.test`, password: 'guess', _csrf: csrfFrom(page.text) });
       statuses.push(page.status);
     }
-    // Earlier tests in this file already spent a failure or two from this address.
-    expect(statuses.filter((s) => s === 401).length).toBeGreaterThanOrEqual(18);
-    expect(statuses.at(-1)).toBe(429);
-    const blocked = await agent
+    expect(statuses.filter((s) => s === 401)).toHaveLength(20);
+    expect(statuses.slice(20)).toEqual([429, 429]);
+    expect(page.text).toContain('Too many sign-in attempts from here.');
+    // The owner, behind the same address (an office NAT), signs in from their known browser.
+    const ownerPage = await owner.agent.get('/login').set('X-Forwarded-For', '203.0.113.77').expect(200);
+    await owner.agent
       .post('/login')
+      .set('X-Forwarded-For', '203.0.113.77')
       .type('form')
-      .send({ email: OWNER.email, password: OWNER.password, _csrf: csrfFrom(page.text) })
-      .expect(429);
-    expect(blocked.headers['retry-after']).toBe('900');
-    expect(blocked.text).toContain('Too many sign-in attempts from here.');
+      .send({ email: OWNER.email, password: OWNER.password, _csrf: csrfFrom(ownerPage.text) })
+      .expect(303);
+  });
+
+  it('a known browser has a budget of its own: 10 failures', async () => {
+    await t.db.query(`DELETE FROM rate_limit_hits RETURNING key`);
+    const owner = from('198.51.100.9');
+    await owner.signIn(OWNER.password).then((r) => expect(r.status).toBe(303));
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i++) statuses.push((await owner.signIn(`guess ${i}`)).status);
+    expect(statuses.at(-1)).toBe(429);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(10);
   });
 });
 
 describe('sessions', () => {
-  it('stores no session for a visitor who is only redirected or lost, and one for a visitor shown the sign-in form', async () => {
+  it('stores no session for a signed-out visitor, even one shown the sign-in form 100 times; sign-in stores one', async () => {
+    await t.db.query(`DELETE FROM rate_limit_hits RETURNING key`);
     const count = async () => (await t.db.one<{ n: number }>('SELECT count(*) AS n FROM session'))!.n;
     const before = await count();
     await request(t.app).get('/').expect(303);
     await request(t.app).get('/no-such-page').expect(303);
+    for (let i = 0; i < 100; i++) {
+      const res = await request(t.app).get('/login').expect(200);
+      expect(String(res.headers['set-cookie'])).not.toContain('rapport.sid=');
+    }
     expect(await count()).toBe(before);
-    await request(t.app).get('/login').expect(200);
+    const agent = request.agent(t.app);
+    const page = await agent.get('/login').expect(200);
+    await agent
+      .post('/login')
+      .type('form')
+      .send({ email: OWNER.email, password: OWNER.password, _csrf: csrfFrom(page.text) })
+      .expect(303);
     expect(await count()).toBe(before + 1);
+  });
+
+  it('signed-in pages, and the forms before them, are never cached', async () => {
+    const agent = request.agent(t.app);
+    const page = await agent.get('/login').expect(200);
+    expect(page.headers['cache-control']).toBe('no-store');
+    await agent
+      .post('/login')
+      .type('form')
+      .send({ email: OWNER.email, password: OWNER.password, _csrf: csrfFrom(page.text) })
+      .expect(303);
+    for (const path of ['/surveys', '/contacts', '/inbox', '/team', '/settings'])
+      expect((await agent.get(path).expect(200)).headers['cache-control']).toBe('no-store');
   });
 });
 

@@ -3,6 +3,7 @@ import type { Question } from '../../src/modules/surveys/questions';
 
 const base: SurveyMail = {
   id: 'd1',
+  workspaceId: 'w1',
   deliveryId: 'd1',
   replyToEmail: null,
   attempts: 1,

@@ -1,7 +1,10 @@
-import { Router, type Request } from 'express';
+import crypto from 'node:crypto';
+import { Router, type NextFunction, type Request, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
+import type { Db } from '../../platform/db';
 import { AppError } from '../../platform/errors';
 import { handleForm } from '../../platform/forms';
+import { PgRateLimitStore } from '../../platform/pgRateLimitStore';
 import type { AccountsService } from './accounts.service';
 import { loginSchema, setupSchema } from './accounts.schemas';
 import type { User } from './accounts.repository';
@@ -11,11 +14,6 @@ const safeNext = (value: unknown) =>
   typeof value === 'string' && value.startsWith('/') && !value.startsWith('//') && !value.startsWith('/\\')
     ? value
     : '/';
-
-/** A signed-out visitor's session is stored only once they are shown a form, whose CSRF token is bound to it. */
-const keepSession = (req: Request) => {
-  req.session.formShown = true;
-};
 
 /** A new session id at sign-in, so an id planted before login is worth nothing after it. */
 const signIn = (req: Request, user: User) =>
@@ -30,37 +28,91 @@ const signIn = (req: Request, user: User) =>
 
 const LOGIN_WINDOW_MINUTES = 15;
 
-export function accountsRoutes(accounts: AccountsService) {
-  const r = Router();
-
-  // Slows password guessing from one address. Counted per instance: behind N instances an attacker gets
-  // N× the budget, still far too little to guess an argon2id-protected password of 10+ characters.
-  const guessLimit = rateLimit({
-    windowMs: LOGIN_WINDOW_MINUTES * 60_000,
-    limit: 20,
-    standardHeaders: 'draft-7',
-    legacyHeaders: false,
-    skipSuccessfulRequests: true,
-    handler: (_req, res, next) => {
-      res.setHeader('Retry-After', String(LOGIN_WINDOW_MINUTES * 60));
-      next(
-        new AppError(
-          429,
-          'rate_limited',
-          `Too many sign-in attempts from here. Wait ${LOGIN_WINDOW_MINUTES} minutes and try again.`,
-        ),
-      );
-    },
+/**
+ * Sign-in throttling (OWASP ASVS 6.3: slow guessing without letting an attacker lock the owner out). Failures
+ * are counted in PostgreSQL, so every instance shares them, over 15 minutes:
+ * - per address: 20 — one address guessing many accounts;
+ * - per account: 10 — many addresses guessing one account;
+ * - per known browser: 10 — see below.
+ * A browser that signed in to an account before carries a signed "device" cookie for it. With it, the address
+ * and account limits do not apply (only its own), so an attacker who exhausts an account's budget from
+ * elsewhere never locks its owner out of the browsers they use; a new browser waits out the window.
+ */
+function loginThrottle(db: Db, secretKey: string, secure: boolean) {
+  const DEVICE_COOKIE = 'rapport.device';
+  const emailOf = (req: Request) =>
+    String(req.body?.email ?? '')
+      .trim()
+      .toLowerCase()
+      .slice(0, 254);
+  const sign = (email: string, nonce: string) =>
+    crypto.createHmac('sha256', secretKey).update(`device:${email}:${nonce}`).digest('base64url');
+  /** The nonce of this browser's device cookie, when it is valid for the account being signed in to. */
+  const knownDevice = (req: Request): string | undefined => {
+    const [nonce, mac] = String(req.cookies?.[DEVICE_COOKIE] ?? '').split('.');
+    if (!nonce || !mac || !/^[\w-]{22}$/.test(nonce)) return undefined;
+    const expected = Buffer.from(sign(emailOf(req), nonce));
+    const given = Buffer.from(mac);
+    return given.length === expected.length && crypto.timingSafeEqual(given, expected) ? nonce : undefined;
+  };
+  const refuse = (message: string) => (_req: Request, res: Response, next: NextFunction) => {
+    res.setHeader('Retry-After', String(LOGIN_WINDOW_MINUTES * 60));
+    next(new AppError(429, 'rate_limited', message));
+  };
+  const limiter = (prefix: string, limit: number, message: string, o: Partial<Parameters<typeof rateLimit>[0]>) =>
+    rateLimit({
+      windowMs: LOGIN_WINDOW_MINUTES * 60_000,
+      limit,
+      standardHeaders: 'draft-7',
+      legacyHeaders: false,
+      skipSuccessfulRequests: true,
+      store: new PgRateLimitStore(db, prefix),
+      handler: refuse(message),
+      ...o,
+    });
+  const wait = `Wait ${LOGIN_WINDOW_MINUTES} minutes and try again.`;
+  const perAddress = limiter('login-ip:', 20, `Too many sign-in attempts from here. ${wait}`, {
+    skip: (req) => !!knownDevice(req),
   });
+  const perAccount = limiter(
+    'login-account:',
+    10,
+    `Too many failed sign-ins to this account. Sign in from a browser you have used with Rapport before, or ${wait.toLowerCase()}`,
+    { skip: (req) => !!knownDevice(req), keyGenerator: (req) => emailOf(req) || '-' },
+  );
+  const perDevice = limiter('login-device:', 10, `Too many failed sign-ins from this browser. ${wait}`, {
+    skip: (req) => !knownDevice(req),
+    keyGenerator: (req) => knownDevice(req)!,
+  });
+
+  return {
+    check: [perDevice, perAddress, perAccount],
+    /** After a successful sign-in: this browser is now known for this account (for 180 days). */
+    remember(req: Request, res: Response) {
+      const email = emailOf(req);
+      const nonce = knownDevice(req) ?? crypto.randomBytes(16).toString('base64url');
+      res.cookie(DEVICE_COOKIE, `${nonce}.${sign(email, nonce)}`, {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure,
+        maxAge: 180 * 24 * 3600 * 1000,
+        path: '/login',
+      });
+    },
+  };
+}
+
+export function accountsRoutes(accounts: AccountsService, deps: { db: Db; secretKey: string; secure: boolean }) {
+  const r = Router();
+  const throttle = loginThrottle(deps.db, deps.secretKey, deps.secure);
 
   r.get('/', async (req, res) => {
     if (await accounts.needsSetup()) return res.redirect(303, '/setup');
     res.redirect(303, req.auth ? '/surveys' : '/login');
   });
 
-  r.get('/setup', async (req, res) => {
+  r.get('/setup', async (_req, res) => {
     if (!(await accounts.needsSetup())) return res.redirect(303, '/login');
-    keepSession(req);
     res.render('accounts/setup', { title: 'Set up Rapport', values: {}, errors: {} });
   });
 
@@ -78,7 +130,6 @@ export function accountsRoutes(accounts: AccountsService) {
 
   r.get('/login', async (req, res) => {
     if (await accounts.needsSetup()) return res.redirect(303, '/setup');
-    keepSession(req);
     res.render('accounts/login', { title: 'Sign in', values: { next: safeNext(req.query.next) }, errors: {} });
   });
 
@@ -86,10 +137,11 @@ export function accountsRoutes(accounts: AccountsService) {
     '/login',
     ...handleForm({
       view: 'accounts/login',
-      before: [guessLimit],
+      before: throttle.check,
       schema: loginSchema,
-      run: async ({ email, password, next }, req) => {
+      run: async ({ email, password, next }, req, res) => {
         await signIn(req, await accounts.login(email, password));
+        throttle.remember(req, res);
         return safeNext(next);
       },
     }),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { emailAddress } from '../../platform/emailAddress';
 
 const text = (label: string, max: number) =>
   z
@@ -9,10 +10,7 @@ const text = (label: string, max: number) =>
 
 export const email = z
   .string({ error: 'Email is required.' })
-  .trim()
-  .toLowerCase()
-  .pipe(z.email('Enter an email address like name@example.com.'))
-  .pipe(z.string().max(254));
+  .pipe(emailAddress('Enter an email address like name@example.com.'));
 
 const password = z
   .string({ error: 'Password is required.' })

@@ -7,7 +7,6 @@ declare module 'express-session' {
   interface SessionData {
     userId: string;
     workspaceId: string;
-    formShown: boolean;
   }
 }
 

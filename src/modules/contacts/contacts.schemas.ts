@@ -1,16 +1,12 @@
 import { z } from 'zod';
+import { emailAddress } from '../../platform/emailAddress';
 import { invalid } from '../../platform/errors';
 
 export const LOCALES = ['en', 'fr', 'de', 'es'] as const;
 export const STATUSES = ['subscribed', 'unsubscribed', 'bounced', 'suppressed'] as const;
 export type ContactStatus = (typeof STATUSES)[number];
 
-export const emailSchema = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .max(254, 'Email addresses are at most 254 characters.')
-  .pipe(z.email('Enter an email address like name@example.com.'));
+export const emailSchema = emailAddress('Enter an email address like name@example.com.');
 
 export const contactSchema = z.object({
   name: z.string().trim().max(120, 'Use at most 120 characters for the name.').default(''),

@@ -60,7 +60,7 @@ export function createDeliveryWorker(o: WorkerOptions) {
   async function sendOne({ kind, row }: Claimed) {
     const messageId = kind.messageId(row, ctx.domain);
     try {
-      await o.transport.send(await kind.compose(row, ctx));
+      await o.transport.send({ ...(await kind.compose(row, ctx)), workspaceId: row.workspaceId });
     } catch (err) {
       await settleFailure({ kind, row }, err as SmtpError);
       return;

@@ -1,25 +1,37 @@
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import type { Db } from '../../platform/db';
-import { notFound } from '../../platform/errors';
+import { forbidden, notFound } from '../../platform/errors';
+import { auth } from '../accounts';
 
-/** The built-in mailbox's pages: what the app "sent", for signed-in people, when no SMTP_URL is set. */
+/**
+ * The built-in mailbox's pages: what the app "sent", when no SMTP_URL is set. Captured mail holds customers'
+ * links and teammates' alerts, so only owners and admins read it, and only their own workspace's.
+ */
 export function mailboxRoutes(db: Db) {
   const r = Router();
 
-  r.get('/mailbox', async (_req, res) => {
+  const workspaceOf = (req: Request) => {
+    const { user, workspace } = auth(req);
+    if (user.role !== 'owner' && user.role !== 'admin') throw forbidden('Only an owner or admin can read the mailbox.');
+    return workspace.id;
+  };
+
+  r.get('/mailbox', async (req, res) => {
     const messages = await db.query(
       `SELECT id, from_text AS "from", to_text AS "to", subject, received_at AS "receivedAt"
-       FROM mailbox_messages ORDER BY id DESC LIMIT 200`,
+       FROM mailbox_messages WHERE workspace_id = :workspaceId ORDER BY id DESC LIMIT 200`,
+      { workspaceId: workspaceOf(req) },
     );
     res.render('mailbox/list', { title: 'Mailbox', messages });
   });
 
   r.get('/mailbox/:id', async (req, res) => {
+    const workspaceId = workspaceOf(req);
     if (!/^\d{1,18}$/.test(req.params.id)) throw notFound('message');
     const message = await db.one(
       `SELECT id, from_text AS "from", to_text AS "to", subject, html, text, headers, received_at AS "receivedAt"
-       FROM mailbox_messages WHERE id = :id`,
-      { id: req.params.id },
+       FROM mailbox_messages WHERE id = :id AND workspace_id = :workspaceId`,
+      { id: req.params.id, workspaceId },
     );
     if (!message) throw notFound('message');
     res.render('mailbox/message', { title: String(message.subject), message });

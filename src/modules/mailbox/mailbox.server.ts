@@ -3,10 +3,17 @@ import { simpleParser } from 'mailparser';
 import type { AddressInfo } from 'node:net';
 import type { Db } from '../../platform/db';
 import type { Logger } from '../../platform/logger';
+import { WORKSPACE_HEADER } from '../../platform/mail';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** The sending workspace, as the delivery worker stamped it (see the mailbox-workspace migration for why). */
+const workspaceOf = (header: unknown) =>
+  typeof header === 'string' && UUID.test(header.trim()) ? header.trim() : null;
 
 /**
  * The built-in mailbox: a real SMTP server inside the process that keeps every message the app sends, so
- * the whole loop works on a laptop with no relay. Listens on loopback only, on a free port.
+ * the whole loop works on a laptop with no relay. Listens on loopback only, on a free port. Speaks SMTPUTF8
+ * (smtp-server's default), so internationalised addresses (josé@example.com) arrive as they are.
  */
 export async function startMailboxServer(db: Db, log: Logger): Promise<{ url: string; close: () => Promise<void> }> {
   const server = new SMTPServer({
@@ -16,12 +23,15 @@ export async function startMailboxServer(db: Db, log: Logger): Promise<{ url: st
     size: 10 * 1024 * 1024,
     logger: false,
     onData(stream, _session, callback) {
+      // A client that drops mid-message: the parser below rejects, and the stream's own error is heard here.
+      stream.on('error', (err) => log.warn({ err }, 'mailbox message stream failed'));
       simpleParser(stream)
         .then((mail) =>
           db.execute(
-            `INSERT INTO mailbox_messages (message_id, from_text, to_text, subject, html, text, headers)
-             VALUES (:messageId, :from, :to, :subject, :html, :text, :headers)`,
+            `INSERT INTO mailbox_messages (workspace_id, message_id, from_text, to_text, subject, html, text, headers)
+             VALUES ((SELECT id FROM workspaces WHERE id = :workspaceId::uuid), :messageId, :from, :to, :subject, :html, :text, :headers)`,
             {
+              workspaceId: workspaceOf(mail.headers.get(WORKSPACE_HEADER.toLowerCase())),
               messageId: mail.messageId ?? null,
               from: mail.from?.text ?? '',
               to: [mail.to]

@@ -1,4 +1,4 @@
-import express, { Router, type NextFunction, type Response } from 'express';
+import { Router, type NextFunction, type Response } from 'express';
 import { rateLimit, type Options } from 'express-rate-limit';
 import type { Db } from '../../platform/db';
 import { AppError } from '../../platform/errors';
@@ -6,6 +6,7 @@ import { handleForm } from '../../platform/forms';
 import { wantsJson } from '../../platform/http';
 import { LOCALES, translator, type Locale } from '../../platform/i18n';
 import { PgRateLimitStore } from '../../platform/pgRateLimitStore';
+import { textBody } from '../../platform/text';
 import { scoreFrom } from './answer.schema';
 import { answerLocals, safeBackLink, valuesFromAnswers, type AnswerPageOptions, type FormValues } from './presenter';
 import type { OpenSurveyLink, ResponsesService } from './responses.service';
@@ -54,7 +55,7 @@ export function responsesRoutes(responses: ResponsesService, deps: { db: Db; lim
     useLocale(res, (req.acceptsLanguages(...LOCALES) as Locale | false) || 'en');
     next();
   });
-  r.use('/r', perIp, express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 500 }));
+  r.use('/r', perIp, ...textBody({ limit: '64kb', parameterLimit: 500, json: false }));
 
   // ---- The honeypot: a link in the email and on the page that no person can see or reach.
   r.all('/r/:token/h', async (req, res) => {
@@ -110,8 +111,7 @@ export function responsesRoutes(responses: ResponsesService, deps: { db: Db; lim
     sendPage(res, next, 'respond/answer', answerPage(res, link, { values, click, status }));
   });
 
-  const clickOf = (body: Record<string, unknown>) =>
-    typeof body._click === 'string' && body._click ? body._click : undefined;
+  const clickOf = (body: Record<string, unknown>) => clickIdFrom(body._click);
 
   r.post(
     '/r/:token',
@@ -185,6 +185,15 @@ function sendPage(res: Response, next: NextFunction, view: string, locals: objec
  */
 function seeOther(res: Response, location: string) {
   res.status(303).set('Location', location).end();
+}
+
+/**
+ * The page's hidden `_click` (the id of the click it confirms): a bigint in the database. Anything that cannot
+ * be one of ours (tampered, repeated, too long for a bigint) is ignored: the answer still counts as a person's
+ * Send, it only confirms no click — and an automatic confirmation without a click is refused.
+ */
+function clickIdFrom(raw: unknown): string | undefined {
+  return typeof raw === 'string' && /^[1-9]\d{0,17}$/.test(raw) ? raw : undefined;
 }
 
 function useLocale(res: Response, locale: Locale) {

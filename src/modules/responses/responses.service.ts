@@ -1,4 +1,5 @@
 import type { Db } from '../../platform/db';
+import { isDatabaseUnavailable } from '../../platform/dbErrors';
 import { gone, notFound } from '../../platform/errors';
 import { pickLocale, translator, type Locale, type Translate } from '../../platform/i18n';
 import { hashToken, looksLikeToken, newToken, type Sealer } from '../../platform/tokens';
@@ -38,6 +39,8 @@ export function responsesService(db: Db, sealer: Sealer) {
   const contacts = contactWrites(db);
   const schemas = answerSchemaCache();
 
+  const recent = recentLinks();
+
   const opened = <Row extends SurveyLinkRow>(row: Row, token: string, contactLocale: string | null): Opened<Row> => {
     const locale = pickLocale(contactLocale, row.surveyLanguage);
     return { ...row, token, locale, t: translator(locale) };
@@ -45,7 +48,8 @@ export function responsesService(db: Db, sealer: Sealer) {
 
   async function find(token: string) {
     if (!looksLikeToken(token)) return undefined;
-    const row = await repo.findByDeliveryToken(hashToken(token));
+    const hash = hashToken(token);
+    const row = await recent.through(hash, () => repo.findByDeliveryToken(hash));
     return row && opened(row, token, row.contactLocale);
   }
 
@@ -58,7 +62,8 @@ export function responsesService(db: Db, sealer: Sealer) {
   }
 
   async function openPublic(token: string): Promise<OpenPublicLink> {
-    const row = looksLikeToken(token) ? await repo.findByPublicToken(hashToken(token)) : undefined;
+    const hash = looksLikeToken(token) ? hashToken(token) : undefined;
+    const row = hash && (await recent.through(hash, () => repo.findByPublicToken(hash)));
     if (!row) throw linkNotFound();
     if (row.closed) throw surveyClosed();
     return opened(row, token, null);
@@ -173,3 +178,32 @@ export function responsesService(db: Db, sealer: Sealer) {
   }
 }
 export type ResponsesService = ReturnType<typeof responsesService>;
+
+/**
+ * The links this process opened lately, kept only to draw a respondent's page again when the database goes
+ * away between opening the link and sending the answer: their answer comes back in the page they filled, in
+ * their language, with Send, instead of a bare error. Never used while the database answers, and nothing is
+ * ever saved from it. Bounded; the oldest go first.
+ */
+function recentLinks(max = 2000) {
+  const rows = new Map<string, unknown>();
+  return {
+    async through<Row>(hash: Buffer, load: () => Promise<Row | undefined>): Promise<Row | undefined> {
+      const key = hash.toString('base64');
+      try {
+        const row = await load();
+        rows.delete(key);
+        if (row) {
+          if (rows.size >= max) rows.delete(rows.keys().next().value!);
+          rows.set(key, row);
+        }
+        return row;
+      } catch (err) {
+        const known = isDatabaseUnavailable(err) ? (rows.get(key) as Row | undefined) : undefined;
+        if (!known) throw err;
+        // Shown only: the save that follows needs the database, and fails with a 503 that keeps the answer.
+        return known;
+      }
+    },
+  };
+}

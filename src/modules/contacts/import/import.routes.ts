@@ -1,3 +1,5 @@
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { Router, type Request } from 'express';
 import busboy from 'busboy';
 import { AppError, invalid } from '../../../platform/errors';
@@ -8,40 +10,79 @@ import type { ContactsService } from '../contacts.service';
 import type { ColumnTarget } from './import.repository';
 import { mappingFormSchema, TARGET_LABELS, TARGETS, toMapping } from './import.schemas';
 
+const chooseFile = () => invalid('Choose a CSV file to upload.', { file: 'Choose a file.' });
+const cutOff = () =>
+  invalid('The upload was cut off before the end of the file, so nothing was imported. Try again.', {
+    file: 'Upload incomplete.',
+  });
+
 /**
  * Streams the one file of a multipart upload into `handle`, never buffering it. The form's CSRF token comes
  * in the URL (see app.ts): the body is only read here, after the CSRF check.
+ *
+ * Every stream involved has its 'error' handled: busboy emits "Unexpected end of form" on the *file* stream
+ * of a truncated body, and an unheard 'error' there ends the process. `complete` settles when the whole form
+ * has been read (or was cut off, malformed or abandoned by the client): the handler awaits it before it keeps
+ * anything, so a broken upload leaves no import behind.
  */
 function receiveUpload(
   req: Request,
   maxBytes: number,
-  handle: (filename: string, file: NodeJS.ReadableStream & { truncated?: boolean }) => Promise<string>,
+  handle: (filename: string, file: Readable & { truncated?: boolean }, complete: Promise<void>) => Promise<string>,
 ) {
   return new Promise<string>((resolve, reject) => {
     let bb: busboy.Busboy;
     try {
       bb = busboy({ headers: req.headers, limits: { files: 1, fileSize: maxBytes, fields: 10, parts: 12 } });
     } catch {
-      return reject(invalid('Choose a CSV file to upload.', { file: 'Choose a file.' }));
+      return reject(chooseFile());
     }
+    let file: Readable | undefined;
     let work: Promise<string> | undefined;
-    bb.on('file', (_field, file, info) => {
-      if (work || !info.filename) {
-        file.resume();
+    let broken = false;
+    const complete = new Promise<void>((ok, fail) => {
+      bb.on('finish', ok);
+      const failed = () => {
+        if (broken) return;
+        broken = true;
+        fail(cutOff());
+        // A handler still reading the file stops at once, with the same reason.
+        file?.destroy(cutOff());
+        // busboy reports a malformed part header and goes on parsing: stop feeding it, drop the rest.
+        req.unpipe(bb);
+        req.resume();
+        if (!work) reject(cutOff());
+      };
+      bb.on('error', failed);
+      req.on('error', failed);
+      req.on('close', () => {
+        if (!req.complete) failed();
+      });
+    });
+    complete.then(
+      () => {
+        if (!work) reject(chooseFile());
+      },
+      () => undefined,
+    );
+    bb.on('file', (_field, stream, info) => {
+      // Its failures are the form's (bb 'error' above) or the handler's; never an unheard 'error'.
+      stream.on('error', () => undefined);
+      // After a failure nothing more is taken: a file part behind a malformed one would start an import after
+      // the answer went out.
+      if (work || broken || !info.filename) {
+        stream.resume();
         return;
       }
-      work = handle(info.filename, file as never);
+      file = stream;
+      work = handle(info.filename, stream, complete);
       work.then(resolve, (err) => {
         // A refused file stops being parsed; the rest of the request is read and dropped so we can answer.
         req.unpipe(bb);
         req.resume();
-        reject(err);
+        reject(broken ? cutOff() : err);
       });
     });
-    bb.on('close', () => {
-      if (!work) reject(invalid('Choose a CSV file to upload.', { file: 'Choose a file.' }));
-    });
-    bb.on('error', () => reject(invalid('The upload was cut off. Try again.', { file: 'Upload incomplete.' })));
     req.pipe(bb);
   });
 }
@@ -65,9 +106,9 @@ export function importRoutes(contacts: ContactsService, maxBytes: number) {
       // The body is the file itself, streamed (never parsed into req.body).
       run: async (_input, req) => {
         const { workspace, user } = auth(req);
-        if (!req.is('multipart/form-data')) throw invalid('Choose a CSV file to upload.', { file: 'Choose a file.' });
-        const id = await receiveUpload(req, maxBytes, (filename, file) =>
-          imports.upload(workspace.id, user.id, filename, file as never),
+        if (!req.is('multipart/form-data')) throw chooseFile();
+        const id = await receiveUpload(req, maxBytes, (filename, file, complete) =>
+          imports.upload(workspace.id, user.id, filename, file, complete),
         );
         return `/contacts/imports/${id}`;
       },
@@ -141,7 +182,11 @@ export function importRoutes(contacts: ContactsService, maxBytes: number) {
         .replace(/[^\w.-]+/g, '_')
         .slice(0, 60)}.csv`,
     );
-    imports.refusalsCsv(job.id).pipe(res);
+    // pipeline: a database error mid-file or a client hanging up ends both streams, never the process.
+    await pipeline(imports.refusalsCsv(job.id), res).catch((err: Error) => {
+      if (!res.headersSent) throw err;
+      res.destroy();
+    });
   });
 
   return r;

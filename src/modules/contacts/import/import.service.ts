@@ -1,7 +1,8 @@
 import { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
-import { stringify } from 'csv-stringify';
+import { csvStringifier } from '../../../platform/csv';
 import type { Db } from '../../../platform/db';
+import { cleanText } from '../../../platform/text';
 import { conflict, found, invalid } from '../../../platform/errors';
 import {
   emailSchema,
@@ -53,6 +54,8 @@ export function importService(db: Db, opts: ImportOptions) {
     userId: string,
     filename: string,
     file: AsyncIterable<Buffer> & { truncated?: boolean },
+    /** Settles when the rest of the request has arrived: a form cut off after the file keeps nothing. */
+    complete: Promise<void> = Promise.resolve(),
   ) {
     const id = await repo.create(workspaceId, userId, filename.slice(0, 200) || 'contacts.csv');
     try {
@@ -92,6 +95,7 @@ export function importService(db: Db, opts: ImportOptions) {
         throw notUtf8();
       }
       await flush();
+      await complete;
       if (!total || !head.toString('utf8').trim())
         throw invalid('This file is empty. Export your contacts with a header row and at least one contact.', {
           file: 'The file is empty.',
@@ -239,7 +243,7 @@ export function importService(db: Db, opts: ImportOptions) {
 
   /** The refusals as CSV, streamed page by page: a file with many bad rows never sits in memory. */
   function refusalsCsv(importId: string) {
-    const out = stringify({ header: true, columns: ['row', 'email', 'reason'] });
+    const out = csvStringifier({ header: true, columns: ['row', 'email', 'reason'] });
     void (async () => {
       let after = 0;
       for (;;) {
@@ -268,6 +272,8 @@ const csvParser = (delimiter: string) =>
     skip_empty_lines: true,
     trim: true,
     max_record_size: 64 * 1024,
+    // A file is input like any form: the same control characters are cleaned from every cell.
+    cast: (value: string) => cleanText(value),
   });
 
 const tooBig = (max: number) => {

@@ -12,6 +12,7 @@ export type AlertRow = {
   kind: 'alert';
   id: string;
   attempts: number;
+  workspaceId: string;
   responseId: string;
   toName: string;
   toEmail: string;
@@ -33,7 +34,7 @@ export const alert: OutboxKind<AlertRow> = {
         CASE WHEN u.id IS NULL THEN 'The teammate is no longer in the workspace; not sent.'
              ELSE 'The teammate turned alerts off; not sent.' END AS why
       FROM picked p JOIN alerts a ON a.id = p.id LEFT JOIN users u ON u.id = a.user_id AND u.workspace_id = a.workspace_id`,
-  read: `SELECT c.id, c.attempts, r.id AS "responseId", u.name AS "toName", u.email AS "toEmail", r.score, r.comment,
+  read: `SELECT c.id, c.attempts, c.workspace_id AS "workspaceId", r.id AS "responseId", u.name AS "toName", u.email AS "toEmail", r.score, r.comment,
        coalesce(nullif(ct.name, ''), ct.email, 'Someone') AS "contactName", s.title AS "surveyTitle",
        ws.name AS "workspaceName"
      FROM claimed c

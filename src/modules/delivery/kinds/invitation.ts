@@ -10,6 +10,7 @@ import { NOT_SUBSCRIBED, type ComposeContext, type OutboxKind } from './kind';
 /** Everything a survey email (an invitation, or a reminder of it) needs, read in one statement with its claim. */
 export type SurveyMail = {
   id: string;
+  workspaceId: string;
   attempts: number;
   /** The delivery: its link (and so the response) belongs to it. */
   deliveryId: string;
@@ -33,7 +34,7 @@ export type InvitationRow = SurveyMail & { kind: 'invitation' };
 
 /** What a survey email reads for the claimed rows `c`, whose delivery is `deliveryOf` (an expression on c). */
 export const surveyMailRead = (deliveryOf: string, extraColumns = '') => `
-  SELECT c.id, c.attempts, d.id AS "deliveryId", d.token_sealed AS "tokenSealed", d.contact_id AS "contactId",
+  SELECT c.id, c.attempts, d.workspace_id AS "workspaceId", d.id AS "deliveryId", d.token_sealed AS "tokenSealed", d.contact_id AS "contactId",
     ct.name AS "contactName", ct.email AS "contactEmail", ct.locale AS "contactLocale",
     s.title AS "surveyTitle", s.language AS "surveyLanguage", v.questions,
     coalesce(owner.name, sender.name, ws.sender_name) AS "senderName",

@@ -2,7 +2,13 @@ import type { OutgoingMail } from '../../../platform/mail';
 import type { Sealer } from '../../../platform/tokens';
 
 /** What every claimed row carries, whatever its kind; the rest is the kind's own. */
-export type ClaimedRow = { kind: string; id: string; attempts: number };
+export type ClaimedRow = {
+  kind: string;
+  id: string;
+  attempts: number;
+  /** The workspace that sends it (the built-in mailbox files its copy under it). */
+  workspaceId: string;
+};
 
 /** What the worker gives a kind to build its message. */
 export type ComposeContext = {

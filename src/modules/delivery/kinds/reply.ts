@@ -10,6 +10,7 @@ export type ReplyRow = {
   kind: 'reply';
   id: string;
   attempts: number;
+  workspaceId: string;
   /** The invitation the answer came from, if any (a public-link answer has none): the reply threads under it. */
   deliveryId: string | null;
   contactId: string;
@@ -33,7 +34,7 @@ export const reply: OutboxKind<ReplyRow> = {
   table: 'replies',
   // A reply is refused up front to anyone not subscribed; this catches an unsubscribe while it was queued.
   checked: `SELECT p.id, ${NOT_SUBSCRIBED} FROM picked p JOIN replies rp ON rp.id = p.id JOIN contacts ct ON ct.id = rp.contact_id`,
-  read: `SELECT c.id, c.attempts, r.delivery_id AS "deliveryId", c.contact_id AS "contactId",
+  read: `SELECT c.id, c.attempts, c.workspace_id AS "workspaceId", r.delivery_id AS "deliveryId", c.contact_id AS "contactId",
        ct.name AS "contactName", ct.email AS "contactEmail", s.title AS "surveyTitle",
        c.author_name AS "senderName", c.author_email AS "replyToEmail",
        ws.name AS "workspaceName", ws.postal_address AS "postalAddress", c.body, r.comment AS "replyToComment"
