@@ -24,7 +24,7 @@ import { surveysRoutes, surveysService } from './modules/surveys';
 import { contactsRoutes, contactsService } from './modules/contacts';
 import { schedulesErasure, schedulesRoutes, schedulesService, wavesRoutes, wavesService } from './modules/schedules';
 import { renderPreview, responsesErasure, responsesRoutes, responsesService } from './modules/responses';
-import { insightsRoutes } from './modules/insights';
+import { exporter, insightsRoutes, insightsService } from './modules/insights';
 import { mailboxErasure, mailboxRoutes } from './modules/mailbox';
 import { followupsErasure, followupsRoutes, followupsService, inboxCount } from './modules/followups';
 
@@ -198,7 +198,18 @@ export function buildApp(deps: AppDeps) {
   app.use(inboxCount(followups));
   app.use(teamRoutes(accounts));
   app.use(surveysRoutes(surveys, renderPreview));
-  app.use(insightsRoutes({ db, surveys, waves, publicUrl: config.publicUrl, publicLinkOf: responses.publicLinkToken }));
+  app.use(
+    insightsRoutes({
+      db,
+      insights: insightsService({ db, surveys }),
+      exporter: exporter(db, log),
+      surveys,
+      waves,
+      segments: contacts.segments.names,
+      publicUrl: config.publicUrl,
+      publicLinkOf: responses.publicLinkToken,
+    }),
+  );
   app.use(contactsRoutes(contacts, { importMaxBytes }));
   app.use(wavesRoutes(waves));
   app.use(followupsRoutes(followups, surveys));

@@ -16,6 +16,7 @@ import { createDeliveryWorker, outboxDepth } from './modules/delivery';
 import { createPulseEngine, tickerLagSeconds } from './modules/schedules';
 import { startTicker } from './jobs/ticker';
 import { startMailboxServer } from './modules/mailbox';
+import { rollupCompactor } from './modules/insights';
 
 export type Rapport = { url: string; databaseUrl: string; stop: () => Promise<void> };
 
@@ -135,6 +136,10 @@ export async function startRapport(
       const ticker = startTicker(engine, log);
       stops.push(() => ticker.stop());
     }
+
+    // Every instance folds the dashboards' pending rollup deltas (one at a time, under a database lock).
+    const compactor = startTicker(rollupCompactor(db), log, 'rapport-rollups');
+    stops.push(() => compactor.stop());
 
     const app = buildApp({
       config,

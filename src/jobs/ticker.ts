@@ -4,19 +4,20 @@ import type { Logger } from '../platform/logger';
 export type Tickable = { tick: () => Promise<unknown> };
 
 /**
- * The one node-cron entry of a process: every minute, ask the pulse engine what is due. It only wakes the
+ * A node-cron entry of a process (the pulse engine; the insights rollup compactor): every minute, ask the
+ * pulse engine what is due. It only wakes the
  * engine; which slots are due is decided by the engine from the database clock, so instances with drifting
  * clocks (or several instances at once) still open each slot exactly once.
  */
-export function startTicker(engine: Tickable, log: Logger) {
+export function startTicker(engine: Tickable, log: Logger, name = 'rapport-pulse') {
   const run = async () => {
     try {
       await engine.tick();
     } catch (err) {
-      log.error({ err }, 'pulse tick failed');
+      log.error({ err, job: name }, 'tick failed');
     }
   };
-  const task = cron.schedule('* * * * *', run, { name: 'rapport-pulse', noOverlap: true });
+  const task = cron.schedule('* * * * *', run, { name, noOverlap: true });
   // A restarted instance catches up at once instead of waiting for the next minute.
   const first = run();
   return {

@@ -5,9 +5,10 @@ import { stringify, type Options, type Stringifier } from 'csv-stringify';
  * which Apple Numbers folds to them), tab or carriage return as a formula — `=HYPERLINK(...)`, `+cmd|...`.
  * Every text cell Rapport writes into a CSV goes through this rule (OWASP "CSV Injection"): such a cell gets
  * a leading apostrophe, which spreadsheets show as text and never evaluate. Numbers written as numbers
- * (a row number, a score) are not text and stay as they are.
+ * (a row number, a score) are not text and stay as they are. The survey export (insights/export.ts) hands
+ * this same pattern to PostgreSQL, which writes its rows.
  */
-const FORMULA_START = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/;
+export const FORMULA_START = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/;
 
 export function neutralizeCell(value: string): string {
   return FORMULA_START.test(value) ? `'${value}` : value;

@@ -8,7 +8,14 @@ export type User = {
   role: 'owner' | 'admin' | 'member';
   alertsEnabled: boolean;
 };
-export type Workspace = { id: string; name: string; senderName: string; postalAddress: string; throttleDays: number };
+export type Workspace = {
+  id: string;
+  name: string;
+  senderName: string;
+  postalAddress: string;
+  throttleDays: number;
+  anonymityThreshold: number;
+};
 
 const USER_COLUMNS = `id, workspace_id AS "workspaceId", name, email, role, alerts_enabled AS "alertsEnabled"`;
 
@@ -20,7 +27,7 @@ export const accountsRepository = (db: Db) => ({
     return (await db.one(`SELECT 1 AS one FROM workspaces LIMIT 1`, {}, tx)) !== undefined;
   },
 
-  async createWorkspace(w: Omit<Workspace, 'id' | 'throttleDays'>, tx: Tx) {
+  async createWorkspace(w: Omit<Workspace, 'id' | 'throttleDays' | 'anonymityThreshold'>, tx: Tx) {
     return (await db.one<{ id: string }>(
       `INSERT INTO workspaces (name, sender_name, postal_address) VALUES (:name, :senderName, :postalAddress) RETURNING id`,
       w,
@@ -64,17 +71,19 @@ export const accountsRepository = (db: Db) => ({
   emailTaken: async (email: string, tx: Tx) =>
     (await db.one(`SELECT 1 AS one FROM users WHERE lower(email) = lower(:email)`, { email }, tx)) !== undefined,
 
-  async updateWorkspace(id: string, w: Omit<Workspace, 'id'>) {
+  async updateWorkspace(id: string, w: Omit<Workspace, 'id' | 'anonymityThreshold'> & { anonymityThreshold?: number }) {
     await db.execute(
-      `UPDATE workspaces SET name = :name, sender_name = :senderName, postal_address = :postalAddress, throttle_days = :throttleDays
+      `UPDATE workspaces SET name = :name, sender_name = :senderName, postal_address = :postalAddress, throttle_days = :throttleDays,
+         anonymity_threshold = coalesce(:anonymityThreshold, anonymity_threshold)
        WHERE id = :id`,
-      { id, ...w },
+      { id, ...w, anonymityThreshold: w.anonymityThreshold ?? null },
     );
   },
 
   findWorkspace: (id: string) =>
     db.one<Workspace>(
-      `SELECT id, name, sender_name AS "senderName", postal_address AS "postalAddress", throttle_days AS "throttleDays"
+      `SELECT id, name, sender_name AS "senderName", postal_address AS "postalAddress", throttle_days AS "throttleDays",
+         anonymity_threshold AS "anonymityThreshold"
        FROM workspaces WHERE id = :id`,
       { id },
     ),

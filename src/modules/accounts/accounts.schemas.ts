@@ -51,6 +51,16 @@ export const workspaceSchema = z.object({
     .int('Enter a whole number of days.')
     .min(0, 'Use 0 (no throttle) or more days.')
     .max(365, 'Use at most 365 days.'),
+  // Left out (an older form), it keeps its value.
+  anonymityThreshold: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.coerce
+      .number({ error: 'Enter a number of answers.' })
+      .int('Enter a whole number of answers.')
+      .min(1, 'Use 1 (show every group) or more answers.')
+      .max(1000, 'Use at most 1,000 answers.')
+      .optional(),
+  ),
 });
 export type WorkspaceInput = z.infer<typeof workspaceSchema>;
 

@@ -1,0 +1,37 @@
+import type { Db } from '../../platform/db';
+
+// Several instances tick at once; one compacts, the others skip.
+const COMPACT_LOCK = 724_012;
+
+/**
+ * Moves the pending deltas into the rollup (see migration 20261202300000), in one statement: a reader
+ * summing rollup + deltas sees the counts either all before or all after. Deltas of a survey deleted since
+ * are dropped. Returns how many delta rows were folded.
+ */
+export async function compactRollups(db: Db): Promise<number> {
+  return db.transaction(async (tx) => {
+    const lock = await db.one<{ ok: boolean }>(`SELECT pg_try_advisory_xact_lock(${COMPACT_LOCK}) AS ok`, {}, tx);
+    if (!lock?.ok) return 0;
+    const row = await db.one<{ moved: number }>(
+      `WITH moved AS (DELETE FROM insight_rollup_deltas RETURNING *),
+       grouped AS (
+         SELECT workspace_id, survey_id, survey_version, day, question_id, value, sum(n)::bigint AS n, count(*) AS rows
+         FROM moved GROUP BY 1, 2, 3, 4, 5, 6
+       ),
+       folded AS (
+         INSERT INTO insight_rollups (workspace_id, survey_id, survey_version, day, question_id, value, n)
+         SELECT g.workspace_id, g.survey_id, g.survey_version, g.day, g.question_id, g.value, g.n
+         FROM grouped g WHERE EXISTS (SELECT 1 FROM surveys s WHERE s.id = g.survey_id)
+         ON CONFLICT (survey_id, survey_version, day, question_id, value) DO UPDATE SET n = insight_rollups.n + EXCLUDED.n
+         RETURNING 1
+       )
+       SELECT coalesce(sum(rows), 0)::bigint AS moved FROM grouped`,
+      {},
+      tx,
+    );
+    return row?.moved ?? 0;
+  });
+}
+
+/** The minute job: keeps the deltas a reader sums small. */
+export const rollupCompactor = (db: Db) => ({ tick: () => compactRollups(db) });

@@ -1,0 +1,152 @@
+import type { Db } from '../../platform/db';
+import { notFound } from '../../platform/errors';
+import { segmentAudience, segmentCondition, type ContactFilter } from '../contacts';
+import type { Question } from '../surveys';
+import type { Filters } from './insights.schemas';
+
+/**
+ * What an insights view is about: one survey, the versions whose answers count, the questions shown, a
+ * UTC date range and, optionally, a condition on who answered (segment, tag, property, owner).
+ *
+ * Questions are matched across versions by id *and* type: "all versions" counts a question's answers from
+ * every version where it had the same type, so a reworded question keeps its history, while an id reused for
+ * another scale (0–10 became 1–5) never mixes two scales in one number.
+ */
+export type Scope = {
+  workspaceId: string;
+  surveyId: string;
+  questions: Question[];
+  versions: number[];
+  /** 'version:questionId' of every cell that belongs to a shown question. */
+  compat: string[];
+  from: string | null;
+  to: string | null;
+  /** A condition on the contacts alias `ct`; null when the view is about everyone. */
+  people: { sql: string; replacements: Record<string, unknown> } | null;
+};
+
+export type VersionQuestions = { version: number; questions: Question[] };
+
+export async function buildScope(
+  db: Db,
+  o: { workspaceId: string; surveyId: string; currentVersion: number; versions: VersionQuestions[]; filters: Filters },
+): Promise<Scope> {
+  const { filters: f } = o;
+  const shown = f.version ?? o.currentVersion;
+  const base = o.versions.find((v) => v.version === shown);
+  if (!base) throw notFound('version of this survey');
+  const counted = f.version ? [base] : o.versions;
+  const compat: string[] = [];
+  for (const q of base.questions)
+    for (const v of counted)
+      if (v.questions.some((x) => x.id === q.id && x.type === q.type)) compat.push(`${v.version}:${q.id}`);
+  return {
+    workspaceId: o.workspaceId,
+    surveyId: o.surveyId,
+    questions: base.questions,
+    versions: counted.map((v) => v.version),
+    compat,
+    from: f.from ?? null,
+    to: f.to ?? null,
+    people: await peopleCondition(db, o.workspaceId, f),
+  };
+}
+
+/**
+ * The scope narrowed to a saved segment (each side of a comparison), on top of its other filters. The base
+ * scope must carry no segment of its own: both would bind the same replacement names.
+ */
+export async function withSegment(db: Db, scope: Scope, segmentId: string): Promise<Scope> {
+  const seg = await segmentAudience(db, scope.workspaceId, segmentId, 'ct');
+  if (!seg.found) throw notFound('segment');
+  const parts = [scope.people?.sql, seg.sql].filter(Boolean);
+  return {
+    ...scope,
+    people: {
+      sql: parts.join(' AND '),
+      replacements: { ...scope.people?.replacements, ...seg.replacements },
+    },
+  };
+}
+
+async function peopleCondition(db: Db, workspaceId: string, f: Filters): Promise<Scope['people']> {
+  const parts: string[] = [];
+  const replacements: Record<string, unknown> = {};
+  if (f.segment) {
+    const seg = await segmentAudience(db, workspaceId, f.segment, 'ct');
+    if (!seg.found) throw notFound('segment');
+    parts.push(`(${seg.sql})`);
+    Object.assign(replacements, seg.replacements);
+  }
+  const extra: ContactFilter = {};
+  if (f.tag) extra.tags = [f.tag];
+  if (f.prop) extra.properties = [{ key: f.prop.key, value: f.prop.value }];
+  if (extra.tags || extra.properties) {
+    const cond = segmentCondition(extra, 'ct', 'pf');
+    parts.push(`(${cond.sql})`);
+    Object.assign(replacements, cond.replacements);
+  }
+  if (f.owner) {
+    parts.push('ct.owner_user_id = :peopleOwner');
+    replacements.peopleOwner = f.owner;
+  }
+  return parts.length ? { sql: parts.join(' AND '), replacements } : null;
+}
+
+/**
+ * The answers in scope as count cells (survey_version, day, question_id, value, n), in SQL:
+ *  - about everyone: the rollup plus its pending deltas, read in the same statement (so exact);
+ *  - about some people: the raw rows of those people's answers, cut into cells by the same database function
+ *    the rollup is maintained with.
+ * Always scoped to the workspace and the survey.
+ */
+export function cellSource(scope: Scope): { sql: string; replacements: Record<string, unknown> } {
+  const replacements: Record<string, unknown> = {
+    workspaceId: scope.workspaceId,
+    surveyId: scope.surveyId,
+    versions: scope.versions,
+    fromDay: scope.from,
+    toDay: scope.to,
+  };
+  if (!scope.people) {
+    const part = (table: string) =>
+      `SELECT survey_version, day, question_id, value, n FROM ${table}
+       WHERE workspace_id = :workspaceId AND survey_id = :surveyId AND survey_version IN (:versions)
+         AND (:fromDay::date IS NULL OR day >= :fromDay::date) AND (:toDay::date IS NULL OR day <= :toDay::date)`;
+    return { sql: `(${part('insight_rollups')} UNION ALL ${part('insight_rollup_deltas')})`, replacements };
+  }
+  const raw = responsesInScope(scope);
+  return {
+    sql: `(SELECT r.survey_version, (r.submitted_at AT TIME ZONE 'UTC')::date AS day, c.question_id, c.value, 1 AS n
+      ${raw.sql}
+      LEFT JOIN survey_versions v ON v.survey_id = r.survey_id AND v.version = r.survey_version
+      CROSS JOIN LATERAL rapport_insight_cells(v.questions, r.answers, r.score) c
+      WHERE ${raw.where})`,
+    replacements: { ...replacements, ...raw.replacements },
+  };
+}
+
+/**
+ * FROM … and WHERE … of the raw responses in scope (alias r; contacts ct when people are filtered). Dates
+ * are UTC days, as in the rollup.
+ */
+export function responsesInScope(scope: Scope) {
+  return {
+    sql: `FROM responses r${scope.people ? ` JOIN contacts ct ON ct.id = r.contact_id AND ct.workspace_id = r.workspace_id AND ${scope.people.sql}` : ''}`,
+    where: `r.workspace_id = :workspaceId AND r.survey_id = :surveyId AND r.survey_version IN (:versions)
+      AND (:fromDay::date IS NULL OR r.submitted_at >= (:fromDay::date)::timestamp AT TIME ZONE 'UTC')
+      AND (:toDay::date IS NULL OR r.submitted_at < (:toDay::date + 1)::timestamp AT TIME ZONE 'UTC')`,
+    replacements: {
+      workspaceId: scope.workspaceId,
+      surveyId: scope.surveyId,
+      versions: scope.versions,
+      fromDay: scope.from,
+      toDay: scope.to,
+      ...scope.people?.replacements,
+    },
+  };
+}
+
+/** Cells that belong to the shown questions (and the per-response '#…' cells). */
+export const COMPAT_CELLS = `(question_id LIKE '#%' OR survey_version::text || ':' || question_id IN (:compat))`;
+export const compatOf = (scope: Scope) => (scope.compat.length ? scope.compat : ['-']);
