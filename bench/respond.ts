@@ -3,22 +3,24 @@
  * server doing the same lookup / lookup + upsert, in the same run, over many distinct tokens; then measures
  * the app's POST latency at half its maximum rate, offered evenly (open loop). App and bare alternate in
  * slices of BENCH_SLICE_SECONDS (default 1) within each of BENCH_ROUNDS rounds (default 3); the medians of
- * the rounds are reported, with each server's CPU µs per request.
+ * the rounds are reported, with each server's CPU µs per request. Last, the app's POST with the insights
+ * rollup triggers on and off (alternating slices, then paced): the rollup's upkeep on the respondent's path.
  * BENCH_SECONDS (default 10) per phase, BENCH_TOKENS (default 2000). Embedded PostgreSQL (production
  * settings; BENCH_FAST_PG=1 turns fsync off) unless DATABASE_URL is set. Last line: one JSON object.
  */
 import { fork } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
+import { Client } from 'pg';
 import { createDb } from '../src/platform/db';
 import { startEmbeddedPostgres } from '../src/platform/embeddedPostgres';
 import { migrate } from '../src/platform/migrator';
 import { createSealer, hashToken, newToken } from '../src/platform/tokens';
 import { TEMPLATES } from '../src/modules/surveys/templates';
 import { freePort } from '../tests/helpers/net';
+import { pacedPosts } from './support';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const TOKENS = Number(process.env.BENCH_TOKENS ?? 2000);
@@ -131,81 +133,12 @@ function flood(port: number, tokens: string[], method: 'GET' | 'POST', seconds =
   });
 }
 
-/**
- * Open loop at a fixed rate, requests evenly spaced, each one's latency counted from when this process sent
- * it, waiting for a free connection included (so a stalled server is not excused by requests it kept from
- * being sent). Not from when it was due: on this shared 2-core machine the generator itself is sometimes
- * descheduled for tens of ms, which is not the server's latency; how late it ran is reported apart
- * (loaderLateMs, the 99th percentile). autocannon's overallRate cannot do any of this:
- * each connection sends its whole per-second quota back to back at the start of every second (full-speed
- * bursts, then idle), and its coordinated-omission correction takes 1/rate as the expected interval in ms
- * instead of 1000/rate, back-filling every slow answer with a run of made-up samples.
- */
-function paced(port: number, tokens: string[], rate: number, seconds = SECONDS): Promise<Phase> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
-  const total = Math.max(1, Math.round(rate * seconds));
-  const gap = 1000 / rate;
-  const latencies: number[] = [];
-  const late: number[] = [];
-  let errors = 0;
-  let failed = 0;
-  return new Promise((resolve) => {
-    const start = performance.now();
-    const settle = () => {
-      if (latencies.length + errors < total) return;
-      agent.destroy();
-      const at = (xs: number[], q: number) => (
-        xs.sort((a, b) => a - b),
-        Math.round(xs[Math.min(xs.length - 1, Math.ceil(q * xs.length) - 1)] ?? NaN)
-      );
-      resolve({
-        rps: total / ((performance.now() - start) / 1000),
-        p50: at(latencies, 0.5),
-        p99: at(latencies, 0.99),
-        errors,
-        failed,
-        requests: total,
-        loaderLateMs: at(late, 0.99),
-      });
-    };
-    const fire = (due: number) => {
-      const sent = performance.now();
-      late.push(sent - due);
-      const n = next++;
-      const payload = body(n);
-      const req = http.request(
-        {
-          agent,
-          host: '127.0.0.1',
-          port,
-          method: 'POST',
-          path: `/r/${tokens[n % tokens.length]}`,
-          headers: {
-            'content-type': 'application/x-www-form-urlencoded',
-            'content-length': Buffer.byteLength(payload),
-          },
-        },
-        (res) => {
-          res.resume();
-          res.on('end', () => {
-            if ((res.statusCode ?? 500) >= 400) failed++;
-            latencies.push(performance.now() - sent);
-            settle();
-          });
-        },
-      );
-      req.on('error', () => (errors++, settle()));
-      req.end(payload);
-    };
-    let fired = 0;
-    const tick = () => {
-      const now = performance.now();
-      while (fired < total && start + fired * gap <= now) fire(start + fired++ * gap);
-      if (fired < total) setTimeout(tick, Math.max(0, start + fired * gap - performance.now()));
-    };
-    tick();
+/** The app's POST at a fixed rate, open loop (see bench/support.ts). */
+const paced = (port: number, tokens: string[], rate: number, seconds = SECONDS): Promise<Phase> =>
+  pacedPosts(port, rate, seconds, CONNECTIONS, () => {
+    const n = next++;
+    return { path: `/r/${tokens[n % tokens.length]}`, body: body(n) };
   });
-}
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -302,6 +235,36 @@ async function main() {
         halves[side].push(await measured(() => paced(side === 'app' ? appPort : barePort, tokens, halfRate)));
     }
 
+    // The insights rollup's upkeep on the POST: the app's POST with its statement triggers on and off, in
+    // alternating slices (flood: req/s and server CPU per request) and paced at half rate (p99).
+    const admin = new Client({ connectionString: pg.url });
+    await admin.connect();
+    const rollupTriggers = async (on: boolean) => {
+      for (const t of ['insert', 'update', 'delete'])
+        await admin.query(`ALTER TABLE responses ${on ? 'ENABLE' : 'DISABLE'} TRIGGER responses_insights_${t}`);
+    };
+    const rollup: Record<'on' | 'off', Phase[]> = { on: [], off: [] };
+    const rollupPaced: Record<'on' | 'off', Phase[]> = { on: [], off: [] };
+    try {
+      for (let r = 0; r < rounds; r++) {
+        const got: Record<'on' | 'off', Phase[]> = { on: [], off: [] };
+        for (let i = 0; i < slices; i++)
+          for (const side of (r + i) % 2 ? (['off', 'on'] as const) : (['on', 'off'] as const)) {
+            await rollupTriggers(side === 'on');
+            got[side].push(await measured(() => flood(appPort, tokens, 'POST', SLICE)));
+          }
+        rollup.on.push(merge(got.on));
+        rollup.off.push(merge(got.off));
+        for (const side of r % 2 ? (['off', 'on'] as const) : (['on', 'off'] as const)) {
+          await rollupTriggers(side === 'on');
+          rollupPaced[side].push(await measured(() => paced(appPort, tokens, halfRate)));
+        }
+      }
+    } finally {
+      await rollupTriggers(true);
+      await admin.end();
+    }
+
     const line = (name: string, p: Phase) =>
       console.log(
         `${name.padEnd(32)} ${p.rps.toFixed(0).padStart(6)} req/s  p50 ${String(p.p50).padStart(4)} ms  p99 ${String(p.p99).padStart(4)} ms  ` +
@@ -315,8 +278,20 @@ async function main() {
       line('  POST /r/<token>  bare', runs.barePost[r]!);
       line(`  POST app  at ${halfRate} req/s (paced)`, halves.app[r]!);
       line(`  POST bare at ${halfRate} req/s (paced)`, halves.bare[r]!);
+      line('  POST app, rollup on', rollup.on[r]!);
+      line('  POST app, rollup off', rollup.off[r]!);
+      line(`  POST rollup on  at ${halfRate} (paced)`, rollupPaced.on[r]!);
+      line(`  POST rollup off at ${halfRate} (paced)`, rollupPaced.off[r]!);
     }
-    const all = [...Object.values(runs).flat(), ...halves.app, ...halves.bare];
+    const all = [
+      ...Object.values(runs).flat(),
+      ...halves.app,
+      ...halves.bare,
+      ...rollup.on,
+      ...rollup.off,
+      ...rollupPaced.on,
+      ...rollupPaced.off,
+    ];
     const failures = all.reduce((n, p) => n + p.errors + p.failed, 0);
     const med = (ps: Phase[], f: (p: Phase) => number) => Math.round(median(ps.map(f)));
     const result = {
@@ -349,16 +324,31 @@ async function main() {
         bareP50Ms: med(halves.bare, (p) => p.p50),
         loaderLateP99Ms: med([...halves.app, ...halves.bare], (p) => p.loaderLateMs!),
       },
+      // The insights rollup's cost on the POST (goal: at most 10 % slower).
+      rollupUpkeep: {
+        postRpsOn: med(rollup.on, (p) => p.rps),
+        postRpsOff: med(rollup.off, (p) => p.rps),
+        rpsRatio: ratios(rollup.on, rollup.off),
+        serverUsPerReqOn: med(rollup.on, (p) => p.serverUsPerReq!),
+        serverUsPerReqOff: med(rollup.off, (p) => p.serverUsPerReq!),
+        pacedP99MsOn: med(rollupPaced.on, (p) => p.p99),
+        pacedP99MsOff: med(rollupPaced.off, (p) => p.p99),
+      },
       failures,
       fastPg: process.env.BENCH_FAST_PG === '1',
-      goals: { ratioAtLeast: 0.5, p99AtMostMs: 25 },
+      goals: { ratioAtLeast: 0.5, p99AtMostMs: 25, rollupRpsRatioAtLeast: 0.9 },
       met: false,
     };
     result.met =
-      failures === 0 && result.getRps.ratio >= 0.5 && result.postRps.ratio >= 0.5 && result.postHalfRate.p99Ms <= 25;
+      failures === 0 &&
+      result.getRps.ratio >= 0.5 &&
+      result.postRps.ratio >= 0.5 &&
+      result.postHalfRate.p99Ms <= 25 &&
+      result.rollupUpkeep.rpsRatio >= 0.9;
     console.log(
       `GET ratio ${result.getRps.ratio}, POST ratio ${result.postRps.ratio} (goal ≥ 0.5, medians of ${rounds} rounds); ` +
-        `POST p99 at half rate ${result.postHalfRate.p99Ms} ms (goal ≤ 25; bare ${result.postHalfRate.bareP99Ms} ms); failures ${failures}`,
+        `POST p99 at half rate ${result.postHalfRate.p99Ms} ms (goal ≤ 25; bare ${result.postHalfRate.bareP99Ms} ms); ` +
+        `POST with/without the insights rollup ${result.rollupUpkeep.rpsRatio} (goal ≥ 0.9); failures ${failures}`,
     );
     console.log(JSON.stringify(result));
   } finally {

@@ -36,27 +36,19 @@ export async function up({ query }: MigrationContext): Promise<void> {
       SELECT q.id, x.value
       FROM (
         SELECT e->>'id' AS id, e->>'type' AS type,
-          e->>'id' IS NOT DISTINCT FROM (SELECT f->>'id' FROM jsonb_array_elements(questions) f
-                                         WHERE f->>'type' IN ('nps', 'csat', 'ces', 'rating') LIMIT 1) AS is_primary
-        FROM jsonb_array_elements(coalesce(questions, '[]'::jsonb)) e
+          CASE WHEN i = min(i) FILTER (WHERE e->>'type' IN ('nps', 'csat', 'ces', 'rating')) OVER ()
+               THEN to_jsonb(score) ELSE answers -> (e->>'id') END AS a
+        FROM jsonb_array_elements(coalesce(questions, '[]'::jsonb)) WITH ORDINALITY AS t(e, i)
       ) q
-      CROSS JOIN LATERAL (SELECT CASE WHEN q.is_primary THEN to_jsonb(score) ELSE answers -> q.id END AS a) v
-      CROSS JOIN LATERAL (
-        SELECT ''::text AS value
-        WHERE CASE jsonb_typeof(v.a)
-                WHEN 'number' THEN true
-                WHEN 'string' THEN btrim(v.a #>> '{}') <> ''
-                WHEN 'array' THEN jsonb_array_length(v.a) > 0
-                ELSE false END
-        UNION ALL
-        SELECT v.a #>> '{}'
-        WHERE q.type IN ('nps', 'csat', 'ces', 'rating', 'yes_no', 'single_choice')
-          AND jsonb_typeof(v.a) IN ('number', 'string') AND btrim(v.a #>> '{}') <> ''
-        UNION ALL
-        SELECT DISTINCT c
-        FROM jsonb_array_elements_text(CASE WHEN jsonb_typeof(v.a) = 'array' THEN v.a ELSE '[]'::jsonb END) c
-        WHERE q.type = 'multiple_choice'
-      ) x
+      CROSS JOIN LATERAL unnest(CASE
+        WHEN jsonb_typeof(q.a) = 'array' AND jsonb_array_length(q.a) > 0 THEN
+          ARRAY[''] || CASE WHEN q.type = 'multiple_choice'
+                            THEN ARRAY(SELECT DISTINCT jsonb_array_elements_text(q.a)) ELSE '{}'::text[] END
+        WHEN jsonb_typeof(q.a) = 'number'
+          OR (jsonb_typeof(q.a) = 'string' AND btrim(q.a #>> '{}') <> '') THEN
+          ARRAY[''] || CASE WHEN q.type IN ('nps', 'csat', 'ces', 'rating', 'yes_no', 'single_choice')
+                            THEN ARRAY[q.a #>> '{}'] ELSE '{}'::text[] END
+        ELSE '{}'::text[] END) AS x(value)
     $$;
 
     CREATE TABLE insight_rollups (
