@@ -136,8 +136,16 @@ async function main() {
     const { port } = await new Promise<{ port: number }>((resolve) => child.once('message', resolve as never));
 
     // The owner signs up through the app, as a person would; the session cookie is kept.
+    const jar = new Map<string, string>();
+    const keep = (headers: http.IncomingHttpHeaders) => {
+      for (const c of [headers['set-cookie'] ?? []].flat()) {
+        const [pair] = c.split(';');
+        jar.set(pair!.split('=')[0]!, pair!);
+      }
+      return [...jar.values()].join('; ');
+    };
     const setup = await request(port, '/setup', '');
-    let cookie = [setup.headers['set-cookie'] ?? []].flat().map((c) => c.split(';')[0]).join('; ');
+    let cookie = keep(setup.headers);
     const csrf = /name="_csrf" value="([^"]+)"/.exec(setup.body)![1]!;
     const form = new URLSearchParams({
       _csrf: csrf,
@@ -150,7 +158,7 @@ async function main() {
     });
     const signedUp = await request(port, '/setup', cookie, 'POST', form.toString());
     if (signedUp.status !== 303) throw new Error(`setup refused: ${signedUp.status}`);
-    cookie = [cookie, ...[signedUp.headers['set-cookie'] ?? []].flat().map((c) => c.split(';')[0])].join('; ');
+    cookie = keep(signedUp.headers);
     const workspaceId = (await db.one<{ id: string }>('SELECT id FROM workspaces'))!.id;
     const surveyId = (await db.one<{ id: string }>(
       `INSERT INTO surveys (workspace_id, title, template) VALUES (:workspaceId, 'How are we doing?', 'how-are-we-doing') RETURNING id`,
@@ -179,6 +187,7 @@ async function main() {
     // set aside and their rows written in bulk after; the insights statement trigger counts every COPY.
     const loadStart = process.hrtime.bigint();
     const client = new pg.Client({ connectionString: url });
+    client.on('error', (err) => console.error('bench connection:', err.message));
     await client.connect();
     await client.query('ALTER TABLE responses DISABLE TRIGGER responses_conversation');
     await client.query('ALTER TABLE responses DISABLE TRIGGER responses_band');

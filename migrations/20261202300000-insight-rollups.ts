@@ -152,11 +152,16 @@ export async function up({ query }: MigrationContext): Promise<void> {
     -- The responses table and the comment feeds page newest first with a keyset on (submitted_at, id).
     CREATE INDEX responses_survey_keyset_idx ON responses (survey_id, submitted_at DESC, id DESC);
     DROP INDEX responses_survey_submitted_idx;
+
+    -- "Closing the loop" counts a survey's unhappy answers of the last 30 days from one index range.
+    CREATE INDEX conversations_survey_unhappy_idx ON conversations (survey_id, submitted_at) INCLUDE (status, response_id)
+      WHERE band IN ('detractor', 'low');
   `);
 }
 
 export async function down({ query }: MigrationContext): Promise<void> {
   await query(`
+    DROP INDEX conversations_survey_unhappy_idx;
     CREATE INDEX responses_survey_submitted_idx ON responses (survey_id, submitted_at DESC);
     DROP INDEX responses_survey_keyset_idx;
     DROP TRIGGER survey_versions_insights ON survey_versions;

@@ -5,6 +5,7 @@ import type { Filters, Grain } from './insights.schemas';
 import { textSearchFor } from './language';
 import { buildSections, distributionOf, scaleEstimate, type Section } from './metrics';
 import { getLoopClosure } from './queries/getLoopClosure';
+import { getPeopleDayCells } from './queries/getPeopleDayCells';
 import { getQuestionTotals } from './queries/getQuestionTotals';
 import { getRecentPeriods } from './queries/getRecentPeriods';
 import { getResponseRate } from './queries/getResponseRate';
@@ -16,7 +17,7 @@ import { getTrend } from './queries/getTrend';
 import { getTrendDensity } from './queries/getTrendDensity';
 import { buildScope, withSegment, type Scope } from './scope';
 import { compare, type Estimate } from './stats';
-import { buildPoints, chooseGrain, MAX_POINTS, periodsBetween, periodStart } from './trend';
+import { buildPoints, chooseGrain, MAX_POINTS, periodsBetween } from './trend';
 
 /** Answers shown under each open question on the dashboard; the feed pages by this many. */
 const DASHBOARD_COMMENTS = 5;
@@ -24,7 +25,7 @@ export const FEED_PAGE = 20;
 /** A search reads this many answers back per page (see getTextAnswers). */
 const SEARCH_WINDOW = 20_000;
 /** Themes are counted over this many of the most recent answers in scope (see getThemes). */
-export const THEME_SAMPLE = 2_000;
+export const THEME_SAMPLE = 1_000;
 export const RESPONSES_PAGE = 50;
 
 export type Workspace = { id: string; anonymityThreshold: number };
@@ -47,13 +48,14 @@ export function insightsService(deps: { db: Db; surveys: SurveysService }) {
     const survey = await deps.surveys.get(workspace.id, surveyId);
     const versions = await getSurveyVersions(db, workspace.id, survey.id);
     if (filters.version && !versions.some((v) => v.version === filters.version)) throw notFound('version of this survey');
-    const scope = await buildScope(db, {
+    const scope: Scope = await buildScope(db, {
       workspaceId: workspace.id,
       surveyId: survey.id,
       currentVersion: survey.currentVersion,
       versions,
       filters,
     });
+    if (scope.people) scope.cells = await getPeopleDayCells(db, scope);
     return {
       survey,
       versions: versions.map((v) => v.version),
@@ -209,6 +211,7 @@ export function insightsService(deps: { db: Db; surveys: SurveysService }) {
     /** Two segments side by side on every scale question: each estimate, the difference, and its verdict. */
     async compare(v: View, a: string, b: string) {
       const [sa, sb] = await Promise.all([withSegment(db, v.scope, a), withSegment(db, v.scope, b)]);
+      [sa.cells, sb.cells] = await Promise.all([getPeopleDayCells(db, sa), getPeopleDayCells(db, sb)]);
       const [ta, tb] = await Promise.all([getQuestionTotals(db, sa), getQuestionTotals(db, sb)]);
       const size = (t: typeof ta) => Number(t.find((x) => x.questionId === '#responses')?.n ?? 0);
       const sectionsA = buildSections(v.scope.questions, ta);
@@ -231,4 +234,3 @@ export function insightsService(deps: { db: Db; surveys: SurveysService }) {
   };
 }
 export type InsightsService = ReturnType<typeof insightsService>;
-export { periodStart };

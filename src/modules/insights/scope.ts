@@ -23,7 +23,13 @@ export type Scope = {
   to: string | null;
   /** A condition on the contacts alias `ct`; null when the view is about everyone. */
   people: { sql: string; replacements: Record<string, unknown> } | null;
+  /** Versions in which each shown question is free text (its answers count as answered or not). */
+  textVersions: Record<string, number[]>;
+  /** A narrowed view's cells, counted once per request (getPeopleDayCells). */
+  cells?: DayCell[];
 };
+
+export type DayCell = { survey_version: number; day: string; question_id: string; value: string; n: number };
 
 export type VersionQuestions = { version: number; questions: Question[] };
 
@@ -37,9 +43,13 @@ export async function buildScope(
   if (!base) throw notFound('version of this survey');
   const counted = f.version ? [base] : o.versions;
   const compat: string[] = [];
+  const textVersions: Record<string, number[]> = {};
   for (const q of base.questions)
-    for (const v of counted)
-      if (v.questions.some((x) => x.id === q.id && x.type === q.type)) compat.push(`${v.version}:${q.id}`);
+    for (const v of counted) {
+      const same = v.questions.find((x) => x.id === q.id);
+      if (same?.type === q.type) compat.push(`${v.version}:${q.id}`);
+      if (same?.type === 'long_text' || same?.type === 'short_text') (textVersions[q.id] ??= []).push(v.version);
+    }
   return {
     workspaceId: o.workspaceId,
     surveyId: o.surveyId,
@@ -49,6 +59,7 @@ export async function buildScope(
     from: f.from ?? null,
     to: f.to ?? null,
     people: await peopleCondition(db, o.workspaceId, f),
+    textVersions,
   };
 }
 
@@ -62,6 +73,7 @@ export async function withSegment(db: Db, scope: Scope, segmentId: string): Prom
   const parts = [scope.people?.sql, seg.sql].filter(Boolean);
   return {
     ...scope,
+    cells: undefined,
     people: {
       sql: parts.join(' AND '),
       replacements: { ...scope.people?.replacements, ...seg.replacements },
@@ -96,8 +108,8 @@ async function peopleCondition(db: Db, workspaceId: string, f: Filters): Promise
 /**
  * The answers in scope as count cells (survey_version, day, question_id, value, n), in SQL:
  *  - about everyone: the rollup plus its pending deltas, read in the same statement (so exact);
- *  - about some people: the raw rows of those people's answers, cut into cells by the same database function
- *    the rollup is maintained with.
+ *  - about some people: their raw answers, cut into cells once per request by the same database function the
+ *    rollup is maintained with (getPeopleDayCells), handed back to each query as a parameter.
  * Always scoped to the workspace and the survey.
  */
 export function cellSource(scope: Scope): { sql: string; replacements: Record<string, unknown> } {
@@ -115,14 +127,10 @@ export function cellSource(scope: Scope): { sql: string; replacements: Record<st
          AND (:fromDay::date IS NULL OR day >= :fromDay::date) AND (:toDay::date IS NULL OR day <= :toDay::date)`;
     return { sql: `(${part('insight_rollups')} UNION ALL ${part('insight_rollup_deltas')})`, replacements };
   }
-  const raw = responsesInScope(scope);
+  if (!scope.cells) throw new Error('A narrowed scope is read from its cells: count them first (getPeopleDayCells).');
   return {
-    sql: `(SELECT r.survey_version, (r.submitted_at AT TIME ZONE 'UTC')::date AS day, c.question_id, c.value, 1 AS n
-      ${raw.sql}
-      LEFT JOIN survey_versions v ON v.survey_id = r.survey_id AND v.version = r.survey_version
-      CROSS JOIN LATERAL rapport_insight_cells(v.questions, r.answers, r.score) c
-      WHERE ${raw.where})`,
-    replacements: { ...replacements, ...raw.replacements },
+    sql: `(SELECT * FROM jsonb_to_recordset(:dayCells::jsonb) AS x(survey_version int, day date, question_id text, value text, n bigint))`,
+    replacements: { ...replacements, dayCells: JSON.stringify(scope.cells) },
   };
 }
 
