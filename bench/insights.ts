@@ -63,7 +63,12 @@ function* answerRows(o: { workspaceId: string; surveyId: string; contacts: strin
     const t = start + (i / SIZE) * span + rnd() * 1000;
     const drift = i / SIZE;
     const u = rnd();
-    const score = u < 0.25 - 0.1 * drift ? Math.floor(rnd() * 7) : u < 0.55 - 0.05 * drift ? 7 + Math.floor(rnd() * 2) : 9 + Math.floor(rnd() * 2);
+    const score =
+      u < 0.25 - 0.1 * drift
+        ? Math.floor(rnd() * 7)
+        : u < 0.55 - 0.05 * drift
+          ? 7 + Math.floor(rnd() * 2)
+          : 9 + Math.floor(rnd() * 2);
     const contact = o.contacts[Math.floor(rnd() * o.contacts.length)]!;
     let answers = `{"nps": ${score}}`;
     let comment = '';
@@ -93,30 +98,36 @@ function* batched(rows: Generator<string>) {
 }
 
 function request(port: number, path: string, cookie: string, method = 'GET', body?: string) {
-  return new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string; ms: number }>((resolve, reject) => {
-    const t0 = performance.now();
-    const req = http.request(
-      {
-        host: '127.0.0.1',
-        port,
-        path,
-        method,
-        headers: {
-          cookie,
-          ...(body ? { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) } : {}),
+  return new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string; ms: number }>(
+    (resolve, reject) => {
+      const t0 = performance.now();
+      const req = http.request(
+        {
+          host: '127.0.0.1',
+          port,
+          path,
+          method,
+          headers: {
+            cookie,
+            ...(body
+              ? { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) }
+              : {}),
+          },
         },
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (text += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text, ms: performance.now() - t0 }));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (text += c));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text, ms: performance.now() - t0 }),
+          );
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    },
+  );
 }
 
 async function main() {
@@ -164,10 +175,13 @@ async function main() {
       `INSERT INTO surveys (workspace_id, title, template) VALUES (:workspaceId, 'How are we doing?', 'how-are-we-doing') RETURNING id`,
       { workspaceId },
     ))!.id;
-    await db.query(`INSERT INTO survey_versions (survey_id, version, questions) VALUES (:surveyId, 1, :q) RETURNING version`, {
-      surveyId,
-      q: JSON.stringify(TEMPLATES[0]!.questions),
-    });
+    await db.query(
+      `INSERT INTO survey_versions (survey_id, version, questions) VALUES (:surveyId, 1, :q) RETURNING version`,
+      {
+        surveyId,
+        q: JSON.stringify(TEMPLATES[0]!.questions),
+      },
+    );
     // One contact in ten is an enterprise customer: the segment the filtered view is measured on.
     const contacts = (
       await db.query<{ id: string }>(
@@ -201,7 +215,9 @@ async function main() {
           ),
         ),
       );
-      console.log(`loaded ${Math.min(SIZE, from + CHUNK).toLocaleString('en')} answers (${seconds(t0).toFixed(1)} s for this COPY)`);
+      console.log(
+        `loaded ${Math.min(SIZE, from + CHUNK).toLocaleString('en')} answers (${seconds(t0).toFixed(1)} s for this COPY)`,
+      );
     }
     await client.query('ALTER TABLE responses ENABLE TRIGGER responses_conversation');
     await client.query('ALTER TABLE responses ENABLE TRIGGER responses_band');
@@ -235,7 +251,9 @@ async function main() {
       {
         workspaceId,
         waveId,
-        rows: JSON.stringify(tokens.map((tk, i) => ({ c: contacts[i], h: hashToken(tk).toString('hex'), s: sealer.seal(tk) }))),
+        rows: JSON.stringify(
+          tokens.map((tk, i) => ({ c: contacts[i], h: hashToken(tk).toString('hex'), s: sealer.seal(tk) })),
+        ),
       },
     );
 
@@ -317,30 +335,37 @@ async function main() {
       const t0 = process.hrtime.bigint();
       let rows = 0;
       const stream = client.query(
-        copyTo(`COPY (SELECT * FROM responses WHERE survey_id = '${surveyId}' ORDER BY submitted_at, id) TO STDOUT WITH (FORMAT csv)`),
+        copyTo(
+          `COPY (SELECT * FROM responses WHERE survey_id = '${surveyId}' ORDER BY submitted_at, id) TO STDOUT WITH (FORMAT csv)`,
+        ),
       );
       for await (const chunk of stream as AsyncIterable<Buffer>) for (const b of chunk) if (b === 10) rows++;
       return { rows, seconds: seconds(t0) };
     };
     const copy1 = await copyBaseline();
     const rssBefore = (await ask('reset')).rss;
-    const exportResult = await new Promise<{ rows: number; seconds: number; ttfbMs: number; bytes: number }>((resolve, reject) => {
-      const t0 = process.hrtime.bigint();
-      let ttfbMs = 0;
-      const req = http.get({ host: '127.0.0.1', port, path: `/surveys/${surveyId}/export.csv`, headers: { cookie } }, (res) => {
-        if (res.statusCode !== 200) reject(new Error(`export answered ${res.statusCode}`));
-        let rows = 0;
-        let bytes = 0;
-        res.on('data', (chunk: Buffer) => {
-          if (!ttfbMs) ttfbMs = seconds(t0) * 1000;
-          bytes += chunk.length;
-          for (const b of chunk) if (b === 10) rows++;
-        });
-        res.on('end', () => resolve({ rows: rows - 1, seconds: seconds(t0), ttfbMs, bytes }));
-        res.on('error', reject);
-      });
-      req.on('error', reject);
-    });
+    const exportResult = await new Promise<{ rows: number; seconds: number; ttfbMs: number; bytes: number }>(
+      (resolve, reject) => {
+        const t0 = process.hrtime.bigint();
+        let ttfbMs = 0;
+        const req = http.get(
+          { host: '127.0.0.1', port, path: `/surveys/${surveyId}/export.csv`, headers: { cookie } },
+          (res) => {
+            if (res.statusCode !== 200) reject(new Error(`export answered ${res.statusCode}`));
+            let rows = 0;
+            let bytes = 0;
+            res.on('data', (chunk: Buffer) => {
+              if (!ttfbMs) ttfbMs = seconds(t0) * 1000;
+              bytes += chunk.length;
+              for (const b of chunk) if (b === 10) rows++;
+            });
+            res.on('end', () => resolve({ rows: rows - 1, seconds: seconds(t0), ttfbMs, bytes }));
+            res.on('error', reject);
+          },
+        );
+        req.on('error', reject);
+      },
+    );
     const rssPeak = (await ask('peak')).rss;
     const copy2 = await copyBaseline();
     const copyBest = copy1.seconds < copy2.seconds ? copy1 : copy2;
@@ -401,7 +426,9 @@ async function main() {
       exportSpeed: result.csvExport.ratioToCopy >= 0.5,
       exportMemory: result.csvExport.peakRssGrowthMb <= 100,
     };
-    console.log(`dashboard p50 ${dashP50} ms, p95 ${dashP95} ms (goal ≤ 100); raw scan ${rawP50} ms (${result.rawScan.speedup}×, goal ≥ 20×)`);
+    console.log(
+      `dashboard p50 ${dashP50} ms, p95 ${dashP95} ms (goal ≤ 100); raw scan ${rawP50} ms (${result.rawScan.speedup}×, goal ≥ 20×)`,
+    );
     console.log(`segment view p50 ${result.segmentView.p50Ms} ms, p95 ${result.segmentView.p95Ms} ms (goal ≤ 1000)`);
     console.log(
       `POST p99 ${alone.p99} ms alone, ${loaded.p99} ms under dashboard load (${result.post.ratio}×, goal ≤ 2×; ${dashboardsUnderLoad} dashboards meanwhile)`,

@@ -38,7 +38,14 @@
       labels: labels,
       datasets: [
         // The 95 % interval as a band: the upper edge is filled down to the lower one.
-        { label: '95 % interval (low)', data: pick('low'), borderWidth: 0, pointRadius: 0, fill: false, spanGaps: false },
+        {
+          label: '95 % interval (low)',
+          data: pick('low'),
+          borderWidth: 0,
+          pointRadius: 0,
+          fill: false,
+          spanGaps: false,
+        },
         {
           label: '95 % interval',
           data: pick('high'),

@@ -50,12 +50,8 @@ const inline = (db: Db, sql: string, replacements: Record<string, unknown>) =>
 
 /** `COPY (sql) TO STDOUT WITH (options)`: PostgreSQL formats every row itself (the fastest way out). */
 export const copyOut = (db: Db, sql: string, replacements: Record<string, unknown>, options: string) =>
-  borrow(db, (client) =>
-    client.query(copyTo(`COPY (${inline(db, sql, replacements)}) TO STDOUT WITH (${options})`)),
-  );
+  borrow(db, (client) => client.query(copyTo(`COPY (${inline(db, sql, replacements)}) TO STDOUT WITH (${options})`)));
 
 /** Rows through a server-side cursor, `batchSize` at a time (object mode). */
 export const queryStream = (db: Db, sql: string, replacements: Record<string, unknown>, batchSize = 1000) =>
-  borrow(db, (client) =>
-    client.query(new QueryStream(inline(db, sql, replacements), [], { batchSize })),
-  );
+  borrow(db, (client) => client.query(new QueryStream(inline(db, sql, replacements), [], { batchSize })));

@@ -28,7 +28,10 @@ run('insights in a real browser', () => {
   });
 
   /** Answers over the last ten weeks, straight into the table the dashboards count from. */
-  const seed = (surveyId: string, rows: { score: number | null; answers: Record<string, unknown>; daysAgo: number }[]) =>
+  const seed = (
+    surveyId: string,
+    rows: { score: number | null; answers: Record<string, unknown>; daysAgo: number }[],
+  ) =>
     db.query(
       `INSERT INTO responses (workspace_id, survey_id, survey_version, score, answers, submitted_at)
        SELECT :workspaceId, :surveyId, 1, x.score, x.answers, now() - make_interval(days => x.days_ago)
@@ -48,15 +51,20 @@ run('insights in a real browser', () => {
     await page.getByRole('button', { name: 'Create survey' }).click();
     await page.waitForURL(/\/surveys\/[0-9a-f-]{36}/);
     const surveyId = /\/surveys\/([0-9a-f-]{36})/.exec(page.url())![1]!;
-    const said = ['Too expensive for small teams', 'The annual plan is too expensive', 'Clear pricing page', 'Fair price'];
+    const said = [
+      'Too expensive for small teams',
+      'The annual plan is too expensive',
+      'Clear pricing page',
+      'Fair price',
+    ];
     await seed(
       surveyId,
       Array.from({ length: 60 }, (_, i) => ({ score: null, answers: { opinion: said[i % 4]! }, daysAgo: i })),
     );
     await page.goto(`${base}/surveys/${surveyId}`);
-    await expectText(page.getByRole('heading', { level: 2, name: /What do you think about our new pricing\?/ })).toContain(
-      'our new pricing',
-    );
+    await expectText(
+      page.getByRole('heading', { level: 2, name: /What do you think about our new pricing\?/ }),
+    ).toContain('our new pricing');
     await expectText(page.locator('.comments blockquote')).toContain('');
     expect(await page.locator('.comments blockquote').count()).toBe(5);
     const themes = await page.getByTestId('theme').allTextContents();
@@ -67,7 +75,10 @@ run('insights in a real browser', () => {
     expect(await axeViolations(page)).toEqual([]);
 
     // A theme opens the answers behind it.
-    await page.getByTestId('theme').filter({ hasText: /^annual plan$/ }).click();
+    await page
+      .getByTestId('theme')
+      .filter({ hasText: /^annual plan$/ })
+      .click();
     await page.waitForURL(/\/comments\/opinion\?/);
     const quotes = await page.locator('.comments blockquote').allTextContents();
     expect(quotes).toEqual(Array(15).fill('The annual plan is too expensive'));

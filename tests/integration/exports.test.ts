@@ -59,17 +59,18 @@ it('streams a 100,000-row CSV with flat memory (peak growth well under 100 MB)',
     peakRss = Math.max(peakRss, m.rss);
     peakHeap = Math.max(peakHeap, m.heapUsed);
   }, 10);
-  const { status, bytes, lines } = await new Promise<{ status: number; bytes: number; lines: number }>((resolve, reject) =>
-    get(`/surveys/${surveyId}/export.csv`, (res) => {
-      let bytes = 0;
-      let lines = 0;
-      res.on('data', (chunk: Buffer) => {
-        bytes += chunk.length;
-        for (const b of chunk) if (b === 10) lines++;
-      });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes, lines }));
-      res.on('error', reject);
-    }),
+  const { status, bytes, lines } = await new Promise<{ status: number; bytes: number; lines: number }>(
+    (resolve, reject) =>
+      get(`/surveys/${surveyId}/export.csv`, (res) => {
+        let bytes = 0;
+        let lines = 0;
+        res.on('data', (chunk: Buffer) => {
+          bytes += chunk.length;
+          for (const b of chunk) if (b === 10) lines++;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes, lines }));
+        res.on('error', reject);
+      }),
   );
   clearInterval(sampler);
   expect(status).toBe(200);

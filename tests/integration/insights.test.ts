@@ -16,8 +16,7 @@ afterAll(() => t.close());
 
 const dashboard = async (surveyId: string, qs = '') => (await agent.get(`/surveys/${surveyId}${qs}`).expect(200)).text;
 /** The text of the element with this data-testid (tags stripped). */
-const stat = (html: string, id: string) =>
-  new RegExp(`data-testid="${id}">([^<]*)<`).exec(html)?.[1]?.trim();
+const stat = (html: string, id: string) => new RegExp(`data-testid="${id}">([^<]*)<`).exec(html)?.[1]?.trim();
 /** The visible words of a page, without tags, attributes, scripts or data. */
 const visibleText = (html: string) =>
   html
@@ -118,16 +117,32 @@ describe('CES, rating and NPS sections', () => {
 describe('choice questions', () => {
   it('counts and shares per choice; several choices share the same denominator (those who answered)', async () => {
     const id = await survey([
-      { id: 'plan', type: 'single_choice', text: 'Which plan?', required: false, choices: ['Free', 'Pro', 'Team & more'] },
-      { id: 'used', type: 'multiple_choice', text: 'What did you use?', required: false, choices: ['Chat', 'Email', 'Phone'] },
+      {
+        id: 'plan',
+        type: 'single_choice',
+        text: 'Which plan?',
+        required: false,
+        choices: ['Free', 'Pro', 'Team & more'],
+      },
+      {
+        id: 'used',
+        type: 'multiple_choice',
+        text: 'What did you use?',
+        required: false,
+        choices: ['Chat', 'Email', 'Phone'],
+      },
       { id: 'again', type: 'yes_no', text: 'Buy again?', required: false },
     ]);
     await answer(id, { plan: 'Pro', used: ['Chat', 'Email'], again: 'yes' });
     await answer(id, { plan: 'Pro', used: 'Chat', again: 'yes' });
     await answer(id, { plan: 'Free', again: 'no' });
     const html = await dashboard(id);
-    expect(html).toMatch(/data-testid="bars-plan"[\s\S]*?<th scope="row">Free<\/th><td>1<\/td><td>33 %<\/td>[\s\S]*?<th scope="row">Pro<\/th><td>2<\/td><td>67 %<\/td>[\s\S]*?<th scope="row">Team &amp; more<\/th><td>0<\/td><td>0 %<\/td>/);
-    expect(html).toMatch(/data-testid="bars-used"[\s\S]*?<th scope="row">Chat<\/th><td>2<\/td><td>100 %<\/td>[\s\S]*?<th scope="row">Email<\/th><td>1<\/td><td>50 %<\/td>/);
+    expect(html).toMatch(
+      /data-testid="bars-plan"[\s\S]*?<th scope="row">Free<\/th><td>1<\/td><td>33 %<\/td>[\s\S]*?<th scope="row">Pro<\/th><td>2<\/td><td>67 %<\/td>[\s\S]*?<th scope="row">Team &amp; more<\/th><td>0<\/td><td>0 %<\/td>/,
+    );
+    expect(html).toMatch(
+      /data-testid="bars-used"[\s\S]*?<th scope="row">Chat<\/th><td>2<\/td><td>100 %<\/td>[\s\S]*?<th scope="row">Email<\/th><td>1<\/td><td>50 %<\/td>/,
+    );
     expect(html).toMatch(/data-testid="bars-again"[\s\S]*?<th scope="row">Yes<\/th><td>2<\/td><td>67 %<\/td>/);
     expect(html).toMatch(/Answers<\/h2>/);
     expect(html).toContain('This survey has no scale question');
@@ -137,7 +152,9 @@ describe('choice questions', () => {
 describe('an open-question survey ("What do you think?")', () => {
   let id: string;
   beforeAll(async () => {
-    id = await survey([{ id: 'opinion', type: 'long_text', text: 'What do you think about our pricing?', required: true }]);
+    id = await survey([
+      { id: 'opinion', type: 'long_text', text: 'What do you think about our pricing?', required: true },
+    ]);
     for (const text of [
       'Late delivery again, and support was slow',
       'Another late delivery. Sadly.',
@@ -160,10 +177,7 @@ describe('an open-question survey ("What do you think?")', () => {
   });
 
   it('a theme opens the answers behind it (full-text search in the survey language)', async () => {
-    const phrase = await agent
-      .get(`/surveys/${id}/comments/opinion`)
-      .query({ q: '"late delivery"' })
-      .expect(200);
+    const phrase = await agent.get(`/surveys/${id}/comments/opinion`).query({ q: '"late delivery"' }).expect(200);
     expect(phrase.text).toContain('Late delivery again');
     expect(phrase.text).toContain('Another late delivery');
     expect(phrase.text).not.toContain('Delivery was late');
@@ -247,7 +261,9 @@ describe('"are we getting better?" and the trend', () => {
     ) as { kind: string; points: { period: string; n: number; value: number | null; hidden: boolean; few: boolean }[] };
     expect(trend.kind).toBe('nps');
     const shown = trend.points.filter((p) => p.n > 0);
-    expect(shown.filter((p) => p.n === 45).map((p) => [p.few, Math.abs(p.value!)])).toEqual(Array(6).fill([false, 100]));
+    expect(shown.filter((p) => p.n === 45).map((p) => [p.few, Math.abs(p.value!)])).toEqual(
+      Array(6).fill([false, 100]),
+    );
     expect(shown.find((p) => p.n === 12)).toMatchObject({ few: true, value: 100, hidden: false });
     const small = shown.find((p) => p.n === 2)!;
     expect(small).toMatchObject({ hidden: true, value: null });
@@ -342,11 +358,14 @@ describe('the responses table and exports', () => {
   });
 
   it('CSV: UTF-8 with a BOM, a column per question, formula cells neutralised', async () => {
-    const res = await agent.get(`/surveys/${id}/export.csv`).buffer(true).parse((r, cb) => {
-      const chunks: Buffer[] = [];
-      r.on('data', (c: Buffer) => chunks.push(c));
-      r.on('end', () => cb(null, Buffer.concat(chunks)));
-    });
+    const res = await agent
+      .get(`/surveys/${id}/export.csv`)
+      .buffer(true)
+      .parse((r, cb) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => cb(null, Buffer.concat(chunks)));
+      });
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/csv/);
     const body = res.body as Buffer;
@@ -360,16 +379,23 @@ describe('the responses table and exports', () => {
   });
 
   it('JSON Lines: one object per response with its answers', async () => {
-    const res = await agent.get(`/surveys/${id}/export.jsonl`).buffer(true).parse((r, cb) => {
-      let text = '';
-      r.on('data', (c: Buffer) => (text += c.toString('utf8')));
-      r.on('end', () => cb(null, text));
-    });
+    const res = await agent
+      .get(`/surveys/${id}/export.jsonl`)
+      .buffer(true)
+      .parse((r, cb) => {
+        let text = '';
+        r.on('data', (c: Buffer) => (text += c.toString('utf8')));
+        r.on('end', () => cb(null, text));
+      });
     const objects = (res.body as string)
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as { score: number; answers: Record<string, unknown> });
     expect(objects).toHaveLength(56);
-    expect(objects.find((o) => o.answers.why)?.answers).toEqual({ nps: 9, used: ['Chat', 'Email'], why: '=HYPERLINK("http://x")' });
+    expect(objects.find((o) => o.answers.why)?.answers).toEqual({
+      nps: 9,
+      used: ['Chat', 'Email'],
+      why: '=HYPERLINK("http://x")',
+    });
   });
 });

@@ -41,11 +41,14 @@ beforeAll(async () => {
     { workspaceId },
   ))!.id;
   for (const v of [1, 2])
-    await db.query(`INSERT INTO survey_versions (survey_id, version, questions) VALUES (:surveyId, :v, :q) RETURNING version`, {
-      surveyId,
-      v,
-      q: JSON.stringify(VERSIONS[v]),
-    });
+    await db.query(
+      `INSERT INTO survey_versions (survey_id, version, questions) VALUES (:surveyId, :v, :q) RETURNING version`,
+      {
+        surveyId,
+        v,
+        q: JSON.stringify(VERSIONS[v]),
+      },
+    );
 });
 afterAll(() => database.drop());
 
@@ -69,7 +72,12 @@ const responseArb = fc.record({
 });
 const commandArb = fc.oneof(
   fc.record({ op: fc.constant('insert' as const), rows: fc.array(responseArb, { minLength: 1, maxLength: 4 }) }),
-  fc.record({ op: fc.constant('change' as const), pick: fc.nat(), score: fc.option(fc.integer({ min: 1, max: 5 }), { nil: null }), answers: answersArb }),
+  fc.record({
+    op: fc.constant('change' as const),
+    pick: fc.nat(),
+    score: fc.option(fc.integer({ min: 1, max: 5 }), { nil: null }),
+    answers: answersArb,
+  }),
   fc.record({ op: fc.constant('erase' as const), contact: fc.integer({ min: 0, max: 3 }) }),
   fc.record({ op: fc.constant('delete' as const), pick: fc.nat() }),
   fc.record({ op: fc.constant('compact' as const) }),
@@ -124,10 +132,12 @@ async function stored() {
 
 it('rollup + deltas always equal a raw recount, through inserts, changes, erasures, deletions and compactions', async () => {
   const { db } = database;
-  const contacts = (await db.query<{ id: string }>(
-    `INSERT INTO contacts (workspace_id, email) SELECT :workspaceId, 'r' || i || '@example.com' FROM generate_series(1, 4) i RETURNING id`,
-    { workspaceId },
-  )).map((c) => c.id);
+  const contacts = (
+    await db.query<{ id: string }>(
+      `INSERT INTO contacts (workspace_id, email) SELECT :workspaceId, 'r' || i || '@example.com' FROM generate_series(1, 4) i RETURNING id`,
+      { workspaceId },
+    )
+  ).map((c) => c.id);
   const erase = contactsService(db).erase;
   let runs = 0;
   await fc.assert(
@@ -194,9 +204,12 @@ it('a version whose questions are rewritten under its answers is recounted to ma
     { workspaceId, surveyId },
   );
   VERSIONS[1] = V1.filter((q) => q.id !== 'plan');
-  await db.query(`UPDATE survey_versions SET questions = :q WHERE survey_id = :surveyId AND version = 1 RETURNING version`, {
-    surveyId,
-    q: JSON.stringify(VERSIONS[1]),
-  });
+  await db.query(
+    `UPDATE survey_versions SET questions = :q WHERE survey_id = :surveyId AND version = 1 RETURNING version`,
+    {
+      surveyId,
+      q: JSON.stringify(VERSIONS[1]),
+    },
+  );
   expect(await stored()).toEqual(await recount());
 });

@@ -104,7 +104,13 @@ export function exporter(db: Db, log: Logger) {
         res,
         filename,
         'text/csv; charset=utf-8',
-        () => copyOut(db, sql, { ...raw.replacements, ...q.replacements, formulaStart: FORMULA_START.source }, 'FORMAT csv'),
+        () =>
+          copyOut(
+            db,
+            sql,
+            { ...raw.replacements, ...q.replacements, formulaStart: FORMULA_START.source },
+            'FORMAT csv',
+          ),
         `\uFEFF${stringify([header])}`,
       );
     },
@@ -118,7 +124,14 @@ export function exporter(db: Db, log: Logger) {
         ${raw.sql} LEFT JOIN contacts c ON c.id = r.contact_id
         WHERE ${raw.where}
         ORDER BY r.submitted_at, r.id`;
-      return stream(res, filename, 'application/x-ndjson; charset=utf-8', () => queryStream(db, sql, raw.replacements), '', true);
+      return stream(
+        res,
+        filename,
+        'application/x-ndjson; charset=utf-8',
+        () => queryStream(db, sql, raw.replacements),
+        '',
+        true,
+      );
     },
   };
 }

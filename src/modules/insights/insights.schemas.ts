@@ -59,7 +59,10 @@ export const filtersSchema = z
     ),
     owner: z.preprocess(blank, z.uuid('Owner: choose a teammate from the list.').optional()),
   })
-  .refine((f) => !f.from || !f.to || f.from <= f.to, { message: 'The "from" date is after the "to" date.', path: ['to'] });
+  .refine((f) => !f.from || !f.to || f.from <= f.to, {
+    message: 'The "from" date is after the "to" date.',
+    path: ['to'],
+  });
 export type Filters = z.infer<typeof filtersSchema>;
 
 export const grainSchema = z.preprocess(

@@ -47,7 +47,8 @@ export function insightsService(deps: { db: Db; surveys: SurveysService }) {
   async function view(workspace: Workspace, surveyId: string, filters: Filters): Promise<View> {
     const survey = await deps.surveys.get(workspace.id, surveyId);
     const versions = await getSurveyVersions(db, workspace.id, survey.id);
-    if (filters.version && !versions.some((v) => v.version === filters.version)) throw notFound('version of this survey');
+    if (filters.version && !versions.some((v) => v.version === filters.version))
+      throw notFound('version of this survey');
     const scope: Scope = await buildScope(db, {
       workspaceId: workspace.id,
       surveyId: survey.id,
@@ -119,7 +120,18 @@ export function insightsService(deps: { db: Db; surveys: SurveysService }) {
       const version = v.filters.version ?? null;
       const whole = !v.narrowed;
       if (tooSmall)
-        return { responses, tooSmall, sections, primary, headline: null, trend: null, change: null, texts: {}, rate: null, loop: null };
+        return {
+          responses,
+          tooSmall,
+          sections,
+          primary,
+          headline: null,
+          trend: null,
+          change: null,
+          texts: {},
+          rate: null,
+          loop: null,
+        };
       const [trendData, changeData, rate, loop, texts] = await Promise.all([
         trend(v, primary, asked),
         primary ? change(v, primary) : null,
@@ -183,7 +195,15 @@ export function insightsService(deps: { db: Db; surveys: SurveysService }) {
           limit: FEED_PAGE + 1,
           window: SEARCH_WINDOW,
         }),
-        o.after ? [] : getThemes(db, v.scope, { questionId: question.id, versions, dictionary: search.dictionary, sample: THEME_SAMPLE, top: 12 }),
+        o.after
+          ? []
+          : getThemes(db, v.scope, {
+              questionId: question.id,
+              versions,
+              dictionary: search.dictionary,
+              sample: THEME_SAMPLE,
+              top: 12,
+            }),
       ]);
       const items = page.items.slice(0, FEED_PAGE);
       const last = items[items.length - 1];
@@ -221,7 +241,15 @@ export function insightsService(deps: { db: Db; surveys: SurveysService }) {
       const rows = sectionsA.flatMap((s, i) => {
         const other = sectionsB[i]!;
         if (s.kind !== 'scale' || other.kind !== 'scale') return [];
-        return [{ question: s.question, type: s.type, a: s.headline, b: other.headline, change: hideA || hideB ? null : compare(s.headline, other.headline) }];
+        return [
+          {
+            question: s.question,
+            type: s.type,
+            a: s.headline,
+            b: other.headline,
+            change: hideA || hideB ? null : compare(s.headline, other.headline),
+          },
+        ];
       });
       return { rows, sizes: { a: size(ta), b: size(tb) }, hidden: { a: hideA, b: hideB } };
     },

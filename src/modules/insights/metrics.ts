@@ -32,7 +32,9 @@ const pct = (n: number, of: number) => (of ? (n * 100) / of : null);
 /** Score → count for one question, from its cells. */
 export function distributionOf(cells: { value: string; n: number }[]) {
   const dist = new Map<number, number>();
-  for (const c of cells) if (c.value !== '' && /^\d+$/.test(c.value)) dist.set(Number(c.value), (dist.get(Number(c.value)) ?? 0) + Number(c.n));
+  for (const c of cells)
+    if (c.value !== '' && /^\d+$/.test(c.value))
+      dist.set(Number(c.value), (dist.get(Number(c.value)) ?? 0) + Number(c.n));
   return dist;
 }
 
@@ -90,7 +92,8 @@ export function buildSections(questions: Question[], totals: CellTotal[]): Secti
       const dist = distributionOf(cells);
       const [lo, hi] = scaleRange(q);
       const distribution: Bar[] = [];
-      for (let s = lo; s <= hi; s++) distribution.push({ label: String(s), n: dist.get(s) ?? 0, pct: pct(dist.get(s) ?? 0, answered) });
+      for (let s = lo; s <= hi; s++)
+        distribution.push({ label: String(s), n: dist.get(s) ?? 0, pct: pct(dist.get(s) ?? 0, answered) });
       let bands: ScaleSection['bands'] = null;
       if (q.type === 'nps') {
         bands = { promoters: 0, passives: 0, detractors: 0 };

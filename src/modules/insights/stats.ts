@@ -80,7 +80,8 @@ export function compare(current: Estimate, previous: Estimate): Change {
   let high: number;
   if (current.method === 'wilson') {
     // Newcombe (1998) method 10, in percent.
-    if (current.low === null || previous.low === null) return { delta, low: -Infinity, high: Infinity, verdict: 'unclear' };
+    if (current.low === null || previous.low === null)
+      return { delta, low: -Infinity, high: Infinity, verdict: 'unclear' };
     low = delta - Math.sqrt((current.value - current.low) ** 2 + (previous.high! - previous.value) ** 2);
     high = delta + Math.sqrt((current.high! - current.value) ** 2 + (previous.value - previous.low) ** 2);
   } else if (current.se === null || previous.se === null) {
