@@ -20,7 +20,7 @@ import { migrate } from '../src/platform/migrator';
 import { createSealer, hashToken, newToken } from '../src/platform/tokens';
 import { TEMPLATES } from '../src/modules/surveys/templates';
 import { freePort } from '../tests/helpers/net';
-import { pacedPosts } from './support';
+import { pacedPosts, type PacedResult } from './support';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const TOKENS = Number(process.env.BENCH_TOKENS ?? 2000);
@@ -79,13 +79,8 @@ async function seed(url: string) {
   return tokens;
 }
 
-type Phase = {
-  rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
-  failed: number;
-  requests: number;
+/** One measured phase: as a paced run reports it, with each side's CPU per request added. */
+type Phase = Omit<PacedResult, 'loaderLateMs'> & {
   serverUsPerReq?: number;
   loaderUsPerReq?: number;
   loaderLateMs?: number;
