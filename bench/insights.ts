@@ -383,8 +383,8 @@ async function main() {
     const rssPeak = (await ask('peak')).rss;
     const copy2 = await copyBaseline();
     const copyBest = copy1.seconds < copy2.seconds ? copy1 : copy2;
-    if (exportResult.rows !== SIZE + 0 && exportResult.rows < SIZE)
-      throw new Error(`the export wrote ${exportResult.rows} rows, not ${SIZE}`);
+    // The POSTs above added their own answers to the SIZE loaded.
+    if (exportResult.rows < SIZE) throw new Error(`the export wrote ${exportResult.rows} rows, fewer than ${SIZE}`);
     await client.end();
 
     const mb = (x: number) => Math.round(x / 2 ** 20);
