@@ -19,7 +19,7 @@ import {
 } from './insights.schemas';
 import { THEME_SAMPLE, type InsightsService, type View } from './insights.service';
 import * as present from './present';
-import { highBandLabel, SCALE_NAMES } from './metrics';
+import { bandLabel, highBandLabel, SCALE_NAMES } from './metrics';
 import { FEW_ANSWERS } from './trend';
 
 /** The survey's public link, when it allows one (the respondent module mints and keeps it). */
@@ -109,6 +109,7 @@ export function insightsRoutes(deps: {
       publicLink,
       scaleNames: SCALE_NAMES,
       highBandLabel,
+      bandLabel,
       fewAnswers: FEW_ANSWERS,
     });
   });

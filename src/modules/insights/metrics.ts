@@ -66,17 +66,16 @@ function highShare(q: Question, dist: Map<number, number>) {
   return wilson(high, n);
 }
 
-/** The scores of a scale's "high" band, for labels ("4–5"). */
-export function highBandLabel(q: Question) {
+/** The scores of one band of a scale, for labels: "4–5" (CSAT high), "1–3" (CSAT low). */
+export function bandLabel(q: Question, band: 'high' | 'low') {
   const [lo, hi] = scaleRange(q);
-  let first = hi;
-  for (let s = lo; s <= hi; s++)
-    if (bandOf(q, s) === 'high') {
-      first = s;
-      break;
-    }
-  return first === hi ? `${hi}` : `${first}–${hi}`;
+  const scores: number[] = [];
+  for (let s = lo; s <= hi; s++) if (bandOf(q, s) === band) scores.push(s);
+  const first = scores[0];
+  const last = scores[scores.length - 1];
+  return first === last ? `${first}` : `${first}–${last}`;
 }
+export const highBandLabel = (q: Question) => bandLabel(q, 'high');
 
 export function buildSections(questions: Question[], totals: CellTotal[]): Section[] {
   const byQuestion = new Map<string, CellTotal[]>();
