@@ -4,10 +4,10 @@ import type { Logger } from '../platform/logger';
 export type Tickable = { tick: () => Promise<unknown> };
 
 /**
- * A node-cron entry of a process (the pulse engine; the insights rollup compactor): every minute, ask the
- * pulse engine what is due. It only wakes the
- * engine; which slots are due is decided by the engine from the database clock, so instances with drifting
- * clocks (or several instances at once) still open each slot exactly once.
+ * A node-cron entry of a process, every minute: the pulse engine (what is due), or the insights rollup
+ * compactor. It only wakes the job; what to do is decided from the database (the pulse engine reads its
+ * clock, the compactor takes a lock), so instances with drifting clocks, or several at once, still do
+ * each piece of work exactly once.
  */
 export function startTicker(engine: Tickable, log: Logger, name = 'rapport-pulse') {
   const run = async () => {

@@ -59,6 +59,7 @@ describe('a CSAT survey (how the issue saw it go wrong: 5, 4 and 1 as "NPS −10
     expect(stat(html, 'responses')).toBe('3');
     expect(stat(html, 'q-why-answered')).toBe('2');
     expect(visibleText(html)).not.toMatch(/NPS|promoter|detractor/i);
+    expect(html).toContain('Low scores (1–3)');
     expect(html).not.toContain('data-testid="nps"');
   });
 
