@@ -2,6 +2,10 @@ import fc from 'fast-check';
 import { createTestDatabase, type ScratchDatabase } from '../helpers/testDb';
 import { contactsService } from '../../src/modules/contacts';
 import { compactRollups } from '../../src/modules/insights';
+import { followupsErasure } from '../../src/modules/followups';
+import { mailboxErasure } from '../../src/modules/mailbox';
+import { responsesErasure } from '../../src/modules/responses';
+import { schedulesErasure } from '../../src/modules/schedules';
 import type { Question } from '../../src/modules/surveys/questions';
 
 /**
@@ -138,7 +142,14 @@ it('rollup + deltas always equal a raw recount, through inserts, changes, erasur
       { workspaceId },
     )
   ).map((c) => c.id);
-  const erase = contactsService(db).erase;
+  // Erasure as the app composes it: each module erases its own part of the person.
+  const erase = contactsService(db, {
+    importMaxBytes: 1 << 20,
+    erasure: {
+      parts: [followupsErasure(db), responsesErasure(db), schedulesErasure(db)],
+      forgetMessages: mailboxErasure(db),
+    },
+  }).erase;
   let runs = 0;
   await fc.assert(
     fc.asyncProperty(fc.array(commandArb, { minLength: 1, maxLength: 20 }), async (commands) => {
