@@ -201,10 +201,7 @@ describe('an open-question survey ("What do you think?")', () => {
     await agent.get(`/surveys/${id}?prop=nocolon`).expect(422);
     await agent.get(`/surveys/${id}?grain=hour`).expect(422);
     await agent.get(`/surveys/${id}?tag=a&tag=b`).expect(422);
-    await agent.get(`/surveys/${id}/responses?after=%00`).expect(422);
-    await agent.get(`/surveys/${id}/comments/opinion?q=late%00`).expect(422);
-    await agent.get(`/surveys/${id}?tag=%00`).expect(422);
-    await agent.get(`/surveys/${id}?prop=plan:%00`).expect(422);
+    await agent.get(`/surveys/${id}/responses?after=${Buffer.from('not json').toString('base64url')}`).expect(422);
     await agent.get(`/surveys/${id}/compare?a=x&b=y`).expect(422);
   });
 });

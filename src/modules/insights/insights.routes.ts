@@ -1,4 +1,4 @@
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import type { Db } from '../../platform/db';
 import { forbidden, invalid } from '../../platform/errors';
 import { idParam, parse } from '../../platform/validation';
@@ -166,17 +166,19 @@ export function insightsRoutes(deps: {
     });
   });
 
-  r.get(['/surveys/:id/export.csv', '/surveys/:id/export.jsonl'], async (req, res) => {
+  // One route per format (the route table lists plain paths).
+  const exportAs = (format: 'csv' | 'jsonl') => async (req: Request, res: Response) => {
     const view = await load(req);
     const { tooSmall } = await deps.insights.exportable(view);
     if (tooSmall)
       throw forbidden(
         `Fewer than ${view.threshold} people answered within these filters: their answers are not exported, to keep them anonymous.`,
       );
-    const format = req.path.endsWith('.csv') ? 'csv' : 'jsonl';
     const filename = `${slug(view.survey.title)}-${new Date().toISOString().slice(0, 10)}.${format}`;
     await deps.exporter[format](res, view.scope, filename);
-  });
+  };
+  r.get('/surveys/:id/export.csv', exportAs('csv'));
+  r.get('/surveys/:id/export.jsonl', exportAs('jsonl'));
 
   return r;
 }

@@ -5,9 +5,6 @@ export type Grain = (typeof GRAINS)[number];
 export const EXPORT_FORMATS = ['csv', 'jsonl'] as const;
 
 const blank = (v: unknown) => (v === '' ? undefined : v);
-// PostgreSQL stores no NUL character in text: such input is refused here rather than failing in the database.
-const noNul = (v: string | undefined) => v === undefined || !v.includes('\u0000');
-const NUL_MESSAGE = 'Remove the invisible control character from this field.';
 
 const isoDate = (label: string) =>
   z
@@ -43,7 +40,6 @@ export const filtersSchema = z
         .string({ error: 'Tag: write one tag.' })
         .trim()
         .max(40, 'Tag: use at most 40 characters.')
-        .refine(noNul, NUL_MESSAGE)
         .optional()
         .transform((v) => v || undefined),
     ),
@@ -54,7 +50,6 @@ export const filtersSchema = z
         .trim()
         .max(541, 'Property: use at most 40 characters for the key and 500 for the value.')
         .regex(/^[^:]{1,40}:.{0,500}$/s, 'Property: write it as key:value, e.g. plan:pro.')
-        .refine(noNul, NUL_MESSAGE)
         .optional()
         .transform((v) => {
           if (!v) return undefined;
@@ -107,7 +102,6 @@ export const searchSchema = z.preprocess(
     .string({ error: 'Search: write a few words.' })
     .trim()
     .max(200, 'Search: use at most 200 characters.')
-    .refine(noNul, NUL_MESSAGE)
     .optional()
     .transform((v) => v || undefined),
 );
