@@ -154,6 +154,8 @@ export function buildApp(deps: AppDeps) {
         tableName: 'session',
         createTableIfMissing: false,
         pruneSessionInterval: 15 * 60,
+        // Its sweep of expired sessions runs on a timer; a failed sweep is a warning in our log, not console noise.
+        errorLog: (...args: unknown[]) => log.warn({ detail: args.map(String).join(' ') }, 'session sweep failed'),
       }),
       resave: false,
       // Only a session that holds something is stored: a signed-out visitor (a crawler, 100 cookie-less
