@@ -1,4 +1,6 @@
+import { PassThrough, pipeline, type Readable } from 'node:stream';
 import nodemailer from 'nodemailer';
+import type Mail from 'nodemailer/lib/mailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
 
 export type OutgoingMail = {
@@ -12,6 +14,22 @@ export type OutgoingMail = {
   headers?: Record<string, string>;
   /** The workspace that sends it; stamped only for the built-in mailbox (see createMailTransport). */
   workspaceId?: string;
+};
+
+/**
+ * A failed send, as nodemailer reports it, plus where it stood. `afterData`: the whole message, with its
+ * end-of-data mark, had been handed to the relay and no answer came back (the connection dropped or went
+ * silent), so the relay may hold it and a resend could deliver it twice. Before that point (no connection, no
+ * greeting, MAIL, RCPT or DATA refused or unanswered) the relay cannot have taken the message. nodemailer
+ * itself reports every dropped or silent connection the same way (code ECONNECTION or ETIMEDOUT, command
+ * 'CONN', whatever the stage), hence our own watch on the message stream.
+ */
+export type SendFailure = Error & {
+  responseCode?: number;
+  code?: string;
+  command?: string;
+  response?: string;
+  afterData: boolean;
 };
 
 export type MailTransport = { send(mail: OutgoingMail): Promise<{ response: string }>; close(): void };
@@ -43,9 +61,15 @@ export function createMailTransport(
     ignoreTLS: ['127.0.0.1', 'localhost', '::1'].includes(url.hostname),
   };
   const transporter = nodemailer.createTransport(options);
+  transporter.use('stream', (mail, done) => {
+    const progress = (mail.data as Record<string, unknown>)[PROGRESS] as Progress | undefined;
+    if (progress) mail.message.processFunc((input) => watchMessage(input, progress));
+    done();
+  });
   return {
     async send(mail) {
-      const info = await transporter.sendMail({
+      const progress: Progress = { dataEnded: false };
+      const options: Mail.Options & { [PROGRESS]: Progress } = {
         from: mail.from,
         replyTo: mail.replyTo,
         to: mail.to,
@@ -57,9 +81,33 @@ export function createMailTransport(
           opts.stampWorkspace && mail.workspaceId
             ? { ...mail.headers, [WORKSPACE_HEADER]: mail.workspaceId }
             : mail.headers,
-      });
-      return { response: info.response };
+        [PROGRESS]: progress,
+      };
+      try {
+        const info = await transporter.sendMail(options);
+        return { response: info.response };
+      } catch (err) {
+        throw Object.assign(err instanceof Error ? err : new Error(String(err)), { afterData: progress.dataEnded });
+      }
     },
     close: () => transporter.close(),
   };
+}
+
+/** How far one send got; rides along in the message options to the stream plugin. */
+type Progress = { dataEnded: boolean };
+const PROGRESS = 'rapportProgress';
+
+/**
+ * The last stage of the message stream nodemailer writes after the relay's 354 (a process function runs after
+ * every transform, and we sign nothing after it). Its end means the whole message has been read into the DATA
+ * stream, which writes the end-of-data mark right after: from then on the outcome is the relay's secret. It
+ * cannot end earlier, as nobody reads it before DATA is accepted.
+ */
+function watchMessage(input: Readable, progress: Progress): Readable {
+  const output = new PassThrough();
+  output.once('end', () => (progress.dataEnded = true));
+  // pipeline carries an error of the input to the output (nodemailer fails the send with it) and destroys the
+  // input when the connection gives up on the output.
+  return pipeline(input, output, () => undefined);
 }

@@ -1,14 +1,18 @@
-/** What nodemailer tells us about a failed send. */
-export type SmtpError = Error & { responseCode?: number; code?: string; timeoutType?: string; response?: string };
+import type { SendFailure } from '../../platform/mail';
+
+/** What the transport tells us about a failed send (`afterData` unknown for a failure outside it). */
+export type SmtpError = Partial<SendFailure> & Error;
 
 export type Outcome = 'retry' | 'bounce' | 'hard-bounce' | 'ambiguous';
 
 /**
  * - 5xx: the relay refused for good. A hard bounce (the address itself is bad: enhanced status 5.1.x or
  *   5.2.1, or a bare 550/551/553) also means never asking that contact again; a policy or size refusal does not.
- * - A relay that stopped answering mid-conversation (socket timeout) may already hold the message: ambiguous,
- *   never resent silently.
- * - 4xx and failures to connect: try again later.
+ * - 4xx: try again later (an answer, even to the end of the message, means the relay did not take it).
+ * - No answer after the whole message and its end-of-data mark were written (the relay dropped the connection
+ *   or went silent): it may already hold the message, so ambiguous, never resent.
+ * - No answer before that (refused or silent at connect, greeting, MAIL, RCPT or DATA): nothing was
+ *   delivered, so try again later.
  */
 export function classify(err: SmtpError): Outcome {
   const code = err.responseCode;
@@ -18,8 +22,7 @@ export function classify(err: SmtpError): Outcome {
     return [550, 551, 553].includes(code) ? 'hard-bounce' : 'bounce';
   }
   if (code && code >= 400) return 'retry';
-  if (err.code === 'ETIMEDOUT' && err.timeoutType === 'SOCKET_TIMEOUT') return 'ambiguous';
-  return 'retry';
+  return err.afterData ? 'ambiguous' : 'retry';
 }
 
 /**

@@ -79,7 +79,7 @@ export function createDeliveryWorker(o: WorkerOptions) {
         kind,
         row.id,
         'ambiguous',
-        `The relay stopped answering mid-send; it may or may not have taken the message. ${reason}`,
+        `The whole message reached the relay but no answer came back; it may or may not have been delivered, so it is not sent again. ${reason}`,
       );
     else if (row.attempts >= maxAttempts) await repo.markFailed(kind, row.id, 'failed', reason);
     else await repo.retryLater(kind, row.id, backoffSeconds(row.attempts), reason);
