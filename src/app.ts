@@ -213,7 +213,7 @@ export function buildApp(deps: AppDeps) {
     }),
   );
   app.use(contactsRoutes(contacts, { importMaxBytes }));
-  app.use(wavesRoutes(waves));
+  app.use(wavesRoutes(waves, surveys));
   app.use(followupsRoutes(followups, surveys));
   app.use(
     schedulesRoutes({

@@ -57,6 +57,15 @@
     }, 250);
   }
 
+  // A new schedule starts in the browser's own zone (the server's default is the workspace's), when listed.
+  if (form.dataset.new === 'true' && window.Intl && Intl.DateTimeFormat) {
+    var mine = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (mine && zone.querySelector('option[value="' + mine.replace(/"/g, '') + '"]')) {
+      zone.value = mine;
+      refresh();
+    }
+  }
+
   form.addEventListener('change', function (e) {
     if (e.target.name === 'preset') presetChosen();
     if (e.target.name === 'preset' || e.target.name === 'timeZone') refresh();

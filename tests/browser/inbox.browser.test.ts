@@ -31,7 +31,9 @@ run('a teammate closes the loop with a detractor in a real browser', () => {
     await page.getByRole('button', { name: 'Add contacts' }).click();
     await expectText(page.getByRole('status')).toContain('1 added');
     await page.goto(surveyUrl);
-    await page.getByRole('button', { name: 'Send now' }).click();
+    await page.getByRole('link', { name: 'Send now…' }).click();
+    await expectText(page.getByTestId('send-count')).toContain('This emails 1 person now.');
+    await page.getByRole('button', { name: 'Email 1 person now' }).click();
     await page.getByText('All invitations have been handled.').waitFor();
 
     // Ada answers 3 from her email.

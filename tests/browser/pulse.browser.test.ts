@@ -37,7 +37,9 @@ run('a team runs one pulse in a real browser, from setup to the dashboard', () =
     await expectText(page.getByRole('status')).toContain('1 added');
 
     await page.goto(surveyUrl);
-    await page.getByRole('button', { name: 'Send now' }).click();
+    await page.getByRole('link', { name: 'Send now…' }).click();
+    await expectText(page.getByTestId('send-count')).toContain('This emails 1 person now.');
+    await page.getByRole('button', { name: 'Email 1 person now' }).click();
     await page.waitForURL(/\/waves\//);
     // The wave page refreshes itself until the worker has sent everything.
     await page.getByText('All invitations have been handled.').waitFor();

@@ -39,6 +39,7 @@ run("the team's pages pass axe-core", () => {
     for (const [name, path] of [
       ['dashboard', survey],
       ['builder', `${survey}/edit`],
+      ['send now', `${survey}/send`],
       ['schedules', `${survey}/schedules`],
       ['new schedule', `${survey}/schedules/new`],
       ['import', '/contacts/import'],

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { csrfFrom, type TestApp } from './testApp';
+import { csrfFrom, sendNow, type TestApp } from './testApp';
 import { WAIT_MS } from './wait';
 
 type Agent = ReturnType<typeof request.agent>;
@@ -53,12 +53,7 @@ export const stat = (html: string, id: string) => Number(new RegExp(`data-testid
 
 /** A sent wave for a survey, and each contact's link token, read the way the worker reads it. */
 export async function sendWave(t: TestApp, agent: Agent, surveyId: string) {
-  const dashboard = await agent.get(`/surveys/${surveyId}`).expect(200);
-  await agent
-    .post(`/surveys/${surveyId}/send`)
-    .type('form')
-    .send({ _csrf: csrfFrom(dashboard.text) })
-    .expect(303);
+  await sendNow(agent, surveyId);
   const rows = await t.db.query<{ email: string; token_sealed: string }>(
     `SELECT c.email, d.token_sealed FROM deliveries d JOIN contacts c ON c.id = d.contact_id JOIN waves w ON w.id = d.wave_id
      WHERE w.survey_id = :surveyId ORDER BY d.created_at`,

@@ -132,6 +132,21 @@ export async function submitForm(
     .expect(status);
 }
 
+/**
+ * "Send now" as a person does it: the confirmation page, then its button (which carries the number it showed).
+ * Returns the POST's response (303 to the wave, or the refusal).
+ */
+export async function sendNow(agent: ReturnType<typeof request.agent>, surveyId: string, status = 303) {
+  const page = await agent.get(`/surveys/${surveyId}/send`).expect(200);
+  const recipients = /name="recipients" value="(\d+)"/.exec(page.text)?.[1];
+  if (recipients === undefined) throw new Error(`"Send now" offers nothing to confirm: ${page.text.slice(0, 300)}`);
+  return agent
+    .post(`/surveys/${surveyId}/send`)
+    .type('form')
+    .send({ recipients, _csrf: csrfFrom(page.text) })
+    .expect(status);
+}
+
 /** Creates a survey from a template through the team's form, as a person would; returns its id. */
 export async function createSurvey(agent: ReturnType<typeof request.agent>, template = 'how-are-we-doing') {
   const created = await submitForm(agent, '/surveys/new', '/surveys', { template });

@@ -6,7 +6,7 @@ import request from 'supertest';
 import { createDb, type Db } from '../../src/platform/db';
 import { embeddedUrls } from '../../src/platform/embeddedPostgres';
 import { freePort } from '../helpers/net';
-import { createSurvey, OWNER, signedInAgent, submitForm } from '../helpers/testApp';
+import { createSurvey, OWNER, sendNow, signedInAgent, submitForm } from '../helpers/testApp';
 
 /**
  * `npm run backup` and `npm run restore` on a real embedded PostgreSQL of their own (whatever DATABASE_URL the
@@ -113,7 +113,7 @@ it('backs up a running workspace, refuses to restore under a running Rapport, th
   await submitForm(agent, '/contacts', '/contacts/paste', {
     lines: 'Ada, ada@example.com\nGrace, grace@example.com\nLin, lin@example.com',
   });
-  await submitForm(agent, `/surveys/${surveyId}`, `/surveys/${surveyId}/send`, {});
+  await sendNow(agent, surveyId);
   const deadline = Date.now() + 30_000;
   let mails: { html: string }[];
   while ((mails = await db!.query<{ html: string }>('SELECT html FROM mailbox_messages')).length < 3) {

@@ -241,9 +241,13 @@ describe('who a wave asks', () => {
     const first = await waves.sendNow(workspaceId, surveyId, userId);
     expect((await waves.summary(workspaceId, first)).recipients).toBe(3);
 
-    // "Send now" again, of another survey: everyone was invited moments ago.
-    const again = await waves.summary(workspaceId, await waves.sendNow(workspaceId, other, userId));
-    expect(again).toMatchObject({ recipients: 0, throttled: 3 });
+    // "Send now" again, of another survey: everyone was invited moments ago, so it is refused and opens no wave.
+    expect(await waves.sendNowCounts(workspaceId, other)).toMatchObject({ recipients: 0, throttled: 3 });
+    await expect(waves.sendNow(workspaceId, other, userId)).rejects.toMatchObject({
+      status: 422,
+      message: expect.stringContaining('3 were asked within the workspace'),
+    });
+    expect(await t.db.query(`SELECT id FROM waves WHERE survey_id = :other`, { other })).toHaveLength(0);
 
     // A schedule a day later reaches only the contact added since.
     const base = await databaseNow(t.db);

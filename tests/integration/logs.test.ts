@@ -104,11 +104,11 @@ it('a whole pulse leaves request lines with ids, and no token, email address, co
   await agent.get(`/contacts/imports?_csrf=${encodeURIComponent(csrf(page.text))}`).expect(200);
 
   // Send now; the worker mails the invitation through the real SMTP server.
-  page = await agent.get(surveyUrl).expect(200);
+  page = await agent.get(`${surveyUrl}/send`).expect(200);
   await agent
     .post(`${surveyUrl}/send`)
     .type('form')
-    .send({ _csrf: csrf(page.text) })
+    .send({ recipients: /name="recipients" value="(\d+)"/.exec(page.text)![1], _csrf: csrf(page.text) })
     .expect(303);
   const mail = await until('the invitation', () => smtp.messages[0]);
   const token = /\/r\/([\w-]{43})\?score=9/.exec(mail.html as string)![1]!;

@@ -5,7 +5,7 @@ import { createLogger } from '../../src/platform/logger';
 import { freePort } from '../helpers/net';
 import { startTestSmtp } from '../helpers/smtp';
 import { createTestDatabase, type ScratchDatabase } from '../helpers/testDb';
-import { createSurvey, signedInAgent, submitForm } from '../helpers/testApp';
+import { createSurvey, sendNow, signedInAgent, submitForm } from '../helpers/testApp';
 
 /**
  * The real start-up path twice on one database: first with the worker and the ticker off and /metrics on a
@@ -77,7 +77,7 @@ describe('/metrics', () => {
       await submitForm(agent, '/contacts', '/contacts/paste', {
         lines: `Ada, ada@example.com\nGrace, grace@example.com\nNobody, ${BOUNCING}`,
       });
-      await submitForm(agent, `/surveys/${surveyId}`, `/surveys/${surveyId}/send`, {});
+      await sendNow(agent, surveyId);
       await request(rapport.url)
         .get(`/r/${'x'.repeat(43)}`)
         .expect(404);

@@ -3,8 +3,8 @@ import { hashToken } from '../../src/platform/tokens';
 import {
   createSurvey,
   createTestApp,
-  csrfFrom,
   PUBLIC_URL,
+  sendNow,
   signedInAgent,
   submitForm,
   type TestApp,
@@ -30,12 +30,7 @@ describe('one pulse, end to end, through a real SMTP server', () => {
   let adaToken: string;
 
   it('"Send now" queues one delivery per contact without sending inline; the worker sends each through SMTP', async () => {
-    const dashboard = await agent.get(`/surveys/${surveyId}`).expect(200);
-    const sent = await agent
-      .post(`/surveys/${surveyId}/send`)
-      .type('form')
-      .send({ _csrf: csrfFrom(dashboard.text) })
-      .expect(303);
+    const sent = await sendNow(agent, surveyId);
     expect(sent.headers.location).toMatch(/^\/waves\//);
     // Nothing left the building during the request: the outbox holds the work.
     expect(t.smtp.messages).toHaveLength(0);

@@ -120,7 +120,16 @@ describe('schedules, as a team sets them up', () => {
     expect((s!.ends_at as Date).toISOString()).toBe('2099-12-31T22:59:59.999Z'); // end of that day in Paris
     const page = await agent.get(`/schedules/${scheduleId}`).expect(200);
     expect(page.text).toContain('At 09:00, only on Monday');
-    expect(page.text).toMatch(/Next send: Mon, \d+ \w+ \d{4}, 09:00 CES?T/);
+    // It starts paused: nothing is sent until someone activates it on its confirmation page.
+    expect(page.text).toContain('data-testid="schedule-state">paused<');
+    expect(s!.next_slot_at).toBeNull();
+    const activation = await agent.get(`/schedules/${scheduleId}/activate`).expect(200);
+    expect(activation.text).toMatch(/First send: Mon, \d+ \w+ \d{4}, 09:00 CES?T/);
+    await submitForm(agent, `/schedules/${scheduleId}/activate`, `/schedules/${scheduleId}/activate`, {
+      confirm: 'yes',
+    });
+    const active = await agent.get(`/schedules/${scheduleId}`).expect(200);
+    expect(active.text).toMatch(/Next send: Mon, \d+ \w+ \d{4}, 09:00 CES?T/);
   });
 
   it("offers the workspace's saved segments as the audience, stores the choice, and refuses a segment that is not one of them", async () => {
@@ -163,15 +172,17 @@ describe('schedules, as a team sets them up', () => {
     });
     expect(edited!.cron).toBe('0 9 1 1,4,7,10 *');
 
-    await submitForm(agent, `/surveys/${surveyId}/schedules`, `/schedules/${scheduleId}/pause`, {});
+    await submitForm(agent, `/schedules/${scheduleId}`, `/schedules/${scheduleId}/pause`, {});
     let [s] = await t.db.query<{ status: string; next: Date | null }>(
       `SELECT status, next_slot_at AS next FROM schedules WHERE id = :scheduleId`,
       { scheduleId },
     );
     expect(s).toEqual({ status: 'paused', next: null });
-    expect((await agent.get(`/surveys/${surveyId}/schedules`).expect(200)).text).toContain('Resume');
+    expect((await agent.get(`/surveys/${surveyId}/schedules`).expect(200)).text).toContain('Activate…');
 
-    await submitForm(agent, `/surveys/${surveyId}/schedules`, `/schedules/${scheduleId}/resume`, {});
+    await submitForm(agent, `/schedules/${scheduleId}/activate`, `/schedules/${scheduleId}/activate`, {
+      confirm: 'yes',
+    });
     [s] = await t.db.query(`SELECT status, next_slot_at AS next FROM schedules WHERE id = :scheduleId`, { scheduleId });
     expect(s!.status).toBe('active');
     expect(s!.next).toBeInstanceOf(Date);
@@ -181,7 +192,7 @@ describe('schedules, as a team sets them up', () => {
        FROM schedules WHERE id = :scheduleId`,
       { scheduleId },
     );
-    await submitForm(agent, `/surveys/${surveyId}/schedules`, `/schedules/${scheduleId}/delete`, {});
+    await submitForm(agent, `/schedules/${scheduleId}/delete`, `/schedules/${scheduleId}/delete`, { confirm: 'yes' });
     expect((await agent.get(`/surveys/${surveyId}/schedules`).expect(200)).text).not.toContain(
       `/schedules/${scheduleId}"`,
     );

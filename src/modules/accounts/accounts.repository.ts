@@ -15,6 +15,10 @@ export type Workspace = {
   postalAddress: string;
   throttleDays: number;
   anonymityThreshold: number;
+  /** Schedules may fire more often than once an hour (off: such a schedule is refused). */
+  allowFrequentSchedules: boolean;
+  /** The zone a new schedule starts in when the browser does not say its own. */
+  timeZone: string;
 };
 
 const USER_COLUMNS = `id, workspace_id AS "workspaceId", name, email, role, alerts_enabled AS "alertsEnabled"`;
@@ -27,7 +31,7 @@ export const accountsRepository = (db: Db) => ({
     return (await db.one(`SELECT 1 AS one FROM workspaces LIMIT 1`, {}, tx)) !== undefined;
   },
 
-  async createWorkspace(w: Omit<Workspace, 'id' | 'throttleDays' | 'anonymityThreshold'>, tx: Tx) {
+  async createWorkspace(w: Pick<Workspace, 'name' | 'senderName' | 'postalAddress'>, tx: Tx) {
     return (await db.one<{ id: string }>(
       `INSERT INTO workspaces (name, sender_name, postal_address) VALUES (:name, :senderName, :postalAddress) RETURNING id`,
       w,
@@ -71,19 +75,33 @@ export const accountsRepository = (db: Db) => ({
   emailTaken: async (email: string, tx: Tx) =>
     (await db.one(`SELECT 1 AS one FROM users WHERE lower(email) = lower(:email)`, { email }, tx)) !== undefined,
 
-  async updateWorkspace(id: string, w: Omit<Workspace, 'id' | 'anonymityThreshold'> & { anonymityThreshold?: number }) {
+  /** A setting left out (an older form) keeps its value. */
+  async updateWorkspace(
+    id: string,
+    w: Pick<Workspace, 'name' | 'senderName' | 'postalAddress' | 'throttleDays'> &
+      Partial<Pick<Workspace, 'anonymityThreshold' | 'allowFrequentSchedules' | 'timeZone'>>,
+  ) {
     await db.execute(
       `UPDATE workspaces SET name = :name, sender_name = :senderName, postal_address = :postalAddress, throttle_days = :throttleDays,
-         anonymity_threshold = coalesce(:anonymityThreshold, anonymity_threshold)
+         anonymity_threshold = coalesce(:anonymityThreshold, anonymity_threshold),
+         allow_frequent_schedules = coalesce(:allowFrequentSchedules, allow_frequent_schedules),
+         time_zone = coalesce(:timeZone, time_zone)
        WHERE id = :id`,
-      { id, ...w, anonymityThreshold: w.anonymityThreshold ?? null },
+      {
+        id,
+        ...w,
+        anonymityThreshold: w.anonymityThreshold ?? null,
+        allowFrequentSchedules: w.allowFrequentSchedules ?? null,
+        timeZone: w.timeZone ?? null,
+      },
     );
   },
 
   findWorkspace: (id: string) =>
     db.one<Workspace>(
       `SELECT id, name, sender_name AS "senderName", postal_address AS "postalAddress", throttle_days AS "throttleDays",
-         anonymity_threshold AS "anonymityThreshold"
+         anonymity_threshold AS "anonymityThreshold", allow_frequent_schedules AS "allowFrequentSchedules",
+         time_zone AS "timeZone"
        FROM workspaces WHERE id = :id`,
       { id },
     ),

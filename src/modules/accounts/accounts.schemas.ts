@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { emailAddress } from '../../platform/emailAddress';
+import { textField } from '../../platform/forms';
+import { isTimeZone } from '../../platform/timeZones';
 
 const text = (label: string, max: number) =>
   z
@@ -61,6 +63,16 @@ export const workspaceSchema = z.object({
       .max(1000, 'Use at most 1,000 answers.')
       .optional(),
   ),
+  // A checkbox after a hidden "off" of the same name: the last value says; absent (an older form) keeps it.
+  allowFrequentSchedules: z
+    .unknown()
+    .optional()
+    .transform((v) => (v === undefined ? undefined : textField.parse(v) === 'on')),
+  timeZone: z
+    .unknown()
+    .optional()
+    .transform((v) => (v === undefined ? undefined : textField.parse(v).trim()))
+    .refine((v) => v === undefined || isTimeZone(v), 'Choose a time zone from the list, such as Europe/Paris.'),
 });
 export type WorkspaceInput = z.infer<typeof workspaceSchema>;
 

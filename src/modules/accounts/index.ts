@@ -4,4 +4,4 @@ export { teamRoutes } from './team.routes';
 export { loadUser, requireUser, auth } from './auth.middleware';
 export type { User, Workspace } from './accounts.repository';
 export { teammates, type Teammate, type Teammates } from './teammates';
-export { recordAction } from './actions';
+export { recordAction, confirmedAction, type Confirmation } from './actions';

@@ -1,5 +1,6 @@
 import { Router, type Request } from 'express';
 import { handleForm } from '../../platform/forms';
+import { TIME_ZONES } from '../../platform/timeZones';
 import type { AccountsService } from './accounts.service';
 import { alertsSchema, teammateSchema, workspaceSchema } from './accounts.schemas';
 import { auth } from './auth.middleware';
@@ -21,6 +22,7 @@ export function teamRoutes(accounts: AccountsService) {
   };
   const settingsPage = (req: Request) => ({
     title: 'Settings',
+    zones: TIME_ZONES,
     canManage: accounts.canManage(auth(req).user),
     saved: false,
   });

@@ -40,22 +40,23 @@ const inputParams = (i: ScheduleInput) => ({
 });
 
 export const schedulesRepository = (db: Db) => ({
-  async create(
-    workspaceId: string,
-    surveyId: string,
-    createdBy: string,
-    i: ScheduleInput,
-    now: Date,
-    nextSlotAt: Date | null,
-  ) {
+  async create(workspaceId: string, surveyId: string, createdBy: string, i: ScheduleInput, now: Date) {
     return (await db.one<{ id: string }>(
       `INSERT INTO schedules (workspace_id, survey_id, created_by, name, cron, time_zone, audience, cadence, cycle_days,
-         reminder_count, reminder_days, ends_at, checked_until, next_slot_at)
+         reminder_count, reminder_days, ends_at, checked_until, next_slot_at, status)
        VALUES (:workspaceId, :surveyId, :createdBy, :name, :cron, :timeZone, :audience::jsonb, :cadence, :cycleDays,
-         :reminderCount, :reminderDays, :endsAt, :now, :nextSlotAt) RETURNING id`,
-      { workspaceId, surveyId, createdBy, ...inputParams(i), now, nextSlotAt },
+         :reminderCount, :reminderDays, :endsAt, :now, NULL, 'paused') RETURNING id`,
+      { workspaceId, surveyId, createdBy, ...inputParams(i), now },
     ))!.id;
   },
+
+  allowsFrequent: async (workspaceId: string) =>
+    (
+      await db.one<{ allowed: boolean }>(
+        `SELECT allow_frequent_schedules AS allowed FROM workspaces WHERE id = :workspaceId`,
+        { workspaceId },
+      )
+    )?.allowed ?? false,
 
   /** Editing restarts the slot bookkeeping from now: a changed expression never reaches into the past. */
   update: (workspaceId: string, id: string, i: ScheduleInput, now: Date, nextSlotAt: Date | null) =>

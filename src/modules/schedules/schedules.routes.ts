@@ -1,16 +1,24 @@
 import { Router, type Request, type Response } from 'express';
 import { AppError } from '../../platform/errors';
 import { handleForm } from '../../platform/forms';
+import { TIME_ZONES } from '../../platform/timeZones';
 import { idParam } from '../../platform/validation';
-import { auth, recordAction } from '../accounts';
+import { auth, confirmedAction, recordAction } from '../accounts';
 import type { SurveysService } from '../surveys';
 import type { Schedule } from './schedules.repository';
 import { scheduleFormSchema, type ScheduleForm } from './schedules.schemas';
 import type { SchedulesService } from './schedules.service';
-import { PRESETS } from './slots';
+import { PRESETS, slotsPerCycle } from './slots';
 import type { WavesService } from './waves.service';
+import type { Cadence } from './waves.repository';
 
-const ZONES = ['UTC', ...Intl.supportedValuesOf('timeZone').filter((z) => z !== 'UTC')];
+const people = (n: number) => `${n} ${n === 1 ? 'person' : 'people'}`;
+
+/** A saved schedule's cadence as a wave at `at` takes it (the engine works it out the same way). */
+const cadenceAt = (s: Schedule, at: Date): Cadence =>
+  s.cadence === 'rolling' && s.cycleDays
+    ? { kind: 'rolling', cycleDays: s.cycleDays, slotsPerCycle: slotsPerCycle(s.cron, s.timeZone, at, s.cycleDays) }
+    : { kind: 'everyone' };
 
 /** What the form shows for a saved schedule. */
 const valuesOf = (s: Schedule) => ({
@@ -37,7 +45,7 @@ export function schedulesRoutes(deps: { schedules: SchedulesService; surveys: Su
   /** Everything the schedule form shows around its fields. */
   const formPage = async <E extends Record<string, unknown>>(req: Request, extra: E) => ({
     presets: PRESETS,
-    zones: ZONES,
+    zones: TIME_ZONES,
     preview: undefined,
     segments: await schedules.segments(auth(req).workspace.id),
     ...extra,
@@ -52,7 +60,11 @@ export function schedulesRoutes(deps: { schedules: SchedulesService; surveys: Su
     const survey = await surveys.get(workspaceId, schedule.surveyId);
     return formPage(req, {
       survey,
-      schedule: { ...schedule, ...schedules.describe(schedule) },
+      schedule: {
+        ...schedule,
+        ...schedules.describe(schedule),
+        who: await schedules.audienceWords(workspaceId, schedule),
+      },
       history,
       title: schedule.name || 'Schedule',
     });
@@ -67,10 +79,13 @@ export function schedulesRoutes(deps: { schedules: SchedulesService; surveys: Su
   r.get('/surveys/:id/schedules', async (req, res) => {
     const workspaceId = auth(req).workspace.id;
     const survey = await surveys.get(workspaceId, idParam(req.params.id, 'survey'));
-    const list = (await schedules.listForSurvey(workspaceId, survey.id)).map((s) => ({
-      ...s,
-      ...schedules.describe(s),
-    }));
+    const list = await Promise.all(
+      (await schedules.listForSurvey(workspaceId, survey.id)).map(async (s) => ({
+        ...s,
+        ...schedules.describe(s),
+        who: await schedules.audienceWords(workspaceId, s),
+      })),
+    );
     res.render('schedules/list', { title: `Schedules — ${survey.title}`, survey, schedules: list });
   });
 
@@ -80,7 +95,7 @@ export function schedulesRoutes(deps: { schedules: SchedulesService; surveys: Su
       values: {
         preset: PRESETS[0].key,
         cron: PRESETS[0].cron,
-        timeZone: 'UTC',
+        timeZone: auth(req).workspace.timeZone,
         cadence: 'everyone',
         reminderCount: '1',
         reminderDays: '3',
@@ -146,18 +161,69 @@ export function schedulesRoutes(deps: { schedules: SchedulesService; surveys: Su
     }),
   );
 
-  // Back to the survey's schedules.
-  const action = (path: string, use: (workspaceId: string, id: string) => Promise<Schedule>) =>
-    r.post(
-      `/schedules/:id/${path}`,
-      ...recordAction(
-        'schedule',
-        async (workspaceId, id) => `/surveys/${(await use(workspaceId, id)).surveyId}/schedules`,
-      ),
-    );
-  action('pause', (workspaceId, id) => schedules.setPaused(workspaceId, id, true));
-  action('resume', (workspaceId, id) => schedules.setPaused(workspaceId, id, false));
-  action('delete', schedules.remove);
+  r.post(
+    '/schedules/:id/pause',
+    ...recordAction('schedule', async (workspaceId, id) => `/schedules/${(await schedules.pause(workspaceId, id)).id}`),
+  );
+
+  /** Activating says when it first sends and to how many, and asks to confirm. */
+  const activation = confirmedAction(
+    'schedule',
+    async (req) => {
+      const workspaceId = auth(req).workspace.id;
+      const s = await schedules.get(workspaceId, idParam(req.params.id, 'schedule'));
+      const now = await schedules.now();
+      const [next, counts, who, refusal] = await Promise.all([
+        schedules.nextSend(s),
+        waves.scheduleCounts(workspaceId, s.surveyId, s.audience, cadenceAt(s, now)),
+        schedules.audienceWords(workspaceId, s),
+        schedules.activationRefusal(workspaceId, s),
+      ]);
+      const { words } = schedules.describe(s);
+      const facts = [
+        next ? `First send: ${next} (${words}, ${s.timeZone}).` : `${words}, ${s.timeZone}.`,
+        `Audience: ${who}.`,
+        `If it sent now, it would email ${people(counts.recipients)}` +
+          (counts.throttled || counts.suppressed
+            ? ` (${counts.throttled} left out by the throttle, ${counts.suppressed} unsubscribed or bounced).`
+            : '.'),
+        s.cadence === 'rolling'
+          ? `Rolling pulse: each send asks a share of them, so each contact is asked about every ${s.cycleDays} days.`
+          : 'Each send asks everyone in the audience who was not asked within the throttle.',
+      ];
+      return {
+        title: `Activate “${s.name || words}”?`,
+        facts,
+        button: 'Activate schedule',
+        cancel: `/schedules/${s.id}`,
+        refusal: refusal ?? undefined,
+      };
+    },
+    async (workspaceId, id) => `/schedules/${(await schedules.activate(workspaceId, id)).id}`,
+  );
+  r.get('/schedules/:id/activate', activation.show);
+  r.post('/schedules/:id/activate', ...activation.act);
+
+  const removal = confirmedAction(
+    'schedule',
+    async (req) => {
+      const s = await schedules.get(auth(req).workspace.id, idParam(req.params.id, 'schedule'));
+      return {
+        title: `Delete the schedule “${s.name || schedules.describe(s).words}”?`,
+        facts: ['It stops: no further sends or reminders from it.'],
+        keeps: [
+          'The waves it already sent, their answers and the survey’s dashboard.',
+          'Reminders already queued for those waves still go out to people who have not answered.',
+        ],
+        button: 'Delete schedule',
+        danger: true,
+        cancel: `/schedules/${s.id}`,
+      };
+    },
+    async (workspaceId, id) => `/surveys/${(await schedules.remove(workspaceId, id)).surveyId}/schedules`,
+  );
+  r.get('/schedules/:id/delete', removal.show);
+  r.post('/schedules/:id/delete', ...removal.act);
 
   return r;
 }

@@ -1,10 +1,20 @@
 import type { Db } from '../../platform/db';
-import { found, invalid } from '../../platform/errors';
+import { AppError, found, invalid } from '../../platform/errors';
 import type { SurveysService } from '../surveys';
 import { databaseNow } from './clock';
 import { schedulesRepository, type Schedule, type ScheduleInput } from './schedules.repository';
 import type { ScheduleForm } from './schedules.schemas';
-import { CronInputError, describeCron, formatInZone, nextSlot, nextSlots, validateCron } from './slots';
+import {
+  CronInputError,
+  describeCron,
+  firesMoreThanHourly,
+  formatInZone,
+  nextSlot,
+  nextSlots,
+  validateCron,
+} from './slots';
+
+const NO_SEND_LEFT = 'This schedule has no send left (its end date has passed). Change its end date first.';
 
 export type Preview = { words: string; next: { at: Date; local: string }[] };
 
@@ -26,6 +36,17 @@ export function schedulesService({
     if (form.segmentId && !(await segments(workspaceId)).some((s) => s.id === form.segmentId)) {
       throw invalid('Please correct the schedule.', { segmentId: 'Choose one of the segments listed.' });
     }
+  }
+
+  /**
+   * `* * * * *` once emailed a whole list within seconds: more often than hourly needs the workspace's
+   * explicit permission (Settings), checked when a schedule is saved and again when it is activated.
+   */
+  async function checkFrequency(workspaceId: string, cron: string) {
+    if (firesMoreThanHourly(cron) && !(await repo.allowsFrequent(workspaceId)))
+      throw invalid('Please correct the schedule.', {
+        cron: 'This sends more than once an hour (its minute field matches several minutes). Choose one minute, such as "0 9 * * 1", or ask an owner or admin to allow frequent schedules in Settings.',
+      });
   }
 
   /** The expression in words and its next five slots in the schedule's zone, or a message per field. */
@@ -88,7 +109,9 @@ export function schedulesService({
       await checkSegment(workspaceId, form);
       const now = await databaseNow(db);
       const input = toInput(form, now);
-      return repo.create(workspaceId, surveyId, userId, input, now, firstSlot(input, now));
+      await checkFrequency(workspaceId, input.cron);
+      // A new schedule waits, paused, until someone activates it on a page saying when and to how many.
+      return repo.create(workspaceId, surveyId, userId, input, now);
     },
 
     async update(workspaceId: string, id: string, form: ScheduleForm) {
@@ -96,15 +119,57 @@ export function schedulesService({
       await checkSegment(workspaceId, form);
       const now = await databaseNow(db);
       const input = toInput(form, now);
+      await checkFrequency(workspaceId, input.cron);
       await repo.update(workspaceId, id, input, now, s.status === 'active' ? firstSlot(input, now) : null);
       return s;
     },
 
-    async setPaused(workspaceId: string, id: string, paused: boolean) {
+    async pause(workspaceId: string, id: string) {
       const s = await get(workspaceId, id);
-      const now = await databaseNow(db);
-      await repo.setStatus(workspaceId, id, paused ? 'paused' : 'active', now, paused ? null : firstSlot(s, now));
+      await repo.setStatus(workspaceId, id, 'paused', await databaseNow(db), null);
       return s;
+    },
+
+    /** Activating (or resuming) is confirmed on its own page; a schedule that would never fire again is refused. */
+    async activate(workspaceId: string, id: string) {
+      const s = await get(workspaceId, id);
+      await checkFrequency(workspaceId, s.cron);
+      const now = await databaseNow(db);
+      const next = firstSlot(s, now);
+      if (!next) throw invalid(NO_SEND_LEFT);
+      await repo.setStatus(workspaceId, id, 'active', now, next);
+      return s;
+    },
+
+    /** Why this schedule cannot be activated, in words; null when it can. */
+    async activationRefusal(workspaceId: string, s: Schedule): Promise<string | null> {
+      try {
+        await checkFrequency(workspaceId, s.cron);
+      } catch (err) {
+        if (err instanceof AppError) return err.fields.cron ?? err.message;
+        throw err;
+      }
+      return firstSlot(s, await databaseNow(db)) ? null : NO_SEND_LEFT;
+    },
+
+    /** "Segment “Pro customers”, tagged vip, with plan = pro": who a schedule is for, as the lists show it. */
+    async audienceWords(workspaceId: string, s: Pick<Schedule, 'audience'>) {
+      const { segmentId, tags = [], properties = {} } = s.audience;
+      const parts: string[] = [];
+      if (segmentId) {
+        const name = (await segments(workspaceId)).find((g) => g.id === segmentId)?.name;
+        parts.push(name ? `Segment “${name}”` : 'A deleted segment (nobody)');
+      } else parts.push('All subscribed contacts');
+      if (tags.length) parts.push(`tagged ${tags.join(', ')}`);
+      const props = Object.entries(properties).map(([k, v]) => `${k} = ${v}`);
+      if (props.length) parts.push(`with ${props.join(', ')}`);
+      return parts.join(', ');
+    },
+
+    /** When an activated schedule would first send, in its own zone; null when it never would. */
+    nextSend: async (s: Schedule) => {
+      const next = firstSlot(s, await databaseNow(db));
+      return next ? formatInZone(next, s.timeZone) : null;
     },
 
     async remove(workspaceId: string, id: string) {

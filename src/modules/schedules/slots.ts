@@ -1,5 +1,6 @@
 import { CronExpressionParser, type CronExpression } from 'cron-parser';
 import cronstrue from 'cronstrue';
+import { isTimeZone } from '../../platform/timeZones';
 
 /**
  * Slot arithmetic. cron-parser is the one source of truth for when a schedule fires AND for what the form
@@ -17,16 +18,6 @@ export class CronInputError extends Error {
 }
 
 const FIELDS = /^\S+(\s+\S+){4}$/;
-
-export function isTimeZone(zone: string): boolean {
-  if (!zone) return false;
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function parse(cron: string, timeZone: string, currentDate: Date): CronExpression {
   if (!isTimeZone(timeZone))
@@ -163,3 +154,11 @@ export const PRESETS = [
   { key: 'monthly-first', label: 'First day of the month at 09:00', cron: '0 9 1 * *' },
   { key: 'quarterly', label: 'Quarterly (1 Jan, Apr, Jul, Oct) at 09:00', cron: '0 9 1 1,4,7,10 *' },
 ] as const;
+
+/**
+ * Whether a (valid) expression can fire twice within an hour: with five fields that is exactly when its minute
+ * field matches more than one minute ("*", "*\/15", "0,30"). One minute per hour is at most hourly.
+ */
+export function firesMoreThanHourly(cron: string): boolean {
+  return CronExpressionParser.parse(cron.trim(), { strict: false }).fields.minute.values.length > 1;
+}
