@@ -230,7 +230,7 @@ it('a claim whose lease ran out (its worker died) becomes ambiguous and is not s
 });
 
 it("sender: the contact's owner, else the survey's sender teammate, else the workspace; Reply-To goes to that teammate", async () => {
-  const wave = await queuedWave(0, 'Senders');
+  const wave = await seedWorkspace(db, { contacts: 0, throttleDays: 0, name: 'Senders' });
   const [owner, teammate] = await db.query<{ id: string }>(
     `INSERT INTO users (workspace_id, name, email, password_hash) VALUES
      (:ws, 'Owen Owner', 'owen@acme.test', 'x'), (:ws, 'Tess Teammate', 'tess@acme.test', 'x') RETURNING id`,

@@ -129,7 +129,7 @@ describe('/metrics', () => {
       const count = (method: string, route: string, status: string) =>
         value(s, 'rapport_http_request_duration_seconds_count', { method, route, status });
       expect(count('POST', '/setup', '303')).toBe(1);
-      expect(count('GET', '/surveys/:id', '200')).toBe(1);
+      expect(count('GET', '/surveys/:id/send', '200')).toBe(1);
       expect(count('POST', '/surveys/:id/send', '303')).toBe(1);
       expect(count('GET', '/r/:token', '404')).toBe(1);
       // Answered by no route: the signed-out GET /metrics on the app's port, sent to the login page.
