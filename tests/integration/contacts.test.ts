@@ -33,12 +33,14 @@ describe('adding contacts', () => {
     expect(await emails()).toEqual(['ada@example.com']);
   });
 
-  it('adds a good paste, upserting known emails case-insensitively', async () => {
+  it('adds a good paste, recognising known emails case-insensitively and never renaming them', async () => {
     const res = await submitForm(agent, '/contacts', '/contacts/paste', {
-      lines: 'Doe, Jane, jane@example.com\nADA@example.com',
+      lines: 'Doe, Jane, jane@example.com\nAda Byron <ADA@example.com>',
     });
     const page = await agent.get(res.headers.location!).expect(200);
-    expect(page.text).toContain('Saved: 1 added, 1 already known (updated).');
+    expect(page.text).toContain('Saved: 1 added, 1 already known (left as they were).');
+    const [ada] = await t.db.query<{ name: string }>(`SELECT name FROM contacts WHERE email = 'ada@example.com'`);
+    expect(ada!.name).toBe('Ada');
     expect(await emails()).toEqual(['ada@example.com', 'jane@example.com']);
     const [jane] = await t.db.query<{ name: string }>(`SELECT name FROM contacts WHERE email = 'jane@example.com'`);
     expect(jane!.name).toBe('Doe, Jane');
@@ -51,15 +53,22 @@ describe('adding contacts', () => {
     expect(jane!.status).toBe('unsubscribed');
   });
 
-  it('pages through contacts with a keyset cursor', async () => {
+  it('pages through contacts with a keyset cursor, newest first, with a total and previous/next', async () => {
     const lines = Array.from({ length: 60 }, (_, i) => `P${i}, p${String(i).padStart(2, '0')}@example.com`).join('\n');
     await submitForm(agent, '/contacts', '/contacts/paste', { lines });
     const first = await agent.get('/contacts').expect(200);
-    const next = /href="\/contacts\?after=([^"]+)"/.exec(first.text)![1]!;
-    const second = await agent.get(`/contacts?after=${next}`).expect(200);
+    expect(first.text).toContain('62 contacts · Newest first');
+    expect(first.text).not.toContain('rel="prev"');
+    const href = (html: string, rel: string) =>
+      new RegExp(`href="([^"]+)" rel="${rel}"`).exec(html)?.[1]?.replace(/&amp;/g, '&');
+    const second = await agent.get(href(first.text, 'next')!).expect(200);
     const rowsOn = (html: string) => (html.match(/<tr><td>/g) ?? []).length;
     expect(rowsOn(first.text)).toBe(50);
     expect(rowsOn(second.text)).toBe(12);
+    expect(href(second.text, 'next')).toBeUndefined();
+    const back = await agent.get(href(second.text, 'prev')!).expect(200);
+    expect(back.text.match(/<tr><td>.*?<\/tr>/g)).toEqual(first.text.match(/<tr><td>.*?<\/tr>/g));
+    expect(href(back.text, 'prev')).toBeUndefined();
     await agent.get('/contacts?after=garbage').expect(200);
   });
 

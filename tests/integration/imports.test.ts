@@ -146,7 +146,7 @@ describe('suppression survives everything', () => {
       await agent
         .post(`/contacts/${(await contact(email))!.id}/delete`)
         .type('form')
-        .send({ _csrf: csrfFrom(page.text) })
+        .send({ confirm: 'yes', _csrf: csrfFrom(page.text) })
         .expect(303);
     }
     expect(await contact('una@example.com')).toBeUndefined();
@@ -176,7 +176,7 @@ describe('suppression survives everything', () => {
     await agent
       .post(`/contacts/${una.id}/delete`)
       .type('form')
-      .send({ _csrf: csrfFrom(page.text) })
+      .send({ confirm: 'yes', _csrf: csrfFrom(page.text) })
       .expect(303);
     await submitForm(agent, '/contacts', '/contacts', { email: 'una@new.example.com' });
     expect((await contact('una@new.example.com'))!.status).toBe('unsubscribed');

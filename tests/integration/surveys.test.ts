@@ -294,10 +294,13 @@ describe('versions', () => {
     const answered = (await t.db.one<{ survey_id: string }>('SELECT survey_id FROM responses LIMIT 1'))!.survey_id;
     const page = await agent.get(`/surveys/${answered}/edit`).expect(200);
     expect(page.text).not.toContain('Delete survey');
+    const confirmPage = await agent.get(`/surveys/${answered}/delete`).expect(200);
+    expect(confirmPage.text).toContain('This survey has answers, so it can only be archived');
+    expect(confirmPage.text).not.toContain('Delete survey</button>');
     const refused = await agent
       .post(`/surveys/${answered}/delete`)
       .type('form')
-      .send({ _csrf: csrfFrom(page.text) })
+      .send({ confirm: 'yes', _csrf: csrfFrom(page.text) })
       .expect(409);
     expect(refused.text).toContain('can only be archived');
     await agent
@@ -310,10 +313,21 @@ describe('versions', () => {
     ).toBe('archived');
 
     const fresh = await create({ template: 'ces' });
-    await agent
+    expect((await agent.get(`/surveys/${fresh}/edit`).expect(200)).text).toContain(`href="/surveys/${fresh}/delete"`);
+    // Unconfirmed (a bare POST): back to the confirmation page, nothing deleted.
+    const bare = await agent
       .post(`/surveys/${fresh}/delete`)
       .type('form')
       .send({ _csrf: csrfFrom(page.text) })
+      .expect(303);
+    expect(bare.headers.location).toBe(`/surveys/${fresh}/delete`);
+    expect(await t.db.query('SELECT id FROM surveys WHERE id = :fresh', { fresh })).toHaveLength(1);
+    const confirm = await agent.get(`/surveys/${fresh}/delete`).expect(200);
+    expect(confirm.text).toContain('Its schedules stop');
+    await agent
+      .post(`/surveys/${fresh}/delete`)
+      .type('form')
+      .send({ confirm: 'yes', _csrf: csrfFrom(confirm.text) })
       .expect(303);
     expect(await t.db.query('SELECT id FROM surveys WHERE id = :fresh', { fresh })).toHaveLength(0);
   });

@@ -26,3 +26,21 @@ describe('pasted "name, email" lines', () => {
     expect(() => parsePastedContacts(' \n ')).toThrow('Paste at least one line');
   });
 });
+
+describe('pasted "Name <email>" lines, as mail programs copy addresses', () => {
+  it('reads the name before the angle brackets, with or without quotes and a trailing comma', () => {
+    expect(
+      parsePastedContacts('Ada Lovelace <ada@example.com>\n"Hopper, Grace" <Grace@Example.com>,\n<lin@example.com>'),
+    ).toEqual([
+      { name: 'Ada Lovelace', email: 'ada@example.com' },
+      { name: 'Hopper, Grace', email: 'grace@example.com' },
+      { name: '', email: 'lin@example.com' },
+    ]);
+  });
+
+  it('refuses a line whose brackets hold no address, by its number', () => {
+    expect(() => parsePastedContacts('ok <ok@example.com>\nBroken <nope>')).toThrow(
+      expect.objectContaining({ fields: { lines: expect.stringContaining('Line 2:') } }),
+    );
+  });
+});

@@ -11,8 +11,18 @@ export type ContactRow = {
   tags: string[];
   ownerUserId: string | null;
   lastInvitedAt: Date | null;
+  lastAnsweredAt: Date | null;
   createdAt: Date;
-  cursorAt: string;
+  cursorKey: string;
+};
+
+/** The contact list's orders: newest first, by name (else email), or by last answer (never answered last). */
+export const CONTACT_SORTS = ['newest', 'name', 'answered'] as const;
+export type ContactSort = (typeof CONTACT_SORTS)[number];
+const SORT_KEYS: Record<ContactSort, { key: string; type: string; descending: boolean }> = {
+  newest: { key: 'c.created_at', type: 'timestamptz', descending: true },
+  name: { key: `lower(coalesce(nullif(c.name, ''), c.email))`, type: 'text', descending: false },
+  answered: { key: `coalesce(c.last_answered_at, '-infinity'::timestamptz)`, type: 'timestamptz', descending: true },
 };
 
 export type Contact = {
@@ -33,7 +43,8 @@ export type Contact = {
 };
 
 export type TimelineEntry = {
-  kind: 'invitation' | 'reminder' | 'answer' | 'reply';
+  /** A suppression is when they unsubscribed, bounced or were suppressed by the team (its reason in status). */
+  kind: 'invitation' | 'reminder' | 'answer' | 'reply' | 'suppression';
   at: Date;
   surveyId: string;
   surveyTitle: string;
@@ -49,38 +60,57 @@ export type TimelineEntry = {
 
 export const contactsRepository = (db: Db) => ({
   /**
-   * Adds or refreshes by email. A known contact keeps their status: adding someone again never
-   * re-subscribes a person who unsubscribed or bounced (and a listed email is created non-subscribed).
+   * Adds by email; a known contact is never renamed (only a blank name is filled in) and keeps their status:
+   * adding someone again never re-subscribes a person who unsubscribed or bounced (and a listed email is
+   * created non-subscribed). Returns the rows added.
    */
-  upsertMany: (workspaceId: string, contacts: ContactInput[], tx: Tx) =>
+  insertNew: (workspaceId: string, contacts: ContactInput[], tx: Tx) =>
     db.query<{ id: string; inserted: boolean }>(
       `INSERT INTO contacts (workspace_id, name, email)
        SELECT :workspaceId, c.name, c.email FROM jsonb_to_recordset(:rows::jsonb) AS c(name text, email text)
-       ON CONFLICT (workspace_id, lower(email)) DO UPDATE
-         SET name = CASE WHEN EXCLUDED.name <> '' THEN EXCLUDED.name ELSE contacts.name END, updated_at = now()
+       ON CONFLICT (workspace_id, lower(email)) DO UPDATE SET name = EXCLUDED.name, updated_at = now()
+         WHERE contacts.name = '' AND EXCLUDED.name <> ''
        RETURNING id, (xmax = 0) AS inserted`,
       { workspaceId, rows: JSON.stringify(contacts) },
       tx,
     ),
 
-  /** Keyset pagination over any filter: constant cost on any page, no COUNT or OFFSET. */
-  page(
+  findByEmail: (workspaceId: string, email: string) =>
+    db.one<{ id: string }>(
+      `SELECT id FROM contacts WHERE workspace_id = :workspaceId AND lower(email) = lower(:email)`,
+      {
+        workspaceId,
+        email,
+      },
+    ),
+
+  /**
+   * Keyset pagination over any filter, in a stable order (the sort key, then the id): constant cost on any
+   * page, no OFFSET. `from.direction` 'before' walks back (the rows come back in page order all the same).
+   */
+  async page(
     workspaceId: string,
     filter: ContactFilter,
-    after: { createdAt: string; id: string } | undefined,
+    sort: ContactSort,
+    from: { key: string; id: string; direction: 'after' | 'before' } | undefined,
     limit: number,
   ) {
     const cond = filterCondition(filter, 'c');
-    return db.query<ContactRow>(
-      // cursorAt keeps Postgres's microseconds, which a JS Date would cut to milliseconds.
+    const { key, type, descending } = SORT_KEYS[sort];
+    // Walking forward in a descending order, or back in an ascending one, goes to smaller keys.
+    const smaller = descending === (from?.direction !== 'before');
+    const order = smaller ? 'DESC' : 'ASC';
+    const rows = await db.query<ContactRow>(
+      // cursorKey is the key as PostgreSQL writes it (microseconds kept, which a JS Date would cut).
       `SELECT c.id, c.email, c.name, c.status, c.tags, c.owner_user_id AS "ownerUserId", c.last_invited_at AS "lastInvitedAt",
-         c.created_at AS "createdAt", c.created_at::text AS "cursorAt"
+         c.last_answered_at AS "lastAnsweredAt", c.created_at AS "createdAt", (${key})::text AS "cursorKey"
        FROM contacts c
        WHERE c.workspace_id = :workspaceId AND ${cond.sql}
-         AND (:afterAt::timestamptz IS NULL OR (c.created_at, c.id) > (:afterAt::timestamptz, :afterId::uuid))
-       ORDER BY c.created_at, c.id LIMIT :limit`,
-      { ...cond.replacements, workspaceId, afterAt: after?.createdAt ?? null, afterId: after?.id ?? null, limit },
+         AND (:fromKey::text IS NULL OR (${key}, c.id) ${smaller ? '<' : '>'} (:fromKey::${type}, :fromId::uuid))
+       ORDER BY ${key} ${order}, c.id ${order} LIMIT :limit`,
+      { ...cond.replacements, workspaceId, fromKey: from?.key ?? null, fromId: from?.id ?? null, limit },
     );
+    return from?.direction === 'before' ? rows.reverse() : rows;
   },
 
   async count(workspaceId: string, filter: ContactFilter) {
@@ -165,6 +195,11 @@ export const contactsRepository = (db: Db) => ({
            rp.author_name
          FROM replies rp JOIN responses r ON r.id = rp.response_id JOIN surveys s ON s.id = r.survey_id
          WHERE rp.workspace_id = :workspaceId AND rp.contact_id = :contactId
+         UNION ALL
+         SELECT 'suppression', sp.created_at, NULL, NULL, NULL, sp.reason, NULL, NULL, NULL, NULL, NULL
+         FROM contacts c JOIN suppressions sp ON sp.workspace_id = c.workspace_id
+           AND sp.email_hash = rapport_email_hash(c.workspace_id, c.email)
+         WHERE c.workspace_id = :workspaceId AND c.id = :contactId
        ) t ORDER BY at DESC LIMIT :limit`,
       { workspaceId, contactId, limit },
     ),

@@ -1,16 +1,18 @@
 import { Router, type Request } from 'express';
 import { handleForm } from '../../platform/forms';
 import { idParam } from '../../platform/validation';
-import { auth, recordAction } from '../accounts';
+import { auth, confirmedAction, recordAction } from '../accounts';
 import {
   confirmSchema,
   contactFormSchema,
   contactSchema,
+  LOCALE_NAMES,
   LOCALES,
   parsePastedContacts,
   pastedContactsSchema,
   STATUSES,
 } from './contacts.schemas';
+import { CONTACT_SORTS, type ContactSort } from './contacts.repository';
 import type { ContactsService } from './contacts.service';
 import { importRoutes } from './import/import.routes';
 import {
@@ -26,9 +28,15 @@ import { segmentsRoutes } from './segments.routes';
 // Only numbers travel in the URL: a link can never put words of its own on our page.
 const savedNotice = (q: Record<string, unknown>) => {
   const added = Number(q.added),
-    updated = Number(q.updated);
-  if (!Number.isInteger(added) || !Number.isInteger(updated)) return undefined;
-  return `Saved: ${added} added, ${updated} already known (updated).`;
+    known = Number(q.known);
+  if (!Number.isInteger(added) || !Number.isInteger(known)) return undefined;
+  return `Saved: ${added} added${known ? `, ${known} already known (left as they were)` : ''}.`;
+};
+
+const SORT_LABELS: Record<ContactSort, string> = {
+  newest: 'Newest first',
+  name: 'Name (A–Z)',
+  answered: 'Last answer (most recent first)',
 };
 
 const NOTICES: Record<string, string> = {
@@ -49,12 +57,19 @@ export function contactsRoutes(contacts: ContactsService, opts: { importMaxBytes
       segment = { id: s.id, name: s.name };
       filter = { ...s.filter, ...filter };
     }
-    const cursor = typeof query.after === 'string' ? query.after : undefined;
+    const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+    const sort = CONTACT_SORTS.find((s) => s === query.sort) ?? 'newest';
     const [page, segments] = await Promise.all([
-      contacts.page(workspaceId, cursor, filter),
+      contacts.page(workspaceId, { filter, sort, after: text(query.after), before: text(query.before) }),
       contacts.segments.names(workspaceId),
     ]);
+    // The links to other pages keep the filter, the segment and the order.
+    const keep: [string, string][] = [...filterToQuery(filter)];
+    if (segment) keep.push(['segment', segment.id]);
+    if (sort !== 'newest') keep.push(['sort', sort]);
     const qs = new URLSearchParams(filterToQuery(filter)).toString();
+    const pageLink = (dir: 'after' | 'before', cursor: string) =>
+      `/contacts?${new URLSearchParams([...keep, [dir, cursor]]).toString()}`;
     return {
       title: 'Contacts',
       ...page,
@@ -63,6 +78,9 @@ export function contactsRoutes(contacts: ContactsService, opts: { importMaxBytes
       filterText: describeFilter(filter),
       filterPairs: filterToQuery(filter),
       filterQs: qs,
+      sortOptions: SORT_LABELS,
+      nextHref: page.next && pageLink('after', page.next),
+      previousHref: page.previous && pageLink('before', page.previous),
       segment,
       segments,
       statuses: STATUSES,
@@ -82,8 +100,7 @@ export function contactsRoutes(contacts: ContactsService, opts: { importMaxBytes
 
   // Every form on the list page draws the page again, with the list, when it is refused.
   const listForm = (req: Request) => listPage(auth(req).workspace.id, {});
-  const saved = ({ added, updated }: { added: number; updated: number }) =>
-    `/contacts?added=${added}&updated=${updated}`;
+  const saved = ({ added, known }: { added: number; known: number }) => `/contacts?added=${added}&known=${known}`;
 
   r.post(
     '/contacts',
@@ -91,7 +108,10 @@ export function contactsRoutes(contacts: ContactsService, opts: { importMaxBytes
       view: 'contacts/list',
       page: listForm,
       schema: contactSchema,
-      run: async (input, req) => saved(await contacts.addOne(auth(req).workspace.id, input)),
+      run: async (input, req) => {
+        const { knownId } = await contacts.addOne(auth(req).workspace.id, input);
+        return knownId ? `/contacts/${knownId}?known=1` : saved({ added: 1, known: 0 });
+      },
     }),
   );
 
@@ -113,7 +133,14 @@ export function contactsRoutes(contacts: ContactsService, opts: { importMaxBytes
       contacts.timeline(workspace.id, id),
       contacts.teammates(workspace.id),
     ]);
-    return { title: contact.name || contact.email, contact, timeline, teammates, locales: LOCALES };
+    return {
+      title: contact.name || contact.email,
+      contact,
+      timeline,
+      teammates,
+      locales: LOCALES,
+      localeNames: LOCALE_NAMES,
+    };
   }
   const contactValues = (c: Awaited<ReturnType<ContactsService['get']>>) => ({
     name: c.name,
@@ -132,7 +159,11 @@ export function contactsRoutes(contacts: ContactsService, opts: { importMaxBytes
       ...locals,
       values: contactValues(locals.contact),
       errors: {},
-      notice: req.query.saved ? 'Saved.' : undefined,
+      notice: req.query.saved
+        ? 'Saved.'
+        : req.query.known
+          ? 'This email is already one of your contacts: here they are. Nothing was changed.'
+          : undefined,
       confirmErase: req.query.confirm === 'erase',
     });
   });
@@ -168,7 +199,34 @@ export function contactsRoutes(contacts: ContactsService, opts: { importMaxBytes
     );
   action('suppress', contacts.suppress, (id) => `/contacts/${id}`);
   action('unsuppress', contacts.unsuppress, (id) => `/contacts/${id}`);
-  action('delete', contacts.remove, () => '/contacts?done=deleted');
+
+  const removal = confirmedAction(
+    'contact',
+    async (req) => {
+      const c = await contacts.get(auth(req).workspace.id, idParam(req.params.id, 'contact'));
+      const who = c.name ? `${c.name} (${c.email})` : c.email;
+      return {
+        title: `Delete ${who}?`,
+        facts: [`${who} leaves your contacts: no survey or reply is sent to them any more.`],
+        keeps: [
+          'Their answers stay in the dashboards, without their name.',
+          c.status === 'subscribed'
+            ? 'Nothing else: adding them again later makes a new contact.'
+            : `Their address stays on the suppression list (${c.status}), as a one-way hash: a later import never emails them.`,
+          'To remove their personal data from answers too, use Erase on their page instead.',
+        ],
+        button: 'Delete contact',
+        danger: true,
+        cancel: `/contacts/${c.id}`,
+      };
+    },
+    async (workspaceId, id) => {
+      await contacts.remove(workspaceId, id);
+      return '/contacts?done=deleted';
+    },
+  );
+  r.get('/contacts/:id/delete', removal.show);
+  r.post('/contacts/:id/delete', ...removal.act);
 
   // Erasure cannot be undone: the form asks for a ticked confirmation, and without it nothing happens.
   r.post(

@@ -3,6 +3,13 @@ import { emailAddress } from '../../platform/emailAddress';
 import { invalid } from '../../platform/errors';
 
 export const LOCALES = ['en', 'fr', 'de', 'es'] as const;
+/** What the locale menus and the contact page show: the language's name, in itself and in English. */
+export const LOCALE_NAMES: Record<(typeof LOCALES)[number], string> = {
+  en: 'English',
+  fr: 'Français (French)',
+  de: 'Deutsch (German)',
+  es: 'Español (Spanish)',
+};
 export const STATUSES = ['subscribed', 'unsubscribed', 'bounced', 'suppressed'] as const;
 export type ContactStatus = (typeof STATUSES)[number];
 
@@ -14,7 +21,7 @@ export const contactSchema = z.object({
 });
 export type ContactInput = z.infer<typeof contactSchema>;
 
-const LOCALE_NAMES: Record<string, (typeof LOCALES)[number]> = {
+const LOCALE_WORDS: Record<string, (typeof LOCALES)[number]> = {
   english: 'en',
   anglais: 'en',
   french: 'fr',
@@ -34,7 +41,7 @@ export function normalizeLocale(raw: string): (typeof LOCALES)[number] | undefin
   const v = raw.trim().toLowerCase();
   const m = /^([a-z]{2})(?:[-_][a-z0-9]{2,8})?$/.exec(v);
   if (m && (LOCALES as readonly string[]).includes(m[1]!)) return m[1] as (typeof LOCALES)[number];
-  return LOCALE_NAMES[v];
+  return LOCALE_WORDS[v];
 }
 
 export const PROPERTY_KEY = /^[\p{L}\p{N}_][\p{L}\p{N}_ .-]{0,39}$/u;
@@ -147,8 +154,28 @@ export function parseEmailList(text: string): string[] {
 export const MAX_PASTED_LINES = 5000;
 
 /**
- * "name, email" per line (the email is after the last comma, so "Doe, Jane, jane@x.com" works; a bare
- * email is fine too). Every bad line is reported by its number, and one bad line refuses the whole paste.
+ * One pasted line as name and email: "Ada Lovelace <ada@x.com>" (as mail programs copy addresses, quotes and
+ * a trailing comma allowed), or "name, email" (the email after the last comma, so "Doe, Jane, jane@x.com"
+ * works), or a bare email.
+ */
+function splitPastedLine(line: string): { name: string; email: string } {
+  const angle = /^(.*?)\s*<([^<>]*)>\s*[,;]?$/.exec(line);
+  if (angle)
+    return {
+      name: angle[1]!
+        .trim()
+        .replace(/,$/, '')
+        .replace(/^"(.*)"$/, '$1')
+        .trim(),
+      email: angle[2]!,
+    };
+  const cut = line.lastIndexOf(',');
+  return { name: cut === -1 ? '' : line.slice(0, cut), email: cut === -1 ? line : line.slice(cut + 1) };
+}
+
+/**
+ * One contact per line (see splitPastedLine). Every bad line is reported by its number, and one bad line
+ * refuses the whole paste.
  */
 export function parsePastedContacts(text: string): ContactInput[] {
   const lines = text.split(/\r?\n/);
@@ -159,9 +186,7 @@ export function parsePastedContacts(text: string): ContactInput[] {
     const line = raw.trim();
     if (!line) return;
     const n = i + 1;
-    const cut = line.lastIndexOf(',');
-    const candidate = { name: cut === -1 ? '' : line.slice(0, cut), email: cut === -1 ? line : line.slice(cut + 1) };
-    const parsed = contactSchema.safeParse(candidate);
+    const parsed = contactSchema.safeParse(splitPastedLine(line));
     if (!parsed.success) {
       problems.push(`Line ${n}: ${parsed.error.issues[0]!.message} (${JSON.stringify(line.slice(0, 80))})`);
       return;

@@ -1,8 +1,8 @@
 import type { Db } from '../../platform/db';
-import { decodeCursor, encodeCursor } from '../../platform/cursor';
+import { decodeKeyCursor, encodeKeyCursor } from '../../platform/cursor';
 import { conflict, found, invalid } from '../../platform/errors';
 import { teammates as teammatesOf } from '../accounts';
-import { contactsRepository } from './contacts.repository';
+import { contactsRepository, type ContactSort } from './contacts.repository';
 import type { ErasureParts } from './erasure';
 import type { ContactForm, ContactInput } from './contacts.schemas';
 import { importService } from './import/import.service';
@@ -18,10 +18,11 @@ export function contactsService(db: Db, opts: { importMaxBytes: number; erasure:
   const segmentsRepo = segmentsRepository(db);
   const teammates = teammatesOf(db);
 
+  /** Known emails are left as they are (a blank name filled in at most): counted as known, never renamed. */
   const save = async (workspaceId: string, contacts: ContactInput[]) => {
-    const rows = await db.transaction((tx) => repo.upsertMany(workspaceId, contacts, tx));
+    const rows = await db.transaction((tx) => repo.insertNew(workspaceId, contacts, tx));
     const added = rows.filter((r) => r.inserted).length;
-    return { added, updated: rows.length - added };
+    return { added, known: contacts.length - added };
   };
 
   /** A contact with their owner's name. */
@@ -39,20 +40,49 @@ export function contactsService(db: Db, opts: { importMaxBytes: number; erasure:
   }
 
   return {
-    addOne: (workspaceId: string, contact: ContactInput) => save(workspaceId, [contact]),
+    /** A known email is not added again: the person is shown the contact they already have. */
+    async addOne(workspaceId: string, contact: ContactInput) {
+      const known = await repo.findByEmail(workspaceId, contact.email);
+      if (known) return { knownId: known.id };
+      await save(workspaceId, [contact]);
+      return { knownId: undefined };
+    },
     addPasted: save,
 
-    async page(workspaceId: string, cursor?: string, filter: ContactFilter = {}) {
-      const cursorAt = decodeCursor(cursor);
-      const after = cursorAt && { createdAt: cursorAt.at, id: cursorAt.id };
-      const [rows, nameOf] = await Promise.all([
-        repo.page(workspaceId, filter, after, PAGE_SIZE + 1),
+    /**
+     * A page of the list in a stable order, with the total matching the filter and cursors to the pages
+     * before and after (`after` / `before`: the last / first row of the page the person came from).
+     */
+    async page(
+      workspaceId: string,
+      o: { filter?: ContactFilter; sort?: ContactSort; after?: string; before?: string } = {},
+    ) {
+      const filter = o.filter ?? {};
+      const sort = o.sort ?? 'newest';
+      const after = decodeKeyCursor(o.after);
+      const before = after ? undefined : decodeKeyCursor(o.before);
+      const from = after
+        ? { ...after, direction: 'after' as const }
+        : before && { ...before, direction: 'before' as const };
+      const [rows, nameOf, total] = await Promise.all([
+        repo.page(workspaceId, filter, sort, from, PAGE_SIZE + 1),
         teammates.nameOf(workspaceId),
+        repo.count(workspaceId, filter),
       ]);
       const more = rows.length > PAGE_SIZE;
-      const contacts = rows.slice(0, PAGE_SIZE).map((c) => ({ ...c, ownerName: nameOf(c.ownerUserId) }));
+      // Walking back, the extra row is the first one; forward, the last.
+      const shown = before && more ? rows.slice(1) : rows.slice(0, PAGE_SIZE);
+      const contacts = shown.map((c) => ({ ...c, ownerName: nameOf(c.ownerUserId) }));
+      const first = contacts[0];
       const last = contacts[contacts.length - 1];
-      return { contacts, next: more && last ? encodeCursor(last.cursorAt, last.id) : undefined };
+      const cursorOf = (c: (typeof contacts)[number]) => encodeKeyCursor(c.cursorKey, c.id);
+      return {
+        contacts,
+        total: Number(total),
+        sort,
+        next: last && (before || more) ? cursorOf(last) : undefined,
+        previous: first && (after || (before && more)) ? cursorOf(first) : undefined,
+      };
     },
     countSubscribed: repo.countSubscribed,
     teammates: teammates.list,

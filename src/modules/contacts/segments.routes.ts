@@ -1,6 +1,7 @@
 import { Router, type Request } from 'express';
 import { handleForm, showForm } from '../../platform/forms';
-import { auth, recordAction } from '../accounts';
+import { idParam } from '../../platform/validation';
+import { auth, confirmedAction } from '../accounts';
 import { emailListSchema, parseEmailList } from './contacts.schemas';
 import type { ContactsService } from './contacts.service';
 import { describeFilter, filterToQuery, segmentFormSchema } from './segment.filter';
@@ -30,13 +31,29 @@ export function segmentsRoutes(contacts: ContactsService) {
     }),
   );
 
-  r.post(
-    '/contacts/segments/:id/delete',
-    ...recordAction('segment', async (workspaceId, id) => {
+  const removal = confirmedAction(
+    'segment',
+    async (req) => {
+      const s = await contacts.segments.get(auth(req).workspace.id, idParam(req.params.id, 'segment'));
+      return {
+        title: `Delete the segment “${s.name}”?`,
+        facts: [
+          'The saved filter is deleted.',
+          'A schedule that sends to this segment then sends to nobody until you choose another audience for it.',
+        ],
+        keeps: ['Every contact in it: a segment is only a saved filter.', 'Answers, and waves already sent.'],
+        button: 'Delete segment',
+        danger: true,
+        cancel: '/contacts/segments',
+      };
+    },
+    async (workspaceId, id) => {
       await contacts.segments.remove(workspaceId, id);
       return '/contacts/segments';
-    }),
+    },
   );
+  r.get('/contacts/segments/:id/delete', removal.show);
+  r.post('/contacts/segments/:id/delete', ...removal.act);
 
   const suppressionsPage = async (req: Request) => {
     const workspaceId = auth(req).workspace.id;

@@ -1,7 +1,7 @@
 import { Router, type Request } from 'express';
 import { handleForm } from '../../platform/forms';
 import { idParam, parse } from '../../platform/validation';
-import { auth, recordAction } from '../accounts';
+import { auth, confirmedAction, recordAction } from '../accounts';
 import { applyAction, BAND_LABELS, builderFormSchema, toDraftForm, TYPE_LABELS, type DraftForm } from './builder';
 import { QUESTION_TYPES } from './questions';
 import type { RenderPreview } from './preview';
@@ -142,13 +142,35 @@ export function surveysRoutes(surveys: SurveysService, renderPreview: RenderPrev
   };
   r.post('/surveys/:id/archive', ...recordAction('survey', toBuilder(surveys.archive)));
   r.post('/surveys/:id/restore', ...recordAction('survey', toBuilder(surveys.restore)));
-  r.post(
-    '/surveys/:id/delete',
-    ...recordAction('survey', async (workspaceId, id) => {
+  const removal = confirmedAction(
+    'survey',
+    async (req) => {
+      const workspaceId = auth(req).workspace.id;
+      const survey = await surveys.get(workspaceId, idParam(req.params.id, 'survey'));
+      const versions = await surveys.versions(workspaceId, survey.id);
+      const answered = versions.some((v) => v.responses > 0);
+      return {
+        title: `Delete the survey “${survey.title}”?`,
+        facts: [
+          'The survey, its questions and every version are deleted.',
+          'Its schedules stop, and invitations sent for it no longer open a page.',
+        ],
+        keeps: ['Your contacts, and the suppression list.'],
+        button: 'Delete survey',
+        danger: true,
+        cancel: `/surveys/${survey.id}/edit`,
+        refusal: answered
+          ? 'This survey has answers, so it can only be archived: its answers stay in the dashboards.'
+          : undefined,
+      };
+    },
+    async (workspaceId, id) => {
       await surveys.remove(workspaceId, id);
       return '/surveys';
-    }),
+    },
   );
+  r.get('/surveys/:id/delete', removal.show);
+  r.post('/surveys/:id/delete', ...removal.act);
 
   return r;
 }
