@@ -1,4 +1,4 @@
-import { PassThrough, pipeline, type Readable } from 'node:stream';
+import { pipeline, Transform, type Readable } from 'node:stream';
 import nodemailer from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
@@ -32,7 +32,25 @@ export type SendFailure = Error & {
   afterData: boolean;
 };
 
-export type MailTransport = { send(mail: OutgoingMail): Promise<{ response: string }>; close(): void };
+export type SendHooks = {
+  /**
+   * Called when the message enters its SMTP transaction on a ready connection (right before MAIL FROM; again
+   * if the pool moves it to another connection before a byte of it was read). The message's body waits for
+   * it, so whatever it records is recorded before the relay can have the message; if it rejects, the
+   * transaction is abandoned before the end of DATA and the send fails with that error.
+   */
+  onTransaction?: () => Promise<void>;
+};
+
+export type MailTransport = {
+  send(mail: OutgoingMail, hooks?: SendHooks): Promise<{ response: string }>;
+  /** How many SMTP connections it keeps open at most: messages that can be inside a transaction at once. */
+  readonly connections: number;
+  close(): void;
+};
+
+/** SMTP connections each transport keeps open at most. */
+export const SMTP_POOL_SIZE = 5;
 
 /** Pooled SMTP: reusing connections is ~20× faster than a handshake per message (FIELD-NOTES). */
 export const WORKSPACE_HEADER = 'X-Rapport-Workspace';
@@ -49,7 +67,7 @@ export function createMailTransport(
   const secure = url.protocol === 'smtps:';
   const options: SMTPPool.Options = {
     pool: true,
-    maxConnections: 5,
+    maxConnections: SMTP_POOL_SIZE,
     host: url.hostname,
     port: Number(url.port) || (secure ? 465 : 587),
     secure,
@@ -67,8 +85,8 @@ export function createMailTransport(
     done();
   });
   return {
-    async send(mail) {
-      const progress: Progress = { dataEnded: false };
+    async send(mail, hooks = {}) {
+      const progress: Progress = { dataEnded: false, onTransaction: hooks.onTransaction };
       const options: Mail.Options & { [PROGRESS]: Progress } = {
         from: mail.from,
         replyTo: mail.replyTo,
@@ -90,22 +108,32 @@ export function createMailTransport(
         throw Object.assign(err instanceof Error ? err : new Error(String(err)), { afterData: progress.dataEnded });
       }
     },
+    connections: SMTP_POOL_SIZE,
     close: () => transporter.close(),
   };
 }
 
-/** How far one send got; rides along in the message options to the stream plugin. */
-type Progress = { dataEnded: boolean };
+/** How far one send got, and the hook its transaction waits on; rides along in the message options. */
+type Progress = { dataEnded: boolean; onTransaction?: () => Promise<void> };
 const PROGRESS = 'rapportProgress';
 
 /**
- * The last stage of the message stream nodemailer writes after the relay's 354 (a process function runs after
- * every transform, and we sign nothing after it). Its end means the whole message has been read into the DATA
- * stream, which writes the end-of-data mark right after: from then on the outcome is the relay's secret. It
- * cannot end earlier, as nobody reads it before DATA is accepted.
+ * The last stage of the message stream, which nodemailer's pool builds on a ready connection right before MAIL
+ * FROM and pipes into DATA after the relay's 354 (a process function runs after every transform, and we sign
+ * nothing after it).
+ * - Built: the message enters its transaction; `onTransaction` runs, and no byte passes before it resolves.
+ * - Ended: the whole message has been read into the DATA stream, which writes the end-of-data mark right
+ *   after: from then on the outcome is the relay's secret. It cannot end earlier, as nobody reads it before
+ *   DATA is accepted.
  */
 function watchMessage(input: Readable, progress: Progress): Readable {
-  const output = new PassThrough();
+  const entered = progress.onTransaction?.() ?? Promise.resolve();
+  // Its failure reaches nodemailer through the stream below; this only stops it counting as unhandled.
+  entered.catch(() => undefined);
+  const output = new Transform({
+    transform: (chunk, _encoding, done) => void entered.then(() => done(null, chunk), done),
+    flush: (done) => void entered.then(() => done(), done),
+  });
   output.once('end', () => (progress.dataEnded = true));
   // pipeline carries an error of the input to the output (nodemailer fails the send with it) and destroys the
   // input when the connection gives up on the output.

@@ -3,12 +3,15 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import type { AddressInfo } from 'node:net';
 
 /** A real SMTP server for tests: keeps each parsed message, or answers as the test tells it to. */
-export async function startTestSmtp(opts: { onData?: SMTPServerOptions['onData'] } = {}) {
+export async function startTestSmtp(
+  opts: { onData?: SMTPServerOptions['onData']; onConnect?: SMTPServerOptions['onConnect'] } = {},
+) {
   const messages: ParsedMail[] = [];
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
+    onConnect: opts.onConnect,
     onData:
       opts.onData ??
       ((stream, _session, callback) => {

@@ -201,31 +201,89 @@ it('a relay that hangs after DATA: the send times out, the delivery is recorded 
   }
 });
 
-it('a claim whose lease ran out (its worker died) becomes ambiguous and is not sent again', async () => {
-  const wave = await queuedWave(1, 'Lease');
-  await db.execute(
-    `UPDATE deliveries SET status = 'sending', attempts = 1, lease_until = now() - interval '1 second' WHERE wave_id = :waveId`,
-    {
-      waveId: wave.waveId,
-    },
-  );
-  const smtp = await startTestSmtp();
-  const transport = createMailTransport(smtp.url);
-  const worker = createDeliveryWorker({
-    db,
-    transport,
-    sealer,
-    log,
-    publicUrl: 'https://pulse.acme.test',
-    mailFrom: 'pulse@acme.test',
+it.each([
+  ['inside its SMTP transaction', 'ambiguous', 0, 1, "now() - interval '3 seconds'"],
+  ['before its message entered an SMTP transaction', 'sent', 1, 1, 'NULL'],
+] as const)(
+  'a claim whose lease ran out (its worker died) %s: %s, relay copies %i, attempts %i',
+  async (_when, status, copies, attempts, startedAt) => {
+    const wave = await queuedWave(1, `Lease ${status}`);
+    await db.execute(
+      `UPDATE deliveries SET status = 'sending', attempts = 1, claim_token = gen_random_uuid(),
+         lease_until = now() - interval '1 second', smtp_started_at = ${startedAt}
+       WHERE wave_id = :waveId`,
+      { waveId: wave.waveId },
+    );
+    const smtp = await startTestSmtp();
+    const transport = createMailTransport(smtp.url);
+    const worker = createDeliveryWorker({
+      db,
+      transport,
+      sealer,
+      log,
+      publicUrl: 'https://pulse.acme.test',
+      mailFrom: 'pulse@acme.test',
+    });
+    try {
+      await worker.drainOnce();
+      await worker.drainOnce();
+      expect(await statuses(wave.waveId)).toMatchObject([{ status, attempts }]);
+      expect(smtp.messages).toHaveLength(copies);
+    } finally {
+      transport.close();
+      await smtp.close();
+    }
+  },
+);
+
+it('a worker whose claim was taken back while it waited for the relay never starts the message: the new holder sends it, once', async () => {
+  const wave = await queuedWave(1, 'Taken back');
+  // A's relay holds its greeting until the test lets it go.
+  let greet: () => void = () => undefined;
+  const connected = new Promise<void>((resolve) => {
+    greet = resolve;
   });
+  let letGo: () => void = () => undefined;
+  const released = new Promise<void>((resolve) => (letGo = resolve));
+  const slow = await startTestSmtp({
+    onConnect: (_session, callback) => void (greet(), released.then(() => callback())),
+  });
+  const fine = await startTestSmtp();
+  const workerOn = (transport: ReturnType<typeof createMailTransport>) =>
+    createDeliveryWorker({
+      db,
+      transport,
+      sealer,
+      log,
+      publicUrl: 'https://pulse.acme.test',
+      mailFrom: 'pulse@acme.test',
+      leaseSeconds: 60,
+      maxSendMs: 10_000,
+    });
+  const slowTransport = createMailTransport(slow.url);
+  const fineTransport = createMailTransport(fine.url);
+  const a = workerOn(slowTransport);
+  const b = workerOn(fineTransport);
   try {
-    await worker.drainOnce();
-    expect(await statuses(wave.waveId)).toMatchObject([{ status: 'ambiguous' }]);
-    expect(smtp.messages).toHaveLength(0);
+    const passA = a.drainOnce();
+    await connected;
+    // A's lease runs out while it waits; B takes the claim back, claims the message again and sends it.
+    await db.execute(`UPDATE deliveries SET lease_until = now() - interval '1 second' WHERE wave_id = :waveId`, {
+      waveId: wave.waveId,
+    });
+    await b.drainOnce();
+    expect(await statuses(wave.waveId)).toMatchObject([{ status: 'sent', attempts: 1 }]);
+    letGo();
+    await passA;
+    expect(slow.messages).toHaveLength(0);
+    expect(fine.messages).toHaveLength(1);
+    expect(await statuses(wave.waveId)).toMatchObject([{ status: 'sent', attempts: 1 }]);
   } finally {
-    transport.close();
-    await smtp.close();
+    letGo();
+    slowTransport.close();
+    fineTransport.close();
+    await slow.close();
+    await fine.close();
   }
 });
 

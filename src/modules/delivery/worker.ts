@@ -31,11 +31,26 @@ export type WorkerOptions = {
 };
 export type SendOutcome = 'sent' | 'retried' | 'failed' | 'bounced' | 'ambiguous';
 
+/** A counting semaphore: `take` waits for one of `n` slots, `give` hands it to the next waiter. */
+function createSlots(n: number) {
+  let free = n;
+  const waiting: (() => void)[] = [];
+  return {
+    take: () => (free > 0 ? (free--, Promise.resolve()) : new Promise<void>((resolve) => waiting.push(resolve))),
+    give() {
+      const next = waiting.shift();
+      if (next) next();
+      else free++;
+    },
+  };
+}
+
 /**
  * Drains the outbox (personal replies and alerts first, then invitations, then reminders). Safe to run in
- * every instance at once: claims are exclusive (SKIP LOCKED), each state change is guarded by the state it
- * expects, a send is only started while its lease has room for it, and a claim that outlives its lease
- * becomes "ambiguous" instead of being sent twice.
+ * every instance at once: claims are exclusive (SKIP LOCKED), each state change is guarded by the claim it
+ * expects, a send is only started while its lease has room for it, and a claim that outlives its lease goes
+ * back to the queue if its message never entered an SMTP transaction, or becomes "ambiguous" if it did,
+ * instead of being sent twice.
  */
 export function createDeliveryWorker(o: WorkerOptions) {
   const repo = outboxRepository(o.db);
@@ -57,32 +72,65 @@ export function createDeliveryWorker(o: WorkerOptions) {
   let again = false;
   let stopping = false;
 
-  async function sendOne({ kind, row }: Claimed) {
+  /**
+   * At most one message per SMTP connection is recorded as inside its transaction: a slot is taken before
+   * the start is recorded and given back once the outcome is. A connection that is already free while its
+   * last message's outcome is being written starts the next one (its envelope goes out), but that message's
+   * body waits for the slot. So a crash leaves at most `transport.connections` messages ambiguous.
+   */
+  const transactions = createSlots(o.transport.connections);
+
+  async function sendOne(claimed: Claimed) {
+    const { kind, row } = claimed;
     const messageId = kind.messageId(row, ctx.domain);
+    // Taken once per send, though the pool may start the transaction twice (a reused connection found dead).
+    let slot: Promise<void> | undefined;
+    let taken = false;
     try {
-      await o.transport.send({ ...(await kind.compose(row, ctx)), workspaceId: row.workspaceId });
-    } catch (err) {
-      await settleFailure({ kind, row }, err as SmtpError);
-      return;
+      try {
+        await o.transport.send(
+          { ...(await kind.compose(row, ctx)), workspaceId: row.workspaceId },
+          {
+            // Committed before the body may go out: after a crash, a claim without it reached no relay.
+            onTransaction: async () => {
+              await (slot ??= transactions.take());
+              if (await repo.markStarted(claimed)) return;
+              taken = true;
+              throw new Error('The claim on this message was taken back (its lease ran out); not sent from here.');
+            },
+          },
+        );
+      } catch (err) {
+        if (taken) {
+          // Not ours any more: whoever holds it now (the queue, or another worker) settles it.
+          o.log.warn({ kind: kind.kind, id: row.id }, 'claim taken back before its message started: not sent');
+          return;
+        }
+        await settleFailure(claimed, err as SmtpError);
+        return;
+      }
+      await repo.markSent(claimed, messageId);
+      o.onSettled?.(kind.kind, 'sent');
+    } finally {
+      // A slot still awaited (the send failed first) is given back as soon as it comes.
+      if (slot) void slot.then(() => transactions.give());
     }
-    await repo.markSent(kind, row.id, messageId);
-    o.onSettled?.(kind.kind, 'sent');
   }
 
-  async function settleFailure({ kind, row }: Claimed, err: SmtpError) {
+  async function settleFailure(claimed: Claimed, err: SmtpError) {
+    const { kind, row } = claimed;
     const outcome = classify(err);
     const reason = `${err.responseCode ?? err.code ?? 'error'}: ${err.message}`.slice(0, 500);
-    if (outcome === 'hard-bounce') await repo.markFailed(kind, row.id, 'bounced', reason, kind.bouncedContactId(row));
-    else if (outcome === 'bounce') await repo.markFailed(kind, row.id, 'bounced', reason);
+    if (outcome === 'hard-bounce') await repo.markFailed(claimed, 'bounced', reason, kind.bouncedContactId(row));
+    else if (outcome === 'bounce') await repo.markFailed(claimed, 'bounced', reason);
     else if (outcome === 'ambiguous')
       await repo.markFailed(
-        kind,
-        row.id,
+        claimed,
         'ambiguous',
         `The whole message reached the relay but no answer came back; it may or may not have been delivered, so it is not sent again. ${reason}`,
       );
-    else if (row.attempts >= maxAttempts) await repo.markFailed(kind, row.id, 'failed', reason);
-    else await repo.retryLater(kind, row.id, backoffSeconds(row.attempts), reason);
+    else if (row.attempts >= maxAttempts) await repo.markFailed(claimed, 'failed', reason);
+    else await repo.retryLater(claimed, backoffSeconds(row.attempts), reason);
     const settled = outcome === 'retry' ? (row.attempts >= maxAttempts ? 'failed' : 'retried') : outcome;
     o.onSettled?.(kind.kind, settled === 'hard-bounce' || settled === 'bounce' ? 'bounced' : settled);
     o.log.warn(
@@ -107,9 +155,13 @@ export function createDeliveryWorker(o: WorkerOptions) {
    * whole send; whatever cannot start (shutdown, lease too short) goes back to the queue untouched.
    */
   async function drainOnce(): Promise<number> {
-    const expired = await repo.markExpiredLeasesAmbiguous();
-    if (expired) o.log.warn({ count: expired }, 'claims outlived their lease: recorded as ambiguous, not resent');
-    if (expired) o.onSettled?.('unknown', 'ambiguous', expired);
+    const taken = await repo.takeBackExpired();
+    if (taken.requeued)
+      o.log.warn({ count: taken.requeued }, 'claims outlived their lease before their message started: queued again');
+    if (taken.ambiguous) {
+      o.log.warn({ count: taken.ambiguous }, 'claims outlived their lease mid-send: recorded as ambiguous, not resent');
+      o.onSettled?.('unknown', 'ambiguous', taken.ambiguous);
+    }
     const queue: { claimed: Claimed; deadline: number }[] = [];
     const unstarted: Claimed[] = [];
     let total = 0;
@@ -147,7 +199,8 @@ export function createDeliveryWorker(o: WorkerOptions) {
         try {
           await sendOne(item.claimed);
         } catch (err) {
-          // Sent (or not) but not recorded: the row stays 'sending' and its lease will call it ambiguous.
+          // Sent (or not) but not recorded: the row stays 'sending', and once its lease is over it is ambiguous
+          // (its transaction had started) or queued again (it had not).
           o.log.error(
             { err, kind: item.claimed.kind.kind, id: item.claimed.row.id },
             'could not record the outcome of a send',
@@ -158,12 +211,7 @@ export function createDeliveryWorker(o: WorkerOptions) {
     await Promise.all(Array.from({ length: concurrency }, lane));
     await claiming;
     unstarted.push(...queue.splice(0).map((i) => i.claimed));
-    for (const kind of OUTBOX_KINDS) {
-      await repo.release(
-        kind,
-        unstarted.filter((c) => c.kind === kind).map((c) => c.row.id),
-      );
-    }
+    await repo.release(unstarted);
     return total;
   }
 

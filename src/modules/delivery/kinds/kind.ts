@@ -34,7 +34,8 @@ export interface OutboxKind<Row extends ClaimedRow> {
   readonly kind: Row['kind'];
   /**
    * The outbox table. It has the outbox columns: id, status (queued, sending, sent, failed, bounced, ambiguous,
-   * suppressed), attempts, next_attempt_at, lease_until, message_id, last_error, sent_at.
+   * suppressed), attempts, next_attempt_at, lease_until, claim_token, smtp_started_at, message_id, last_error,
+   * sent_at.
    */
   readonly table: string;
   /**
@@ -55,9 +56,10 @@ export interface OutboxKind<Row extends ClaimedRow> {
 export type RowOf<K> = K extends OutboxKind<infer R> ? R : never;
 
 /**
- * The one claim statement, for any kind (`:limit`, `:leaseSeconds`): due rows are picked with SKIP LOCKED; a row
- * the kind's `checked` stops is not sent but ends as 'suppressed' in the same statement that leases the rest;
- * the kind's `read` then returns what its messages need.
+ * The one claim statement, for any kind (`:limit`, `:leaseSeconds`, `:token` naming this claim): due rows are
+ * picked with SKIP LOCKED; a row the kind's `checked` stops is not sent but ends as 'suppressed' in the same
+ * statement that leases the rest (under the claim's token, not yet started); the kind's `read` then returns
+ * what its messages need.
  */
 export const claimStatement = ({
   table,
@@ -73,7 +75,9 @@ export const claimStatement = ({
         status = CASE WHEN k.stop THEN 'suppressed' ELSE 'sending' END,
         attempts = m.attempts + CASE WHEN k.stop THEN 0 ELSE 1 END,
         lease_until = CASE WHEN k.stop THEN NULL ELSE now() + make_interval(secs => :leaseSeconds) END,
-        last_error = CASE WHEN k.stop THEN k.why ELSE m.last_error END
+        last_error = CASE WHEN k.stop THEN k.why ELSE m.last_error END,
+        claim_token = CASE WHEN k.stop THEN NULL ELSE CAST(:token AS uuid) END,
+        smtp_started_at = NULL
       FROM checked k WHERE m.id = k.id
       RETURNING m.*)
   ${read}`;
