@@ -26,6 +26,7 @@ import { schedulesErasure, schedulesRoutes, schedulesService, wavesRoutes, waves
 import { renderPreview, responsesErasure, responsesRoutes, responsesService } from './modules/responses';
 import { exporter, insightsRoutes, insightsService } from './modules/insights';
 import { mailboxErasure, mailboxRoutes } from './modules/mailbox';
+import { digestRepository, digestRoutes } from './modules/digest';
 import { followupsErasure, followupsRoutes, followupsService, inboxCount } from './modules/followups';
 
 export type AppDeps = {
@@ -143,6 +144,8 @@ export function buildApp(deps: AppDeps) {
     next();
   });
   app.use(textBody({ limit: '100kb' }));
+  // The weekly digest's unsubscribe link: before sessions and CSRF, like the respondent's pages (digest.routes.ts).
+  app.use(digestRoutes({ digests: digestRepository(db), stopDigest: accounts.stopDigest }));
   app.use(cookieParser());
   const PgStore = connectPgSimple(session);
   app.use(
