@@ -16,7 +16,7 @@ import { createDeliveryWorker, outboxDepth } from './modules/delivery';
 import { createPulseEngine, tickerLagSeconds } from './modules/schedules';
 import { startTicker } from './jobs/ticker';
 import { startMailboxServer } from './modules/mailbox';
-import { insightsService, rollupCompactor } from './modules/insights';
+import { insightsReaders, insightsService, rollupCompactor } from './modules/insights';
 import { createDigestJob } from './modules/digest';
 import { teammates } from './modules/accounts';
 import { surveysService } from './modules/surveys';
@@ -155,9 +155,15 @@ export async function startRapport(
     const compactor = startTicker(rollupCompactor(db), log, 'rapport-rollups');
     stops.push(() => compactor.stop());
 
+    const readers = insightsReaders(databaseUrl, {
+      poolMax: config.insightsPoolSize,
+      statementTimeoutMs: config.insightsStatementTimeoutSeconds * 1000,
+    });
+    stops.push(() => readers.close());
     const app = buildApp({
       config,
       db,
+      readers,
       sessionPool,
       log,
       secretKey: secret.key,

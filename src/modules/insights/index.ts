@@ -2,3 +2,4 @@ export { insightsRoutes } from './insights.routes';
 export { insightsService, type DigestSurvey, type InsightsService } from './insights.service';
 export { exporter } from './export';
 export { rollupCompactor, compactRollups } from './rollups';
+export { insightsReaders } from './readers';

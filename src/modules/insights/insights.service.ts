@@ -161,7 +161,7 @@ export function insightsService(deps: { db: Db; surveys: SurveysService }) {
         trend(v, primary, asked),
         primary ? change(v, primary) : null,
         whole ? getResponseRate(db, v.scope.workspaceId, v.scope.surveyId, version) : null,
-        whole && primary ? getLoopClosure(db, v.scope.workspaceId, v.scope.surveyId, version) : null,
+        whole && primary ? getLoopClosure(db, v.scope, primary) : null,
         Promise.all(
           sections
             .filter((s): s is Extract<Section, { kind: 'text' }> => s.kind === 'text')
