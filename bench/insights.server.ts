@@ -9,6 +9,8 @@ import { buildApp } from '../src/app';
 import { createDb } from '../src/platform/db';
 import { createLogger } from '../src/platform/logger';
 import { createSealer } from '../src/platform/tokens';
+import { DEFAULT_CONFIG } from '../src/config';
+import { insightsReaders } from '../src/modules/insights';
 
 async function main() {
   const url = process.env.DATABASE_URL!;
@@ -16,6 +18,11 @@ async function main() {
   const app = buildApp({
     config: { publicUrl: 'http://localhost', trustProxy: false, respondRateLimit: 1e9 },
     db: createDb(url),
+    // As boot.ts builds it: the dashboards on a pool of their own, at the defaults.
+    readers: insightsReaders(url, {
+      poolMax: DEFAULT_CONFIG.insightsPoolSize,
+      statementTimeoutMs: DEFAULT_CONFIG.insightsStatementTimeoutSeconds * 1000,
+    }),
     sessionPool: new pg.Pool({ connectionString: url, max: 2 }),
     log: createLogger('warn'),
     secretKey: secret,

@@ -26,6 +26,7 @@ import { schedulesErasure, schedulesRoutes, schedulesService, wavesRoutes, waves
 import { renderPreview, responsesErasure, responsesRoutes, responsesService } from './modules/responses';
 import { exporter, insightsRoutes, insightsService } from './modules/insights';
 import { mailboxErasure, mailboxRoutes } from './modules/mailbox';
+import { digestRepository, digestRoutes } from './modules/digest';
 import { followupsErasure, followupsRoutes, followupsService, inboxCount } from './modules/followups';
 
 export type AppDeps = {
@@ -33,6 +34,8 @@ export type AppDeps = {
   config: Pick<Config, 'publicUrl' | 'trustProxy'> &
     Partial<Pick<Config, 'respondRateLimit' | 'publicSubmitLimit' | 'viewCache' | 'importMaxBytes'>>;
   db: Db;
+  /** The dashboards' own pool (insights/readers.ts); defaults to `db`. */
+  readers?: Db;
   /** A plain pg pool for the session store (connect-pg-simple speaks pg, not Sequelize). */
   sessionPool: pg.Pool;
   log: Logger;
@@ -57,6 +60,7 @@ const READY_TIMEOUT_MS = 1000;
 
 export function buildApp(deps: AppDeps) {
   const { db, log } = deps;
+  const readers = deps.readers ?? db;
   const config = { ...DEFAULT_CONFIG, ...deps.config };
   const secure = config.publicUrl.startsWith('https:');
   const app = express();
@@ -143,6 +147,8 @@ export function buildApp(deps: AppDeps) {
     next();
   });
   app.use(textBody({ limit: '100kb' }));
+  // The weekly digest's unsubscribe link: before sessions and CSRF, like the respondent's pages (digest.routes.ts).
+  app.use(digestRoutes({ digests: digestRepository(db), stopDigest: accounts.stopDigest }));
   app.use(cookieParser());
   const PgStore = connectPgSimple(session);
   app.use(
@@ -202,9 +208,9 @@ export function buildApp(deps: AppDeps) {
   app.use(surveysRoutes(surveys, renderPreview));
   app.use(
     insightsRoutes({
-      db,
-      insights: insightsService({ db, surveys }),
-      exporter: exporter(db, log),
+      db: readers,
+      insights: insightsService({ db: readers, surveys }),
+      exporter: exporter(readers, log),
       surveys,
       waves,
       segments: contacts.segments.names,
@@ -313,6 +319,13 @@ function toAppError(err: HttpishError): AppError {
       'We cannot reach our database just now, so nothing was saved. Try again in a moment.',
     );
   if (err.code === 'csrf' || err.code === 'EBADCSRFTOKEN') return forbidden(err.message);
+  // A dashboard statement cancelled by its pool's timeout (insights/readers.ts).
+  if ((err as { parent?: { code?: string } }).parent?.code === '57014')
+    return new AppError(
+      503,
+      'too_slow',
+      'This view took too long to work out. Try a shorter date range or a narrower filter, or again in a moment.',
+    );
   // body-parser's errors carry a status and a type we can explain.
   if (err.type === 'entity.too.large')
     return new AppError(413, 'too_large', 'That was more than we accept in one go. Shorten it and try again.');

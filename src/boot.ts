@@ -16,7 +16,10 @@ import { createDeliveryWorker, outboxDepth } from './modules/delivery';
 import { createPulseEngine, tickerLagSeconds } from './modules/schedules';
 import { startTicker } from './jobs/ticker';
 import { startMailboxServer } from './modules/mailbox';
-import { rollupCompactor } from './modules/insights';
+import { insightsReaders, insightsService, rollupCompactor } from './modules/insights';
+import { createDigestJob } from './modules/digest';
+import { teammates } from './modules/accounts';
+import { surveysService } from './modules/surveys';
 
 export type Rapport = { url: string; databaseUrl: string; stop: () => Promise<void> };
 
@@ -135,15 +138,32 @@ export async function startRapport(
       // Stopped before the worker (stops run in reverse): no new wave opens while the outbox drains.
       const ticker = startTicker(engine, log);
       stops.push(() => ticker.stop());
+      // The weekly digest: every instance ticks, one queues (a lock), one per teammate and week (a unique key).
+      const digests = createDigestJob({
+        db,
+        insights: insightsService({ db, surveys: surveysService(db) }),
+        people: teammates(db),
+        sealer,
+        log,
+        onQueued,
+      });
+      const digestTicker = startTicker(digests, log, 'rapport-digest');
+      stops.push(() => digestTicker.stop());
     }
 
     // Every instance folds the dashboards' pending rollup deltas (one at a time, under a database lock).
     const compactor = startTicker(rollupCompactor(db), log, 'rapport-rollups');
     stops.push(() => compactor.stop());
 
+    const readers = insightsReaders(databaseUrl, {
+      poolMax: config.insightsPoolSize,
+      statementTimeoutMs: config.insightsStatementTimeoutSeconds * 1000,
+    });
+    stops.push(() => readers.close());
     const app = buildApp({
       config,
       db,
+      readers,
       sessionPool,
       log,
       secretKey: secret.key,

@@ -39,6 +39,10 @@ const variables = z.object({
   // Public-link submissions per IP per 10 minutes (shared by all instances).
   PUBLIC_SUBMIT_LIMIT: z.coerce.number().int().min(1).default(20),
   IMPORT_MAX_MB: z.coerce.number().int().min(1).max(1024).default(50),
+  // The dashboards' own database connections per instance (see insights/readers.ts), and how long one of their
+  // statements may run.
+  INSIGHTS_POOL_SIZE: z.coerce.number().int().min(1).max(50).default(3),
+  INSIGHTS_STATEMENT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
 });

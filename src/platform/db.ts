@@ -39,11 +39,24 @@ export type Db = {
   sequelize: Sequelize;
 };
 
-export function createDb(url: string, opts: { poolMax?: number } = {}): Db {
+export type DbOptions = {
+  poolMax?: number;
+  /** Server settings for every connection of this pool (`-c name=value` at connect), e.g. `{ jit: 'off' }`. */
+  settings?: Record<string, string>;
+  /** Statements running longer are cancelled by the server (SQLSTATE 57014). */
+  statementTimeoutMs?: number;
+};
+
+export function createDb(url: string, opts: DbOptions = {}): Db {
+  const settings = Object.entries(opts.settings ?? {});
   const sequelize = new Sequelize(url, {
     dialect: 'postgres',
     logging: false,
     pool: { max: opts.poolMax ?? 10, min: 0, idle: 10_000, acquire: 30_000 },
+    dialectOptions: {
+      ...(settings.length ? { options: settings.map(([k, v]) => `-c ${k}=${v}`).join(' ') } : {}),
+      ...(opts.statementTimeoutMs ? { statement_timeout: opts.statementTimeoutMs } : {}),
+    },
     define: { underscored: true, timestamps: false },
   });
   // No values, no replacements: the text goes as written (a migration's `:=` or `$$` bodies included).

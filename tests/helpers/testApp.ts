@@ -6,6 +6,7 @@ import { createMailTransport } from '../../src/platform/mail';
 import { createSealer } from '../../src/platform/tokens';
 import { createDeliveryWorker } from '../../src/modules/delivery';
 import { startMailboxServer } from '../../src/modules/mailbox';
+import { insightsReaders } from '../../src/modules/insights';
 import { createDb } from '../../src/platform/db';
 import { createTestDatabase } from './testDb';
 import { startPgProxy } from './pgProxy';
@@ -28,9 +29,11 @@ export async function createTestApp(
     outages?: boolean;
     /** Mail goes to the built-in mailbox (and /mailbox is on), as with no SMTP_URL. */
     mailbox?: boolean;
+    /** The dashboards read through a pool of their own (insights/readers.ts) with this statement timeout. */
+    readersTimeoutMs?: number;
   } = {},
 ) {
-  const { outages, mailbox: withMailbox, ...config } = overrides;
+  const { outages, mailbox: withMailbox, readersTimeoutMs, ...config } = overrides;
   const database = await createTestDatabase();
   const proxy = outages ? await startPgProxy(database.url) : undefined;
   const appDb = proxy ? createDb(proxy.url, { poolMax: 5 }) : database.db;
@@ -47,12 +50,16 @@ export async function createTestApp(
     publicUrl: PUBLIC_URL,
     mailFrom: 'pulse@rapport.test',
   });
+  const readers = readersTimeoutMs
+    ? insightsReaders(database.url, { poolMax: 2, statementTimeoutMs: readersTimeoutMs })
+    : undefined;
   const sessionPool = new pg.Pool({ connectionString: proxy?.url ?? database.url, max: 2 });
   // A pooled connection the proxy drops is an error on an idle client: pg emits it on the pool.
   sessionPool.on('error', () => undefined);
   const app = buildApp({
     config: { publicUrl: PUBLIC_URL, trustProxy: false, ...config },
     db: appDb,
+    readers,
     sessionPool,
     log,
     secretKey: SECRET,
@@ -63,6 +70,7 @@ export async function createTestApp(
   return {
     app,
     db: database.db,
+    readers,
     databaseUrl: database.url,
     smtp,
     worker,
@@ -75,6 +83,7 @@ export async function createTestApp(
       await mailbox?.close();
       proxy?.restore();
       await sessionPool.end();
+      await readers?.close();
       if (proxy) {
         await appDb.close();
         await proxy.close();

@@ -356,6 +356,7 @@ const TABLES = [
   'followup_notes',
   'replies',
   'alerts',
+  'digests',
   'survey_public_links',
   'mailbox_messages',
 ];

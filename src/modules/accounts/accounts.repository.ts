@@ -7,6 +7,7 @@ export type User = {
   email: string;
   role: 'owner' | 'admin' | 'member';
   alertsEnabled: boolean;
+  digestEnabled: boolean;
 };
 export type Workspace = {
   id: string;
@@ -21,7 +22,8 @@ export type Workspace = {
   timeZone: string;
 };
 
-const USER_COLUMNS = `id, workspace_id AS "workspaceId", name, email, role, alerts_enabled AS "alertsEnabled"`;
+const USER_COLUMNS = `id, workspace_id AS "workspaceId", name, email, role, alerts_enabled AS "alertsEnabled",
+  digest_enabled AS "digestEnabled"`;
 
 export const accountsRepository = (db: Db) => ({
   /** Held until the transaction ends: two first-run setups cannot both find no workspace. */
@@ -39,7 +41,7 @@ export const accountsRepository = (db: Db) => ({
     ))!.id;
   },
 
-  async createUser(u: Omit<User, 'id' | 'alertsEnabled'> & { passwordHash: string }, tx: Tx) {
+  async createUser(u: Omit<User, 'id' | 'alertsEnabled' | 'digestEnabled'> & { passwordHash: string }, tx: Tx) {
     return (await db.one<User>(
       `INSERT INTO users (workspace_id, name, email, password_hash, role)
        VALUES (:workspaceId, :name, :email, :passwordHash, :role) RETURNING ${USER_COLUMNS}`,
@@ -71,6 +73,20 @@ export const accountsRepository = (db: Db) => ({
       id,
       enabled,
     }),
+
+  setDigest: (workspaceId: string, id: string, enabled: boolean) =>
+    db.execute(`UPDATE users SET digest_enabled = :enabled WHERE workspace_id = :workspaceId AND id = :id`, {
+      workspaceId,
+      id,
+      enabled,
+    }),
+
+  /** Every teammate, of every workspace, who asked for the weekly digest. */
+  digestSubscribers: () =>
+    db.query<{ userId: string; workspaceId: string; anonymityThreshold: number }>(
+      `SELECT u.id AS "userId", u.workspace_id AS "workspaceId", w.anonymity_threshold AS "anonymityThreshold"
+       FROM users u JOIN workspaces w ON w.id = u.workspace_id WHERE u.digest_enabled ORDER BY u.workspace_id, u.id`,
+    ),
 
   emailTaken: async (email: string, tx: Tx) =>
     (await db.one(`SELECT 1 AS one FROM users WHERE lower(email) = lower(:email)`, { email }, tx)) !== undefined,

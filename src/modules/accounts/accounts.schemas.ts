@@ -84,3 +84,11 @@ export const alertsSchema = z.object({
     .transform((v) => v === 'on'),
 });
 export type AlertsInput = z.infer<typeof alertsSchema>;
+
+export const digestSchema = z.object({
+  digestEnabled: z
+    .literal('on')
+    .optional()
+    .transform((v) => v === 'on'),
+});
+export type DigestInput = z.infer<typeof digestSchema>;

@@ -2,7 +2,7 @@ import type { Db } from '../../platform/db';
 import { conflict, forbidden, AppError } from '../../platform/errors';
 import { accountsRepository, type User } from './accounts.repository';
 import { hashPassword, verifyPassword } from './passwords';
-import type { AlertsInput, SetupInput, TeammateInput, WorkspaceInput } from './accounts.schemas';
+import type { AlertsInput, DigestInput, SetupInput, TeammateInput, WorkspaceInput } from './accounts.schemas';
 
 const canManage = (actor: User) => actor.role === 'owner' || actor.role === 'admin';
 
@@ -65,6 +65,14 @@ export function accountsService(db: Db) {
     async setAlerts(actor: User, input: AlertsInput) {
       await repo.setAlerts(actor.workspaceId, actor.id, input.alertsEnabled);
     },
+
+    /** The weekly digest is opt-in, each teammate for themselves (see the digest module). */
+    async setDigest(actor: User, input: DigestInput) {
+      await repo.setDigest(actor.workspaceId, actor.id, input.digestEnabled);
+    },
+
+    /** The digest's own unsubscribe link (no sign-in: its token names the teammate). */
+    stopDigest: (workspaceId: string, userId: string) => repo.setDigest(workspaceId, userId, false),
 
     canManage,
     listUsers: repo.listUsers,

@@ -2,7 +2,7 @@ import { Router, type Request } from 'express';
 import { handleForm } from '../../platform/forms';
 import { TIME_ZONES } from '../../platform/timeZones';
 import type { AccountsService } from './accounts.service';
-import { alertsSchema, teammateSchema, workspaceSchema } from './accounts.schemas';
+import { alertsSchema, digestSchema, teammateSchema, workspaceSchema } from './accounts.schemas';
 import { auth } from './auth.middleware';
 import type { User } from './accounts.repository';
 
@@ -18,6 +18,7 @@ export function teamRoutes(accounts: AccountsService) {
       canManage: accounts.canManage(user),
       added: false,
       alertsSaved: false,
+      digestSaved: false,
     };
   };
   const settingsPage = (req: Request) => ({
@@ -34,6 +35,7 @@ export function teamRoutes(accounts: AccountsService) {
       errors: {},
       added: req.query.added === '1',
       alertsSaved: req.query.alerts === '1',
+      digestSaved: req.query.digest === '1',
     });
   });
 
@@ -46,6 +48,8 @@ export function teamRoutes(accounts: AccountsService) {
     };
 
   r.post('/team/alerts', ...handleForm({ schema: alertsSchema, run: asActor(accounts.setAlerts, '/team?alerts=1') }));
+
+  r.post('/team/digest', ...handleForm({ schema: digestSchema, run: asActor(accounts.setDigest, '/team?digest=1') }));
 
   r.post(
     '/team',

@@ -18,6 +18,8 @@ export function teammates(db: Db) {
       const names = new Map((await repo.listUsers(workspaceId)).map((u) => [u.id, u.name]));
       return (id: string | null) => (id && names.get(id)) || null;
     },
+    /** Who asked for the weekly digest, with their workspace's anonymity threshold (the digest module). */
+    digestSubscribers: repo.digestSubscribers,
     /** The one "a teammate of this workspace" check: an id from a form is never trusted without it. */
     isTeammate: async (workspaceId: string, userId: string) => !!(await repo.findUser(workspaceId, userId)),
   };

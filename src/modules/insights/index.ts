@@ -1,4 +1,5 @@
 export { insightsRoutes } from './insights.routes';
-export { insightsService, type InsightsService } from './insights.service';
+export { insightsService, type DigestSurvey, type InsightsService } from './insights.service';
 export { exporter } from './export';
 export { rollupCompactor, compactRollups } from './rollups';
+export { insightsReaders } from './readers';

@@ -3,8 +3,12 @@ import { notFound } from '../../platform/errors';
 import { primaryScale, type Question, type Survey, type SurveysService } from '../surveys';
 import type { Filters, Grain } from './insights.schemas';
 import { textSearchFor } from './language';
-import { buildSections, distributionOf, scaleEstimate, type Section } from './metrics';
+import { bandLabel, buildSections, distributionOf, scaleEstimate, SCALE_NAMES, type Section } from './metrics';
+import * as present from './present';
+import { getActiveSurveys } from './queries/getActiveSurveys';
 import { getLoopClosure } from './queries/getLoopClosure';
+import { getNewestComments } from './queries/getNewestComments';
+import { getOpenUnhappy } from './queries/getOpenUnhappy';
 import { getPeopleDayCells } from './queries/getPeopleDayCells';
 import { getQuestionTotals } from './queries/getQuestionTotals';
 import { getRecentPeriods } from './queries/getRecentPeriods';
@@ -29,6 +33,27 @@ export const THEME_SAMPLE = 1_000;
 export const RESPONSES_PAGE = 50;
 
 export type Workspace = { id: string; anonymityThreshold: number };
+
+/** Comments the weekly digest shows per survey. */
+const DIGEST_COMMENTS = 3;
+
+/**
+ * One survey in the weekly digest, worded as its dashboard words it (present.ts): the headline of its first
+ * scale over everyone, "are we getting better?" (the last 30 days against the 30 before), the unhappy answers
+ * still open, and the ids of its newest comments (their text is read when the email is written).
+ */
+export type DigestSurvey = {
+  id: string;
+  title: string;
+  responses: number;
+  /** Null for a survey without a scale question (its digest is the counts and comments). */
+  headline: { scale: string; question: string; name: string; value: string; interval: string } | null;
+  verdict: { kind: 'better' | 'worse' | 'unclear' | 'none'; text: string; periods: string } | null;
+  openUnhappy: number;
+  /** "detractors (0–6)", "low scores (1–3)"; null without a scale. */
+  unhappyLabel: string | null;
+  commentIds: string[];
+};
 
 export type View = {
   survey: Survey;
@@ -136,7 +161,7 @@ export function insightsService(deps: { db: Db; surveys: SurveysService }) {
         trend(v, primary, asked),
         primary ? change(v, primary) : null,
         whole ? getResponseRate(db, v.scope.workspaceId, v.scope.surveyId, version) : null,
-        whole && primary ? getLoopClosure(db, v.scope.workspaceId, v.scope.surveyId, version) : null,
+        whole && primary ? getLoopClosure(db, v.scope, primary) : null,
         Promise.all(
           sections
             .filter((s): s is Extract<Section, { kind: 'text' }> => s.kind === 'text')
@@ -252,6 +277,58 @@ export function insightsService(deps: { db: Db; surveys: SurveysService }) {
         ];
       });
       return { rows, sizes: { a: size(ta), b: size(tb) }, hidden: { a: hideA, b: hideB } };
+    },
+
+    /**
+     * The weekly digest's part: every survey still asking that has answers, as its dashboard shows it by default
+     * (everyone, all versions; the same estimates, comparison and words).
+     */
+    async digest(workspace: Workspace): Promise<DigestSurvey[]> {
+      const out: DigestSurvey[] = [];
+      for (const { id } of await getActiveSurveys(db, workspace.id)) {
+        const v = await view(workspace, id, { tag: undefined, prop: undefined });
+        const { totals, responses } = await sized(v);
+        if (!responses) continue;
+        const primary = primaryScale(v.scope.questions);
+        const section = primary ? buildSections([primary], totals)[0] : undefined;
+        const [c, openUnhappy, commentIds] = await Promise.all([
+          primary ? change(v, primary) : null,
+          getOpenUnhappy(db, workspace.id, id),
+          getNewestComments(db, workspace.id, id, DIGEST_COMMENTS),
+        ]);
+        const type = section?.kind === 'scale' ? section.type : null;
+        out.push({
+          id,
+          title: v.survey.title,
+          responses,
+          headline:
+            primary && type && section?.kind === 'scale'
+              ? {
+                  scale: SCALE_NAMES[type],
+                  question: primary.text,
+                  name: present.HEADLINE[type],
+                  value: present.value(section.headline, type),
+                  interval: present.interval(section.headline, type),
+                }
+              : null,
+          verdict:
+            c && type
+              ? {
+                  kind: c.change?.verdict ?? 'none',
+                  text: present.verdict(c.change, type),
+                  periods: present.periods(c, type, v.threshold),
+                }
+              : null,
+          openUnhappy,
+          unhappyLabel: primary
+            ? type === 'nps'
+              ? 'detractors (0–6)'
+              : `low scores (${bandLabel(primary, 'low')})`
+            : null,
+          commentIds,
+        });
+      }
+      return out;
     },
 
     /** What a survey's export holds and the scope to stream (see export.ts). */

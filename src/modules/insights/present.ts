@@ -60,3 +60,34 @@ export const HEADLINE: Record<ScaleType, string> = {
 /** The colour class of an answer's score on its scale (promoter/passive/detractor, or high/low). */
 export const scoreClass = (q: Question | undefined, score: number | null) =>
   q && score !== null ? `score-${bandOf(q, score)}` : 'score-none';
+
+/**
+ * "Are we getting better?" in words, as the dashboard and the weekly digest both say it: better or worse only
+ * beyond the margin of error (see stats.ts `compare`).
+ */
+export function verdict(change: Change, type: ScaleType) {
+  if (!change) return 'Not enough answers yet to compare the last 30 days with the 30 before.';
+  if (change.verdict === 'unclear')
+    return `No clear change: ${delta(change, type)} ${UNITS[type]} is within the margin of error.`;
+  return `${change.verdict === 'better' ? 'Better' : 'Worse'}: ${delta(change, type)} ${UNITS[type]}, more than the margin of error.`;
+}
+
+/** One 30-day period of that comparison: "67 % (21–94 %), 3 answers", or why it shows no score. */
+export function period(est: Estimate, type: ScaleType, threshold: number) {
+  if (est.value === null) return est.n > 0 ? `fewer than ${threshold} answers (hidden)` : 'no answers';
+  const iv = interval(est, type);
+  return `${value(est, type)}${iv ? ` (${iv})` : ''}, ${est.n} answer${est.n === 1 ? '' : 's'}`;
+}
+
+/** Both periods and the difference's interval: the line under the verdict. */
+export function periods(
+  c: { current: Estimate; previous: Estimate; change: Change },
+  type: ScaleType,
+  threshold: number,
+) {
+  const between = c.change && deltaInterval(c.change, type);
+  return (
+    `Last 30 days: ${HEADLINE[type]} ${period(c.current, type, threshold)} · the 30 days before: ${period(c.previous, type, threshold)}.` +
+    (between ? ` The difference is between ${between} (95 %).` : '')
+  );
+}

@@ -1,14 +1,16 @@
 import type { OutboxKind, RowOf } from './kind';
 import { alert } from './alert';
+import { digest } from './digest';
 import { invitation } from './invitation';
 import { reminder } from './reminder';
 import { reply } from './reply';
 
 /**
  * Every kind of message the outbox sends, in claim order: a reply or an alert has one person waiting on it, so
- * it never queues behind a large wave. A new kind is a new file in this folder and one entry here.
+ * it never queues behind a large wave; the weekly digest waits for nobody, so it goes last. A new kind is a new
+ * file in this folder and one entry here.
  */
-export const OUTBOX_KINDS = [reply, alert, invitation, reminder] as const;
+export const OUTBOX_KINDS = [reply, alert, invitation, reminder, digest] as const;
 
 /** A claimed row of any kind, told apart by `kind`. */
 export type ClaimedMessage = RowOf<(typeof OUTBOX_KINDS)[number]>;
