@@ -72,6 +72,8 @@ export const accountsRepository = (db: Db) => ({
       enabled,
     }),
 
+  removeWorkspace: (id: string) => db.execute(`DELETE FROM workspaces WHERE id = :id`, { id }),
+
   emailTaken: async (email: string, tx: Tx) =>
     (await db.one(`SELECT 1 AS one FROM users WHERE lower(email) = lower(:email)`, { email }, tx)) !== undefined,
 
