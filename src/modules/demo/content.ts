@@ -269,7 +269,7 @@ export const APP_FR: Record<Mood, Sentence[]> = {
   ]),
 };
 
-/** What a teammate writes back: personal, in the customer's language, never a mail merge. `{name}` is the first name. */
+/** What a teammate writes back: personal, in their language, never a mail merge. `{name}` is the first name. */
 export const REPLIES: Record<Lang, Record<'sorry' | 'thanks', string[]>> = {
   en: {
     sorry: [
