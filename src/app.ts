@@ -27,6 +27,7 @@ import { renderPreview, responsesErasure, responsesRoutes, responsesService } fr
 import { exporter, insightsRoutes, insightsService } from './modules/insights';
 import { mailboxErasure, mailboxRoutes } from './modules/mailbox';
 import { followupsErasure, followupsRoutes, followupsService, inboxCount } from './modules/followups';
+import { retentionRoutes, retentionService } from './modules/retention';
 
 export type AppDeps = {
   /** Whatever is not given is at its default (config.ts). */
@@ -199,6 +200,7 @@ export function buildApp(deps: AppDeps) {
   app.use(requireUser);
   app.use(inboxCount(followups));
   app.use(teamRoutes(accounts));
+  app.use(retentionRoutes(retentionService(db)));
   app.use(surveysRoutes(surveys, renderPreview));
   app.use(
     insightsRoutes({

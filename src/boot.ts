@@ -17,6 +17,7 @@ import { createPulseEngine, tickerLagSeconds } from './modules/schedules';
 import { startTicker } from './jobs/ticker';
 import { startMailboxServer } from './modules/mailbox';
 import { rollupCompactor } from './modules/insights';
+import { retentionSweeper } from './modules/retention';
 
 export type Rapport = { url: string; databaseUrl: string; stop: () => Promise<void> };
 
@@ -140,6 +141,9 @@ export async function startRapport(
     // Every instance folds the dashboards' pending rollup deltas (one at a time, under a database lock).
     const compactor = startTicker(rollupCompactor(db), log, 'rapport-rollups');
     stops.push(() => compactor.stop());
+    // Every instance sweeps answers past their workspace's retention policy (each batch locked SKIP LOCKED).
+    const sweeper = startTicker(retentionSweeper(db), log, 'rapport-retention');
+    stops.push(() => sweeper.stop());
 
     const app = buildApp({
       config,

@@ -4,10 +4,10 @@ import type { Logger } from '../platform/logger';
 export type Tickable = { tick: () => Promise<unknown> };
 
 /**
- * A node-cron entry of a process, every minute: the pulse engine (what is due), or the insights rollup
- * compactor. It only wakes the job; what to do is decided from the database (the pulse engine reads its
- * clock, the compactor takes a lock), so instances with drifting clocks, or several at once, still do
- * each piece of work exactly once.
+ * A node-cron entry of a process, every minute: the pulse engine (what is due), the insights rollup
+ * compactor, or the retention sweep. It only wakes the job; what to do is decided from the database (the
+ * pulse engine reads its clock, the compactor takes a lock, the sweep locks its rows SKIP LOCKED), so
+ * instances with drifting clocks, or several at once, still do each piece of work exactly once.
  */
 export function startTicker(engine: Tickable, log: Logger, name = 'rapport-pulse') {
   const run = async () => {
