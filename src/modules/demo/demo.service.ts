@@ -220,7 +220,7 @@ export function demoService(db: Db, sealer: Sealer) {
     for (const [name, filter] of segments) await contacts.segments.create(ws, name, filter);
   }
 
-  /** The monthly pulse to one market, paused: the demo's history shows its waves, and it sends nothing new. */
+  /** The monthly pulse to one market: the demo's history shows its waves; paused, it sends nothing new. */
   async function makeSchedule(ws: string, surveyId: string, owner: User, spec: DemoSurvey) {
     const id = await schedules.create(
       ws,
@@ -235,7 +235,7 @@ export function demoService(db: Db, sealer: Sealer) {
         properties: `market = ${MARKETS[spec.audience].market}`,
       }),
     );
-    await schedules.setPaused(ws, id, true);
+    // A new schedule starts paused (activated on its own page): the demo leaves it so, sending nothing new.
     return id;
   }
 
