@@ -28,6 +28,7 @@ import { exporter, insightsRoutes, insightsService } from './modules/insights';
 import { mailboxErasure, mailboxRoutes } from './modules/mailbox';
 import { digestRepository, digestRoutes } from './modules/digest';
 import { followupsErasure, followupsRoutes, followupsService, inboxCount } from './modules/followups';
+import { retentionRoutes, retentionService } from './modules/retention';
 
 export type AppDeps = {
   /** Whatever is not given is at its default (config.ts). */
@@ -205,6 +206,7 @@ export function buildApp(deps: AppDeps) {
   app.use(requireUser);
   app.use(inboxCount(followups));
   app.use(teamRoutes(accounts));
+  app.use(retentionRoutes(retentionService(db)));
   app.use(surveysRoutes(surveys, renderPreview));
   app.use(
     insightsRoutes({

@@ -20,6 +20,7 @@ import { insightsReaders, insightsService, rollupCompactor } from './modules/ins
 import { createDigestJob } from './modules/digest';
 import { teammates } from './modules/accounts';
 import { surveysService } from './modules/surveys';
+import { retentionSweeper } from './modules/retention';
 
 export type Rapport = { url: string; databaseUrl: string; stop: () => Promise<void> };
 
@@ -154,6 +155,9 @@ export async function startRapport(
     // Every instance folds the dashboards' pending rollup deltas (one at a time, under a database lock).
     const compactor = startTicker(rollupCompactor(db), log, 'rapport-rollups');
     stops.push(() => compactor.stop());
+    // Every instance sweeps answers past their workspace's retention policy (each batch locked SKIP LOCKED).
+    const sweeper = startTicker(retentionSweeper(db), log, 'rapport-retention');
+    stops.push(() => sweeper.stop());
 
     const readers = insightsReaders(databaseUrl, {
       poolMax: config.insightsPoolSize,

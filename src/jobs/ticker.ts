@@ -5,9 +5,10 @@ export type Tickable = { tick: () => Promise<unknown> };
 
 /**
  * A node-cron entry of a process, every minute: the pulse engine (what is due), the insights rollup
- * compactor, or the weekly digest. It only wakes the job; what to do is decided from the database (the pulse
- * engine and the digest read its clock, the compactor and the digest take a lock), so instances with drifting
- * clocks, or several at once, still do each piece of work exactly once.
+ * compactor, the weekly digest or the retention sweep. It only wakes the job; what to do is decided from the
+ * database (the pulse engine and the digest read its clock, the compactor and the digest take a lock, the sweep
+ * locks its rows SKIP LOCKED), so instances with drifting clocks, or several at once, still do each piece of
+ * work exactly once.
  */
 export function startTicker(engine: Tickable, log: Logger, name = 'rapport-pulse') {
   const run = async () => {

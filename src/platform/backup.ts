@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import * as tar from 'tar';
-import { embeddedUrls, startEmbeddedPostgres, stopOrphanedPostmaster } from './embeddedPostgres';
+import { embeddedAnswers, embeddedUrls, startEmbeddedPostgres, stopOrphanedPostmaster } from './embeddedPostgres';
 
 /**
  * Backups of the embedded PostgreSQL. The embedded package ships only initdb, pg_ctl and postgres — no
@@ -35,7 +35,7 @@ export async function backupEmbedded(db: Embedded, file: string): Promise<{ file
   if (!fs.existsSync(path.join(dir, 'PG_VERSION')))
     throw new Error(`No PostgreSQL data in ${dir}: nothing to back up.`);
   // Rapport (or a postgres it left behind) may be running: back up from it. Otherwise start it for the backup.
-  const server = (await answers(db.port)) ? undefined : await startEmbeddedPostgres({ dir, port: db.port });
+  const server = (await embeddedAnswers(db.port)) ? undefined : await startEmbeddedPostgres({ dir, port: db.port });
   const client = new pg.Client({ connectionString: embeddedUrls(db.port).adminUrl });
   // The copy is staged beside the backup file, on the disk its owner chose for it (not a small /tmp).
   fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -125,14 +125,6 @@ export async function restoreEmbedded(db: Embedded, file: string): Promise<{ dir
   } finally {
     fs.rmSync(incoming, { recursive: true, force: true });
   }
-}
-
-function answers(port: number) {
-  const client = new pg.Client({ connectionString: embeddedUrls(port).adminUrl, connectionTimeoutMillis: 2000 });
-  return client.connect().then(
-    () => client.end().then(() => true),
-    () => false,
-  );
 }
 
 function copyDataFolder(from: string, to: string, top = true) {

@@ -159,6 +159,16 @@ export function embeddedUrls(port: number, database = 'rapport') {
   return { url: `${base}/${database}`, adminUrl: `${base}/postgres` };
 }
 
+/** Whether an embedded server answers on `port` (Rapport, or a command like backup, is running it). */
+export async function embeddedAnswers(port: number) {
+  const { Client } = await import('pg');
+  const client = new Client({ connectionString: embeddedUrls(port).adminUrl, connectionTimeoutMillis: 2000 });
+  return client.connect().then(
+    () => client.end().then(() => true),
+    () => false,
+  );
+}
+
 async function ensureDatabase(adminUrl: string, database: string) {
   const { Client } = await import('pg');
   const client = new Client({ connectionString: adminUrl });

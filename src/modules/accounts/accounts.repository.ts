@@ -88,6 +88,8 @@ export const accountsRepository = (db: Db) => ({
        FROM users u JOIN workspaces w ON w.id = u.workspace_id WHERE u.digest_enabled ORDER BY u.workspace_id, u.id`,
     ),
 
+  removeWorkspace: (id: string) => db.execute(`DELETE FROM workspaces WHERE id = :id`, { id }),
+
   emailTaken: async (email: string, tx: Tx) =>
     (await db.one(`SELECT 1 AS one FROM users WHERE lower(email) = lower(:email)`, { email }, tx)) !== undefined,
 

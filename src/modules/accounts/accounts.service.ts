@@ -26,6 +26,25 @@ export function accountsService(db: Db) {
       });
     },
 
+    /**
+     * A workspace and its owner beside those that exist (the first one is made by setup): `npm run demo` makes
+     * its demo workspace this way. The owner's email must be new to this install (sign-in is by email).
+     */
+    async addWorkspace(input: SetupInput): Promise<User> {
+      const passwordHash = await hashPassword(input.password);
+      return db.transaction(async (tx) => {
+        if (await repo.emailTaken(input.email, tx)) throw conflict(`${input.email} already has a Rapport account.`);
+        const workspaceId = await repo.createWorkspace(
+          { name: input.workspaceName, senderName: input.senderName, postalAddress: input.postalAddress },
+          tx,
+        );
+        return repo.createUser({ workspaceId, name: input.name, email: input.email, role: 'owner', passwordHash }, tx);
+      });
+    },
+
+    /** Removes a workspace and everything in it (ON DELETE CASCADE): the demo undoes a run that failed half-way. */
+    removeWorkspace: (workspaceId: string) => repo.removeWorkspace(workspaceId),
+
     async login(email: string, password: string): Promise<User> {
       const found = await repo.findUserForLogin(email);
       const ok = await verifyPassword(found?.passwordHash, password);

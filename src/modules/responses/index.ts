@@ -3,3 +3,4 @@ export { responsesRoutes, type RespondLimits } from './responses.routes';
 export { endLabels, csatLabel, type SurveyDraft } from './presenter';
 export { renderPreview } from './preview';
 export { responsesErasure } from './erasure';
+export { responsesRetention, type ResponsesRetention } from './retention';

@@ -7,6 +7,7 @@ export { schedulesService, type SchedulesService } from './schedules.service';
 export { schedulesRoutes } from './schedules.routes';
 export { createPulseEngine, type PulseEngine } from './engine';
 export { schedulesErasure } from './erasure';
+export { scheduleFormSchema } from './schedules.schemas';
 
 /** For /metrics: seconds since the oldest due slot that no ticker has opened yet. */
 export const tickerLagSeconds = (db: Db) => schedulesRepository(db).lagSeconds();

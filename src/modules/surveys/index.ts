@@ -12,4 +12,4 @@ export {
   NPS_PASSIVE_FROM,
   NPS_PROMOTER_FROM,
 } from './questions';
-export { questionSchema, surveyQuestionsSchema, LANGUAGES } from './surveys.schemas';
+export { questionSchema, surveyQuestionsSchema, surveyDraftSchema, LANGUAGES } from './surveys.schemas';

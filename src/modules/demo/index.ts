@@ -1,0 +1,1 @@
+export { demoService, type DemoService, type DemoResult } from './demo.service';

@@ -1,0 +1,3 @@
+export { retentionService, type RetentionService } from './retention.service';
+export { retentionRoutes } from './retention.routes';
+export { retentionSweeper } from './sweeper';

@@ -1,0 +1,50 @@
+import type { Db } from '../../platform/db';
+import { followupsRetention } from '../followups';
+import { responsesRetention } from '../responses';
+import { retentionRepository } from './retention.repository';
+
+export type SweepOptions = {
+  /** Answers per transaction: short transactions, so respondents and dashboards never wait on a sweep. */
+  batchSize?: number;
+  /** Batches per workspace per tick: a large backlog is worked off over several minutes, not in one go. */
+  maxBatches?: number;
+};
+
+/**
+ * The minute job: for every workspace with a retention policy, anonymises or deletes the answers past it,
+ * oldest first, in batches (a deleting policy also takes answers an earlier policy anonymised). Safe on every
+ * instance at once: each batch locks its answers with FOR UPDATE SKIP LOCKED, so two instances take different
+ * answers and none is done twice; an answer marked anonymised leaves the sweep's index and is never picked
+ * again. Returns how many answers it changed.
+ */
+export function retentionSweeper(db: Db, opts: SweepOptions = {}) {
+  const { batchSize = 500, maxBatches = 20 } = opts;
+  const policies = retentionRepository(db);
+  const responses = responsesRetention(db);
+  const followups = followupsRetention(db);
+
+  async function batch(workspaceId: string, action: 'anonymise' | 'delete', before: Date) {
+    return db.transaction(async (tx) => {
+      const ids = await responses.due(workspaceId, before, batchSize, tx, { anonymisedToo: action === 'delete' });
+      if (!ids.length) return 0;
+      if (action === 'delete') return responses.remove(workspaceId, ids, tx);
+      // The team's words about the person go with the person (a deleted answer takes them by cascade).
+      await followups.forget(workspaceId, ids, tx);
+      return responses.anonymise(workspaceId, ids, tx);
+    });
+  }
+
+  return {
+    async tick() {
+      let changed = 0;
+      for (const p of await policies.due()) {
+        for (let i = 0; i < maxBatches; i++) {
+          const n = await batch(p.workspaceId, p.action, p.before);
+          changed += n;
+          if (n < batchSize) break;
+        }
+      }
+      return changed;
+    },
+  };
+}
