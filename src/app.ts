@@ -27,11 +27,14 @@ import { renderPreview, responsesErasure, responsesRoutes, responsesService } fr
 import { exporter, insightsRoutes, insightsService } from './modules/insights';
 import { mailboxErasure, mailboxRoutes } from './modules/mailbox';
 import { followupsErasure, followupsRoutes, followupsService, inboxCount } from './modules/followups';
+import { webhooksErasure, webhooksRoutes, webhooksService } from './modules/webhooks';
 
 export type AppDeps = {
   /** Whatever is not given is at its default (config.ts). */
   config: Pick<Config, 'publicUrl' | 'trustProxy'> &
-    Partial<Pick<Config, 'respondRateLimit' | 'publicSubmitLimit' | 'viewCache' | 'importMaxBytes'>>;
+    Partial<
+      Pick<Config, 'respondRateLimit' | 'publicSubmitLimit' | 'viewCache' | 'importMaxBytes' | 'webhooksAllowPrivate'>
+    >;
   db: Db;
   /** A plain pg pool for the session store (connect-pg-simple speaks pg, not Sequelize). */
   sessionPool: pg.Pool;
@@ -80,13 +83,14 @@ export function buildApp(deps: AppDeps) {
     // Each module erases its own part of a person; followups finds its rows through their answers, so it goes
     // before responses anonymises them.
     erasure: {
-      parts: [followupsErasure(db), responsesErasure(db), schedulesErasure(db)],
+      parts: [followupsErasure(db), responsesErasure(db), schedulesErasure(db), webhooksErasure(db)],
       forgetMessages: mailboxErasure(db),
     },
   });
   const waves = wavesService({ db, sealer: deps.sealer, surveys, onQueued: deps.onQueued });
   const responses = responsesService(db, deps.sealer);
   const followups = followupsService(db, { onQueued: deps.onQueued });
+  const webhooks = webhooksService(db, { sealer: deps.sealer, policy: { allowPrivate: config.webhooksAllowPrivate } });
 
   app.use(requestLogger(log));
   if (deps.metrics) app.use(deps.metrics.timing);
@@ -199,6 +203,7 @@ export function buildApp(deps: AppDeps) {
   app.use(requireUser);
   app.use(inboxCount(followups));
   app.use(teamRoutes(accounts));
+  app.use(webhooksRoutes(webhooks));
   app.use(surveysRoutes(surveys, renderPreview));
   app.use(
     insightsRoutes({

@@ -28,6 +28,8 @@ export async function createTestApp(
     outages?: boolean;
     /** Mail goes to the built-in mailbox (and /mailbox is on), as with no SMTP_URL. */
     mailbox?: boolean;
+    /** Webhook URLs on loopback (a receiver in the test) can be saved, and t.worker posts to them. */
+    webhooksAllowPrivate?: boolean;
   } = {},
 ) {
   const { outages, mailbox: withMailbox, ...config } = overrides;
@@ -46,6 +48,7 @@ export async function createTestApp(
     log,
     publicUrl: PUBLIC_URL,
     mailFrom: 'pulse@rapport.test',
+    http: { allowPrivate: !!config.webhooksAllowPrivate },
   });
   const sessionPool = new pg.Pool({ connectionString: proxy?.url ?? database.url, max: 2 });
   // A pooled connection the proxy drops is an error on an idle client: pg emits it on the pool.

@@ -2,7 +2,18 @@ import type { Db } from '../../platform/db';
 import type { Logger } from '../../platform/logger';
 import type { MailTransport } from '../../platform/mail';
 import type { Sealer } from '../../platform/tokens';
-import { OUTBOX_KINDS, type ComposeContext, type MessageKind } from './kinds';
+import {
+  delivers,
+  OUTBOX_KINDS,
+  type AnyOutboxKind,
+  type ComposeContext,
+  type DeliverContext,
+  type HttpSettings,
+  type MessageKind,
+} from './kinds';
+
+/** A kind that leaves by mail. */
+type MailKind = Exclude<AnyOutboxKind, { deliver: unknown }>;
 import { outboxRepository, type Claimed } from './outbox.repository';
 import { createPacer } from './pacer';
 import { backoffSeconds, classify, type SmtpError } from './smtpOutcome';
@@ -26,6 +37,8 @@ export type WorkerOptions = {
   maxSendMs?: number;
   pollMs?: number;
   maxAttempts?: number;
+  /** Webhooks: the SSRF policy and the limits of one HTTP attempt (config: WEBHOOKS_*). */
+  http?: Partial<HttpSettings>;
   /** Told how each message (or expired claim, kind unknown) ended: for /metrics. */
   onSettled?: (kind: MessageKind | 'unknown', outcome: SendOutcome, count?: number) => void;
 };
@@ -51,6 +64,11 @@ export function createDeliveryWorker(o: WorkerOptions) {
     sealer: o.sealer,
     domain: new URL(o.publicUrl).hostname || 'rapport.localhost',
   };
+  const deliverCtx: DeliverContext = {
+    ...ctx,
+    db: o.db,
+    http: { allowPrivate: false, timeoutMs: 10_000, maxResponseBytes: 64 * 1024, ...o.http },
+  };
   const pacer = createPacer(o.ratePerMinute ?? 0);
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
@@ -58,6 +76,7 @@ export function createDeliveryWorker(o: WorkerOptions) {
   let stopping = false;
 
   async function sendOne({ kind, row }: Claimed) {
+    if (delivers(kind)) return deliverOne(kind, row);
     const messageId = kind.messageId(row, ctx.domain);
     try {
       await o.transport.send({ ...(await kind.compose(row, ctx)), workspaceId: row.workspaceId });
@@ -69,7 +88,17 @@ export function createDeliveryWorker(o: WorkerOptions) {
     o.onSettled?.(kind.kind, 'sent');
   }
 
-  async function settleFailure({ kind, row }: Claimed, err: SmtpError) {
+  /** A kind that is not mail (a webhook) says how it went; the row is settled the same guarded way. */
+  async function deliverOne(kind: Extract<AnyOutboxKind, { deliver: unknown }>, row: Claimed['row']) {
+    const result = await kind.deliver(row, deliverCtx);
+    if (result.outcome === 'sent') await repo.markSent(kind, row.id, result.messageId);
+    else if (result.outcome === 'retry')
+      await repo.retryLater(kind, row.id, result.delaySeconds, result.error.slice(0, 500));
+    else await repo.markFailed(kind, row.id, 'failed', result.error.slice(0, 500));
+    o.onSettled?.(kind.kind, result.outcome === 'retry' ? 'retried' : result.outcome);
+  }
+
+  async function settleFailure({ kind, row }: { kind: MailKind; row: Claimed['row'] }, err: SmtpError) {
     const outcome = classify(err);
     const reason = `${err.responseCode ?? err.code ?? 'error'}: ${err.message}`.slice(0, 500);
     if (outcome === 'hard-bounce') await repo.markFailed(kind, row.id, 'bounced', reason, kind.bouncedContactId(row));
