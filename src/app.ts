@@ -90,7 +90,11 @@ export function buildApp(deps: AppDeps) {
   const waves = wavesService({ db, sealer: deps.sealer, surveys, onQueued: deps.onQueued });
   const responses = responsesService(db, deps.sealer);
   const followups = followupsService(db, { onQueued: deps.onQueued });
-  const webhooks = webhooksService(db, { sealer: deps.sealer, policy: { allowPrivate: config.webhooksAllowPrivate } });
+  const webhooks = webhooksService(db, {
+    sealer: deps.sealer,
+    policy: { allowPrivate: config.webhooksAllowPrivate },
+    onQueued: deps.onQueued,
+  });
 
   app.use(requestLogger(log));
   if (deps.metrics) app.use(deps.metrics.timing);

@@ -17,7 +17,16 @@ const mustManage = (actor: User) => {
   if (actor.role !== 'owner' && actor.role !== 'admin') throw forbidden('Only an owner or admin can manage webhooks.');
 };
 
-export function webhooksService(db: Db, deps: { sealer: Sealer; policy: AddressPolicy; resolve?: Resolve }) {
+export function webhooksService(
+  db: Db,
+  deps: {
+    sealer: Sealer;
+    policy: AddressPolicy;
+    resolve?: Resolve;
+    /** Tells this process's worker there is something to send now (a test event, a resend). */
+    onQueued?: () => void;
+  },
+) {
   const repo = webhooksRepository(db);
   const endpoint = (workspaceId: string, id: string) => found(repo.find(workspaceId, id), 'webhook endpoint');
 
@@ -91,6 +100,7 @@ export function webhooksService(db: Db, deps: { sealer: Sealer; policy: AddressP
         endpointId: id,
         message: 'A test event from Rapport. If you can read this, the endpoint works.',
       });
+      deps.onQueued?.();
     },
 
     async log(workspaceId: string, id: string, cursor: unknown) {
@@ -112,6 +122,7 @@ export function webhooksService(db: Db, deps: { sealer: Sealer; policy: AddressP
       if (!e.enabled) throw conflict('This endpoint is disabled: enable it first, then resend.');
       if (!(await repo.requeue(actor.workspaceId, endpointId, deliveryId)))
         throw conflict('This message is already waiting to be sent.');
+      deps.onQueued?.();
     },
   };
 }
