@@ -29,11 +29,14 @@ import { mailboxErasure, mailboxRoutes } from './modules/mailbox';
 import { digestRepository, digestRoutes } from './modules/digest';
 import { followupsErasure, followupsRoutes, followupsService, inboxCount } from './modules/followups';
 import { retentionRoutes, retentionService } from './modules/retention';
+import { webhooksErasure, webhooksRoutes, webhooksService } from './modules/webhooks';
 
 export type AppDeps = {
   /** Whatever is not given is at its default (config.ts). */
   config: Pick<Config, 'publicUrl' | 'trustProxy'> &
-    Partial<Pick<Config, 'respondRateLimit' | 'publicSubmitLimit' | 'viewCache' | 'importMaxBytes'>>;
+    Partial<
+      Pick<Config, 'respondRateLimit' | 'publicSubmitLimit' | 'viewCache' | 'importMaxBytes' | 'webhooksAllowPrivate'>
+    >;
   db: Db;
   /** The dashboards' own pool (insights/readers.ts); defaults to `db`. */
   readers?: Db;
@@ -85,13 +88,18 @@ export function buildApp(deps: AppDeps) {
     // Each module erases its own part of a person; followups finds its rows through their answers, so it goes
     // before responses anonymises them.
     erasure: {
-      parts: [followupsErasure(db), responsesErasure(db), schedulesErasure(db)],
+      parts: [followupsErasure(db), responsesErasure(db), schedulesErasure(db), webhooksErasure(db)],
       forgetMessages: mailboxErasure(db),
     },
   });
   const waves = wavesService({ db, sealer: deps.sealer, surveys, onQueued: deps.onQueued });
   const responses = responsesService(db, deps.sealer);
   const followups = followupsService(db, { onQueued: deps.onQueued });
+  const webhooks = webhooksService(db, {
+    sealer: deps.sealer,
+    policy: { allowPrivate: config.webhooksAllowPrivate },
+    onQueued: deps.onQueued,
+  });
 
   app.use(requestLogger(log));
   if (deps.metrics) app.use(deps.metrics.timing);
@@ -207,6 +215,7 @@ export function buildApp(deps: AppDeps) {
   app.use(inboxCount(followups));
   app.use(teamRoutes(accounts));
   app.use(retentionRoutes(retentionService(db)));
+  app.use(webhooksRoutes(webhooks));
   app.use(surveysRoutes(surveys, renderPreview));
   app.use(
     insightsRoutes({

@@ -121,6 +121,7 @@ export async function startRapport(
       unsubscribeMailto: config.unsubscribeMailto,
       ratePerMinute: config.sendRatePerMinute,
       leaseSeconds: config.deliveryLeaseSeconds,
+      http: { allowPrivate: config.webhooksAllowPrivate, timeoutMs: config.webhookTimeoutSeconds * 1000 },
       onSettled: metrics && ((kind, outcome, n) => metrics.sends.inc({ kind, outcome }, n ?? 1)),
     });
     if (config.workerEnabled) {

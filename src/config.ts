@@ -45,6 +45,8 @@ const variables = z.object({
   INSIGHTS_STATEMENT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  WEBHOOKS_ALLOW_PRIVATE: boolean.default(false),
+  WEBHOOK_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(60).default(10),
 });
 
 /** PUBLIC_URL → publicUrl: each variable's setting is named after it. */

@@ -31,6 +31,8 @@ export async function createTestApp(
     mailbox?: boolean;
     /** The dashboards read through a pool of their own (insights/readers.ts) with this statement timeout. */
     readersTimeoutMs?: number;
+    /** Webhook URLs on loopback (a receiver in the test) can be saved, and t.worker posts to them. */
+    webhooksAllowPrivate?: boolean;
   } = {},
 ) {
   const { outages, mailbox: withMailbox, readersTimeoutMs, ...config } = overrides;
@@ -49,6 +51,7 @@ export async function createTestApp(
     log,
     publicUrl: PUBLIC_URL,
     mailFrom: 'pulse@rapport.test',
+    http: { allowPrivate: !!config.webhooksAllowPrivate },
   });
   const readers = readersTimeoutMs
     ? insightsReaders(database.url, { poolMax: 2, statementTimeoutMs: readersTimeoutMs })

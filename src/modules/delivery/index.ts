@@ -8,6 +8,8 @@ export {
   type ClaimedMessage,
   type ClaimedRow,
   type ComposeContext,
+  type DeliverContext,
+  type Delivered,
   type MessageKind,
   type OutboxKind,
 } from './kinds';

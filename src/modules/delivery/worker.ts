@@ -2,7 +2,18 @@ import type { Db } from '../../platform/db';
 import type { Logger } from '../../platform/logger';
 import type { MailTransport } from '../../platform/mail';
 import type { Sealer } from '../../platform/tokens';
-import { OUTBOX_KINDS, type ComposeContext, type MessageKind } from './kinds';
+import {
+  delivers,
+  OUTBOX_KINDS,
+  type AnyOutboxKind,
+  type ComposeContext,
+  type DeliverContext,
+  type HttpSettings,
+  type MessageKind,
+} from './kinds';
+
+/** A kind that leaves by mail. */
+type MailKind = Exclude<AnyOutboxKind, { deliver: unknown }>;
 import { outboxRepository, type Claimed } from './outbox.repository';
 import { createPacer } from './pacer';
 import { backoffSeconds, classify, type SmtpError } from './smtpOutcome';
@@ -26,6 +37,8 @@ export type WorkerOptions = {
   maxSendMs?: number;
   pollMs?: number;
   maxAttempts?: number;
+  /** Webhooks: the SSRF policy and the limits of one HTTP attempt (config: WEBHOOKS_*). */
+  http?: Partial<HttpSettings>;
   /** Told how each message (or expired claim, kind unknown) ended: for /metrics. */
   onSettled?: (kind: MessageKind | 'unknown', outcome: SendOutcome, count?: number) => void;
 };
@@ -66,6 +79,11 @@ export function createDeliveryWorker(o: WorkerOptions) {
     sealer: o.sealer,
     domain: new URL(o.publicUrl).hostname || 'rapport.localhost',
   };
+  const deliverCtx: DeliverContext = {
+    ...ctx,
+    db: o.db,
+    http: { allowPrivate: false, timeoutMs: 10_000, maxResponseBytes: 64 * 1024, ...o.http },
+  };
   const pacer = createPacer(o.ratePerMinute ?? 0);
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
@@ -82,6 +100,7 @@ export function createDeliveryWorker(o: WorkerOptions) {
 
   async function sendOne(claimed: Claimed) {
     const { kind, row } = claimed;
+    if (delivers(kind)) return deliverOne(claimed, kind);
     const messageId = kind.messageId(row, ctx.domain);
     // Taken once per send, though the pool may start the transaction twice (a reused connection found dead).
     let slot: Promise<void> | undefined;
@@ -117,8 +136,23 @@ export function createDeliveryWorker(o: WorkerOptions) {
     }
   }
 
+  /**
+   * A kind that is not mail (a webhook) says how it went; the row is settled the same guarded way. It is marked
+   * started just before its attempt, so a crash during the attempt leaves it ambiguous, never sent twice blindly.
+   */
+  async function deliverOne(claimed: Claimed, kind: Extract<AnyOutboxKind, { deliver: unknown }>) {
+    if (!(await repo.markStarted(claimed))) return;
+    const result = await kind.deliver(claimed.row, deliverCtx);
+    if (result.outcome === 'sent') await repo.markSent(claimed, result.messageId);
+    else if (result.outcome === 'retry')
+      await repo.retryLater(claimed, result.delaySeconds, result.error.slice(0, 500));
+    else await repo.markFailed(claimed, 'failed', result.error.slice(0, 500));
+    o.onSettled?.(kind.kind, result.outcome === 'retry' ? 'retried' : result.outcome);
+  }
+
   async function settleFailure(claimed: Claimed, err: SmtpError) {
-    const { kind, row } = claimed;
+    const { row } = claimed;
+    const kind = claimed.kind as MailKind;
     const outcome = classify(err);
     const reason = `${err.responseCode ?? err.code ?? 'error'}: ${err.message}`.slice(0, 500);
     if (outcome === 'hard-bounce') await repo.markFailed(claimed, 'bounced', reason, kind.bouncedContactId(row));

@@ -1,22 +1,32 @@
-import type { OutboxKind, RowOf } from './kind';
+import type { DeliveringKind, OutboxKind, RowOf } from './kind';
 import { alert } from './alert';
 import { digest } from './digest';
 import { invitation } from './invitation';
 import { reminder } from './reminder';
 import { reply } from './reply';
+import { webhook } from './webhook';
+import { webhookNotice } from './webhookNotice';
 
 /**
  * Every kind of message the outbox sends, in claim order: a reply or an alert has one person waiting on it, so
- * it never queues behind a large wave; the weekly digest waits for nobody, so it goes last. A new kind is a new
- * file in this folder and one entry here.
+ * it never queues behind a large wave; a webhook is someone's system waiting on an event; the weekly digest
+ * waits for nobody, so it goes last. A new kind is a new file in this folder and one entry here.
  */
-export const OUTBOX_KINDS = [reply, alert, invitation, reminder, digest] as const;
+export const OUTBOX_KINDS = [reply, alert, webhook, webhookNotice, invitation, reminder, digest] as const;
 
 /** A claimed row of any kind, told apart by `kind`. */
 export type ClaimedMessage = RowOf<(typeof OUTBOX_KINDS)[number]>;
 export type MessageKind = ClaimedMessage['kind'];
 /** Any kind of the registry, as the worker and the outbox repository handle it. */
-export type AnyOutboxKind = OutboxKind<ClaimedMessage>;
+export type AnyOutboxKind = OutboxKind<ClaimedMessage> | DeliveringKind<ClaimedMessage>;
 
-export type { ClaimedRow, ComposeContext, OutboxKind } from './kind';
-export { claimStatement, NOT_SUBSCRIBED } from './kind';
+export type {
+  ClaimedRow,
+  ComposeContext,
+  DeliverContext,
+  Delivered,
+  DeliveringKind,
+  HttpSettings,
+  OutboxKind,
+} from './kind';
+export { claimStatement, delivers, NOT_SUBSCRIBED } from './kind';

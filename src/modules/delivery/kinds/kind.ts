@@ -1,3 +1,4 @@
+import type { Db } from '../../../platform/db';
 import type { OutgoingMail } from '../../../platform/mail';
 import type { Sealer } from '../../../platform/tokens';
 
@@ -52,8 +53,45 @@ export interface OutboxKind<Row extends ClaimedRow> {
   bouncedContactId(row: Row): string | null;
 }
 
+/** What a kind that is not mail is given to deliver a message: the worker's context, the database and its limits. */
+export type DeliverContext = ComposeContext & {
+  db: Db;
+  /** Settings of kinds that post over HTTP (webhooks): the SSRF policy and limits. */
+  http: HttpSettings;
+};
+export type HttpSettings = {
+  /** Loopback and private networks are reachable (WEBHOOKS_ALLOW_PRIVATE). */
+  allowPrivate: boolean;
+  timeoutMs: number;
+  maxResponseBytes: number;
+  /** DNS resolution; tests give one whose answers they control. */
+  resolve?: (hostname: string) => Promise<{ address: string; family: number }[]>;
+};
+
+/** How a message of a delivering kind ended this time; the worker settles the row by it (guarded, as for mail). */
+export type Delivered =
+  | { outcome: 'sent'; messageId: string }
+  | { outcome: 'retry'; error: string; delaySeconds: number }
+  | { outcome: 'failed'; error: string };
+
+/**
+ * A kind that is not an email: it delivers each message itself (a webhook is an HTTP POST) and decides its own
+ * retries, while claims, leases, the stop rule, release at shutdown and the ambiguous sweep stay the worker's,
+ * exactly as for mail. Told apart from a mail kind by `deliver`.
+ */
+export interface DeliveringKind<Row extends ClaimedRow> {
+  readonly kind: Row['kind'];
+  readonly table: string;
+  readonly checked: string;
+  readonly read: string;
+  deliver(row: Row, ctx: DeliverContext): Promise<Delivered>;
+}
+
+export const delivers = <R extends ClaimedRow>(k: OutboxKind<R> | DeliveringKind<R>): k is DeliveringKind<R> =>
+  'deliver' in k;
+
 /** The row type a kind claims. */
-export type RowOf<K> = K extends OutboxKind<infer R> ? R : never;
+export type RowOf<K> = K extends OutboxKind<infer R> ? R : K extends DeliveringKind<infer R> ? R : never;
 
 /**
  * The one claim statement, for any kind (`:limit`, `:leaseSeconds`, `:token` naming this claim): due rows are
