@@ -95,7 +95,11 @@ async function main() {
 
     const worker = createDeliveryWorker({
       db,
-      transport: { send: () => Promise.reject(new Error('no mail in this bench')), close: () => undefined },
+      transport: {
+        send: () => Promise.reject(new Error('no mail in this bench')),
+        close: () => undefined,
+        connections: 1,
+      },
       sealer,
       log: createLogger('silent'),
       publicUrl: 'https://pulse.rapport.test',

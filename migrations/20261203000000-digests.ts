@@ -33,10 +33,6 @@ export async function up({ query }: MigrationContext): Promise<void> {
       attempts integer NOT NULL DEFAULT 0,
       next_attempt_at timestamptz NOT NULL DEFAULT now(),
       lease_until timestamptz,
-      -- Which claim holds the row, and when its message entered an SMTP transaction (see the outbox's
-      -- 20261202900000 migration): the same two columns every outbox table has.
-      claim_token uuid,
-      smtp_started_at timestamptz,
       message_id text,
       last_error text,
       sent_at timestamptz,

@@ -86,7 +86,7 @@ describe('at send', () => {
   const worker = (resolve?: (host: string) => Promise<{ address: string; family: number }[]>, allowPrivate = false) =>
     createDeliveryWorker({
       db: t.db,
-      transport: { send: () => Promise.reject(new Error('no mail here')), close: () => undefined },
+      transport: { send: () => Promise.reject(new Error('no mail here')), close: () => undefined, connections: 1 },
       sealer: t.sealer,
       log: createLogger('silent'),
       publicUrl: PUBLIC_URL,

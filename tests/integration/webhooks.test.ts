@@ -372,7 +372,7 @@ describe('retries, dead messages and disabling', () => {
     receiver.answer('hang');
     const worker = createDeliveryWorker({
       db: t.db,
-      transport: { send: () => Promise.reject(new Error('no mail here')), close: () => undefined },
+      transport: { send: () => Promise.reject(new Error('no mail here')), close: () => undefined, connections: 1 },
       sealer: t.sealer,
       log: createLogger('silent'),
       publicUrl: PUBLIC_URL,
@@ -423,7 +423,7 @@ describe('many workers', () => {
     const worker = () =>
       createDeliveryWorker({
         db: t.db,
-        transport: { send: () => Promise.reject(new Error('no mail here')), close: () => undefined },
+        transport: { send: () => Promise.reject(new Error('no mail here')), close: () => undefined, connections: 1 },
         sealer: t.sealer,
         log: createLogger('silent'),
         publicUrl: PUBLIC_URL,

@@ -172,7 +172,7 @@ export function demoService(db: Db, sealer: Sealer) {
     );
     const ids = new Map<string, string>();
     for (let cursor: string | undefined, first = true; first || cursor; first = false) {
-      const page = await contacts.page(ws, cursor);
+      const page = await contacts.page(ws, { after: cursor });
       for (const c of page.contacts) ids.set(c.email, c.id);
       cursor = page.next;
     }
