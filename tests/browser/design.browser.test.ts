@@ -6,7 +6,15 @@ import request from 'supertest';
 import type { Browser, Page } from 'playwright-core';
 import { axeViolations, browserAvailable, launchBrowser } from '../helpers/browser';
 import { routeTable } from '../helpers/routes';
-import { createSurvey, createTestApp, OWNER, signedInAgent, submitForm, type TestApp } from '../helpers/testApp';
+import {
+  createSurvey,
+  createTestApp,
+  csrfFrom,
+  OWNER,
+  signedInAgent,
+  submitForm,
+  type TestApp,
+} from '../helpers/testApp';
 import { sendWave } from '../helpers/audience';
 import { EVERY_TYPE, seedDelivery, seedSurvey } from '../factories/respondent';
 
@@ -26,6 +34,7 @@ const NOT_PAGES: [RegExp, string][] = [
   [/^\/schedules\/preview$/, 'JSON for the schedule form'],
   [/^\/brand\//, 'images'],
   [/^\/logout$/, 'an action'],
+  [/^\/digest\/unsubscribe\//, "a signed-out page reached from the digest email's link: digest.test.ts"],
 ];
 
 const run = browserAvailable() ? describe : describe.skip;
@@ -39,7 +48,7 @@ run('every team page at 375 and 1280 px: no horizontal overflow, no axe violatio
 
   beforeAll(async () => {
     fs.rmSync(SCREENSHOTS, { recursive: true, force: true });
-    t = await createTestApp({ mailbox: true });
+    t = await createTestApp({ mailbox: true, webhooksAllowPrivate: true });
     server = http.createServer(t.app);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -109,6 +118,24 @@ run('every team page at 375 and 1280 px: no horizontal overflow, no axe violatio
     ids.mail = (await t.db.one<{ id: string }>(
       `SELECT id::text FROM mailbox_messages ORDER BY received_at LIMIT 1`,
     ))!.id;
+    // A webhook endpoint with a test event in its log (no receiver listens: the log shows the failure too).
+    const hooks = await owner.get('/settings/webhooks').expect(200);
+    await owner
+      .post('/settings/webhooks')
+      .type('form')
+      .send(
+        new URLSearchParams([
+          ['_csrf', csrfFrom(hooks.text)],
+          ['url', 'http://127.0.0.1:9/hooks/rapport'],
+          ['description', 'CRM sync'],
+          ['format', 'standard'],
+          ['events', 'response.confirmed'],
+        ]).toString(),
+      )
+      .expect(200);
+    ids.webhook = (await t.db.one<{ id: string }>(`SELECT id FROM webhook_endpoints`))!.id;
+    await submitForm(owner, `/settings/webhooks/${ids.webhook}`, `/settings/webhooks/${ids.webhook}/test`, {});
+    ids.webhookDelivery = (await t.db.one<{ id: string }>(`SELECT id FROM webhook_deliveries`))!.id;
     // A survey with every kind of question, for the builder and the respondent's page.
     ids.everyType = await seedSurvey(t.db, workspaceId, { questions: EVERY_TYPE, title: 'After your support chat' });
     ids.csatToken = (await seedDelivery(t.db, t.sealer, workspaceId, ids.everyType)).token;
@@ -125,6 +152,8 @@ run('every team page at 375 and 1280 px: no horizontal overflow, no axe violatio
   /** The id a route's parameter names, by the route's shape (as the fuzz test does). */
   const param = (route: string, name: string): string => {
     if (name === 'question') return ids.question!;
+    if (name === 'deliveryId') return ids.webhookDelivery!;
+    if (route.startsWith('/settings/webhooks/')) return ids.webhook!;
     if (route.startsWith('/contacts/imports/')) return ids.import!;
     if (route.startsWith('/contacts/segments/')) return ids.segment!;
     if (route.startsWith('/contacts/')) return ids.contact!;
