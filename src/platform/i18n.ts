@@ -10,6 +10,7 @@ const en = {
   optional: '(optional)',
   send: 'Send',
   from: 'From {sender} at {workspace}',
+  fromSender: 'From {sender}',
   answerTitle: '{title} — {workspace}',
   yes: 'Yes',
   no: 'No',
@@ -68,14 +69,32 @@ const en = {
   emailReminderSubject: 'Reminder: {title}',
   emailWhy: 'You receive this because you are a customer of {workspace}.',
   emailUnsubscribe: 'Unsubscribe',
+  emailHello: 'Hi {name},',
 };
 export type MessageKey = keyof typeof en;
+
+/**
+ * Whether a sender's name already says where they are from ("Valeria at Acme", "Acme Support"): then the
+ * page reads "From Valeria at Acme", never "From Valeria at Acme at Acme Analytics".
+ */
+export function senderNamesWorkspace(sender: string, workspace: string): boolean {
+  const s = sender.toLowerCase();
+  const firstWord = workspace.toLowerCase().split(/\s+/)[0] ?? '';
+  return (
+    s.includes(workspace.toLowerCase()) || (firstWord.length >= 3 && s.includes(firstWord)) || /\s(at|@)\s/.test(s)
+  );
+}
+
+/** How an email is signed: "Sam Lee, Acme", or the sender alone when their name already says the workspace. */
+export const signOff = (sender: string, workspace: string) =>
+  senderNamesWorkspace(sender, workspace) ? sender : `${sender}, ${workspace}`;
 type Catalog = Record<MessageKey, string>;
 
 const fr: Catalog = {
   optional: '(facultatif)',
   send: 'Envoyer',
   from: 'De la part de {sender}, {workspace}',
+  fromSender: 'De la part de {sender}',
   answerTitle: '{title} — {workspace}',
   yes: 'Oui',
   no: 'Non',
@@ -133,12 +152,14 @@ const fr: Catalog = {
   emailReminderSubject: 'Rappel : {title}',
   emailWhy: 'Vous recevez ce message parce que vous êtes client de {workspace}.',
   emailUnsubscribe: 'Se désabonner',
+  emailHello: 'Bonjour {name},',
 };
 
 const de: Catalog = {
   optional: '(optional)',
   send: 'Senden',
   from: 'Von {sender}, {workspace}',
+  fromSender: 'Von {sender}',
   answerTitle: '{title} — {workspace}',
   yes: 'Ja',
   no: 'Nein',
@@ -197,12 +218,14 @@ const de: Catalog = {
   emailReminderSubject: 'Erinnerung: {title}',
   emailWhy: 'Sie erhalten diese Nachricht, weil Sie Kunde von {workspace} sind.',
   emailUnsubscribe: 'Abmelden',
+  emailHello: 'Hallo {name},',
 };
 
 const es: Catalog = {
   optional: '(opcional)',
   send: 'Enviar',
   from: 'De {sender}, {workspace}',
+  fromSender: 'De {sender}',
   answerTitle: '{title} — {workspace}',
   yes: 'Sí',
   no: 'No',
@@ -261,6 +284,7 @@ const es: Catalog = {
   emailReminderSubject: 'Recordatorio: {title}',
   emailWhy: 'Recibe este mensaje porque es cliente de {workspace}.',
   emailUnsubscribe: 'Darse de baja',
+  emailHello: 'Hola, {name}:',
 };
 
 const CATALOGS: Record<Locale, Catalog> = { en, fr, de, es };

@@ -89,7 +89,7 @@ run('the respondent in a real browser, at 320 px', () => {
     await page.getByLabel('How can I help?').waitFor({ state: 'visible' });
     await expectAccessible(page);
 
-    await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    await page.getByRole('status').filter({ hasText: 'Your score is saved.' }).waitFor();
     expect(await responseOf(deliveryId)).toMatchObject({ score: 3, completed: false });
 
     // A promoter score hides the detractor follow-up and saves at once.

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { createTestApp, refusingRelay, signedInAgent, submitForm, type TestApp } from '../helpers/testApp';
+import { createTestApp, csrfFrom, refusingRelay, signedInAgent, submitForm, type TestApp } from '../helpers/testApp';
 import { EVERY_TYPE, NPS_SURVEY, seedDelivery, seedSurvey, seedWorkspace } from '../factories/respondent';
 
 let t: TestApp;
@@ -245,5 +245,70 @@ describe('privacy and isolation', () => {
       `SELECT a.id FROM alerts a JOIN users u ON u.id = a.user_id WHERE u.workspace_id <> a.workspace_id`,
     );
     expect(crossed).toHaveLength(0);
+  });
+});
+
+describe('an alert that is no longer needed', () => {
+  it('is not sent when someone replied to the conversation or closed it before the alert was due', async () => {
+    const replied = await invited({ owner: sam });
+    const closed = await invited({ owner: sam });
+    await send(replied.token, { nps: '1' });
+    await send(closed.token, { nps: '2' });
+    const repliedId = await responseId(replied.deliveryId);
+    const closedId = await responseId(closed.deliveryId);
+    await submitForm(agent, `/inbox/${repliedId}`, `/inbox/${repliedId}/replies`, {
+      body: 'I am sorry — what happened?',
+    });
+    await submitForm(agent, `/inbox/${closedId}`, `/inbox/${closedId}/close`, {});
+    await graceOver();
+    await t.worker.drainOnce();
+    const to = (m: (typeof t.smtp.messages)[number]) => (Array.isArray(m.to) ? '' : m.to!.value[0]!.address);
+    expect(t.smtp.messages.map(to)).not.toContain('sam@acme.test');
+    const rows = await t.db.query<{ status: string; why: string }>(
+      `SELECT status, last_error AS why FROM alerts ORDER BY last_error`,
+    );
+    expect(rows).toEqual([
+      { status: 'suppressed', why: 'Someone replied before the alert was due; not sent.' },
+      { status: 'suppressed', why: 'The conversation was closed before the alert was due; not sent.' },
+    ]);
+  });
+});
+
+describe('the inbox closes several conversations at once', () => {
+  it('closes the ticked open ones of this workspace in one go, says how many, and keeps the view', async () => {
+    const a = await invited({ owner: sam });
+    const b = await invited({ owner: sam });
+    const c = await invited({ owner: sam });
+    for (const d of [a, b, c]) await send(d.token, { nps: '9', reason: 'Fine' });
+    const [ida, idb, idc] = await Promise.all([a, b, c].map((d) => responseId(d.deliveryId)));
+    const page = await agent.get('/inbox?status=open&owner=everyone').expect(200);
+    expect(page.text).toContain(`name="ids" value="${ida}"`);
+    const res = await agent
+      .post('/inbox/close')
+      .type('form')
+      .send(
+        `_csrf=${encodeURIComponent(csrfFrom(page.text))}&ids=${ida}&ids=${idb}&ids=00000000-0000-4000-8000-000000000000` +
+          `&back=${encodeURIComponent('status=open&owner=everyone')}`,
+      )
+      .expect(303);
+    expect(res.headers.location).toBe('/inbox?status=open&owner=everyone&closed=2');
+    const after = await agent.get(res.headers.location!).expect(200);
+    expect(after.text).toContain('Closed 2 conversations.');
+    const statuses = await t.db.query<{ id: string; status: string }>(
+      `SELECT response_id AS id, status FROM conversations WHERE response_id IN (:ids) ORDER BY status`,
+      { ids: [ida, idb, idc] },
+    );
+    expect(Object.fromEntries(statuses.map((s) => [s.id, s.status]))).toEqual({
+      [ida!]: 'closed',
+      [idb!]: 'closed',
+      [idc!]: 'open',
+    });
+    // Nothing ticked: refused with a message, nothing changed.
+    const none = await agent
+      .post('/inbox/close')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), back: '' })
+      .expect(422);
+    expect(none.text).toContain('Tick at least one answer to close');
   });
 });

@@ -112,3 +112,29 @@ describe('the mailbox is for owners and admins, of their own workspace only', ()
     expect((await owner.get('/mailbox').expect(200)).text).not.toContain('Stray');
   });
 });
+
+describe('the mailbox pages beyond the newest 200', () => {
+  it('shows the total, 200 a page newest first, and an "Older" link to the rest', async () => {
+    await t.db.execute(
+      `INSERT INTO mailbox_messages (workspace_id, subject, to_text)
+       SELECT :workspaceId, 'Bulk ' || lpad(n::text, 3, '0'), 'bulk@example.com' FROM generate_series(1, 205) n`,
+      { workspaceId },
+    );
+    const total = Number(
+      (await t.db.one<{ n: string }>(`SELECT count(*) AS n FROM mailbox_messages WHERE workspace_id = :workspaceId`, {
+        workspaceId,
+      }))!.n,
+    );
+    const first = await owner.get('/mailbox').expect(200);
+    expect(first.text).toContain(`${total} messages, newest first.`);
+    const rows = (html: string) => [...html.matchAll(/<a href="\/mailbox\/(\d+)">/g)].map((m) => Number(m[1]));
+    expect(rows(first.text)).toHaveLength(200);
+    expect(rows(first.text)[0]).toBeGreaterThan(rows(first.text)[199]!);
+    const older = /href="(\/mailbox\?before=\d+)" rel="next"/.exec(first.text)![1]!;
+    const second = await owner.get(older).expect(200);
+    expect(rows(second.text)).toHaveLength(total - 200);
+    expect(Math.max(...rows(second.text))).toBeLessThan(Math.min(...rows(first.text)));
+    expect(second.text).not.toContain('rel="next"');
+    await owner.get('/mailbox?before=nonsense').expect(200);
+  });
+});

@@ -47,7 +47,11 @@ describe('a GET or HEAD never answers', () => {
     const { token, deliveryId } = await invite();
     const page = await request(t.app).get(`/r/${token}?score=9`).expect(200);
     const res = await autoConfirm(token, clickIdIn(page.text), 9).expect(200);
-    expect(res.body).toEqual({ saved: true, message: 'Saved.' });
+    // It says what happened (their score from the email is kept), not a bare "Saved." they never asked for.
+    expect(res.body).toEqual({
+      saved: true,
+      message: 'Your score is saved. Add a few words below if you like, then tap Send.',
+    });
     expect(await responsesOf(deliveryId)).toEqual([{ score: 9 }]);
     expect((await clicksOf(deliveryId))[0]!.status).toBe('confirmed');
   });

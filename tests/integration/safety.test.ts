@@ -222,3 +222,40 @@ describe('schedules are safe to switch on', () => {
     expect(page.text).toContain('<option value="Europe/Paris" selected>');
   });
 });
+
+describe('a schedule form with several bad fields', () => {
+  it('flags every one of them at once, and saves nothing', async () => {
+    const surveyId = await createSurvey(agent);
+    const before = await count('schedules');
+    const res = await submitForm(
+      agent,
+      `/surveys/${surveyId}/schedules/new`,
+      `/surveys/${surveyId}/schedules`,
+      {
+        preset: 'custom',
+        cron: '0 9 * *',
+        timeZone: 'Mars/Olympus',
+        cadence: 'everyone',
+        reminderCount: '0',
+        reminderDays: '3',
+        endsOn: '2020-01-01',
+        segmentId: '00000000-0000-4000-8000-000000000000',
+      },
+      422,
+    );
+    expect(res.text).toContain('id="f-cron-err"');
+    expect(res.text).toContain('Enter five fields');
+    expect(res.text).toContain('Choose a time zone from the list');
+    expect(res.text).toContain('Choose one of the segments listed.');
+    const frequent = await submitForm(
+      agent,
+      `/surveys/${surveyId}/schedules/new`,
+      `/surveys/${surveyId}/schedules`,
+      { preset: 'custom', cron: '*/5 * * * *', timeZone: 'UTC', cadence: 'everyone', endsOn: '2020-01-01' },
+      422,
+    );
+    expect(frequent.text).toContain('This sends more than once an hour');
+    expect(frequent.text).toContain('Choose an end date in the future');
+    expect(await count('schedules')).toBe(before);
+  });
+});

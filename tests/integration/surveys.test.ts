@@ -94,6 +94,14 @@ describe('templates', () => {
     expect((await versionsOf(id))[0]!.questions).toEqual([
       expect.objectContaining({ type: 'long_text', text: 'What do you think about our new pricing?' }),
     ]);
+    // Two of them can be told apart: the title carries the topic (and so does the page's title).
+    const other = await create({ template: 'what-do-you-think', topic: 'the new onboarding' });
+    const list = await agent.get('/surveys').expect(200);
+    expect(list.text).toContain('What do you think? — our new pricing');
+    expect(list.text).toContain('What do you think? — the new onboarding');
+    expect((await agent.get(`/surveys/${other}`).expect(200)).text).toContain(
+      '<title>What do you think? — the new onboarding · Rapport</title>',
+    );
   });
 
   it('"How can I help?" shows its open question to detractors only; CSAT and CES use their own scales', async () => {

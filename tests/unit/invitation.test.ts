@@ -1,4 +1,5 @@
 import { renderInvitation, type SurveyMail } from '../../src/modules/delivery/kinds/invitation';
+import { signedBy } from '../../src/modules/delivery/kinds/reply';
 import type { Question } from '../../src/modules/surveys/questions';
 
 const base: SurveyMail = {
@@ -12,6 +13,7 @@ const base: SurveyMail = {
   contactName: 'Pat',
   contactEmail: 'pat@example.com',
   surveyTitle: 'Quick question',
+  surveyIntro: '',
   questions: [{ id: 'nps', type: 'nps', text: 'Would you recommend us?', required: true }],
   senderName: 'Valeria',
   workspaceName: 'Acme',
@@ -85,8 +87,48 @@ describe('the invitation email', () => {
 
   it("accepts the outbox's reminder option and says so", async () => {
     const mail = await render({ surveyLanguage: 'de' }, { reminder: true });
-    expect(mail.text.split('\n')[0]).toBe('Eine kurze Erinnerung, falls diese Nachricht untergegangen ist.');
+    expect(mail.text.split('\n')[0]).toBe('Hallo Pat,');
+    expect(mail.text.split('\n')[2]).toBe('Eine kurze Erinnerung, falls diese Nachricht untergegangen ist.');
     expect(mail.subject).toBe('Erinnerung: Quick question');
     expect((await render({ surveyLanguage: 'de' })).subject).toBe('Quick question');
+  });
+});
+
+describe('the invitation speaks to a person', () => {
+  it('greets them by name in every language, carries the intro line, and is signed once', async () => {
+    const greetings: [string, string][] = [
+      ['en', 'Hi Pat,'],
+      ['fr', 'Bonjour Pat,'],
+      ['de', 'Hallo Pat,'],
+      ['es', 'Hola, Pat:'],
+    ];
+    for (const [surveyLanguage, hello] of greetings) {
+      const mail = await render({ surveyLanguage, surveyIntro: 'Two minutes to help us improve.' });
+      expect(mail.text.split('\n')[0]).toBe(hello);
+      expect(mail.html).toContain(`>${hello}</p>`);
+      expect(mail.text).toContain('Two minutes to help us improve.');
+      expect(mail.html).toContain('Two minutes to help us improve.');
+    }
+    const anonymous = await render({ contactName: '' });
+    expect(anonymous.text.split('\n')[0]).toBe('Would you recommend us?');
+    expect(anonymous.html).not.toContain('Hi ,');
+  });
+
+  it('signs "— Valeria, Acme", or only "— Valeria at Acme" when the sender already names the workspace', async () => {
+    expect((await render({})).text).toContain('\n— Valeria, Acme\n');
+    const named = await render({ senderName: 'Valeria at Acme', workspaceName: 'Acme Analytics' });
+    expect(named.text).toContain('\n— Valeria at Acme\n');
+    expect(named.html).toContain('— Valeria at Acme</p>');
+    expect(named.text).not.toContain('Acme Analytics\n\nYou receive');
+  });
+});
+
+describe('a personal reply is signed once', () => {
+  it('adds no signature when the teammate signed their message', () => {
+    expect(signedBy('Thanks a lot!\n— Sam', 'Sam Lee')).toBe(true);
+    expect(signedBy('Thanks a lot!\n\nBest,\nsam', 'Sam Lee')).toBe(true);
+    expect(signedBy('Thanks a lot!\n-- S.', 'Sam Lee')).toBe(true);
+    expect(signedBy('Thanks a lot, we fixed it.', 'Sam Lee')).toBe(false);
+    expect(signedBy('Samples are on the way.', 'Sam Lee')).toBe(false);
   });
 });

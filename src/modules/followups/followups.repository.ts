@@ -160,6 +160,14 @@ export const followupsRepository = (db: Db) => ({
       tx,
     ),
 
+  /** Closes those of these conversations that are open in this workspace (others are left alone); how many. */
+  closeMany: (workspaceId: string, ids: string[], userId: string) =>
+    db.execute(
+      `UPDATE conversations SET status = 'closed', updated_at = now(), closed_at = now(), closed_by = $3
+       WHERE workspace_id = $1 AND response_id = ANY($2::uuid[]) AND status = 'open'`,
+      [workspaceId, ids, userId],
+    ),
+
   insertReply: (
     r: {
       workspaceId: string;

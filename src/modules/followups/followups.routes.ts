@@ -1,4 +1,5 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
+import { invalid } from '../../platform/errors';
 import { handleForm } from '../../platform/forms';
 import { idParam, parse } from '../../platform/validation';
 import { z } from 'zod';
@@ -6,6 +7,7 @@ import { auth, type User } from '../accounts';
 import type { SurveysService } from '../surveys';
 import {
   assignSchema,
+  bulkCloseSchema,
   inboxFilterSchema,
   INBOX_BANDS,
   noteSchema,
@@ -45,9 +47,14 @@ export function followupsRoutes(followups: FollowupsService, surveys: SurveysSer
       followups.inbox(workspace.id, user.id, filter, cursor),
       surveys.list(workspace.id),
     ]);
+    const closed = Number(req.query.closed);
     res.render('followups/inbox', {
       title: 'Inbox',
       ...page,
+      notice:
+        Number.isInteger(closed) && closed >= 0
+          ? `Closed ${closed} conversation${closed === 1 ? '' : 's'}.`
+          : undefined,
       filter,
       filterQs: filterQuery(filter),
       surveys: surveyList,
@@ -56,6 +63,24 @@ export function followupsRoutes(followups: FollowupsService, surveys: SurveysSer
       bands: INBOX_BANDS,
     });
   });
+
+  /** Bulk close: the ticked rows of the inbox page, then back to the same view saying how many. */
+  r.post(
+    '/inbox/close',
+    ...handleForm({
+      schema: bulkCloseSchema,
+      message: 'Tick up to 100 answers in the list, then Close selected.',
+      run: async ({ ids, back }, req) => {
+        if (!ids.length) throw invalid('Tick at least one answer to close, then Close selected.');
+        const { user, workspace } = auth(req);
+        const closed = await followups.closeMany(workspace.id, ids, user.id);
+        const q = new URLSearchParams(back);
+        q.delete('after');
+        q.set('closed', String(closed));
+        return `/inbox?${q.toString()}`;
+      },
+    }),
+  );
 
   /** One answer's page: the conversation, its thread, the contact's earlier answers and the reply starters. */
   const answerPage = async (req: Request) => ({

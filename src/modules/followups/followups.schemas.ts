@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { allValues, textField } from '../../platform/forms';
 
 export const STATUSES = ['open', 'closed', 'all'] as const;
 export const OWNERS = ['mine', 'unassigned', 'everyone'] as const;
@@ -40,3 +41,17 @@ export const STARTERS: Record<string, string> = {
   sorry: "I'm sorry — ",
   thanks: 'Thank you!',
 };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The inbox's ticked rows (checkboxes named `ids`) and the view to go back to. */
+export const bulkCloseSchema = z.object({
+  ids: z
+    .unknown()
+    .optional()
+    .transform(allValues)
+    .pipe(
+      z.array(z.string().regex(UUID, 'Choose answers from the list.')).max(100, 'Close at most 100 answers at once.'),
+    ),
+  back: textField,
+});

@@ -64,6 +64,9 @@ export function followupsService(db: Db, opts: { onQueued: () => void }) {
       await repo.assign(workspaceId, id, ownerUserId);
     },
 
+    /** Bulk close from the inbox: one statement, so either every chosen open conversation closes or none. */
+    closeMany: (workspaceId: string, ids: string[], userId: string) => repo.closeMany(workspaceId, ids, userId),
+
     async setStatus(workspaceId: string, id: string, status: 'open' | 'closed', userId: string) {
       await get(workspaceId, id);
       await repo.setStatus(workspaceId, id, status, userId);

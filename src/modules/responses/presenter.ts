@@ -1,4 +1,4 @@
-import { pickLocale, translator, type MessageKey, type Translate } from '../../platform/i18n';
+import { pickLocale, senderNamesWorkspace, translator, type MessageKey, type Translate } from '../../platform/i18n';
 import type { OpenSurveyLink } from './responses.service';
 import { bandOf, primaryScale, scaleRange, type Question } from '../surveys';
 import { applies, bandFor, type Answers } from './answer.schema';
@@ -122,6 +122,8 @@ export type AnswerPageOptions = {
 export function answerLocals(link: OpenSurveyLink, o: AnswerPageOptions) {
   return {
     link,
+    // "From Valeria at Acme", never "From Valeria at Acme at Acme Analytics".
+    fromKey: senderNamesWorkspace(link.senderName, link.workspaceName) ? ('fromSender' as const) : ('from' as const),
     token: link.token,
     t: link.t,
     locale: link.locale,

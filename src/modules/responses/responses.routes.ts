@@ -132,7 +132,7 @@ export function responsesRoutes(responses: ResponsesService, deps: { db: Db; lim
         if (wantsJson(req)) {
           res.json(
             result.saved
-              ? { saved: true, message: link.t('saved') }
+              ? { saved: true, message: link.t(body._auto === '1' ? 'autoSaved' : 'saved') }
               : { saved: false, reason: result.reason, message: link.t('tapToConfirm') },
           );
           return;

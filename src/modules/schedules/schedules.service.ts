@@ -32,21 +32,65 @@ export function schedulesService({
 }) {
   const repo = schedulesRepository(db);
 
-  async function checkSegment(workspaceId: string, form: ScheduleForm) {
-    if (form.segmentId && !(await segments(workspaceId)).some((s) => s.id === form.segmentId)) {
-      throw invalid('Please correct the schedule.', { segmentId: 'Choose one of the segments listed.' });
-    }
-  }
-
   /**
    * `* * * * *` once emailed a whole list within seconds: more often than hourly needs the workspace's
    * explicit permission (Settings), checked when a schedule is saved and again when it is activated.
    */
+  async function frequencyProblem(workspaceId: string, cron: string) {
+    return firesMoreThanHourly(cron) && !(await repo.allowsFrequent(workspaceId))
+      ? 'This sends more than once an hour (its minute field matches several minutes). Choose one minute, such as "0 9 * * 1", or ask an owner or admin to allow frequent schedules in Settings.'
+      : undefined;
+  }
   async function checkFrequency(workspaceId: string, cron: string) {
-    if (firesMoreThanHourly(cron) && !(await repo.allowsFrequent(workspaceId)))
-      throw invalid('Please correct the schedule.', {
-        cron: 'This sends more than once an hour (its minute field matches several minutes). Choose one minute, such as "0 9 * * 1", or ask an owner or admin to allow frequent schedules in Settings.',
-      });
+    const problem = await frequencyProblem(workspaceId, cron);
+    if (problem) throw invalid('Please correct the schedule.', { cron: problem });
+  }
+
+  /**
+   * The form as a schedule, or every problem at once (a form with two bad fields flags both): the expression
+   * or zone, how often it fires, the end date, the segment.
+   */
+  async function checked(workspaceId: string, f: ScheduleForm, now: Date): Promise<ScheduleInput> {
+    const fields: Record<string, string> = {};
+    let zoneOk = true;
+    try {
+      validateCron(f.cron, f.timeZone, now);
+      const frequent = await frequencyProblem(workspaceId, f.cron);
+      if (frequent) fields.cron = frequent;
+    } catch (err) {
+      if (!(err instanceof CronInputError)) throw err;
+      fields[err.field] = err.message;
+      if (err.field === 'timeZone') {
+        zoneOk = false;
+        try {
+          validateCron(f.cron, 'UTC', now);
+        } catch (again) {
+          if (!(again instanceof CronInputError)) throw again;
+          fields.cron = again.message;
+        }
+      }
+    }
+    let endsAt: Date | null = null;
+    try {
+      endsAt = zoneOk ? endOfDay(f, now) : null;
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      Object.assign(fields, err.fields);
+    }
+    if (f.segmentId && !(await segments(workspaceId)).some((s) => s.id === f.segmentId))
+      fields.segmentId = 'Choose one of the segments listed.';
+    if (Object.keys(fields).length) throw invalid('Please correct the schedule.', fields);
+    return {
+      name: f.name,
+      cron: f.cron,
+      timeZone: f.timeZone,
+      audience: { tags: f.tags, properties: f.properties, ...(f.segmentId ? { segmentId: f.segmentId } : {}) },
+      cadence: f.cadence,
+      cycleDays: f.cycleDays,
+      reminderCount: f.reminderCount,
+      reminderDays: f.reminderDays,
+      endsAt,
+    };
   }
 
   /** The expression in words and its next five slots in the schedule's zone, or a message per field. */
@@ -64,8 +108,7 @@ export function schedulesService({
   }
 
   /** The end date is the end of that day in the schedule's own zone (worked out by the same cron library). */
-  function toInput(f: ScheduleForm, now: Date): ScheduleInput {
-    preview(f.cron, f.timeZone, now);
+  function endOfDay(f: ScheduleForm, now: Date): Date | null {
     let endsAt: Date | null = null;
     if (f.endsOn) {
       const [y, m, d] = f.endsOn.split('-').map(Number) as [number, number, number];
@@ -79,17 +122,7 @@ export function schedulesService({
           endsOn: 'Choose an end date in the future, or leave it empty.',
         });
     }
-    return {
-      name: f.name,
-      cron: f.cron,
-      timeZone: f.timeZone,
-      audience: { tags: f.tags, properties: f.properties, ...(f.segmentId ? { segmentId: f.segmentId } : {}) },
-      cadence: f.cadence,
-      cycleDays: f.cycleDays,
-      reminderCount: f.reminderCount,
-      reminderDays: f.reminderDays,
-      endsAt,
-    };
+    return endsAt;
   }
 
   const firstSlot = (s: Pick<Schedule, 'cron' | 'timeZone' | 'endsAt'>, now: Date) => {
@@ -106,20 +139,16 @@ export function schedulesService({
 
     async create(workspaceId: string, surveyId: string, userId: string, form: ScheduleForm) {
       await surveys.get(workspaceId, surveyId);
-      await checkSegment(workspaceId, form);
       const now = await databaseNow(db);
-      const input = toInput(form, now);
-      await checkFrequency(workspaceId, input.cron);
+      const input = await checked(workspaceId, form, now);
       // A new schedule waits, paused, until someone activates it on a page saying when and to how many.
       return repo.create(workspaceId, surveyId, userId, input, now);
     },
 
     async update(workspaceId: string, id: string, form: ScheduleForm) {
       const s = await get(workspaceId, id);
-      await checkSegment(workspaceId, form);
       const now = await databaseNow(db);
-      const input = toInput(form, now);
-      await checkFrequency(workspaceId, input.cron);
+      const input = await checked(workspaceId, form, now);
       await repo.update(workspaceId, id, input, now, s.status === 'active' ? firstSlot(input, now) : null);
       return s;
     },

@@ -18,6 +18,10 @@ const canonical = (v: unknown): string =>
           .join(',')}}`
       : JSON.stringify(v);
 
+/** "What do you think? — our new pricing": two surveys on two topics can be told apart in every list. */
+const titleOf = (template: { title: string; needsTopic?: boolean }, topic?: string) =>
+  template.needsTopic && topic ? `${template.title} — ${topic}` : template.title;
+
 export function surveysService(db: Db) {
   const repo = surveysRepository(db);
   const teammates = teammatesOf(db);
@@ -35,7 +39,7 @@ export function surveysService(db: Db) {
       }
       const questions = instantiate(template, topic);
       return db.transaction((tx) =>
-        repo.create(workspaceId, { title: title || template.title, template: template.key, questions }, tx),
+        repo.create(workspaceId, { title: title || titleOf(template, topic), template: template.key, questions }, tx),
       );
     },
     list: repo.list,

@@ -41,8 +41,24 @@ export function sampleRecords(head: string, delimiter: string, complete: boolean
   }
 }
 
+/**
+ * Header names as people spell them, compared lowercased, without accents, with "-", "_" and "." as spaces:
+ * "E-mail Address", "email_address", "Adresse e-mail", "E-Mail-Adresse", "Courriel", "Correo electrónico".
+ */
+export const headerWords = (h: string) =>
+  h
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/[-_.]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+
 const ALIASES: [ColumnTarget['to'], RegExp][] = [
-  ['email', /^(e-?mail|email ?address|e-?mail ?adresse|courriel|correo( electr[oó]nico)?|mail)$/i],
+  [
+    'email',
+    /^((primary |work |contact )?e ?mail( address| addr| adresse| adres| id)?|(adresse|direccion|indirizzo) (de )?(e ?mail|courriel|correo electronico)|courriel|correo( electronico)?|mail)$/,
+  ],
   ['name', /^(name|full ?name|contact( name)?|nom complet|nombre completo)$/i],
   ['first_name', /^(first ?name|given ?name|pr[eé]nom|vorname|nombre)$/i],
   ['last_name', /^(last ?name|surname|family ?name|nom|nachname|apellidos?)$/i],
@@ -64,7 +80,8 @@ export const propertyKey = (header: string) => header.trim().replace(/\s+/g, ' '
 export function guessMapping(headers: string[], rows: string[][]): ColumnTarget[] {
   const used = new Set<string>();
   const mapping: ColumnTarget[] = headers.map((h) => {
-    const hit = ALIASES.find(([to, re]) => !used.has(to) && re.test(h.trim()));
+    const words = headerWords(h);
+    const hit = ALIASES.find(([to, re]) => !used.has(to) && re.test(words));
     if (hit) {
       used.add(hit[0]);
       return { to: hit[0] } as ColumnTarget;

@@ -29,11 +29,16 @@ const messageId = (row: AlertRow, domain: string) => `<alert-${row.id}@${domain}
 export const alert: OutboxKind<AlertRow> = {
   kind: 'alert',
   table: 'alerts',
-  // Alerts were queued only for teammates who wanted them; this catches one who left or opted out since.
-  checked: `SELECT p.id, u.id IS NULL OR NOT u.alerts_enabled AS stop,
+  // Alerts were queued only for teammates who wanted them; this catches one who left or opted out since, and a
+  // conversation someone already answered or closed while the alert waited (nobody needs telling then).
+  checked: `SELECT p.id, u.id IS NULL OR NOT u.alerts_enabled OR cv.status = 'closed' OR rp.replied AS stop,
         CASE WHEN u.id IS NULL THEN 'The teammate is no longer in the workspace; not sent.'
-             ELSE 'The teammate turned alerts off; not sent.' END AS why
-      FROM picked p JOIN alerts a ON a.id = p.id LEFT JOIN users u ON u.id = a.user_id AND u.workspace_id = a.workspace_id`,
+             WHEN NOT u.alerts_enabled THEN 'The teammate turned alerts off; not sent.'
+             WHEN cv.status = 'closed' THEN 'The conversation was closed before the alert was due; not sent.'
+             ELSE 'Someone replied before the alert was due; not sent.' END AS why
+      FROM picked p JOIN alerts a ON a.id = p.id LEFT JOIN users u ON u.id = a.user_id AND u.workspace_id = a.workspace_id
+      LEFT JOIN conversations cv ON cv.response_id = a.response_id
+      CROSS JOIN LATERAL (SELECT EXISTS (SELECT 1 FROM replies r WHERE r.response_id = a.response_id) AS replied) rp`,
   read: `SELECT c.id, c.attempts, c.workspace_id AS "workspaceId", r.id AS "responseId", u.name AS "toName", u.email AS "toEmail", r.score, r.comment,
        coalesce(nullif(ct.name, ''), ct.email, 'Someone') AS "contactName", s.title AS "surveyTitle",
        ws.name AS "workspaceName"

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import ejs from 'ejs';
-import { pickLocale, translator } from '../../../platform/i18n';
+import { pickLocale, signOff, translator } from '../../../platform/i18n';
 import type { OutgoingMail } from '../../../platform/mail';
 import { VIEWS_DIR } from '../../../platform/paths';
 import { primaryScale, scaleRange, type Question } from '../../surveys';
@@ -21,6 +21,8 @@ export type SurveyMail = {
   /** The email's language: the contact's locale wins over the survey's. */
   contactLocale: string | null;
   surveyTitle: string;
+  /** The survey's intro line ('' when none), under the greeting. */
+  surveyIntro: string;
   surveyLanguage: string;
   questions: Question[];
   /** The contact's owner, else the survey's sender teammate, else the workspace's sender name. */
@@ -36,7 +38,7 @@ export type InvitationRow = SurveyMail & { kind: 'invitation' };
 export const surveyMailRead = (deliveryOf: string, extraColumns = '') => `
   SELECT c.id, c.attempts, d.workspace_id AS "workspaceId", d.id AS "deliveryId", d.token_sealed AS "tokenSealed", d.contact_id AS "contactId",
     ct.name AS "contactName", ct.email AS "contactEmail", ct.locale AS "contactLocale",
-    s.title AS "surveyTitle", s.language AS "surveyLanguage", v.questions,
+    s.title AS "surveyTitle", s.intro AS "surveyIntro", s.language AS "surveyLanguage", v.questions,
     coalesce(owner.name, sender.name, ws.sender_name) AS "senderName",
     coalesce(owner.email, sender.email) AS "replyToEmail",
     ws.name AS "workspaceName", ws.postal_address AS "postalAddress"${extraColumns}
@@ -122,7 +124,14 @@ export async function renderInvitation(
       }))
     : [];
   const ends = question ? endLabels(question, t) : undefined;
+  // A person is greeted by their name when we know it; the intro line is the team's own words.
+  const hello = d.contactName.trim() ? t('emailHello', { name: d.contactName.trim() }) : '';
+  const intro = d.surveyIntro.trim();
+  const signature = signOff(d.senderName, d.workspaceName);
   const locals = {
+    hello,
+    intro,
+    signature,
     d,
     t,
     locale,
@@ -136,7 +145,9 @@ export async function renderInvitation(
   };
   const html = await ejs.renderFile(path.join(VIEWS_DIR, 'emails/invitation.ejs'), locals, { async: false });
   const text = [
+    ...(hello ? [hello, ''] : []),
     ...(options.reminder ? [t('emailReminder'), ''] : []),
+    ...(intro ? [intro, ''] : []),
     question ? question.text : d.surveyTitle,
     '',
     ...(question
@@ -146,7 +157,7 @@ export async function renderInvitation(
         ]
       : [`${t('emailAnswer')}: ${link}`]),
     '',
-    `— ${d.senderName}, ${d.workspaceName}`,
+    `— ${signature}`,
     '',
     t('emailWhy', { workspace: d.workspaceName }),
     `${t('emailUnsubscribe')}: ${unsubscribe}`,

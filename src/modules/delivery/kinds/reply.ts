@@ -1,5 +1,6 @@
 import path from 'node:path';
 import ejs from 'ejs';
+import { signOff } from '../../../platform/i18n';
 import type { OutgoingMail } from '../../../platform/mail';
 import { VIEWS_DIR } from '../../../platform/paths';
 import { NOT_SUBSCRIBED, type OutboxKind } from './kind';
@@ -54,6 +55,20 @@ export const reply: OutboxKind<ReplyRow> = {
 };
 
 /**
+ * A teammate who signed their message ("Thanks! — Sam", "Best,\nSam Lee") gets no second signature: the last
+ * line names them by their first name, or starts with a dash.
+ */
+export function signedBy(body: string, senderName: string): boolean {
+  const last = body.trim().split(/\r?\n/).pop()?.trim().toLowerCase() ?? '';
+  const first = senderName.trim().split(/\s+/)[0]?.toLowerCase() ?? '';
+  return (
+    /^(—|–|-)/.test(last) ||
+    (first.length >= 2 && new RegExp(`(^|[^\\p{L}])${escapeRe(first)}([^\\p{L}]|$)`, 'u').test(last))
+  );
+}
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
  * Their words, their name, their address as Reply-To so the customer's answer reaches a person, threaded under
  * the invitation. No List-Unsubscribe: it is a one-to-one message, and it is only ever sent to a subscribed
  * contact (see followups).
@@ -65,11 +80,12 @@ async function renderReply(
   const body = d.body.trim();
   const subject = `Re: ${d.surveyTitle}`;
   const quoted = d.replyToComment ? ['', '> ' + d.replyToComment.split(/\r?\n/).join('\n> ')] : [];
-  const text = [body, '', `— ${d.senderName}, ${d.workspaceName}`, ...quoted, '', d.postalAddress].join('\n');
+  const signature = signedBy(body, d.senderName) ? null : signOff(d.senderName, d.workspaceName);
+  const text = [body, ...(signature ? ['', `— ${signature}`] : []), ...quoted, '', d.postalAddress].join('\n');
   const paragraphs = body.split(/\r?\n\s*\r?\n/);
   const html = await ejs.renderFile(
     path.join(VIEWS_DIR, 'emails/reply.ejs'),
-    { d, subject, paragraphs },
+    { d, subject, paragraphs, signature },
     { async: false },
   );
   return {
