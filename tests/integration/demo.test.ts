@@ -62,7 +62,8 @@ describe('npm run demo into DATABASE_URL', () => {
   beforeAll(async () => {
     t = await createTestApp();
     first = await demo({ DATABASE_URL: t.databaseUrl });
-  });
+    // A year of data on a machine other sessions keep busy: a safety net, not a speed claim.
+  }, 600_000);
   afterAll(() => t.close());
 
   it('makes the workspace and prints how to sign in', async () => {
@@ -256,5 +257,5 @@ describe('npm run demo with the embedded PostgreSQL (no DATABASE_URL)', () => {
     const again = await demo(env);
     expect(again.output).toContain('already exists');
     expect(again.code).not.toBe(0);
-  });
+  }, 600_000);
 });

@@ -5,13 +5,14 @@ export type DiscardReason = 'burst' | 'honeypot' | 'scanned_delivery';
 /** Clicks on score links, kept apart from responses: a click only ever becomes an answer when confirmed. */
 export const clicksRepository = (db: Db) => ({
   /** Records a click and says how many clicks this delivery saw in the burst window ending now (this one included). */
-  record: async (deliveryId: string, score: number, windowMs: number) =>
+  record: async (workspaceId: string, deliveryId: string, score: number, windowMs: number) =>
     (await db.one<{ id: string; recent: number }>(
-      `WITH c AS (INSERT INTO response_clicks (delivery_id, score) VALUES (:deliveryId, :score) RETURNING id, clicked_at)
+      // The workspace is given (the link knows it), so the row skips the trigger that would look it up.
+      `WITH c AS (INSERT INTO response_clicks (workspace_id, delivery_id, score) VALUES (:workspaceId, :deliveryId, :score) RETURNING id, clicked_at)
        SELECT c.id::text AS id, 1 + (SELECT count(*) FROM response_clicks r
          WHERE r.delivery_id = :deliveryId AND r.clicked_at > c.clicked_at - make_interval(secs => :windowSeconds)) AS recent
        FROM c`,
-      { deliveryId, score, windowSeconds: windowMs / 1000 },
+      { workspaceId, deliveryId, score, windowSeconds: windowMs / 1000 },
     ))!,
 
   /** How many clicks fell in the burst window around one click (for the auto-confirm re-check). */

@@ -80,7 +80,7 @@ export function responsesService(db: Db, sealer: Sealer) {
      * burst of clicks marks the delivery as scanned. Says whether the page may confirm it by itself.
      */
     async click(link: OpenDeliveryLink, score: number): Promise<{ clickId: string; autoConfirm: boolean }> {
-      const { id, recent } = await clicks.record(link.deliveryId, score, BURST_WINDOW_MS);
+      const { id, recent } = await clicks.record(link.workspaceId, link.deliveryId, score, BURST_WINDOW_MS);
       if (recent >= BURST_CLICKS) {
         await clicks.markScanned(link.deliveryId, 'burst', BURST_WINDOW_MS);
         return { clickId: id, autoConfirm: false };
