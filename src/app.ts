@@ -27,11 +27,12 @@ import { renderPreview, responsesErasure, responsesRoutes, responsesService } fr
 import { exporter, insightsRoutes, insightsService } from './modules/insights';
 import { mailboxErasure, mailboxRoutes } from './modules/mailbox';
 import { followupsErasure, followupsRoutes, followupsService, inboxCount } from './modules/followups';
+import { apiKeysRoutes, apiKeysService, apiRoutes } from './modules/api';
 
 export type AppDeps = {
   /** Whatever is not given is at its default (config.ts). */
   config: Pick<Config, 'publicUrl' | 'trustProxy'> &
-    Partial<Pick<Config, 'respondRateLimit' | 'publicSubmitLimit' | 'viewCache' | 'importMaxBytes'>>;
+    Partial<Pick<Config, 'respondRateLimit' | 'publicSubmitLimit' | 'viewCache' | 'importMaxBytes' | 'apiRateLimit'>>;
   db: Db;
   /** A plain pg pool for the session store (connect-pg-simple speaks pg, not Sequelize). */
   sessionPool: pg.Pool;
@@ -87,6 +88,7 @@ export function buildApp(deps: AppDeps) {
   const waves = wavesService({ db, sealer: deps.sealer, surveys, onQueued: deps.onQueued });
   const responses = responsesService(db, deps.sealer);
   const followups = followupsService(db, { onQueued: deps.onQueued });
+  const apiKeys = apiKeysService(db);
 
   app.use(requestLogger(log));
   if (deps.metrics) app.use(deps.metrics.timing);
@@ -142,6 +144,8 @@ export function buildApp(deps: AppDeps) {
     res.set('Cache-Control', 'no-store');
     next();
   });
+  // The API authenticates by key, never by cookie: before sessions and CSRF (see api.routes.ts).
+  app.use(apiRoutes({ db, log, keys: apiKeys, contacts, surveys, rateLimit: config.apiRateLimit }));
   app.use(textBody({ limit: '100kb' }));
   app.use(cookieParser());
   const PgStore = connectPgSimple(session);
@@ -199,6 +203,7 @@ export function buildApp(deps: AppDeps) {
   app.use(requireUser);
   app.use(inboxCount(followups));
   app.use(teamRoutes(accounts));
+  app.use(apiKeysRoutes(apiKeys));
   app.use(surveysRoutes(surveys, renderPreview));
   app.use(
     insightsRoutes({

@@ -1,6 +1,6 @@
 import type { Db, Tx } from '../../platform/db';
 import { toPgArray } from '../../platform/pgArray';
-import type { ContactForm, ContactInput } from './contacts.schemas';
+import type { ContactForm, ContactInput, ContactUpsert } from './contacts.schemas';
 import { filterCondition, type ContactFilter } from './segment.filter';
 
 export type ContactRow = {
@@ -74,6 +74,38 @@ export const contactsRepository = (db: Db) => ({
       { workspaceId, rows: JSON.stringify(contacts) },
       tx,
     ),
+
+  /**
+   * One contact by email, from another system: fields left out keep their values, properties merge. Like every
+   * upsert, it never writes `status` (nobody is re-subscribed by us).
+   */
+  upsertOne: async (workspaceId: string, c: ContactUpsert, tx?: Tx) =>
+    (await db.one<{ id: string; inserted: boolean }>(
+      `INSERT INTO contacts (workspace_id, email, name, locale, owner_user_id, tags, properties)
+       VALUES (:workspaceId, :email, coalesce(:name, ''), :locale, :ownerId, coalesce(:tags::text[], '{}'), coalesce(:properties::jsonb, '{}'))
+       ON CONFLICT (workspace_id, lower(email)) DO UPDATE SET
+         name = CASE WHEN :hasName THEN EXCLUDED.name ELSE contacts.name END,
+         locale = CASE WHEN :hasLocale THEN EXCLUDED.locale ELSE contacts.locale END,
+         owner_user_id = CASE WHEN :hasOwner THEN EXCLUDED.owner_user_id ELSE contacts.owner_user_id END,
+         tags = CASE WHEN :hasTags THEN EXCLUDED.tags ELSE contacts.tags END,
+         properties = contacts.properties || EXCLUDED.properties,
+         updated_at = now()
+       RETURNING id, (xmax = 0) AS inserted`,
+      {
+        workspaceId,
+        email: c.email,
+        name: c.name ?? null,
+        locale: c.locale ?? null,
+        ownerId: c.ownerId ?? null,
+        tags: c.tags ? toPgArray([...new Set(c.tags)]) : null,
+        properties: c.properties ? JSON.stringify(c.properties) : null,
+        hasName: c.name !== undefined,
+        hasLocale: c.locale !== undefined,
+        hasOwner: c.ownerId !== undefined,
+        hasTags: c.tags !== undefined,
+      },
+      tx,
+    ))!,
 
   findByEmail: (workspaceId: string, email: string) =>
     db.one<{ id: string }>(

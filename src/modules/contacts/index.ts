@@ -9,3 +9,4 @@ export { filterCondition as segmentCondition, parseStoredFilter, type ContactFil
 export { segmentAudience } from './segments.audience';
 export { messageIdsBy, type ContactErasure, type ErasedContact, type ErasureParts } from './erasure';
 export { contactWrites } from './writes';
+export { contactUpsertSchema, type ContactUpsert, LOCALES, STATUSES } from './contacts.schemas';

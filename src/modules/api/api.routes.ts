@@ -1,0 +1,40 @@
+import { Router } from 'express';
+import type { Db } from '../../platform/db';
+import { notFound } from '../../platform/errors';
+import type { Logger } from '../../platform/logger';
+import { textBody } from '../../platform/text';
+import type { ContactsService } from '../contacts';
+import type { SurveysService } from '../surveys';
+import { apiAuth, keyRateLimit } from './auth';
+import { mount, type Endpoint } from './endpoint';
+import type { ApiKeysService } from './keys.service';
+import { problemHandler } from './problems';
+import { contactEndpoints } from './v1.contacts';
+import { surveyEndpoints } from './v1.surveys';
+
+export type ApiDeps = {
+  db: Db;
+  log: Logger;
+  keys: ApiKeysService;
+  contacts: ContactsService;
+  surveys: SurveysService;
+  /** Requests per minute per key (all instances together). */
+  rateLimit: number;
+};
+
+/** Every endpoint of /api/v1, in the order the document lists them. */
+export const v1Endpoints = (d: ApiDeps): Endpoint[] => [...surveyEndpoints(d.surveys), ...contactEndpoints(d.contacts)];
+
+/**
+ * REST v1. Mounted before sessions and CSRF: a key in `Authorization` is the only credential (no cookie is read
+ * or set), so a browser's session can never be ridden into the API.
+ */
+export function apiRoutes(d: ApiDeps) {
+  const r = Router();
+  r.use('/api/v1', ...textBody({ limit: '1mb' }));
+  r.use('/api/v1', apiAuth(d.keys), keyRateLimit(d.db, d.rateLimit));
+  r.use(mount(v1Endpoints(d), (_e, _req, _res, run) => run()));
+  r.use('/api/v1', (_req, _res, next) => next(notFound('API endpoint')));
+  r.use('/api/v1', problemHandler(d.log));
+  return r;
+}

@@ -1,0 +1,3 @@
+export { apiKeysService, type ApiKeysService } from './keys.service';
+export { apiKeysRoutes } from './keys.routes';
+export { apiRoutes, type ApiDeps } from './api.routes';
