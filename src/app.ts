@@ -145,7 +145,19 @@ export function buildApp(deps: AppDeps) {
     next();
   });
   // The API authenticates by key, never by cookie: before sessions and CSRF (see api.routes.ts).
-  app.use(apiRoutes({ db, log, keys: apiKeys, contacts, surveys, rateLimit: config.apiRateLimit }));
+  app.use(
+    apiRoutes({
+      db,
+      log,
+      keys: apiKeys,
+      accounts,
+      contacts,
+      surveys,
+      waves,
+      insights: insightsService({ db, surveys }),
+      rateLimit: config.apiRateLimit,
+    }),
+  );
   app.use(textBody({ limit: '100kb' }));
   app.use(cookieParser());
   const PgStore = connectPgSimple(session);

@@ -3,7 +3,10 @@ import type { Db } from '../../platform/db';
 import { notFound } from '../../platform/errors';
 import type { Logger } from '../../platform/logger';
 import { textBody } from '../../platform/text';
+import type { AccountsService } from '../accounts';
 import type { ContactsService } from '../contacts';
+import type { InsightsService } from '../insights';
+import type { WavesService } from '../schedules';
 import type { SurveysService } from '../surveys';
 import { apiAuth, keyRateLimit } from './auth';
 import { mount, type Endpoint } from './endpoint';
@@ -11,19 +14,30 @@ import type { ApiKeysService } from './keys.service';
 import { problemHandler } from './problems';
 import { contactEndpoints } from './v1.contacts';
 import { surveyEndpoints } from './v1.surveys';
+import { invitationEndpoints } from './v1.invitations';
+import { responseEndpoints } from './v1.responses';
+import { idempotency } from './idempotency';
 
 export type ApiDeps = {
   db: Db;
   log: Logger;
   keys: ApiKeysService;
+  accounts: AccountsService;
   contacts: ContactsService;
   surveys: SurveysService;
+  waves: WavesService;
+  insights: InsightsService;
   /** Requests per minute per key (all instances together). */
   rateLimit: number;
 };
 
 /** Every endpoint of /api/v1, in the order the document lists them. */
-export const v1Endpoints = (d: ApiDeps): Endpoint[] => [...surveyEndpoints(d.surveys), ...contactEndpoints(d.contacts)];
+export const v1Endpoints = (d: ApiDeps): Endpoint[] => [
+  ...surveyEndpoints(d.surveys),
+  ...contactEndpoints(d.contacts),
+  ...invitationEndpoints(d),
+  ...responseEndpoints(d),
+];
 
 /**
  * REST v1. Mounted before sessions and CSRF: a key in `Authorization` is the only credential (no cookie is read
@@ -33,7 +47,7 @@ export function apiRoutes(d: ApiDeps) {
   const r = Router();
   r.use('/api/v1', ...textBody({ limit: '1mb' }));
   r.use('/api/v1', apiAuth(d.keys), keyRateLimit(d.db, d.rateLimit));
-  r.use(mount(v1Endpoints(d), (_e, _req, _res, run) => run()));
+  r.use(mount(v1Endpoints(d), idempotency(d.db)));
   r.use('/api/v1', (_req, _res, next) => next(notFound('API endpoint')));
   r.use('/api/v1', problemHandler(d.log));
   return r;

@@ -57,7 +57,9 @@ export function endpoint<
   return e as unknown as Endpoint;
 }
 
-export type Runner = (e: Endpoint, req: Request, res: Response, run: () => Promise<void>) => Promise<void>;
+export type Result = { status: number; body?: unknown; headers?: Record<string, string> };
+/** Wraps a use case's run (idempotency.ts): may answer without running it. */
+export type Runner = (e: Endpoint, req: Request, run: () => Promise<Result>) => Promise<Result>;
 
 /** Mounts the endpoints on a router: scope, then parse params → query → body, then the use case. */
 export function mount(endpoints: Endpoint[], around: Runner) {
@@ -68,17 +70,12 @@ export function mount(endpoints: Endpoint[], around: Runner) {
       if (params && !params.success) throw notFound(e.tag.toLowerCase().replace(/s$/, ''));
       const query = e.query ? parse(e.query, req.query ?? {}, 'Please correct the query parameters.') : {};
       const body = e.body ? parse(e.body, req.body ?? {}, 'Please correct the highlighted fields.') : undefined;
-      await around(e, req, res, async () => {
-        const out = await e.handle({
-          params: (params?.data ?? {}) as Record<string, string>,
-          query,
-          body,
-          key: req.apiKey!,
-          req,
-        });
-        if (out.body === undefined) res.status(out.status).end();
-        else res.status(out.status).json(out.body);
-      });
+      const out = await around(e, req, () =>
+        e.handle({ params: (params?.data ?? {}) as Record<string, string>, query, body, key: req.apiKey!, req }),
+      );
+      if (out.headers) res.set(out.headers);
+      if (out.body === undefined) res.status(out.status).end();
+      else res.status(out.status).json(out.body);
     });
   }
   return r;

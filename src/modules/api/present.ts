@@ -1,3 +1,4 @@
+import type { Estimate, FeedRow, Section } from '../insights';
 import type { Survey } from '../surveys';
 
 /** Our rows as the API's JSON (schemas.ts): ISO timestamps, ids named for what they are. */
@@ -65,3 +66,35 @@ export const presentSurvey = (s: Survey & { responses?: number }) => ({
 });
 
 export { iso };
+
+export const presentResponse = (r: FeedRow) => ({
+  id: r.id,
+  surveyId: r.surveyId,
+  surveyVersion: r.surveyVersion,
+  contact: r.contactId ? { id: r.contactId, email: r.contactEmail ?? '', name: r.contactName ?? '' } : null,
+  score: r.score,
+  band: r.band,
+  comment: r.comment,
+  answers: r.answers,
+  locale: r.locale,
+  completed: r.completed,
+  submittedAt: iso(r.submittedAt)!,
+  updatedAt: iso(r.updatedAt)!,
+  invitation:
+    r.deliveryId && r.waveKind
+      ? { id: r.deliveryId, kind: r.waveKind, event: r.event, properties: r.eventProperties }
+      : null,
+});
+
+const estimate = (e: Estimate) => ({ value: e.value, low: e.low, high: e.high, n: e.n, method: e.method });
+
+export const presentSection = (s: Section) => ({
+  id: s.question.id,
+  type: s.question.type,
+  text: s.question.text,
+  answered: s.answered,
+  headline: s.kind === 'scale' ? estimate(s.headline) : null,
+  mean: s.kind === 'scale' ? estimate(s.mean) : null,
+  bands: s.kind === 'scale' ? s.bands : null,
+  distribution: s.kind === 'text' ? [] : s.kind === 'scale' ? s.distribution : s.bars,
+});

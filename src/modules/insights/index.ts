@@ -2,3 +2,6 @@ export { insightsRoutes } from './insights.routes';
 export { insightsService, type InsightsService } from './insights.service';
 export { exporter } from './export';
 export { rollupCompactor, compactRollups } from './rollups';
+export { getResponsesFeed as responsesFeed, type FeedQuery, type FeedRow } from './queries/getResponsesFeed';
+export type { Section } from './metrics';
+export type { Estimate } from './stats';
