@@ -27,7 +27,7 @@ import { renderPreview, responsesErasure, responsesRoutes, responsesService } fr
 import { exporter, insightsRoutes, insightsService } from './modules/insights';
 import { mailboxErasure, mailboxRoutes } from './modules/mailbox';
 import { followupsErasure, followupsRoutes, followupsService, inboxCount } from './modules/followups';
-import { apiKeysRoutes, apiKeysService, apiRoutes } from './modules/api';
+import { apiKeysRoutes, apiKeysService, apiRoutes, delightedRoutes, delightedSurvey } from './modules/api';
 
 export type AppDeps = {
   /** Whatever is not given is at its default (config.ts). */
@@ -145,19 +145,20 @@ export function buildApp(deps: AppDeps) {
     next();
   });
   // The API authenticates by key, never by cookie: before sessions and CSRF (see api.routes.ts).
-  app.use(
-    apiRoutes({
-      db,
-      log,
-      keys: apiKeys,
-      accounts,
-      contacts,
-      surveys,
-      waves,
-      insights: insightsService({ db, surveys }),
-      rateLimit: config.apiRateLimit,
-    }),
-  );
+  const api = {
+    db,
+    log,
+    publicUrl: config.publicUrl,
+    keys: apiKeys,
+    accounts,
+    contacts,
+    surveys,
+    waves,
+    insights: insightsService({ db, surveys }),
+    rateLimit: config.apiRateLimit,
+  };
+  app.use(apiRoutes(api));
+  app.use(delightedRoutes(api));
   app.use(textBody({ limit: '100kb' }));
   app.use(cookieParser());
   const PgStore = connectPgSimple(session);
@@ -215,7 +216,7 @@ export function buildApp(deps: AppDeps) {
   app.use(requireUser);
   app.use(inboxCount(followups));
   app.use(teamRoutes(accounts));
-  app.use(apiKeysRoutes(apiKeys));
+  app.use(apiKeysRoutes(apiKeys, delightedSurvey(db, surveys)));
   app.use(surveysRoutes(surveys, renderPreview));
   app.use(
     insightsRoutes({

@@ -13,20 +13,24 @@ import {
   type TestApp,
 } from '../helpers/testApp';
 import { keyFor, keyFromSettings } from '../helpers/api';
+import { checkAgainstDocument, recording } from '../helpers/openapi';
 import { seedWorkspace } from '../factories/pulse';
 
 let t: TestApp;
+/** Every /api/v1 answer of this file, checked against the OpenAPI document at the end. */
+let rec: ReturnType<typeof recording>;
 let owner: Awaited<ReturnType<typeof signedInAgent>>;
 let surveyId: string;
 
 beforeAll(async () => {
   t = await createTestApp({ apiRateLimit: 1000 });
+  rec = recording(t.app);
   owner = await signedInAgent(t.app);
   surveyId = await createSurvey(owner);
 });
 afterAll(() => t.close());
 
-const api = () => request(t.app);
+const api = () => request(rec.handler);
 const bearer = (key: string) => ({ Authorization: `Bearer ${key}` });
 
 function expectProblem(res: request.Response, status: number, code: string) {
@@ -227,4 +231,10 @@ describe('rate limit', () => {
       await sessionPool.end();
     }
   });
+});
+
+it('every /api/v1 answer above matches the OpenAPI document (path, status, content type, body)', async () => {
+  const doc = (await request(t.app).get('/api/v1/openapi.json').expect(200)).body;
+  expect(rec.seen.length).toBeGreaterThan(10);
+  expect(checkAgainstDocument(doc, rec.seen)).toEqual([]);
 });

@@ -3,15 +3,19 @@ import { createLogger } from '../../src/platform/logger';
 import { createPulseEngine } from '../../src/modules/schedules';
 import { createSurvey, createTestApp, signedInAgent, type TestApp } from '../helpers/testApp';
 import { keyFor, keyFromSettings } from '../helpers/api';
+import { checkAgainstDocument, recording } from '../helpers/openapi';
 import { addContacts, seedWorkspace } from '../factories/pulse';
 
 let t: TestApp;
+/** Every /api/v1 answer of this file, checked against the OpenAPI document at the end. */
+let rec: ReturnType<typeof recording>;
 let key: string;
 let surveyId: string;
 let workspaceId: string;
 
 beforeAll(async () => {
   t = await createTestApp({ apiRateLimit: 10_000 });
+  rec = recording(t.app);
   const owner = await signedInAgent(t.app);
   surveyId = await createSurvey(owner);
   key = await keyFromSettings(owner, 'Helpdesk', ['read', 'write']);
@@ -22,8 +26,8 @@ afterAll(() => t.close());
 const auth = { Authorization: '' };
 const as = (k = key) => ({ Authorization: `Bearer ${k}` });
 void auth;
-const get = (path: string, k?: string) => request(t.app).get(path).set(as(k));
-const post = (path: string, body: object, k?: string) => request(t.app).post(path).set(as(k)).send(body);
+const get = (path: string, k?: string) => request(rec.handler).get(path).set(as(k));
+const post = (path: string, body: object, k?: string) => request(rec.handler).post(path).set(as(k)).send(body);
 
 /** The links in the latest email to this address, as the respondent would click them. */
 function tokenInMailTo(email: string) {
@@ -106,7 +110,7 @@ describe('contacts', () => {
       'unsubscribed',
     );
 
-    await request(t.app).delete(`/api/v1/contacts/${a.id}`).set(as()).expect(204);
+    await request(rec.handler).delete(`/api/v1/contacts/${a.id}`).set(as()).expect(204);
     await get(`/api/v1/contacts/${a.id}`).expect(404);
     const again = (await post('/api/v1/contacts', { email: 'leaving@example.com' }).expect(201)).body;
     expect(again.status).toBe('unsubscribed');
@@ -141,7 +145,7 @@ describe('event-triggered invitations', () => {
     const { mail, token } = tokenInMailTo('rita@example.com');
     expect(mail.subject).toBeTruthy();
 
-    await request(t.app).post(`/r/${token}`).type('form').send({ nps: '3', reason: 'Slow answer' }).expect(303);
+    await request(rec.handler).post(`/r/${token}`).type('form').send({ nps: '3', reason: 'Slow answer' }).expect(303);
     const answers = await get(`/api/v1/responses?surveyId=${surveyId}`).expect(200);
     expect(answers.body.data).toEqual([
       expect.objectContaining({
@@ -195,7 +199,7 @@ describe('event-triggered invitations', () => {
       contact: { email: 'cancel@example.com' },
       delaySeconds: 3600,
     }).expect(201);
-    const cancelled = await request(t.app)
+    const cancelled = await request(rec.handler)
       .delete(`/api/v1/contacts/${called.body.contact.id}/invitations/pending`)
       .set(as())
       .expect(200);
@@ -271,7 +275,7 @@ describe('event-triggered invitations', () => {
 describe('Idempotency-Key', () => {
   const body = { contact: { email: 'once@example.com' }, event: 'signup.30d', delaySeconds: 60 };
   const send = (k: string, b: object = body) =>
-    request(t.app).post(`/api/v1/surveys/${surveyId}/invitations`).set(as()).set('Idempotency-Key', k).send(b);
+    request(rec.handler).post(`/api/v1/surveys/${surveyId}/invitations`).set(as()).set('Idempotency-Key', k).send(b);
   const deliveriesTo = async (email: string) =>
     (await t.db.one<{ n: number }>(
       `SELECT count(*) AS n FROM deliveries d JOIN contacts c ON c.id = d.contact_id WHERE c.email = :email`,
@@ -299,7 +303,7 @@ describe('Idempotency-Key', () => {
     expect(reused.body.type).toBe('/api/v1/docs#idempotency_key_reused');
     await send('fix-1', { ...body, delaySeconds: 'soon' }).expect(422);
     await send('fix-1', { ...body, contact: { email: 'fixed@example.com' } }).expect(201);
-    await request(t.app)
+    await request(rec.handler)
       .post('/api/v1/contacts')
       .set(as())
       .set('Idempotency-Key', 'x'.repeat(300))
@@ -318,7 +322,7 @@ describe('responses and metrics', () => {
     ] as const) {
       await post(`/api/v1/surveys/${surveyId}/invitations`, { contact: { email } }).expect(201);
       await t.worker.drainOnce();
-      await request(t.app)
+      await request(rec.handler)
         .post(`/r/${tokenInMailTo(email).token}`)
         .type('form')
         .send({ nps: score })
@@ -354,7 +358,7 @@ describe('responses and metrics', () => {
     // Incremental sync: Rita changes her answer; only that change is new since the last sync.
     const mark = new Date().toISOString();
     const rita = tokenInMailTo('rita@example.com').token;
-    await request(t.app).post(`/r/${rita}`).type('form').send({ nps: '6', reason: 'Better now' }).expect(303);
+    await request(rec.handler).post(`/r/${rita}`).type('form').send({ nps: '6', reason: 'Better now' }).expect(303);
     const changed = await get(`/api/v1/responses?updatedSince=${encodeURIComponent(mark)}`).expect(200);
     expect(changed.body.data.map((r: { score: number }) => r.score)).toEqual([6]);
 
@@ -387,6 +391,12 @@ describe('responses and metrics', () => {
     ).expect(404);
     expect((await t.db.one<{ n: number }>(`SELECT count(*) AS n FROM contacts`))!.n).toBe(before);
     const rita = (await get('/api/v1/contacts?email=rita@example.com').expect(200)).body.data[0];
-    await request(t.app).delete(`/api/v1/contacts/${rita.id}/invitations/pending`).set(as(otherKey)).expect(404);
+    await request(rec.handler).delete(`/api/v1/contacts/${rita.id}/invitations/pending`).set(as(otherKey)).expect(404);
   });
+});
+
+it('every /api/v1 answer above matches the OpenAPI document (path, status, content type, body)', async () => {
+  const doc = (await request(t.app).get('/api/v1/openapi.json').expect(200)).body;
+  expect(rec.seen.length).toBeGreaterThan(10);
+  expect(checkAgainstDocument(doc, rec.seen)).toEqual([]);
 });

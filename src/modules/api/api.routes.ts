@@ -11,7 +11,8 @@ import type { SurveysService } from '../surveys';
 import { apiAuth, keyRateLimit } from './auth';
 import { mount, type Endpoint } from './endpoint';
 import type { ApiKeysService } from './keys.service';
-import { problemHandler } from './problems';
+import { openApiDocument } from './openapi';
+import { PROBLEMS, problemHandler } from './problems';
 import { contactEndpoints } from './v1.contacts';
 import { surveyEndpoints } from './v1.surveys';
 import { invitationEndpoints } from './v1.invitations';
@@ -27,6 +28,8 @@ export type ApiDeps = {
   surveys: SurveysService;
   waves: WavesService;
   insights: InsightsService;
+  /** The servers entry of the document (PUBLIC_URL). */
+  publicUrl: string;
   /** Requests per minute per key (all instances together). */
   rateLimit: number;
 };
@@ -45,9 +48,25 @@ export const v1Endpoints = (d: ApiDeps): Endpoint[] => [
  */
 export function apiRoutes(d: ApiDeps) {
   const r = Router();
+  const endpoints = v1Endpoints(d);
+  const document = openApiDocument(endpoints, `${d.publicUrl}`);
+  // The description and its human page are public: they name no data.
+  r.get('/api/v1/openapi.json', (_req, res) => {
+    res.set('Cache-Control', 'public, max-age=300').json(document);
+  });
+  r.get('/api/v1/docs', (req, res) => {
+    const tags = [...new Set(endpoints.map((e) => e.tag))].map((name) => ({
+      name,
+      endpoints: endpoints
+        .filter((e) => e.tag === name)
+        .map((e) => ({ ...e, path: e.path.replace(/:(\w+)/g, '{$1}') })),
+    }));
+    const problems = Object.entries(PROBLEMS).map(([code, title]) => ({ code, title }));
+    res.type('html').render('api/docs', { title: 'API', tags, problems, path: req.path });
+  });
   r.use('/api/v1', ...textBody({ limit: '1mb' }));
   r.use('/api/v1', apiAuth(d.keys), keyRateLimit(d.db, d.rateLimit));
-  r.use(mount(v1Endpoints(d), idempotency(d.db)));
+  r.use(mount(endpoints, idempotency(d.db)));
   r.use('/api/v1', (_req, _res, next) => next(notFound('API endpoint')));
   r.use('/api/v1', problemHandler(d.log));
   return r;

@@ -1,12 +1,14 @@
 import { Router, type Request } from 'express';
 import { auth, canManage } from '../accounts';
+import { forbidden } from '../../platform/errors';
 import { handleForm } from '../../platform/forms';
 import { idParam } from '../../platform/validation';
-import { newKeySchema } from './keys.schemas';
+import { delightedChoiceSchema, newKeySchema } from './keys.schemas';
+import type { DelightedSurvey } from './delighted.settings';
 import type { ApiKeysService } from './keys.service';
 
 /** Settings → API keys: owners and admins make, see and revoke the workspace's keys. */
-export function apiKeysRoutes(keys: ApiKeysService) {
+export function apiKeysRoutes(keys: ApiKeysService, delighted: DelightedSurvey) {
   const r = Router();
 
   const page = async (req: Request) => {
@@ -16,6 +18,9 @@ export function apiKeysRoutes(keys: ApiKeysService) {
       title: 'API keys',
       canManage: manager,
       keys: manager ? await keys.list(workspace.id) : [],
+      npsSurveys: manager ? await delighted.npsSurveys(workspace.id) : [],
+      delightedSurveyId: manager ? await delighted.chosenId(workspace.id) : null,
+      delightedSaved: false,
       created: undefined as undefined | { key: string; name: string },
       revoked: false,
     };
@@ -27,8 +32,24 @@ export function apiKeysRoutes(keys: ApiKeysService) {
       values: { scopes: ['read'] },
       errors: {},
       revoked: req.query.revoked === '1',
+      delightedSaved: req.query.delighted === '1',
     });
   });
+
+  r.post(
+    '/settings/api-keys/delighted',
+    ...handleForm({
+      view: 'api/keys',
+      page,
+      schema: delightedChoiceSchema,
+      run: async ({ surveyId }, req) => {
+        const { user } = auth(req);
+        if (!canManage(user)) throw forbidden('Only an owner or admin can change API settings.');
+        await delighted.choose(user.workspaceId, surveyId);
+        return '/settings/api-keys?delighted=1';
+      },
+    }),
+  );
 
   // The new key is drawn on this response only (never put in a URL or a session): the person copies it now.
   r.post(

@@ -19,3 +19,13 @@ export const newKeySchema = z.object({
     .transform((s) => [...new Set(s)]),
 });
 export type NewKeyInput = z.infer<typeof newKeySchema>;
+
+/** Settings → API keys: the survey the Delighted-compatible door speaks of ('' for "the oldest NPS survey"). */
+export const delightedChoiceSchema = z.object({
+  surveyId: z
+    .string()
+    .trim()
+    .default('')
+    .transform((v) => v || null)
+    .pipe(z.uuid('Choose one of your NPS surveys.').nullable()),
+});

@@ -25,7 +25,10 @@ export function responseEndpoints(d: {
       description:
         'Oldest first by submission (or by last change with updatedSince, for incremental sync: keep the updatedAt of the last one you saw). Each answer says which invitation, and for an event which event, asked for it.',
       query: responseListQuery,
-      responses: { 200: { description: 'A page of responses.', schema: pageOf(responseOut, 'ResponsePage') } },
+      responses: {
+        200: { description: 'A page of responses.', schema: pageOf(responseOut, 'ResponsePage') },
+        404: { description: 'No such survey in this workspace.' },
+      },
       handle: async ({ key, query }) => {
         const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
         if (query.cursor !== undefined && !after)

@@ -107,6 +107,21 @@ export const contactsRepository = (db: Db) => ({
       tx,
     ))!,
 
+  /** Contacts in one status (the Delighted door's unsubscribes and bounces), by when they last changed. */
+  listByStatus: (
+    workspaceId: string,
+    status: string,
+    o: { since?: Date; until?: Date; offset: number; limit: number },
+  ) =>
+    db.query<{ id: string; email: string; name: string; updatedAt: Date }>(
+      `SELECT id, email, name, updated_at AS "updatedAt" FROM contacts
+       WHERE workspace_id = :workspaceId AND status = :status
+         AND (:since::timestamptz IS NULL OR updated_at >= :since::timestamptz)
+         AND (:until::timestamptz IS NULL OR updated_at <= :until::timestamptz)
+       ORDER BY updated_at, id LIMIT :limit OFFSET :offset`,
+      { workspaceId, status, since: o.since ?? null, until: o.until ?? null, offset: o.offset, limit: o.limit },
+    ),
+
   findByEmail: (workspaceId: string, email: string) =>
     db.one<{ id: string }>(
       `SELECT id FROM contacts WHERE workspace_id = :workspaceId AND lower(email) = lower(:email)`,

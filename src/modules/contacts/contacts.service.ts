@@ -85,6 +85,7 @@ export function contactsService(db: Db, opts: { importMaxBytes: number; erasure:
       };
     },
     countSubscribed: repo.countSubscribed,
+    listByStatus: repo.listByStatus,
     teammates: teammates.list,
     get,
 

@@ -27,12 +27,16 @@ export type FeedRow = {
 export type FeedQuery = {
   workspaceId: string;
   surveyId?: string;
+  contactId?: string;
   /** submitted_at window, [since, until). */
   since?: Date;
   until?: Date;
   /** Changed at or after (incremental sync): the feed is then ordered by updated_at. */
   updatedSince?: Date;
+  updatedUntil?: Date;
   bands?: string[];
+  /** By submission (the default) or by last change (always so with updatedSince). */
+  orderBy?: 'submitted' | 'updated';
   order: 'asc' | 'desc';
   after?: { at: string; id: string };
   offset?: number;
@@ -45,7 +49,7 @@ export type FeedQuery = {
  * an offset is there only for the Delighted-compatible door, whose clients page by number.
  */
 export function getResponsesFeed(db: Db, q: FeedQuery) {
-  const at = q.updatedSince ? 'r.updated_at' : 'r.submitted_at';
+  const at = q.updatedSince || q.orderBy === 'updated' ? 'r.updated_at' : 'r.submitted_at';
   const cmp = q.order === 'asc' ? '>' : '<';
   return db.query<FeedRow>(
     `SELECT r.id, r.survey_id AS "surveyId", r.survey_version AS "surveyVersion", r.contact_id AS "contactId",
@@ -61,9 +65,11 @@ export function getResponsesFeed(db: Db, q: FeedQuery) {
      LEFT JOIN waves w ON w.id = d.wave_id
      WHERE r.workspace_id = :workspaceId
        AND (:surveyId::uuid IS NULL OR r.survey_id = :surveyId::uuid)
+       AND (:contactId::uuid IS NULL OR r.contact_id = :contactId::uuid)
        AND (:since::timestamptz IS NULL OR r.submitted_at >= :since::timestamptz)
        AND (:until::timestamptz IS NULL OR r.submitted_at < :until::timestamptz)
        AND (:updatedSince::timestamptz IS NULL OR r.updated_at >= :updatedSince::timestamptz)
+       AND (:updatedUntil::timestamptz IS NULL OR r.updated_at < :updatedUntil::timestamptz)
        AND (:noBands OR (r.score IS NOT NULL AND rapport_score_band(v.questions, r.score) IN (:bands)))
        AND (:afterAt::timestamptz IS NULL OR (${at}, r.id) ${cmp} (:afterAt::timestamptz, :afterId::uuid))
      ORDER BY ${at} ${q.order}, r.id ${q.order}
@@ -71,6 +77,8 @@ export function getResponsesFeed(db: Db, q: FeedQuery) {
     {
       workspaceId: q.workspaceId,
       surveyId: q.surveyId ?? null,
+      contactId: q.contactId ?? null,
+      updatedUntil: q.updatedUntil ?? null,
       since: q.since ?? null,
       until: q.until ?? null,
       updatedSince: q.updatedSince ?? null,
