@@ -74,6 +74,8 @@ export async function up({ query }: MigrationContext): Promise<void> {
 
     CREATE TABLE webhook_attempts (
       id bigserial PRIMARY KEY,
+      -- Every table carries its workspace (docs/scaling.md: the path to distributing by workspace_id).
+      workspace_id uuid NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
       delivery_id uuid NOT NULL REFERENCES webhook_deliveries(id) ON DELETE CASCADE,
       attempted_at timestamptz NOT NULL DEFAULT now(),
       status_code integer,

@@ -30,12 +30,16 @@ import { digestRepository, digestRoutes } from './modules/digest';
 import { followupsErasure, followupsRoutes, followupsService, inboxCount } from './modules/followups';
 import { retentionRoutes, retentionService } from './modules/retention';
 import { webhooksErasure, webhooksRoutes, webhooksService } from './modules/webhooks';
+import { apiKeysRoutes, apiKeysService, apiRoutes, delightedRoutes, delightedSurvey } from './modules/api';
 
 export type AppDeps = {
   /** Whatever is not given is at its default (config.ts). */
   config: Pick<Config, 'publicUrl' | 'trustProxy'> &
     Partial<
-      Pick<Config, 'respondRateLimit' | 'publicSubmitLimit' | 'viewCache' | 'importMaxBytes' | 'webhooksAllowPrivate'>
+      Pick<
+        Config,
+        'respondRateLimit' | 'publicSubmitLimit' | 'viewCache' | 'importMaxBytes' | 'webhooksAllowPrivate' | 'apiRateLimit'
+      >
     >;
   db: Db;
   /** The dashboards' own pool (insights/readers.ts); defaults to `db`. */
@@ -100,6 +104,7 @@ export function buildApp(deps: AppDeps) {
     policy: { allowPrivate: config.webhooksAllowPrivate },
     onQueued: deps.onQueued,
   });
+  const apiKeys = apiKeysService(db);
 
   app.use(requestLogger(log));
   if (deps.metrics) app.use(deps.metrics.timing);
@@ -155,6 +160,21 @@ export function buildApp(deps: AppDeps) {
     res.set('Cache-Control', 'no-store');
     next();
   });
+  // The API authenticates by key, never by cookie: before sessions and CSRF (see api.routes.ts).
+  const api = {
+    db,
+    log,
+    publicUrl: config.publicUrl,
+    keys: apiKeys,
+    accounts,
+    contacts,
+    surveys,
+    waves,
+    insights: insightsService({ db, surveys }),
+    rateLimit: config.apiRateLimit,
+  };
+  app.use(apiRoutes(api));
+  app.use(delightedRoutes(api));
   app.use(textBody({ limit: '100kb' }));
   // The weekly digest's unsubscribe link: before sessions and CSRF, like the respondent's pages (digest.routes.ts).
   app.use(digestRoutes({ digests: digestRepository(db), stopDigest: accounts.stopDigest }));
@@ -216,6 +236,7 @@ export function buildApp(deps: AppDeps) {
   app.use(teamRoutes(accounts));
   app.use(retentionRoutes(retentionService(db)));
   app.use(webhooksRoutes(webhooks));
+  app.use(apiKeysRoutes(apiKeys, delightedSurvey(db, surveys)));
   app.use(surveysRoutes(surveys, renderPreview));
   app.use(
     insightsRoutes({

@@ -38,6 +38,8 @@ const variables = z.object({
   RESPOND_RATE_LIMIT: z.coerce.number().int().min(1).default(300),
   // Public-link submissions per IP per 10 minutes (shared by all instances).
   PUBLIC_SUBMIT_LIMIT: z.coerce.number().int().min(1).default(20),
+  // API requests per minute per key (counted in PostgreSQL: shared by all instances).
+  API_RATE_LIMIT: z.coerce.number().int().min(1).default(600),
   IMPORT_MAX_MB: z.coerce.number().int().min(1).max(1024).default(50),
   // The dashboards' own database connections per instance (see insights/readers.ts), and how long one of their
   // statements may run.

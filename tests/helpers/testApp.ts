@@ -24,6 +24,7 @@ export async function createTestApp(
     respondRateLimit?: number;
     publicSubmitLimit?: number;
     importMaxBytes?: number;
+    apiRateLimit?: number;
     trustProxy?: boolean;
     /** The app reaches PostgreSQL through a proxy the test can freeze or cut (t.db stays direct). */
     outages?: boolean;

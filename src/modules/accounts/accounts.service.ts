@@ -4,7 +4,7 @@ import { accountsRepository, type User } from './accounts.repository';
 import { hashPassword, verifyPassword } from './passwords';
 import type { AlertsInput, DigestInput, SetupInput, TeammateInput, WorkspaceInput } from './accounts.schemas';
 
-const canManage = (actor: User) => actor.role === 'owner' || actor.role === 'admin';
+export const canManage = (actor: User) => actor.role === 'owner' || actor.role === 'admin';
 
 export function accountsService(db: Db) {
   const repo = accountsRepository(db);

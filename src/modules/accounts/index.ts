@@ -1,4 +1,4 @@
-export { accountsService, type AccountsService } from './accounts.service';
+export { accountsService, canManage, type AccountsService } from './accounts.service';
 export { accountsRoutes } from './accounts.routes';
 export { teamRoutes } from './team.routes';
 export { loadUser, requireUser, auth } from './auth.middleware';

@@ -1,6 +1,6 @@
 import type { Db, Tx } from '../../platform/db';
 import { toPgArray } from '../../platform/pgArray';
-import type { ContactForm, ContactInput } from './contacts.schemas';
+import type { ContactForm, ContactInput, ContactUpsert } from './contacts.schemas';
 import { filterCondition, type ContactFilter } from './segment.filter';
 
 export type ContactRow = {
@@ -73,6 +73,53 @@ export const contactsRepository = (db: Db) => ({
        RETURNING id, (xmax = 0) AS inserted`,
       { workspaceId, rows: JSON.stringify(contacts) },
       tx,
+    ),
+
+  /**
+   * One contact by email, from another system: fields left out keep their values, properties merge. Like every
+   * upsert, it never writes `status` (nobody is re-subscribed by us).
+   */
+  upsertOne: async (workspaceId: string, c: ContactUpsert, tx?: Tx) =>
+    (await db.one<{ id: string; inserted: boolean }>(
+      `INSERT INTO contacts (workspace_id, email, name, locale, owner_user_id, tags, properties)
+       VALUES (:workspaceId, :email, coalesce(:name, ''), :locale, :ownerId, coalesce(:tags::text[], '{}'), coalesce(:properties::jsonb, '{}'))
+       ON CONFLICT (workspace_id, lower(email)) DO UPDATE SET
+         name = CASE WHEN :hasName THEN EXCLUDED.name ELSE contacts.name END,
+         locale = CASE WHEN :hasLocale THEN EXCLUDED.locale ELSE contacts.locale END,
+         owner_user_id = CASE WHEN :hasOwner THEN EXCLUDED.owner_user_id ELSE contacts.owner_user_id END,
+         tags = CASE WHEN :hasTags THEN EXCLUDED.tags ELSE contacts.tags END,
+         properties = contacts.properties || EXCLUDED.properties,
+         updated_at = now()
+       RETURNING id, (xmax = 0) AS inserted`,
+      {
+        workspaceId,
+        email: c.email,
+        name: c.name ?? null,
+        locale: c.locale ?? null,
+        ownerId: c.ownerId ?? null,
+        tags: c.tags ? toPgArray([...new Set(c.tags)]) : null,
+        properties: c.properties ? JSON.stringify(c.properties) : null,
+        hasName: c.name !== undefined,
+        hasLocale: c.locale !== undefined,
+        hasOwner: c.ownerId !== undefined,
+        hasTags: c.tags !== undefined,
+      },
+      tx,
+    ))!,
+
+  /** Contacts in one status (the Delighted door's unsubscribes and bounces), by when they last changed. */
+  listByStatus: (
+    workspaceId: string,
+    status: string,
+    o: { since?: Date; until?: Date; offset: number; limit: number },
+  ) =>
+    db.query<{ id: string; email: string; name: string; updatedAt: Date }>(
+      `SELECT id, email, name, updated_at AS "updatedAt" FROM contacts
+       WHERE workspace_id = :workspaceId AND status = :status
+         AND (:since::timestamptz IS NULL OR updated_at >= :since::timestamptz)
+         AND (:until::timestamptz IS NULL OR updated_at <= :until::timestamptz)
+       ORDER BY updated_at, id LIMIT :limit OFFSET :offset`,
+      { workspaceId, status, since: o.since ?? null, until: o.until ?? null, offset: o.offset, limit: o.limit },
     ),
 
   findByEmail: (workspaceId: string, email: string) =>

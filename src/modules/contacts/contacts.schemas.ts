@@ -210,3 +210,36 @@ export function parsePastedContacts(text: string): ContactInput[] {
   }
   return contacts;
 }
+
+/**
+ * A contact as another system sends it (the REST API, JSON): the email finds or makes the contact; every other
+ * field left out keeps its value, `null` clears it, properties are merged key by key.
+ */
+export const contactUpsertSchema = z
+  .object({
+    email: z.string({ error: 'Email is required.' }).pipe(emailSchema),
+    name: z.string().trim().max(120, 'Use at most 120 characters for the name.').optional(),
+    locale: z.enum(LOCALES, { error: 'Use en, fr, de or es (or null for none).' }).nullable().optional(),
+    ownerId: z.uuid('Use the id of a teammate of this workspace (or null for nobody).').nullable().optional(),
+    tags: z
+      .array(
+        z.string().trim().toLowerCase().min(1, 'A tag cannot be empty.').max(40, 'Use at most 40 characters per tag.'),
+      )
+      .max(MAX_TAGS, `Use at most ${MAX_TAGS} tags.`)
+      .optional(),
+    properties: z
+      .record(
+        z.string().regex(PROPERTY_KEY, 'A property name is letters, digits, space, _ . - (at most 40).'),
+        z
+          .union([
+            z.string().max(MAX_PROPERTY_VALUE, `A value is at most ${MAX_PROPERTY_VALUE} characters.`),
+            z.number(),
+            z.boolean(),
+          ])
+          .transform(String),
+      )
+      .refine((p) => Object.keys(p).length <= 50, 'Use at most 50 properties.')
+      .optional(),
+  })
+  .meta({ id: 'ContactInput' });
+export type ContactUpsert = z.infer<typeof contactUpsertSchema>;

@@ -4,7 +4,7 @@ import { conflict, found, invalid } from '../../platform/errors';
 import { teammates as teammatesOf } from '../accounts';
 import { contactsRepository, type ContactSort } from './contacts.repository';
 import type { ErasureParts } from './erasure';
-import type { ContactForm, ContactInput } from './contacts.schemas';
+import type { ContactForm, ContactInput, ContactUpsert } from './contacts.schemas';
 import { importService } from './import/import.service';
 import { segmentsRepository } from './segments.repository';
 import { isEmptyFilter, parseStoredFilter, type ContactFilter } from './segment.filter';
@@ -85,8 +85,32 @@ export function contactsService(db: Db, opts: { importMaxBytes: number; erasure:
       };
     },
     countSubscribed: repo.countSubscribed,
+    listByStatus: repo.listByStatus,
     teammates: teammates.list,
     get,
+
+    /** Another system's contact, found or made by email (see contactUpsertSchema); its owner must be a teammate. */
+    async upsert(workspaceId: string, input: ContactUpsert) {
+      if (input.ownerId && !(await teammates.isTeammate(workspaceId, input.ownerId)))
+        throw invalid('Please correct the highlighted fields.', {
+          ownerId: 'Use the id of a teammate of this workspace.',
+        });
+      const row = await repo.upsertOne(workspaceId, input);
+      return { contact: await get(workspaceId, row.id), created: row.inserted };
+    },
+
+    /** The contact with this email, if any. */
+    findByEmail: async (workspaceId: string, email: string) => {
+      const row = await repo.findByEmail(workspaceId, email);
+      return row ? get(workspaceId, row.id) : undefined;
+    },
+
+    /** Their own word, relayed by another system: the same as the link in our emails. */
+    async unsubscribe(workspaceId: string, id: string) {
+      await get(workspaceId, id);
+      await repo.setStatus(workspaceId, id, ['subscribed', 'suppressed'], 'unsubscribed');
+      return get(workspaceId, id);
+    },
 
     async update(workspaceId: string, id: string, form: ContactForm) {
       await get(workspaceId, id);

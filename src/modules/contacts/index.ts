@@ -10,3 +10,4 @@ export { segmentAudience } from './segments.audience';
 export { messageIdsBy, type ContactErasure, type ErasedContact, type ErasureParts } from './erasure';
 export { contactWrites } from './writes';
 export { contactFormSchema } from './contacts.schemas';
+export { contactUpsertSchema, type ContactUpsert, LOCALES, STATUSES } from './contacts.schemas';

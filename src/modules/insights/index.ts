@@ -3,3 +3,6 @@ export { insightsService, type DigestSurvey, type InsightsService } from './insi
 export { exporter } from './export';
 export { rollupCompactor, compactRollups } from './rollups';
 export { insightsReaders } from './readers';
+export { getResponsesFeed as responsesFeed, type FeedQuery, type FeedRow } from './queries/getResponsesFeed';
+export type { Section } from './metrics';
+export type { Estimate } from './stats';

@@ -331,6 +331,12 @@ export function insightsService(deps: { db: Db; surveys: SurveysService }) {
       return out;
     },
 
+    /** Each question's headline for a period (the API's metrics): counts and estimates, nothing drawn. */
+    async summary(v: View) {
+      const { totals, responses } = await sized(v);
+      return { responses, sections: buildSections(v.scope.questions, totals) };
+    },
+
     /** What a survey's export holds and the scope to stream (see export.ts). */
     async exportable(v: View) {
       const { tooSmall, responses } = await sized(v);

@@ -48,9 +48,11 @@ export async function openWave(
     await repo.lockWorkspace(w.workspaceId, tx);
     const id = await repo.insertWave(w, 'open', tx);
     if (!id) return undefined;
-    const segment = w.audience.segmentId
-      ? await segmentAudience(db, w.workspaceId, w.audience.segmentId)
-      : { sql: 'TRUE', replacements: {} };
+    const segment = w.audience.contactId
+      ? { sql: 'c.id = :audienceContactId', replacements: { audienceContactId: w.audience.contactId } }
+      : w.audience.segmentId
+        ? await segmentAudience(db, w.workspaceId, w.audience.segmentId)
+        : { sql: 'TRUE', replacements: {} };
     const chosen = await repo.choose(w, segment, tx);
     const ids = chosen.ids ?? [];
     const counts = {
@@ -61,7 +63,7 @@ export async function openWave(
     };
     if (confirmed !== undefined) checkConfirmed(confirmed, counts);
     if (ids.length)
-      await repo.insertDeliveries(id, w.workspaceId, w.now, { ids, ...mintTokens(ids.length, sealer) }, tx);
+      await repo.insertDeliveries(id, w.workspaceId, w.now, { ids, ...mintTokens(ids.length, sealer) }, tx, w.sendAt);
     await repo.setCounts(id, counts, tx);
     return { id, ...counts };
   });

@@ -27,7 +27,13 @@ export type WaveSummary = {
 };
 
 /** Tags and property values narrow the audience; a saved segment (contacts module) narrows it further. */
-export type AudienceFilter = { tags?: string[]; properties?: Record<string, string>; segmentId?: string };
+export type AudienceFilter = {
+  tags?: string[];
+  properties?: Record<string, string>;
+  segmentId?: string;
+  /** One contact only: an event-triggered invitation. */
+  contactId?: string;
+};
 export type AudienceCondition = { sql: string; replacements: Record<string, unknown> };
 
 /** Who a wave asks: everyone due each time, or a rolling slice so each contact is asked about every cycle. */
@@ -37,8 +43,12 @@ export type NewWave = {
   workspaceId: string;
   surveyId: string;
   surveyVersion: number;
-  kind: 'manual' | 'scheduled';
+  kind: 'manual' | 'scheduled' | 'event';
   scheduleId?: string;
+  /** The event that asked (kind 'event'): its name, properties and the API key that sent it. */
+  trigger?: { event: string | null; properties: Record<string, unknown>; apiKeyId: string };
+  /** When its invitations may leave (a delay after the event); now when unset. */
+  sendAt?: Date;
   slotAt?: Date;
   createdBy?: string;
   audience: AudienceFilter;
@@ -47,6 +57,8 @@ export type NewWave = {
   reminders: { count: number; days: number };
   now: Date;
 };
+
+export type Invitation = { id: string; contactId: string; status: string; sendAt: Date; sentAt: Date | null };
 
 type Chosen = { ids: string[] | null; audience: number; throttled: number; suppressed: number };
 
@@ -69,13 +81,13 @@ const choose = (segment: AudienceCondition) => `
            WHEN :throttleDays > 0 AND EXISTS (
              SELECT 1 FROM deliveries d WHERE d.contact_id = m.id
                AND d.created_at > :now::timestamptz - make_interval(days => :throttleDays)
-               AND d.status NOT IN ('failed', 'bounced', 'suppressed')) THEN 'throttled'
+               AND d.status NOT IN ('failed', 'bounced', 'suppressed', 'cancelled')) THEN 'throttled'
            ELSE 'eligible' END AS class
     FROM matching m
   ),
   last_asked AS (
     SELECT d.contact_id, max(d.created_at) AS at FROM deliveries d JOIN waves w ON w.id = d.wave_id
-    WHERE :rolling AND w.survey_id = :surveyId AND d.status NOT IN ('failed', 'bounced', 'suppressed')
+    WHERE :rolling AND w.survey_id = :surveyId AND d.status NOT IN ('failed', 'bounced', 'suppressed', 'cancelled')
     GROUP BY d.contact_id
   ),
   due AS (
@@ -119,9 +131,9 @@ export const wavesRepository = (db: Db) => ({
   async insertWave(w: NewWave, status: 'open' | 'skipped', tx: Tx) {
     const row = await db.one<{ id: string }>(
       `INSERT INTO waves (workspace_id, survey_id, survey_version, schedule_id, slot_at, kind, status, created_by,
-         reminder_count, reminder_days, created_at)
+         reminder_count, reminder_days, created_at, event, event_properties, api_key_id)
        VALUES (:workspaceId, :surveyId, :surveyVersion, :scheduleId, :slotAt, :kind, :status, :createdBy,
-         :reminderCount, :reminderDays, :now)
+         :reminderCount, :reminderDays, :now, :event, :eventProperties::jsonb, :apiKeyId)
        ON CONFLICT (schedule_id, slot_at) DO NOTHING RETURNING id`,
       {
         workspaceId: w.workspaceId,
@@ -135,6 +147,9 @@ export const wavesRepository = (db: Db) => ({
         reminderCount: status === 'open' ? w.reminders.count : 0,
         reminderDays: w.reminders.days,
         now: w.now,
+        event: w.trigger?.event ?? null,
+        eventProperties: w.trigger ? JSON.stringify(w.trigger.properties) : null,
+        apiKeyId: w.trigger?.apiKeyId ?? null,
       },
       tx,
     );
@@ -167,12 +182,15 @@ export const wavesRepository = (db: Db) => ({
     now: Date,
     rows: { ids: string[]; hashes: Buffer[]; sealed: string[] },
     tx: Tx,
+    sendAt?: Date,
   ) {
+    // Without a delay an invitation is due at once by the database's clock (the outbox's), whatever `now` the
+    // wave was opened at (tests open waves at simulated times).
     await db.execute(
-      `INSERT INTO deliveries (workspace_id, wave_id, contact_id, token_hash, token_sealed, created_at)
-       SELECT $1, $2, t.contact_id, t.token_hash, t.token_sealed, $3
+      `INSERT INTO deliveries (workspace_id, wave_id, contact_id, token_hash, token_sealed, created_at, next_attempt_at)
+       SELECT $1, $2, t.contact_id, t.token_hash, t.token_sealed, $3, coalesce($7::timestamptz, now())
        FROM unnest($4::uuid[], $5::bytea[], $6::text[]) AS t(contact_id, token_hash, token_sealed)`,
-      [workspaceId, waveId, now, rows.ids, rows.hashes, rows.sealed],
+      [workspaceId, waveId, now, rows.ids, rows.hashes, rows.sealed, sendAt ?? null],
       tx,
     );
     await contactWrites(db).invited(rows.ids, now, tx);
@@ -225,6 +243,33 @@ export const wavesRepository = (db: Db) => ({
        WHERE w.workspace_id = :workspaceId AND w.id = :waveId`,
       { workspaceId, waveId },
     ),
+
+  /** A wave's one invitation (an event's), as its requester sees it. */
+  invitationOf: (workspaceId: string, waveId: string) =>
+    db.one<Invitation>(
+      `SELECT d.id, d.contact_id AS "contactId", d.status, d.next_attempt_at AS "sendAt", d.sent_at AS "sentAt"
+       FROM deliveries d WHERE d.workspace_id = :workspaceId AND d.wave_id = :waveId`,
+      { workspaceId, waveId },
+    ),
+
+  /**
+   * Calls off a contact's invitations (and reminders) that have not left yet. One in the middle of being sent
+   * (`sending`) is past recall and is left alone.
+   */
+  cancelPending: async (workspaceId: string, contactId: string, tx: Tx) =>
+    (await db.one<{ invitations: number; reminders: number }>(
+      `WITH cancelled AS (
+         UPDATE deliveries SET status = 'cancelled', lease_until = NULL
+         WHERE workspace_id = :workspaceId AND contact_id = :contactId AND status = 'queued' RETURNING id
+       ), reminders_cancelled AS (
+         UPDATE reminders m SET status = 'cancelled' FROM deliveries d
+         WHERE m.delivery_id = d.id AND d.workspace_id = :workspaceId AND d.contact_id = :contactId AND m.status = 'queued'
+         RETURNING m.id
+       )
+       SELECT (SELECT count(*) FROM cancelled) AS invitations, (SELECT count(*) FROM reminders_cancelled) AS reminders`,
+      { workspaceId, contactId },
+      tx,
+    ))!,
 
   listForSurvey: (workspaceId: string, surveyId: string) =>
     db.query<{ id: string; createdAt: Date; recipients: number; kind: string; status: string; slotAt: Date | null }>(

@@ -1,5 +1,5 @@
 import type { Db } from '../../platform/db';
-import { found } from '../../platform/errors';
+import { conflict, found } from '../../platform/errors';
 import type { Sealer } from '../../platform/tokens';
 import type { SurveysService } from '../surveys';
 import { databaseNow } from './clock';
@@ -29,7 +29,17 @@ export function wavesService({ db, sealer, surveys, onQueued }: WavesDeps) {
     };
   }
 
+  /** A survey someone may be asked to answer: found in the workspace, active and not closed. */
+  async function invitable(workspaceId: string, surveyId: string) {
+    const survey = await surveys.get(workspaceId, surveyId);
+    if (survey.status !== 'active' || (survey.closesAt && survey.closesAt <= (await databaseNow(db))))
+      throw conflict('This survey is archived or closed: reopen it in Rapport before asking anyone to answer it.');
+    return survey;
+  }
+
   return {
+    assertInvitable: async (workspaceId: string, surveyId: string) => void (await invitable(workspaceId, surveyId)),
+
     /** What "Send now" would do this moment: how many are emailed, throttled and suppressed. Writes nothing. */
     async sendNowCounts(workspaceId: string, surveyId: string) {
       const w = await manualWave(workspaceId, surveyId);
@@ -52,6 +62,49 @@ export function wavesService({ db, sealer, surveys, onQueued }: WavesDeps) {
       const w = await manualWave(workspaceId, surveyId);
       return countWave(db, { ...w, kind: 'scheduled', audience, cadence });
     },
+
+    /**
+     * One contact, asked because of an event in another system ("a ticket was solved"), now or after a delay:
+     * a wave of its own (kind 'event', recording the event), under the same throttle, suppression, outbox and
+     * reminders as any wave. The outcome says whether an invitation was queued, or why not.
+     */
+    async invite(
+      workspaceId: string,
+      surveyId: string,
+      o: {
+        contactId: string;
+        delaySeconds: number;
+        event: string | null;
+        properties: Record<string, unknown>;
+        apiKeyId: string;
+        reminders: { count: number; days: number };
+      },
+    ) {
+      const survey = await invitable(workspaceId, surveyId);
+      const [now, throttleDays] = await Promise.all([databaseNow(db), repo.throttleDays(workspaceId)]);
+      const sendAt = o.delaySeconds ? new Date(now.getTime() + o.delaySeconds * 1000) : undefined;
+      const wave = (await openWave(db, sealer, {
+        workspaceId,
+        surveyId,
+        surveyVersion: survey.currentVersion,
+        kind: 'event',
+        trigger: { event: o.event, properties: o.properties, apiKeyId: o.apiKeyId },
+        audience: { contactId: o.contactId },
+        cadence: { kind: 'everyone' },
+        throttleDays,
+        reminders: o.reminders,
+        now,
+        sendAt,
+      }))!;
+      if (wave.recipients) onQueued();
+      const invitation = wave.recipients ? await repo.invitationOf(workspaceId, wave.id) : undefined;
+      const outcome = invitation ? 'queued' : wave.suppressed ? 'suppressed' : ('throttled' as const);
+      return { waveId: wave.id, outcome, invitation, surveyVersion: survey.currentVersion };
+    },
+
+    /** Calls off a contact's invitations and reminders that have not left yet; says how many. */
+    cancelPending: (workspaceId: string, contactId: string) =>
+      db.transaction((tx) => repo.cancelPending(workspaceId, contactId, tx)),
 
     summary: (workspaceId: string, waveId: string) => found(repo.summary(workspaceId, waveId), 'wave'),
     listForSurvey: repo.listForSurvey,

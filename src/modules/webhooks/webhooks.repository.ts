@@ -170,8 +170,8 @@ export const webhooksRepository = (db: Db) => ({
 
   recordAttempt: (deliveryId: string, a: { status?: number; latencyMs: number; excerpt?: string; error?: string }) =>
     db.execute(
-      `INSERT INTO webhook_attempts (delivery_id, status_code, latency_ms, response_excerpt, error)
-       VALUES (:deliveryId, :status, :latencyMs, :excerpt, :error)`,
+      `INSERT INTO webhook_attempts (workspace_id, delivery_id, status_code, latency_ms, response_excerpt, error)
+       SELECT workspace_id, :deliveryId, :status, :latencyMs, :excerpt, :error FROM webhook_deliveries WHERE id = :deliveryId`,
       {
         deliveryId,
         status: a.status ?? null,
