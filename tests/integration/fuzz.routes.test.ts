@@ -1,7 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
-import type { Express } from 'express';
 import { hashToken, newToken } from '../../src/platform/tokens';
 import {
   createSurvey,
@@ -13,6 +12,7 @@ import {
   type TestApp,
 } from '../helpers/testApp';
 import { NPS_SURVEY, seedDelivery, seedSurvey } from '../factories/respondent';
+import { routeTable, type Route } from '../helpers/routes';
 
 /**
  * "Make the classes impossible": every route of the app's own route table (Express's router stack of
@@ -27,26 +27,6 @@ const RUNS = Number(process.env.FUZZ_RUNS ?? 4);
 const SEED = Number(process.env.FUZZ_SEED ?? 20261202);
 /** Only the routes whose "METHOD /path" contains this (to replay a failure). */
 const ONLY = process.env.FUZZ_ROUTE;
-
-type Route = { method: string; path: string };
-
-/** Every (method, path) the app routes, read from Express 5's router stack. */
-function routeTable(app: Express): Route[] {
-  const out: Route[] = [];
-  const walk = (
-    stack: { route?: { path: string; methods: Record<string, boolean> }; handle?: { stack?: unknown } }[],
-  ) => {
-    for (const layer of stack) {
-      if (layer.route) {
-        const methods = Object.keys(layer.route.methods).filter((m) => m !== '_all');
-        for (const method of layer.route.methods._all ? ['get', 'post'] : methods)
-          out.push({ method: method.toUpperCase(), path: layer.route.path });
-      } else if (Array.isArray(layer.handle?.stack)) walk(layer.handle.stack as never);
-    }
-  };
-  walk((app as unknown as { router: { stack: never } }).router.stack);
-  return out;
-}
 
 // ---- Generators -------------------------------------------------------------------------------------------
 

@@ -1,0 +1,285 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import request from 'supertest';
+import type { Browser, Page } from 'playwright-core';
+import { axeViolations, browserAvailable, launchBrowser } from '../helpers/browser';
+import { routeTable } from '../helpers/routes';
+import { createSurvey, createTestApp, OWNER, signedInAgent, submitForm, type TestApp } from '../helpers/testApp';
+import { sendWave } from '../helpers/audience';
+import { EVERY_TYPE, seedDelivery, seedSurvey } from '../factories/respondent';
+
+/**
+ * Every team page, found in the app's own route table and opened with real ids from seeded data, at a phone's
+ * 375 px and a laptop's 1280 px: no horizontal overflow, zero axe-core violations, and a full-page screenshot
+ * under artifacts/screenshots/ (git-ignored; CI keeps the folder) so anyone can look at them.
+ */
+export const SCREENSHOTS = path.resolve(__dirname, '../../artifacts/screenshots');
+const WIDTHS = [375, 1280] as const;
+
+/** GET routes that are not pages a person looks at, and why. Anything else in the route table is visited. */
+const NOT_PAGES: [RegExp, string][] = [
+  [/^\/r\//, 'respondent pages: checked on their own below and in respond.browser.test.ts'],
+  [/^\/(healthz|readyz|metrics)$/, 'machine endpoints'],
+  [/\.(csv|jsonl|json)$/, 'downloads'],
+  [/^\/schedules\/preview$/, 'JSON for the schedule form'],
+  [/^\/brand\//, 'images'],
+  [/^\/logout$/, 'an action'],
+];
+
+const run = browserAvailable() ? describe : describe.skip;
+
+run('every team page at 375 and 1280 px: no horizontal overflow, no axe violation, a screenshot', () => {
+  let t: TestApp;
+  let server: http.Server;
+  let base: string;
+  let browser: Browser;
+  const ids: Record<string, string> = {};
+
+  beforeAll(async () => {
+    fs.rmSync(SCREENSHOTS, { recursive: true, force: true });
+    t = await createTestApp({ mailbox: true });
+    server = http.createServer(t.app);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const owner = await signedInAgent(t.app);
+    const workspaceId = (await t.db.one<{ id: string }>(`SELECT id FROM workspaces`))!.id;
+
+    // A survey with answers, people, segments, a schedule, a sent wave, mail in the mailbox and an import.
+    ids.survey = await createSurvey(owner);
+    await submitForm(owner, '/contacts', '/contacts/paste', {
+      lines: [
+        'Ada Lovelace, ada@example.com',
+        'Grace Hopper, grace@example.com',
+        'Katherine Johnson, katherine.johnson@example.com',
+        'Alan Turing, alan@example.com',
+        'Hedy Lamarr, hedy@example.com',
+        'Édouard Lévêque-Montmorency, edouard.leveque-montmorency@exemple-tres-long.fr',
+      ].join('\n'),
+    });
+    ids.contact = (await t.db.one<{ id: string }>(`SELECT id FROM contacts WHERE email = 'ada@example.com'`))!.id;
+    for (const [name, tag] of [
+      ['VIPs', 'vip'],
+      ['Beta testers', 'beta'],
+    ])
+      await submitForm(owner, '/contacts', '/contacts/segments', { name, tag });
+    [ids.segment, ids.segment2] = (await t.db.query<{ id: string }>(`SELECT id FROM segments ORDER BY name`)).map(
+      (r) => r.id,
+    );
+    const tokens = await sendWave(t, owner, ids.survey);
+    ids.npsToken = [...tokens.values()][0]!;
+    await t.worker.drainOnce();
+    ids.wave = (await t.db.one<{ id: string }>(`SELECT id FROM waves`))!.id;
+    const comments = [
+      'Nobody answered my ticket for three days.',
+      'Great support, fast and kind.',
+      'The new dashboard is confusing; I could not find the export.',
+      'Fine.',
+      '',
+    ];
+    for (const [i, token] of [...tokens.values()].entries()) {
+      await request(t.app)
+        .post(`/r/${token}`)
+        .type('form')
+        .send({ nps: String([3, 10, 6, 8, 9, 2][i]), reason: comments[i] ?? '' })
+        .expect(303);
+    }
+    ids.response = (await t.db.one<{ id: string }>(`SELECT id FROM responses ORDER BY score LIMIT 1`))!.id;
+    ids.question = 'reason';
+    await submitForm(owner, `/surveys/${ids.survey}/schedules/new`, `/surveys/${ids.survey}/schedules`, {
+      preset: 'custom',
+      cron: '0 9 * * 1',
+      timeZone: 'Europe/Paris',
+      cadence: 'everyone',
+      reminderCount: '1',
+      reminderDays: '3',
+      intent: 'save',
+    });
+    ids.schedule = (await t.db.one<{ id: string }>(`SELECT id FROM schedules`))!.id;
+    ids.import = (await t.db.one<{ id: string }>(
+      `INSERT INTO contact_imports (workspace_id, created_by, filename, status, delimiter, headers)
+       SELECT :w, id, 'crm-export.csv', 'uploaded', ',', '["Email","Name","Plan"]' FROM users LIMIT 1 RETURNING id`,
+      { w: workspaceId },
+    ))!.id;
+    await t.db.query(
+      `INSERT INTO contact_import_chunks (import_id, seq, data) VALUES (:i, 0, convert_to(:text, 'UTF8')) RETURNING seq`,
+      { i: ids.import, text: 'Email,Name,Plan\nzoe@example.com,Zoe,pro\nnot-an-email,Bad,free\n' },
+    );
+    ids.mail = (await t.db.one<{ id: string }>(
+      `SELECT id::text FROM mailbox_messages ORDER BY received_at LIMIT 1`,
+    ))!.id;
+    // A survey with every kind of question, for the builder and the respondent's page.
+    ids.everyType = await seedSurvey(t.db, workspaceId, { questions: EVERY_TYPE, title: 'After your support chat' });
+    ids.csatToken = (await seedDelivery(t.db, t.sealer, workspaceId, ids.everyType)).token;
+
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    if (server) await new Promise((resolve) => server.close(resolve));
+    await t?.close();
+  });
+
+  /** The id a route's parameter names, by the route's shape (as the fuzz test does). */
+  const param = (route: string, name: string): string => {
+    if (name === 'question') return ids.question!;
+    if (route.startsWith('/contacts/imports/')) return ids.import!;
+    if (route.startsWith('/contacts/segments/')) return ids.segment!;
+    if (route.startsWith('/contacts/')) return ids.contact!;
+    if (route.startsWith('/surveys/')) return ids.survey!;
+    if (route.startsWith('/schedules/')) return ids.schedule!;
+    if (route.startsWith('/waves/')) return ids.wave!;
+    if (route.startsWith('/inbox/')) return ids.response!;
+    if (route.startsWith('/mailbox/')) return ids.mail!;
+    throw new Error(`No seeded id for :${name} in ${route}: seed one in this test`);
+  };
+
+  /** Pages that need a query to show anything (a comparison needs its two segments). */
+  const QUERY: Record<string, () => string> = {
+    '/surveys/:id/compare': () => `?a=${ids.segment}&b=${ids.segment2}`,
+  };
+
+  const signIn = async (page: Page) => {
+    await page.goto(`${base}/login`);
+    await page.getByLabel('Email').fill(OWNER.email);
+    await page.getByLabel('Password').fill(OWNER.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL((url) => !url.pathname.startsWith('/login'));
+  };
+
+  /** What is wrong with the page as shown: wider than the screen, or axe-core violations. */
+  const check = async (page: Page, name: string, width: number): Promise<string[]> => {
+    const problems: string[] = [];
+    const { scrollWidth, innerWidth } = await page.evaluate(() => ({
+      scrollWidth: document.scrollingElement!.scrollWidth,
+      innerWidth: window.innerWidth,
+    }));
+    if (scrollWidth > innerWidth)
+      problems.push(`${name} @${width}: ${scrollWidth} px wide on a ${innerWidth} px screen`);
+    for (const v of await axeViolations(page)) problems.push(`${name} @${width}: axe ${v}`);
+    // Button hierarchy: at most one primary action in view on a page.
+    const primaries = await page.locator('.primary:visible').allTextContents();
+    if (primaries.length > 1)
+      problems.push(`${name} @${width}: ${primaries.length} primary buttons (${primaries.join(', ')})`);
+    const slug = name.replace(/[^\w.-]+/g, '_').replace(/^_|_$/g, '') || 'home';
+    const file = path.join(SCREENSHOTS, String(width), `${slug}.png`);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    await page.screenshot({ path: file, fullPage: true });
+    return problems;
+  };
+
+  it('visits every GET page of the route table, signed in, with seeded ids', async () => {
+    const routes = routeTable(t.app).filter((r) => r.method === 'GET');
+    const pages = routes.filter((r) => !NOT_PAGES.some(([re]) => re.test(r.path)));
+    expect(pages.length).toBeGreaterThan(20);
+    const problems: string[] = [];
+    const visited: string[] = [];
+    for (const width of WIDTHS) {
+      const context = await browser.newContext({ viewport: { width, height: 800 } });
+      const page = await context.newPage();
+      await signIn(page);
+      for (const route of pages) {
+        const url =
+          route.path.replace(/:(\w+)/g, (_m, name: string) => param(route.path, name)) + (QUERY[route.path]?.() ?? '');
+        const res = await page.goto(`${base}${url}`);
+        const type = res?.headers()['content-type'] ?? '';
+        if (!type.startsWith('text/html')) {
+          problems.push(`${route.path}: answered ${type || 'nothing'}; add it to NOT_PAGES with a reason`);
+          continue;
+        }
+        if (res!.status() >= 400) problems.push(`${route.path}: ${res!.status()}`);
+        problems.push(...(await check(page, route.path, width)));
+        if (width === WIDTHS[0]) visited.push(route.path);
+      }
+      await context.close();
+    }
+    console.log(`design: ${visited.length} team pages × ${WIDTHS.length} widths → ${SCREENSHOTS}`);
+    expect(problems).toEqual([]);
+  });
+
+  it('signed-out pages (sign-in) and the respondent pages pass too', async () => {
+    const problems: string[] = [];
+    for (const width of WIDTHS) {
+      const context = await browser.newContext({ viewport: { width, height: 800 } });
+      const page = await context.newPage();
+      await page.goto(`${base}/login`);
+      problems.push(...(await check(page, 'login', width)));
+      await page.goto(`${base}/r/${ids.csatToken}`);
+      problems.push(...(await check(page, 'respondent-every-type', width)));
+      await context.close();
+    }
+    expect(problems).toEqual([]);
+  });
+
+  /** The tops of the options of each scale on the page (or in its preview frame): one row has one top. */
+  const scaleRows = (root: Page | ReturnType<Page['frameLocator']>, scale: string) =>
+    root
+      .locator(`fieldset.${scale} .opts label`)
+      .evaluateAll((labels) => [...new Set(labels.map((l) => Math.round(l.getBoundingClientRect().top)))].length);
+
+  /** Words split over two lines inside an element (a label broken mid-word shows as one word on two lines). */
+  const brokenWords = (root: Page, selector: string) =>
+    root.locator(selector).evaluateAll((els) =>
+      els.flatMap((el) => {
+        const node = el.firstChild;
+        if (!node || node.nodeType !== Node.TEXT_NODE) return [];
+        const text = node.textContent ?? '';
+        const broken: string[] = [];
+        for (const m of text.matchAll(/\S+/g)) {
+          const range = document.createRange();
+          range.setStart(node, m.index);
+          range.setEnd(node, m.index + m[0].length);
+          const tops = new Set(Array.from(range.getClientRects(), (r) => Math.round(r.top)));
+          if (tops.size > 1) broken.push(m[0]);
+        }
+        return broken;
+      }),
+    );
+
+  it('the 0–10 scale is one row on a phone and in the builder preview; CSAT labels never break mid-word', async () => {
+    for (const width of [320, 375, 1280]) {
+      const context = await browser.newContext({ viewport: { width, height: 800 } });
+      const page = await context.newPage();
+      await page.goto(`${base}/r/${ids.npsToken}`);
+      expect({ width, rows: await scaleRows(page, 'nps') }).toEqual({ width, rows: 1 });
+      await page.goto(`${base}/r/${ids.csatToken}`);
+      expect({ width, broken: await brokenWords(page, 'fieldset.csat .sub') }).toEqual({ width, broken: [] });
+      expect({ width, rows: await scaleRows(page, 'ces') }).toEqual({ width, rows: 1 });
+      await context.close();
+    }
+    const context = await browser.newContext({ viewport: { width: 375, height: 800 } });
+    const page = await context.newPage();
+    await signIn(page);
+    for (const survey of [ids.survey, ids.everyType]) {
+      await page.goto(`${base}/surveys/${survey}/edit`);
+      const preview = page.frameLocator('iframe[title="Respondent preview"]');
+      const scale = survey === ids.survey ? 'nps' : 'ces';
+      await preview.locator(`fieldset.${scale}`).waitFor();
+      expect({ survey, rows: await scaleRows(preview, scale) }).toEqual({ survey, rows: 1 });
+    }
+    await context.close();
+  });
+
+  it("the invitation's score buttons are at least 40 px tall and of equal width, on a phone and a laptop", async () => {
+    const mail = await t.db.one<{ html: string }>(
+      `SELECT html FROM mailbox_messages WHERE subject = 'How are we doing?' ORDER BY received_at LIMIT 1`,
+    );
+    for (const width of [375, 640]) {
+      const context = await browser.newContext({ viewport: { width, height: 800 } });
+      const page = await context.newPage();
+      await page.setContent(mail!.html);
+      const boxes = await page
+        .locator('a[href*="score="]')
+        .evaluateAll((links) => links.map((a) => a.getBoundingClientRect()).map((r) => ({ w: r.width, h: r.height })));
+      expect(boxes).toHaveLength(11);
+      const widths = boxes.map((b) => b.w);
+      expect(Math.max(...widths) - Math.min(...widths)).toBeLessThanOrEqual(1);
+      expect(Math.min(...boxes.map((b) => b.h))).toBeGreaterThanOrEqual(40);
+      const overflow = await page.evaluate(() => document.scrollingElement!.scrollWidth - window.innerWidth);
+      expect({ width, overflow }).toEqual({ width, overflow: 0 });
+      await context.close();
+    }
+  });
+});
