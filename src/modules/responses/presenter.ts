@@ -150,6 +150,8 @@ export type SurveyDraft = {
   senderName: string;
   workspaceName: string;
   thankYouUrl: string | null;
+  brandColor: string | null;
+  logoSha256: string | null;
 };
 
 /**
@@ -170,6 +172,8 @@ export function previewLocals(d: SurveyDraft, values: FormValues) {
     senderName: d.senderName,
     workspaceName: d.workspaceName,
     thankYouUrl: d.thankYouUrl,
+    brandColor: d.brandColor,
+    logoSha256: d.logoSha256,
     token: 'preview',
     locale,
     t: translator(locale),
