@@ -19,7 +19,18 @@ import type { Translate } from './platform/i18n';
 import { cleanQueryParser, textBody } from './platform/text';
 import { PUBLIC_DIR, ROOT, VIEWS_DIR } from './platform/paths';
 import type { Sealer } from './platform/tokens';
-import { accountsRoutes, accountsService, loadUser, requireUser, teamRoutes } from './modules/accounts';
+import {
+  accountsRoutes,
+  accountsService,
+  loadUser,
+  LOGO_MAX_BYTES,
+  logoPath,
+  logoRoute,
+  requireUser,
+  teamRoutes,
+} from './modules/accounts';
+import { brandCss, brandPalette } from './platform/brand';
+import { smallUpload } from './platform/upload';
 import { surveysRoutes, surveysService } from './modules/surveys';
 import { contactsRoutes, contactsService } from './modules/contacts';
 import { schedulesErasure, schedulesRoutes, schedulesService, wavesRoutes, wavesService } from './modules/schedules';
@@ -38,7 +49,12 @@ export type AppDeps = {
     Partial<
       Pick<
         Config,
-        'respondRateLimit' | 'publicSubmitLimit' | 'viewCache' | 'importMaxBytes' | 'webhooksAllowPrivate' | 'apiRateLimit'
+        | 'respondRateLimit'
+        | 'publicSubmitLimit'
+        | 'viewCache'
+        | 'importMaxBytes'
+        | 'webhooksAllowPrivate'
+        | 'apiRateLimit'
       >
     >;
   db: Db;
@@ -83,6 +99,9 @@ export function buildApp(deps: AppDeps) {
   app.set('view cache', config.viewCache);
   // An include written from the root ('/respond/_head') is found without a disk check on every render.
   app.set('view options', { root: VIEWS_DIR });
+  // Every page's brand (team and respondent): a <style> of computed #rrggbb values, and the logo's URL.
+  app.locals.brandStyle = (color: string | null | undefined) => brandCss(brandPalette(color));
+  app.locals.logoPath = logoPath;
 
   const accounts = accountsService(db);
   const surveys = surveysService(db);
@@ -131,6 +150,9 @@ export function buildApp(deps: AppDeps) {
     '/vendor/chart.js',
     express.static(path.join(ROOT, 'node_modules/chart.js/dist/chart.umd.min.js'), { maxAge: '1d' }),
   );
+
+  // The workspace's logo: public (respondents' pages and emails show it), before sessions.
+  app.use(logoRoute(db));
 
   app.get('/healthz', (_req, res) => {
     const health = deps.health?.() ?? { ok: true };
@@ -219,6 +241,8 @@ export function buildApp(deps: AppDeps) {
       message: 'This form has expired. Go back, reload the page and try again.',
     },
   });
+  // The logo form's body (one small file and its CSRF token) is read before the token is checked.
+  app.use('/settings/logo', smallUpload(LOGO_MAX_BYTES));
   app.use(doubleCsrfProtection);
   app.use(loadUser(accounts));
   app.use((req, res, next) => {
@@ -233,7 +257,7 @@ export function buildApp(deps: AppDeps) {
   app.use(accountsRoutes(accounts, { db, secretKey: deps.secretKey, secure }));
   app.use(requireUser);
   app.use(inboxCount(followups));
-  app.use(teamRoutes(accounts));
+  app.use(teamRoutes(accounts, db));
   app.use(retentionRoutes(retentionService(db)));
   app.use(webhooksRoutes(webhooks));
   app.use(apiKeysRoutes(apiKeys, delightedSurvey(db, surveys)));

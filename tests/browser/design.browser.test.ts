@@ -15,6 +15,7 @@ import {
   submitForm,
   type TestApp,
 } from '../helpers/testApp';
+import { png } from '../factories/images';
 import { sendWave } from '../helpers/audience';
 import { EVERY_TYPE, seedDelivery, seedSurvey } from '../factories/respondent';
 
@@ -25,16 +26,20 @@ import { EVERY_TYPE, seedDelivery, seedSurvey } from '../factories/respondent';
  */
 export const SCREENSHOTS = path.resolve(__dirname, '../../artifacts/screenshots');
 const WIDTHS = [375, 1280] as const;
+/** A generous net for the sweeps (they wait on pages, never on a clock). */
+const SLOW_MS = 900_000;
+/** The workspace's brand in the screenshots: a teal, with a logo. */
+const BRAND = '#0f766e';
 
 /** GET routes that are not pages a person looks at, and why. Anything else in the route table is visited. */
 const NOT_PAGES: [RegExp, string][] = [
   [/^\/r\//, 'respondent pages: checked on their own below and in respond.browser.test.ts'],
+  [/^\/digest\/unsubscribe\//, 'a digest email link (a token, no team page): digest tests cover it'],
   [/^\/(healthz|readyz|metrics)$/, 'machine endpoints'],
   [/\.(csv|jsonl|json)$/, 'downloads'],
   [/^\/schedules\/preview$/, 'JSON for the schedule form'],
   [/^\/brand\//, 'images'],
   [/^\/logout$/, 'an action'],
-  [/^\/digest\/unsubscribe\//, "a signed-out page reached from the digest email's link: digest.test.ts"],
 ];
 
 const run = browserAvailable() ? describe : describe.skip;
@@ -44,6 +49,7 @@ run('every team page at 375 and 1280 px: no horizontal overflow, no axe violatio
   let server: http.Server;
   let base: string;
   let browser: Browser;
+  let owner: Awaited<ReturnType<typeof signedInAgent>>;
   const ids: Record<string, string> = {};
 
   beforeAll(async () => {
@@ -52,7 +58,7 @@ run('every team page at 375 and 1280 px: no horizontal overflow, no axe violatio
     server = http.createServer(t.app);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const owner = await signedInAgent(t.app);
+    owner = await signedInAgent(t.app);
     const workspaceId = (await t.db.one<{ id: string }>(`SELECT id FROM workspaces`))!.id;
 
     // A survey with answers, people, segments, a schedule, a sent wave, mail in the mailbox and an import.
@@ -118,6 +124,10 @@ run('every team page at 375 and 1280 px: no horizontal overflow, no axe violatio
     ids.mail = (await t.db.one<{ id: string }>(
       `SELECT id::text FROM mailbox_messages ORDER BY received_at LIMIT 1`,
     ))!.id;
+    // A survey with every kind of question, for the builder and the respondent's page.
+    ids.everyType = await seedSurvey(t.db, workspaceId, { questions: EVERY_TYPE, title: 'After your support chat' });
+    ids.csatToken = (await seedDelivery(t.db, t.sealer, workspaceId, ids.everyType)).token;
+
     // A webhook endpoint with a test event in its log (no receiver listens: the log shows the failure too).
     const hooks = await owner.get('/settings/webhooks').expect(200);
     await owner
@@ -136,12 +146,17 @@ run('every team page at 375 and 1280 px: no horizontal overflow, no axe violatio
     ids.webhook = (await t.db.one<{ id: string }>(`SELECT id FROM webhook_endpoints`))!.id;
     await submitForm(owner, `/settings/webhooks/${ids.webhook}`, `/settings/webhooks/${ids.webhook}/test`, {});
     ids.webhookDelivery = (await t.db.one<{ id: string }>(`SELECT id FROM webhook_deliveries`))!.id;
-    // A survey with every kind of question, for the builder and the respondent's page.
-    ids.everyType = await seedSurvey(t.db, workspaceId, { questions: EVERY_TYPE, title: 'After your support chat' });
-    ids.csatToken = (await seedDelivery(t.db, t.sealer, workspaceId, ids.everyType)).token;
+    // The brand: a colour and a logo, as Settings → Brand sets them.
+    await submitForm(owner, '/settings', '/settings/brand', { brandColor: BRAND, action: 'save' });
+    const settings = await owner.get('/settings').expect(200);
+    await owner
+      .post('/settings/logo')
+      .field('_csrf', csrfFrom(settings.text))
+      .attach('logo', png(180, 48), { filename: 'acme.png', contentType: 'image/png' })
+      .expect(303);
 
     browser = await launchBrowser();
-  });
+  }, SLOW_MS);
 
   afterAll(async () => {
     await browser?.close();
@@ -199,13 +214,14 @@ run('every team page at 375 and 1280 px: no horizontal overflow, no axe violatio
     return problems;
   };
 
-  it('visits every GET page of the route table, signed in, with seeded ids', async () => {
-    const routes = routeTable(t.app).filter((r) => r.method === 'GET');
-    const pages = routes.filter((r) => !NOT_PAGES.some(([re]) => re.test(r.path)));
-    expect(pages.length).toBeGreaterThan(20);
-    const problems: string[] = [];
-    const visited: string[] = [];
-    for (const width of WIDTHS) {
+  // One test per width: 30-odd pages with axe and full-page screenshots take minutes on a busy machine.
+  it.each(WIDTHS)(
+    'visits every GET page of the route table at %i px, signed in, with seeded ids',
+    async (width) => {
+      const routes = routeTable(t.app).filter((r) => r.method === 'GET');
+      const pages = routes.filter((r) => !NOT_PAGES.some(([re]) => re.test(r.path)));
+      expect(pages.length).toBeGreaterThan(20);
+      const problems: string[] = [];
       const context = await browser.newContext({ viewport: { width, height: 800 } });
       const page = await context.newPage();
       await signIn(page);
@@ -220,27 +236,57 @@ run('every team page at 375 and 1280 px: no horizontal overflow, no axe violatio
         }
         if (res!.status() >= 400) problems.push(`${route.path}: ${res!.status()}`);
         problems.push(...(await check(page, route.path, width)));
-        if (width === WIDTHS[0]) visited.push(route.path);
       }
       await context.close();
-    }
-    console.log(`design: ${visited.length} team pages × ${WIDTHS.length} widths → ${SCREENSHOTS}`);
-    expect(problems).toEqual([]);
-  });
+      console.log(`design: ${pages.length} team pages at ${width} px → ${path.join(SCREENSHOTS, String(width))}`);
+      expect(problems).toEqual([]);
+    },
+    SLOW_MS,
+  );
 
-  it('signed-out pages (sign-in) and the respondent pages pass too', async () => {
-    const problems: string[] = [];
-    for (const width of WIDTHS) {
-      const context = await browser.newContext({ viewport: { width, height: 800 } });
-      const page = await context.newPage();
-      await page.goto(`${base}/login`);
-      problems.push(...(await check(page, 'login', width)));
-      await page.goto(`${base}/r/${ids.csatToken}`);
-      problems.push(...(await check(page, 'respondent-every-type', width)));
-      await context.close();
-    }
-    expect(problems).toEqual([]);
-  });
+  it(
+    'a brand too light for white text (yellow) keeps every pair readable: axe finds no contrast problem',
+    async () => {
+      await submitForm(owner, '/settings', '/settings/brand', { brandColor: '#ffd400', action: 'save' });
+      const problems: string[] = [];
+      for (const width of WIDTHS) {
+        const context = await browser.newContext({ viewport: { width, height: 800 } });
+        const page = await context.newPage();
+        await signIn(page);
+        for (const [name, url] of [
+          ['brand-yellow-surveys', '/surveys'],
+          ['brand-yellow-dashboard', `/surveys/${ids.survey}`],
+          ['brand-yellow-settings', '/settings'],
+          ['brand-yellow-respondent', `/r/${ids.npsToken}`],
+        ] as const) {
+          await page.goto(`${base}${url}`);
+          problems.push(...(await check(page, name, width)));
+        }
+        await context.close();
+      }
+      await submitForm(owner, '/settings', '/settings/brand', { brandColor: BRAND, action: 'save' });
+      expect(problems).toEqual([]);
+    },
+    SLOW_MS,
+  );
+
+  it(
+    'signed-out pages (sign-in) and the respondent pages pass too',
+    async () => {
+      const problems: string[] = [];
+      for (const width of WIDTHS) {
+        const context = await browser.newContext({ viewport: { width, height: 800 } });
+        const page = await context.newPage();
+        await page.goto(`${base}/login`);
+        problems.push(...(await check(page, 'login', width)));
+        await page.goto(`${base}/r/${ids.csatToken}`);
+        problems.push(...(await check(page, 'respondent-every-type', width)));
+        await context.close();
+      }
+      expect(problems).toEqual([]);
+    },
+    SLOW_MS,
+  );
 
   /** The tops of the options of each scale on the page (or in its preview frame): one row has one top. */
   const scaleRows = (root: Page | ReturnType<Page['frameLocator']>, scale: string) =>
@@ -267,48 +313,58 @@ run('every team page at 375 and 1280 px: no horizontal overflow, no axe violatio
       }),
     );
 
-  it('the 0–10 scale is one row on a phone and in the builder preview; CSAT labels never break mid-word', async () => {
-    for (const width of [320, 375, 1280]) {
-      const context = await browser.newContext({ viewport: { width, height: 800 } });
+  it(
+    'the 0–10 scale is one row on a phone and in the builder preview; CSAT labels never break mid-word',
+    async () => {
+      for (const width of [320, 375, 1280]) {
+        const context = await browser.newContext({ viewport: { width, height: 800 } });
+        const page = await context.newPage();
+        await page.goto(`${base}/r/${ids.npsToken}`);
+        expect({ width, rows: await scaleRows(page, 'nps') }).toEqual({ width, rows: 1 });
+        await page.goto(`${base}/r/${ids.csatToken}`);
+        expect({ width, broken: await brokenWords(page, 'fieldset.csat .sub') }).toEqual({ width, broken: [] });
+        expect({ width, rows: await scaleRows(page, 'ces') }).toEqual({ width, rows: 1 });
+        await context.close();
+      }
+      const context = await browser.newContext({ viewport: { width: 375, height: 800 } });
       const page = await context.newPage();
-      await page.goto(`${base}/r/${ids.npsToken}`);
-      expect({ width, rows: await scaleRows(page, 'nps') }).toEqual({ width, rows: 1 });
-      await page.goto(`${base}/r/${ids.csatToken}`);
-      expect({ width, broken: await brokenWords(page, 'fieldset.csat .sub') }).toEqual({ width, broken: [] });
-      expect({ width, rows: await scaleRows(page, 'ces') }).toEqual({ width, rows: 1 });
+      await signIn(page);
+      for (const survey of [ids.survey, ids.everyType]) {
+        await page.goto(`${base}/surveys/${survey}/edit`);
+        const preview = page.frameLocator('iframe[title="Respondent preview"]');
+        const scale = survey === ids.survey ? 'nps' : 'ces';
+        await preview.locator(`fieldset.${scale}`).waitFor();
+        expect({ survey, rows: await scaleRows(preview, scale) }).toEqual({ survey, rows: 1 });
+      }
       await context.close();
-    }
-    const context = await browser.newContext({ viewport: { width: 375, height: 800 } });
-    const page = await context.newPage();
-    await signIn(page);
-    for (const survey of [ids.survey, ids.everyType]) {
-      await page.goto(`${base}/surveys/${survey}/edit`);
-      const preview = page.frameLocator('iframe[title="Respondent preview"]');
-      const scale = survey === ids.survey ? 'nps' : 'ces';
-      await preview.locator(`fieldset.${scale}`).waitFor();
-      expect({ survey, rows: await scaleRows(preview, scale) }).toEqual({ survey, rows: 1 });
-    }
-    await context.close();
-  });
+    },
+    SLOW_MS,
+  );
 
-  it("the invitation's score buttons are at least 40 px tall and of equal width, on a phone and a laptop", async () => {
-    const mail = await t.db.one<{ html: string }>(
-      `SELECT html FROM mailbox_messages WHERE subject = 'How are we doing?' ORDER BY received_at LIMIT 1`,
-    );
-    for (const width of [375, 640]) {
-      const context = await browser.newContext({ viewport: { width, height: 800 } });
-      const page = await context.newPage();
-      await page.setContent(mail!.html);
-      const boxes = await page
-        .locator('a[href*="score="]')
-        .evaluateAll((links) => links.map((a) => a.getBoundingClientRect()).map((r) => ({ w: r.width, h: r.height })));
-      expect(boxes).toHaveLength(11);
-      const widths = boxes.map((b) => b.w);
-      expect(Math.max(...widths) - Math.min(...widths)).toBeLessThanOrEqual(1);
-      expect(Math.min(...boxes.map((b) => b.h))).toBeGreaterThanOrEqual(40);
-      const overflow = await page.evaluate(() => document.scrollingElement!.scrollWidth - window.innerWidth);
-      expect({ width, overflow }).toEqual({ width, overflow: 0 });
-      await context.close();
-    }
-  });
+  it(
+    "the invitation's score buttons are at least 40 px tall and of equal width, on a phone and a laptop",
+    async () => {
+      const mail = await t.db.one<{ html: string }>(
+        `SELECT html FROM mailbox_messages WHERE subject = 'How are we doing?' ORDER BY received_at LIMIT 1`,
+      );
+      for (const width of [375, 640]) {
+        const context = await browser.newContext({ viewport: { width, height: 800 } });
+        const page = await context.newPage();
+        await page.setContent(mail!.html);
+        const boxes = await page
+          .locator('a[href*="score="]')
+          .evaluateAll((links) =>
+            links.map((a) => a.getBoundingClientRect()).map((r) => ({ w: r.width, h: r.height })),
+          );
+        expect(boxes).toHaveLength(11);
+        const widths = boxes.map((b) => b.w);
+        expect(Math.max(...widths) - Math.min(...widths)).toBeLessThanOrEqual(1);
+        expect(Math.min(...boxes.map((b) => b.h))).toBeGreaterThanOrEqual(40);
+        const overflow = await page.evaluate(() => document.scrollingElement!.scrollWidth - window.innerWidth);
+        expect({ width, overflow }).toEqual({ width, overflow: 0 });
+        await context.close();
+      }
+    },
+    SLOW_MS,
+  );
 });

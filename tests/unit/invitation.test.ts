@@ -18,6 +18,8 @@ const base: SurveyMail = {
   senderName: 'Valeria',
   workspaceName: 'Acme',
   postalAddress: '1 Main St, Springfield',
+  brandColor: null,
+  logoSha256: null,
   surveyLanguage: 'en',
   contactLocale: null,
 };

@@ -20,6 +20,10 @@ export type Workspace = {
   allowFrequentSchedules: boolean;
   /** The zone a new schedule starts in when the browser does not say its own. */
   timeZone: string;
+  /** #rrggbb, or null for Rapport's own (see platform/brand.ts). */
+  brandColor: string | null;
+  /** The current logo's SHA-256 (served at /brand/logo/<sha256>), or null. */
+  logoSha256: string | null;
 };
 
 const USER_COLUMNS = `id, workspace_id AS "workspaceId", name, email, role, alerts_enabled AS "alertsEnabled",
@@ -119,7 +123,8 @@ export const accountsRepository = (db: Db) => ({
     db.one<Workspace>(
       `SELECT id, name, sender_name AS "senderName", postal_address AS "postalAddress", throttle_days AS "throttleDays",
          anonymity_threshold AS "anonymityThreshold", allow_frequent_schedules AS "allowFrequentSchedules",
-         time_zone AS "timeZone"
+         time_zone AS "timeZone", brand_color AS "brandColor",
+         logo_sha256 AS "logoSha256"
        FROM workspaces WHERE id = :id`,
       { id },
     ),

@@ -1,13 +1,16 @@
 import { Router, type Request } from 'express';
+import { brandPalette } from '../../platform/brand';
+import type { Db } from '../../platform/db';
 import { handleForm } from '../../platform/forms';
 import { TIME_ZONES } from '../../platform/timeZones';
 import type { AccountsService } from './accounts.service';
 import { alertsSchema, digestSchema, teammateSchema, workspaceSchema } from './accounts.schemas';
 import { auth } from './auth.middleware';
 import type { User } from './accounts.repository';
+import { brandRoutes, LOGO_MAX_BYTES, logoPath } from './brand';
 
 /** The team (who can own contacts and sign emails) and the workspace's settings. */
-export function teamRoutes(accounts: AccountsService) {
+export function teamRoutes(accounts: AccountsService, db: Db) {
   const r = Router();
 
   const teamPage = async (req: Request) => {
@@ -21,12 +24,19 @@ export function teamRoutes(accounts: AccountsService) {
       digestSaved: false,
     };
   };
-  const settingsPage = (req: Request) => ({
-    title: 'Settings',
-    zones: TIME_ZONES,
-    canManage: accounts.canManage(auth(req).user),
-    saved: false,
-  });
+  const settingsPage = (req: Request) => {
+    const { user, workspace } = auth(req);
+    return {
+      title: 'Settings',
+      zones: TIME_ZONES,
+      canManage: accounts.canManage(user),
+      saved: false,
+      brandSaved: false,
+      palette: brandPalette(workspace.brandColor),
+      logoUrl: workspace.logoSha256 ? logoPath(workspace.logoSha256) : null,
+      logoMaxKb: LOGO_MAX_BYTES / 1024,
+    };
+  };
 
   r.get('/team', async (req, res) => {
     res.render('accounts/team', {
@@ -67,8 +77,11 @@ export function teamRoutes(accounts: AccountsService) {
       values: auth(req).workspace,
       errors: {},
       saved: req.query.saved === '1',
+      brandSaved: req.query.brand === '1',
     });
   });
+
+  r.use(brandRoutes(db, settingsPage));
 
   r.post(
     '/settings',

@@ -152,6 +152,8 @@ export type SurveyDraft = {
   senderName: string;
   workspaceName: string;
   thankYouUrl: string | null;
+  brandColor: string | null;
+  logoSha256: string | null;
 };
 
 /**
@@ -172,6 +174,8 @@ export function previewLocals(d: SurveyDraft, values: FormValues) {
     senderName: d.senderName,
     workspaceName: d.workspaceName,
     thankYouUrl: d.thankYouUrl,
+    brandColor: d.brandColor,
+    logoSha256: d.logoSha256,
     token: 'preview',
     locale,
     t: translator(locale),

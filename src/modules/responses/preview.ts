@@ -25,6 +25,8 @@ export const renderPreview: RenderPreview = async (req, s, workspace, senderName
       senderName,
       workspaceName: workspace.name,
       thankYouUrl: s.thankYouUrl,
+      brandColor: workspace.brandColor,
+      logoSha256: workspace.logoSha256,
     },
     values,
   );

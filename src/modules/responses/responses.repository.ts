@@ -20,6 +20,9 @@ export type SurveyLinkRow = {
   senderName: string;
   workspaceName: string;
   thankYouUrl: string | null;
+  /** The workspace's brand colour (#rrggbb or null) and logo (its SHA-256 or null). */
+  brandColor: string | null;
+  logoSha256: string | null;
 };
 
 /** A delivery's link: one contact's invitation, holding their one response (if they answered). */
@@ -38,7 +41,7 @@ export type PublicLinkRow = SurveyLinkRow;
 // The person a respondent hears from: the contact's owner, else the survey's sender, else the workspace's.
 const SURVEY_COLUMNS = `s.id AS "surveyId", s.title AS "surveyTitle", s.intro AS "surveyIntro", s.language AS "surveyLanguage",
   (s.status <> 'active' OR coalesce(s.closes_at <= now(), false)) AS closed, s.thank_you_url AS "thankYouUrl",
-  v.questions, ws.name AS "workspaceName"`;
+  v.questions, ws.name AS "workspaceName", ws.brand_color AS "brandColor", ws.logo_sha256 AS "logoSha256"`;
 
 // Every respondent request runs this, so it is a prepared statement (see Db.prepared).
 const LINK_BY_DELIVERY_TOKEN = `SELECT d.id AS "deliveryId", d.workspace_id AS "workspaceId", d.contact_id AS "contactId", c.locale AS "contactLocale",

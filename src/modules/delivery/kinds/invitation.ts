@@ -2,7 +2,9 @@ import path from 'node:path';
 import ejs from 'ejs';
 import { pickLocale, signOff, translator } from '../../../platform/i18n';
 import type { OutgoingMail } from '../../../platform/mail';
+import { brandPalette } from '../../../platform/brand';
 import { VIEWS_DIR } from '../../../platform/paths';
+import { logoPath } from '../../accounts';
 import { primaryScale, scaleRange, type Question } from '../../surveys';
 import { csatLabel, endLabels } from '../../responses';
 import { NOT_SUBSCRIBED, type ComposeContext, type OutboxKind } from './kind';
@@ -31,6 +33,8 @@ export type SurveyMail = {
   replyToEmail: string | null;
   workspaceName: string;
   postalAddress: string;
+  brandColor: string | null;
+  logoSha256: string | null;
 };
 export type InvitationRow = SurveyMail & { kind: 'invitation' };
 
@@ -41,7 +45,8 @@ export const surveyMailRead = (deliveryOf: string, extraColumns = '') => `
     s.title AS "surveyTitle", s.intro AS "surveyIntro", s.language AS "surveyLanguage", v.questions,
     coalesce(owner.name, sender.name, ws.sender_name) AS "senderName",
     coalesce(owner.email, sender.email) AS "replyToEmail",
-    ws.name AS "workspaceName", ws.postal_address AS "postalAddress"${extraColumns}
+    ws.name AS "workspaceName", ws.postal_address AS "postalAddress",
+    ws.brand_color AS "brandColor", ws.logo_sha256 AS "logoSha256"${extraColumns}
   FROM claimed c
   JOIN deliveries d ON d.id = ${deliveryOf}
   JOIN contacts ct ON ct.id = d.contact_id
@@ -142,6 +147,9 @@ export async function renderInvitation(
     unsubscribe,
     honeypot: `${link}/h`,
     reminder: !!options.reminder,
+    // Colours computed for contrast (platform/brand.ts); the logo from Rapport's own public address.
+    brand: brandPalette(d.brandColor),
+    logoUrl: d.logoSha256 ? `${publicUrl}${logoPath(d.logoSha256)}` : null,
   };
   const html = await ejs.renderFile(path.join(VIEWS_DIR, 'emails/invitation.ejs'), locals, { async: false });
   const text = [
