@@ -34,6 +34,8 @@ const BRAND = '#0f766e';
 /** GET routes that are not pages a person looks at, and why. Anything else in the route table is visited. */
 const NOT_PAGES: [RegExp, string][] = [
   [/^\/r\//, 'respondent pages: checked on their own below and in respond.browser.test.ts'],
+  [/^\/api\/v1\/(?!docs$)/, 'the JSON API: the api tests check every answer against its OpenAPI document'],
+  [/^\/v1\//, "the Delighted-compatible JSON door: the delighted client's test"],
   [/^\/digest\/unsubscribe\//, 'a digest email link (a token, no team page): digest tests cover it'],
   [/^\/(healthz|readyz|metrics)$/, 'machine endpoints'],
   [/\.(csv|jsonl|json)$/, 'downloads'],
