@@ -20,25 +20,39 @@ import { cleanQueryParser, textBody } from './platform/text';
 import { PUBLIC_DIR, ROOT, VIEWS_DIR } from './platform/paths';
 import type { Sealer } from './platform/tokens';
 import {
+  accountRoutes,
   accountsRoutes,
   accountsService,
+  authorize,
   loadUser,
   LOGO_MAX_BYTES,
   logoPath,
   logoRoute,
+  passwordService,
   requireUser,
+  selfServiceRoutes,
+  sessionsRepository,
+  signupRoutes,
   teamRoutes,
+  teamService,
+  workspacesRoutes,
 } from './modules/accounts';
 import { brandCss, brandPalette } from './platform/brand';
 import { smallUpload } from './platform/upload';
-import { surveysRoutes, surveysService } from './modules/surveys';
-import { contactsRoutes, contactsService } from './modules/contacts';
+import { surveysHandOver, surveysRoutes, surveysService } from './modules/surveys';
+import { contactsHandOver, contactsRoutes, contactsService } from './modules/contacts';
 import { schedulesErasure, schedulesRoutes, schedulesService, wavesRoutes, wavesService } from './modules/schedules';
 import { renderPreview, responsesErasure, responsesRoutes, responsesService } from './modules/responses';
 import { exporter, insightsRoutes, insightsService } from './modules/insights';
 import { mailboxErasure, mailboxRoutes } from './modules/mailbox';
 import { digestRepository, digestRoutes } from './modules/digest';
-import { followupsErasure, followupsRoutes, followupsService, inboxCount } from './modules/followups';
+import {
+  followupsErasure,
+  followupsHandOver,
+  followupsRoutes,
+  followupsService,
+  inboxCount,
+} from './modules/followups';
 import { retentionRoutes, retentionService } from './modules/retention';
 import { webhooksErasure, webhooksRoutes, webhooksService } from './modules/webhooks';
 import { apiKeysRoutes, apiKeysService, apiRoutes, delightedRoutes, delightedSurvey } from './modules/api';
@@ -55,6 +69,8 @@ export type AppDeps = {
         | 'importMaxBytes'
         | 'webhooksAllowPrivate'
         | 'apiRateLimit'
+        | 'sessionIdleMs'
+        | 'sessionAbsoluteMs'
       >
     >;
   db: Db;
@@ -104,6 +120,15 @@ export function buildApp(deps: AppDeps) {
   app.locals.logoPath = logoPath;
 
   const accounts = accountsService(db);
+  const sessions = sessionsRepository(db, config.sessionIdleMs);
+  const team = teamService(db, {
+    sealer: deps.sealer,
+    sessions,
+    onQueued: deps.onQueued,
+    // A teammate who leaves hands over what they own, each module its own rows.
+    handOver: [contactsHandOver(db), followupsHandOver(db), surveysHandOver(db)],
+  });
+  const passwords = passwordService(db, { sealer: deps.sealer, sessions, onQueued: deps.onQueued });
   const surveys = surveysService(db);
   const { importMaxBytes } = config;
   const contacts = contactsService(db, {
@@ -219,7 +244,8 @@ export function buildApp(deps: AppDeps) {
       // GET /login) writes no row. The first row is written at sign-in (or setup).
       saveUninitialized: false,
       rolling: true,
-      cookie: { httpOnly: true, sameSite: 'lax', secure, maxAge: 14 * 24 * 3600 * 1000 },
+      // The idle timeout: each request pushes the cookie's and the stored row's expiry this far (rolling).
+      cookie: { httpOnly: true, sameSite: 'lax', secure, maxAge: config.sessionIdleMs },
     }),
   );
   const { doubleCsrfProtection, generateCsrfToken } = doubleCsrf({
@@ -244,20 +270,27 @@ export function buildApp(deps: AppDeps) {
   // The logo form's body (one small file and its CSRF token) is read before the token is checked.
   app.use('/settings/logo', smallUpload(LOGO_MAX_BYTES));
   app.use(doubleCsrfProtection);
-  app.use(loadUser(accounts));
+  app.use(loadUser(accounts, { absoluteMs: config.sessionAbsoluteMs }));
   app.use((req, res, next) => {
     res.locals.csrfToken = generateCsrfToken(req, res);
     res.locals.user ??= undefined;
     res.locals.workspace ??= undefined;
+    res.locals.can ??= () => false;
     res.locals.mailboxEnabled = deps.mailboxEnabled;
     res.locals.path = req.path;
     next();
   });
 
   app.use(accountsRoutes(accounts, { db, secretKey: deps.secretKey, secure }));
+  app.use(selfServiceRoutes({ db, passwords, team }));
+  app.use(signupRoutes(accounts, { enabled: config.signupEnabled }));
   app.use(requireUser);
+  // Roles are enforced here, for every signed-in route, from one table (accounts/policy.ts).
+  app.use(authorize);
   app.use(inboxCount(followups));
-  app.use(teamRoutes(accounts, db));
+  app.use(teamRoutes(accounts, team, db));
+  app.use(accountRoutes({ passwords, sessions }));
+  app.use(workspacesRoutes(accounts));
   app.use(retentionRoutes(retentionService(db)));
   app.use(webhooksRoutes(webhooks));
   app.use(apiKeysRoutes(apiKeys, delightedSurvey(db, surveys)));

@@ -45,6 +45,11 @@ const variables = z.object({
   // statements may run.
   INSIGHTS_POOL_SIZE: z.coerce.number().int().min(1).max(50).default(3),
   INSIGHTS_STATEMENT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  // Whether anyone may sign up and create a workspace (/signup); off, only invitations bring people in.
+  SIGNUP_ENABLED: boolean.default(false),
+  // A signed-in session ends after this long without a request (idle), and this long after sign-in (absolute).
+  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(525_600).default(20_160),
+  SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(8760).default(720),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   WEBHOOKS_ALLOW_PRIVATE: boolean.default(false),
@@ -70,6 +75,8 @@ const schema = variables.transform((e) => {
     nodeEnv,
     unsubscribeMailto,
     importMaxMb,
+    sessionIdleMinutes,
+    sessionAbsoluteHours,
     metricsToken,
     metricsPort,
     ...settings
@@ -83,6 +90,9 @@ const schema = variables.transform((e) => {
     unsubscribeMailto: unsubscribeMailto ?? settings.mailFrom,
     /** Largest CSV a contact import accepts, in bytes. */
     importMaxBytes: importMaxMb * 1024 * 1024,
+    /** Session lifetimes in milliseconds: idle (no request for that long) and absolute (since sign-in). */
+    sessionIdleMs: sessionIdleMinutes * 60_000,
+    sessionAbsoluteMs: sessionAbsoluteHours * 3_600_000,
     /** /metrics is off unless a token (Bearer, on PORT) or a port of its own is set. */
     metrics: { token: metricsToken, port: metricsPort },
   };

@@ -34,6 +34,8 @@ export async function createTestApp(
     readersTimeoutMs?: number;
     /** Webhook URLs on loopback (a receiver in the test) can be saved, and t.worker posts to them. */
     webhooksAllowPrivate?: boolean;
+    /** Anyone may sign up and create a workspace (SIGNUP_ENABLED). */
+    signupEnabled?: boolean;
   } = {},
 ) {
   const { outages, mailbox: withMailbox, readersTimeoutMs, ...config } = overrides;

@@ -1,5 +1,5 @@
-import request from 'supertest';
 import { createTestApp, csrfFrom, signedInAgent, submitForm, type TestApp } from '../helpers/testApp';
+import { inviteTeammate } from '../helpers/team';
 
 let t: TestApp;
 let owner: Awaited<ReturnType<typeof signedInAgent>>;
@@ -9,34 +9,30 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const teammate = { name: 'Sam Rivera', email: 'sam@acme.test', role: 'member', password: 'temporary pass 1' };
-
 describe('team', () => {
-  it('an owner adds a teammate who can then sign in; a duplicate email is refused on the field', async () => {
-    const res = await submitForm(owner, '/team', '/team', teammate);
-    expect(res.headers.location).toBe('/team?added=1');
+  it('an owner invites a teammate who joins and signs in; an address already on the team is refused on the field', async () => {
+    const sam = await inviteTeammate(t, owner, {
+      name: 'Sam Rivera',
+      email: 'sam@acme.test',
+      role: 'member',
+      password: 'temporary pass 1',
+    });
     const page = await owner.get('/team').expect(200);
     expect(page.text).toContain('Sam Rivera');
 
-    const dup = await submitForm(owner, '/team', '/team', { ...teammate, email: 'SAM@acme.test' }, 409);
-    expect(dup.text).toContain('Already has an account.');
+    const dup = await submitForm(owner, '/team', '/team/invitations', { email: 'SAM@acme.test', role: 'member' }, 422);
+    expect(dup.text).toContain('Already on the team.');
     expect(await t.db.query(`SELECT id FROM users WHERE lower(email) = 'sam@acme.test'`)).toHaveLength(1);
 
-    const sam = request.agent(t.app);
-    const login = await sam.get('/login').expect(200);
-    await sam
-      .post('/login')
-      .type('form')
-      .send({ email: teammate.email, password: teammate.password, _csrf: csrfFrom(login.text) })
-      .expect(303);
     const team = await sam.get('/team').expect(200);
-    expect(team.text).not.toContain('Add a teammate'); // members do not manage the team
+    expect(team.text).not.toContain('Invite a teammate'); // members do not manage the team
     const refused = await sam
-      .post('/team')
+      .post('/team/invitations')
       .type('form')
-      .send({ ...teammate, email: 'x@acme.test', _csrf: csrfFrom(team.text) })
+      .send({ email: 'x@acme.test', role: 'member', _csrf: csrfFrom(team.text) })
       .expect(403);
-    expect(refused.text).toContain('Only an owner or admin can add teammates.');
+    expect(refused.text).toContain('Only an owner or admin can manage the team.');
+    expect(await t.db.query(`SELECT 1 FROM team_invitations WHERE email = 'x@acme.test'`)).toHaveLength(0);
   });
 
   it('workspace settings validate the throttle and save', async () => {

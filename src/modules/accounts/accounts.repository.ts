@@ -1,11 +1,13 @@
 import type { Db, Tx } from '../../platform/db';
+import type { Role } from './policy';
 
+/** A person as a member of one workspace: their role there. */
 export type User = {
   id: string;
   workspaceId: string;
   name: string;
   email: string;
-  role: 'owner' | 'admin' | 'member';
+  role: Role;
   alertsEnabled: boolean;
   digestEnabled: boolean;
 };
@@ -25,9 +27,12 @@ export type Workspace = {
   /** The current logo's SHA-256 (served at /brand/logo/<sha256>), or null. */
   logoSha256: string | null;
 };
+/** A person, whatever workspace: who signs in. */
+export type Person = { id: string; name: string; email: string; passwordHash: string };
 
-const USER_COLUMNS = `id, workspace_id AS "workspaceId", name, email, role, alerts_enabled AS "alertsEnabled",
-  digest_enabled AS "digestEnabled"`;
+const MEMBER_COLUMNS = `u.id, m.workspace_id AS "workspaceId", u.name, u.email, m.role, u.alerts_enabled AS "alertsEnabled",
+  u.digest_enabled AS "digestEnabled"`;
+const MEMBERS = `memberships m JOIN users u ON u.id = m.user_id`;
 
 export const accountsRepository = (db: Db) => ({
   /** Held until the transaction ends: two first-run setups cannot both find no workspace. */
@@ -45,51 +50,137 @@ export const accountsRepository = (db: Db) => ({
     ))!.id;
   },
 
-  async createUser(u: Omit<User, 'id' | 'alertsEnabled' | 'digestEnabled'> & { passwordHash: string }, tx: Tx) {
-    return (await db.one<User>(
+  /** A new person, a member of `workspaceId` with `role` (the users_first_membership trigger makes it so). */
+  async createUser(
+    u: Omit<User, 'id' | 'alertsEnabled' | 'digestEnabled'> & { passwordHash: string },
+    tx: Tx,
+  ): Promise<User> {
+    const { id } = (await db.one<{ id: string }>(
       `INSERT INTO users (workspace_id, name, email, password_hash, role)
-       VALUES (:workspaceId, :name, :email, :passwordHash, :role) RETURNING ${USER_COLUMNS}`,
+       VALUES (:workspaceId, :name, :email, :passwordHash, :role) RETURNING id`,
       u,
       tx,
     ))!;
+    return {
+      id,
+      workspaceId: u.workspaceId,
+      name: u.name,
+      email: u.email,
+      role: u.role,
+      alertsEnabled: true,
+      digestEnabled: false,
+    };
   },
 
-  findUserForLogin: (email: string) =>
-    db.one<User & { passwordHash: string }>(
-      `SELECT ${USER_COLUMNS}, password_hash AS "passwordHash" FROM users WHERE lower(email) = lower(:email)`,
-      { email },
+  /** An existing person joins another workspace. */
+  addMembership: (workspaceId: string, userId: string, role: Role, tx: Tx) =>
+    db.execute(
+      `INSERT INTO memberships (workspace_id, user_id, role) VALUES (:workspaceId, :userId, :role) ON CONFLICT DO NOTHING`,
+      { workspaceId, userId, role },
+      tx,
     ),
 
-  findUser: (workspaceId: string, id: string) =>
-    db.one<User>(`SELECT ${USER_COLUMNS} FROM users WHERE workspace_id = :workspaceId AND id = :id`, {
-      workspaceId,
-      id,
-    }),
+  findPersonByEmail: (email: string, tx?: Tx) =>
+    db.one<Person>(
+      `SELECT id, name, email, password_hash AS "passwordHash" FROM users WHERE lower(email) = lower(:email)`,
+      { email },
+      tx,
+    ),
+
+  findPerson: (id: string, tx?: Tx) =>
+    db.one<Person>(
+      `SELECT id, name, email, password_hash AS "passwordHash" FROM users WHERE id = :id${tx ? ' FOR UPDATE' : ''}`,
+      { id },
+      tx,
+    ),
+
+  setPassword: (id: string, passwordHash: string, tx: Tx) =>
+    db.execute(`UPDATE users SET password_hash = :passwordHash WHERE id = :id`, { id, passwordHash }, tx),
+
+  /** Where someone lands after signing in: the workspace they joined first. */
+  firstMembership: (userId: string) =>
+    db.one<User>(
+      `SELECT ${MEMBER_COLUMNS} FROM ${MEMBERS} WHERE m.user_id = :userId ORDER BY m.created_at, m.workspace_id LIMIT 1`,
+      {
+        userId,
+      },
+    ),
+
+  /** The workspaces someone belongs to, for the switcher. */
+  workspacesOf: (userId: string) =>
+    db.query<{ id: string; name: string; role: Role }>(
+      `SELECT w.id, w.name, m.role FROM memberships m JOIN workspaces w ON w.id = m.workspace_id
+       WHERE m.user_id = :userId ORDER BY w.name, w.id`,
+      { userId },
+    ),
+
+  findUser: (workspaceId: string, id: string, tx?: Tx) =>
+    db.one<User>(
+      `SELECT ${MEMBER_COLUMNS} FROM ${MEMBERS} WHERE m.workspace_id = :workspaceId AND m.user_id = :id${tx ? ' FOR UPDATE OF m' : ''}`,
+      { workspaceId, id },
+      tx,
+    ),
 
   listUsers: (workspaceId: string) =>
-    db.query<User>(`SELECT ${USER_COLUMNS} FROM users WHERE workspace_id = :workspaceId ORDER BY name, email`, {
-      workspaceId,
-    }),
+    db.query<User>(
+      `SELECT ${MEMBER_COLUMNS} FROM ${MEMBERS} WHERE m.workspace_id = :workspaceId ORDER BY u.name, u.email`,
+      {
+        workspaceId,
+      },
+    ),
+
+  /** The workspace's owners, locked until the transaction ends: two demotions at once cannot leave none. */
+  lockOwners: async (workspaceId: string, tx: Tx) =>
+    (
+      await db.query<{ id: string }>(
+        `SELECT user_id AS id FROM memberships WHERE workspace_id = :workspaceId AND role = 'owner' ORDER BY user_id FOR UPDATE`,
+        { workspaceId },
+        tx,
+      )
+    ).map((r) => r.id),
+
+  setRole: (workspaceId: string, id: string, role: Role, tx: Tx) =>
+    db.execute(
+      `UPDATE memberships SET role = :role WHERE workspace_id = :workspaceId AND user_id = :id`,
+      { workspaceId, id, role },
+      tx,
+    ),
+
+  /** They leave the workspace; a person left in no workspace at all is deleted (nothing to sign in to). */
+  async removeMember(workspaceId: string, id: string, tx: Tx) {
+    await db.execute(
+      `DELETE FROM memberships WHERE workspace_id = :workspaceId AND user_id = :id`,
+      { workspaceId, id },
+      tx,
+    );
+    await db.execute(
+      `DELETE FROM users u WHERE u.id = :id AND NOT EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = u.id)`,
+      { id },
+      tx,
+    );
+  },
 
   setAlerts: (workspaceId: string, id: string, enabled: boolean) =>
-    db.execute(`UPDATE users SET alerts_enabled = :enabled WHERE workspace_id = :workspaceId AND id = :id`, {
-      workspaceId,
-      id,
-      enabled,
-    }),
+    db.execute(
+      `UPDATE users SET alerts_enabled = :enabled
+       WHERE id = :id AND EXISTS (SELECT 1 FROM memberships WHERE workspace_id = :workspaceId AND user_id = :id)`,
+      { workspaceId, id, enabled },
+    ),
 
+  /** Like alerts, the digest is the person's choice; only a member of the workspace can make it there. */
   setDigest: (workspaceId: string, id: string, enabled: boolean) =>
-    db.execute(`UPDATE users SET digest_enabled = :enabled WHERE workspace_id = :workspaceId AND id = :id`, {
-      workspaceId,
-      id,
-      enabled,
-    }),
+    db.execute(
+      `UPDATE users SET digest_enabled = :enabled
+       WHERE id = :id AND EXISTS (SELECT 1 FROM memberships WHERE workspace_id = :workspaceId AND user_id = :id)`,
+      { workspaceId, id, enabled },
+    ),
 
-  /** Every teammate, of every workspace, who asked for the weekly digest. */
+  /** Every teammate, of every workspace they belong to, who asked for the weekly digest. */
   digestSubscribers: () =>
     db.query<{ userId: string; workspaceId: string; anonymityThreshold: number }>(
-      `SELECT u.id AS "userId", u.workspace_id AS "workspaceId", w.anonymity_threshold AS "anonymityThreshold"
-       FROM users u JOIN workspaces w ON w.id = u.workspace_id WHERE u.digest_enabled ORDER BY u.workspace_id, u.id`,
+      `SELECT u.id AS "userId", m.workspace_id AS "workspaceId", w.anonymity_threshold AS "anonymityThreshold"
+       FROM memberships m JOIN users u ON u.id = m.user_id JOIN workspaces w ON w.id = m.workspace_id
+       WHERE u.digest_enabled ORDER BY m.workspace_id, u.id`,
     ),
 
   removeWorkspace: (id: string) => db.execute(`DELETE FROM workspaces WHERE id = :id`, { id }),
@@ -102,6 +193,7 @@ export const accountsRepository = (db: Db) => ({
     id: string,
     w: Pick<Workspace, 'name' | 'senderName' | 'postalAddress' | 'throttleDays'> &
       Partial<Pick<Workspace, 'anonymityThreshold' | 'allowFrequentSchedules' | 'timeZone'>>,
+    tx?: Tx,
   ) {
     await db.execute(
       `UPDATE workspaces SET name = :name, sender_name = :senderName, postal_address = :postalAddress, throttle_days = :throttleDays,
@@ -116,6 +208,7 @@ export const accountsRepository = (db: Db) => ({
         allowFrequentSchedules: w.allowFrequentSchedules ?? null,
         timeZone: w.timeZone ?? null,
       },
+      tx,
     );
   },
 

@@ -7,24 +7,14 @@ import { handleForm } from '../../platform/forms';
 import { PgRateLimitStore } from '../../platform/pgRateLimitStore';
 import type { AccountsService } from './accounts.service';
 import { loginSchema, setupSchema } from './accounts.schemas';
-import type { User } from './accounts.repository';
+import { signIn, signOut } from './signin';
+import { who } from '../audit';
 
 // Only same-site paths: a `next` taken from the URL must never send someone to another site.
 const safeNext = (value: unknown) =>
   typeof value === 'string' && value.startsWith('/') && !value.startsWith('//') && !value.startsWith('/\\')
     ? value
     : '/';
-
-/** A new session id at sign-in, so an id planted before login is worth nothing after it. */
-const signIn = (req: Request, user: User) =>
-  new Promise<void>((resolve, reject) =>
-    req.session.regenerate((err) => {
-      if (err) return reject(err);
-      req.session.userId = user.id;
-      req.session.workspaceId = user.workspaceId;
-      req.session.save((e) => (e ? reject(e) : resolve()));
-    }),
-  );
 
 const LOGIN_WINDOW_MINUTES = 15;
 
@@ -130,7 +120,12 @@ export function accountsRoutes(accounts: AccountsService, deps: { db: Db; secret
 
   r.get('/login', async (req, res) => {
     if (await accounts.needsSetup()) return res.redirect(303, '/setup');
-    res.render('accounts/login', { title: 'Sign in', values: { next: safeNext(req.query.next) }, errors: {} });
+    res.render('accounts/login', {
+      title: 'Sign in',
+      reset: req.query.reset === '1',
+      values: { next: safeNext(req.query.next) },
+      errors: {},
+    });
   });
 
   r.post(
@@ -140,7 +135,7 @@ export function accountsRoutes(accounts: AccountsService, deps: { db: Db; secret
       before: throttle.check,
       schema: loginSchema,
       run: async ({ email, password, next }, req, res) => {
-        await signIn(req, await accounts.login(email, password));
+        await signIn(req, await accounts.login(email, password, who(req)));
         throttle.remember(req, res);
         return safeNext(next);
       },
@@ -151,7 +146,7 @@ export function accountsRoutes(accounts: AccountsService, deps: { db: Db; secret
     '/logout',
     ...handleForm({
       run: async (_input, req, res) => {
-        await new Promise<void>((resolve, reject) => req.session.destroy((err) => (err ? reject(err) : resolve())));
+        await signOut(req);
         res.clearCookie('rapport.sid');
         return '/login';
       },

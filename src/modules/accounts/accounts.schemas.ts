@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { emailAddress } from '../../platform/emailAddress';
 import { textField } from '../../platform/forms';
 import { isTimeZone } from '../../platform/timeZones';
+import { ROLES } from './policy';
 
 const text = (label: string, max: number) =>
   z
@@ -29,6 +30,16 @@ export const setupSchema = z.object({
 });
 export type SetupInput = z.infer<typeof setupSchema>;
 
+/** Another workspace, made by someone already signed in: they own it. */
+export const newWorkspaceSchema = z.object({
+  workspaceName: text('Workspace name', 120),
+  senderName: text('Sender name', 120),
+  postalAddress: text('Postal address', 300),
+});
+export type NewWorkspaceInput = z.infer<typeof newWorkspaceSchema>;
+
+export const switchSchema = z.object({ workspaceId: z.uuid({ error: 'Choose one of your workspaces.' }) });
+
 export const loginSchema = z.object({
   email,
   password: z.string({ error: 'Password is required.' }).min(1, 'Password is required.').max(200),
@@ -36,13 +47,26 @@ export const loginSchema = z.object({
   next: z.unknown().optional(),
 });
 
-export const teammateSchema = z.object({
-  name: text('Name', 120),
-  email,
-  role: z.enum(['member', 'admin'], { error: 'Choose member or admin.' }),
+const role = z.enum(ROLES, { error: 'Choose owner, admin, member or viewer.' });
+
+export const invitationSchema = z.object({ email, role });
+export type InvitationInput = z.infer<typeof invitationSchema>;
+
+/** Accepting an invitation: a new account (name and password), or the existing one's password. */
+export const acceptNewSchema = z.object({ name: text('Your name', 120), password });
+export const acceptExistingSchema = z.object({
+  password: z.string({ error: 'Password is required.' }).min(1, 'Enter your Rapport password.').max(200),
+});
+export type AcceptInput = { name?: string; password: string };
+
+export const changePasswordSchema = z.object({
+  current: z.string({ error: 'Enter your current password.' }).min(1, 'Enter your current password.').max(200),
   password,
 });
-export type TeammateInput = z.infer<typeof teammateSchema>;
+export type ChangePasswordInput = z.infer<typeof changePasswordSchema>;
+
+export const forgotSchema = z.object({ email });
+export const resetSchema = z.object({ password });
 
 export const workspaceSchema = z.object({
   name: text('Workspace name', 120),
@@ -92,3 +116,10 @@ export const digestSchema = z.object({
     .transform((v) => v === 'on'),
 });
 export type DigestInput = z.infer<typeof digestSchema>;
+export const roleSchema = z.object({ role });
+export type RoleInput = z.infer<typeof roleSchema>;
+
+export const removalSchema = z.object({
+  successorId: z.uuid({ error: 'Choose who takes over their conversations and contacts.' }),
+});
+export type RemovalInput = z.infer<typeof removalSchema>;

@@ -1,11 +1,18 @@
 import type { Db } from '../../platform/db';
-import { conflict, forbidden, AppError } from '../../platform/errors';
+import { conflict, AppError } from '../../platform/errors';
+import { record, recordForPerson, type Actor } from '../audit';
 import { accountsRepository, type User } from './accounts.repository';
 import { hashPassword, verifyPassword } from './passwords';
-import type { AlertsInput, DigestInput, SetupInput, TeammateInput, WorkspaceInput } from './accounts.schemas';
+import type { AlertsInput, DigestInput, NewWorkspaceInput, SetupInput, WorkspaceInput } from './accounts.schemas';
+import { found, forbidden } from '../../platform/errors';
+import { can, type Role } from './policy';
 
-export const canManage = (actor: User) => actor.role === 'owner' || actor.role === 'admin';
+/** Owners and admins manage the workspace (the role matrix in policy.ts): for modules that show or refuse it. */
+export const canManage = (actor: User) => can(actor.role, 'workspace');
 
+const BAD_CREDENTIALS = 'That email and password do not match. Check both and try again.';
+
+/** Setting Rapport up, signing in, the workspace's settings and one's own alerts. */
 export function accountsService(db: Db) {
   const repo = accountsRepository(db);
   return {
@@ -42,32 +49,15 @@ export function accountsService(db: Db) {
       });
     },
 
-    /** Removes a workspace and everything in it (ON DELETE CASCADE): the demo undoes a run that failed half-way. */
-    removeWorkspace: (workspaceId: string) => repo.removeWorkspace(workspaceId),
-
-    async login(email: string, password: string): Promise<User> {
-      const found = await repo.findUserForLogin(email);
-      const ok = await verifyPassword(found?.passwordHash, password);
-      if (!found || !ok) {
-        throw new AppError(401, 'bad_credentials', 'That email and password do not match. Check both and try again.');
-      }
-      const { passwordHash: _omit, ...user } = found;
-      return user;
-    },
-
     /**
-     * A teammate gets an account with a temporary password the inviter passes on; they can own contacts
-     * and sign survey emails, which is the point: answers go to a named person.
+     * A teammate with a password chosen for them: only `npm run demo` does this (its people sign in with the
+     * password it prints). People join a real team through an emailed invitation (team.service.ts).
      */
-    async addTeammate(actor: User, input: TeammateInput): Promise<User> {
-      if (!canManage(actor)) throw forbidden('Only an owner or admin can add teammates.');
+    async addTeammate(actor: User, input: { name: string; email: string; role: Role; password: string }) {
+      if (!can(actor.role, 'team')) throw forbidden('Only an owner or admin can add teammates.');
       const passwordHash = await hashPassword(input.password);
       return db.transaction(async (tx) => {
-        if (await repo.emailTaken(input.email, tx)) {
-          throw new AppError(409, 'email_taken', 'That email already has a Rapport account.', {
-            email: 'Already has an account.',
-          });
-        }
+        if (await repo.emailTaken(input.email, tx)) throw conflict(`${input.email} already has a Rapport account.`);
         return repo.createUser(
           { workspaceId: actor.workspaceId, name: input.name, email: input.email, role: input.role, passwordHash },
           tx,
@@ -75,9 +65,79 @@ export function accountsService(db: Db) {
       });
     },
 
-    async updateWorkspace(actor: User, input: WorkspaceInput) {
-      if (!canManage(actor)) throw forbidden('Only an owner or admin can change workspace settings.');
-      await repo.updateWorkspace(actor.workspaceId, input);
+    /** Removes a workspace and everything in it (ON DELETE CASCADE): the demo undoes a run that failed half-way. */
+    removeWorkspace: (workspaceId: string) => repo.removeWorkspace(workspaceId),
+
+    /**
+     * Signs in to the workspace they joined first (the switcher moves on from there). A refused sign-in to a known
+     * account is recorded in its workspaces: it is the event.
+     */
+    async login(email: string, password: string, from: Actor): Promise<User> {
+      const person = await repo.findPersonByEmail(email);
+      const ok = await verifyPassword(person?.passwordHash, password);
+      const user = person && ok ? await repo.firstMembership(person.id) : undefined;
+      if (!person || !ok || !user) {
+        if (person) await recordForPerson(db, from, person.id, { action: 'signin.failed', subject: email });
+        throw new AppError(401, 'bad_credentials', BAD_CREDENTIALS);
+      }
+      await record(
+        db,
+        { ...from, workspaceId: user.workspaceId, userId: user.id, name: user.name },
+        { action: 'signin' },
+      );
+      return user;
+    },
+
+    /**
+     * Self-service sign-up (only when the install allows it): a new person and their own workspace, like first-run
+     * setup but for anyone. An address that has an account is told to sign in and create a workspace from there.
+     */
+    async signup(input: SetupInput, from: Actor): Promise<User> {
+      const passwordHash = await hashPassword(input.password);
+      return db.transaction(async (tx) => {
+        if (await repo.emailTaken(input.email, tx))
+          throw new AppError(409, 'email_taken', 'That address has an account: sign in, then create a workspace.', {
+            email: 'Already has an account: sign in instead.',
+          });
+        const workspaceId = await repo.createWorkspace(
+          { name: input.workspaceName, senderName: input.senderName, postalAddress: input.postalAddress },
+          tx,
+        );
+        const user = await repo.createUser(
+          { workspaceId, name: input.name, email: input.email, role: 'owner', passwordHash },
+          tx,
+        );
+        await record(
+          db,
+          { ...from, workspaceId, userId: user.id, name: user.name },
+          { action: 'workspace.created' },
+          tx,
+        );
+        return user;
+      });
+    },
+
+    /** Someone signed in makes another workspace, which they own. */
+    async createWorkspace(actor: User, input: NewWorkspaceInput, from: Actor): Promise<User> {
+      return db.transaction(async (tx) => {
+        const workspaceId = await repo.createWorkspace(
+          { name: input.workspaceName, senderName: input.senderName, postalAddress: input.postalAddress },
+          tx,
+        );
+        await repo.addMembership(workspaceId, actor.id, 'owner', tx);
+        await record(db, { ...from, workspaceId }, { action: 'workspace.created' }, tx);
+        return (await repo.findUser(workspaceId, actor.id, tx))!;
+      });
+    },
+
+    /** The person as a member of another of their workspaces; 404 when they are not one. */
+    switchTo: (actor: User, workspaceId: string) => found(repo.findUser(workspaceId, actor.id), 'workspace'),
+
+    async updateWorkspace(actor: User, input: WorkspaceInput, from: Actor) {
+      await db.transaction(async (tx) => {
+        await repo.updateWorkspace(actor.workspaceId, input, tx);
+        await record(db, from, { action: 'workspace.updated' }, tx);
+      });
     },
 
     /** Each teammate decides for themselves whether unhappy answers reach their inbox. */
@@ -93,10 +153,10 @@ export function accountsService(db: Db) {
     /** The digest's own unsubscribe link (no sign-in: its token names the teammate). */
     stopDigest: (workspaceId: string, userId: string) => repo.setDigest(workspaceId, userId, false),
 
-    canManage,
     listUsers: repo.listUsers,
     findUser: repo.findUser,
     findWorkspace: repo.findWorkspace,
+    workspacesOf: repo.workspacesOf,
   };
 }
 export type AccountsService = ReturnType<typeof accountsService>;

@@ -2,11 +2,17 @@ import type { NextFunction, Request, Response } from 'express';
 import { unauthenticated } from '../../platform/errors';
 import type { AccountsService } from './accounts.service';
 import type { User, Workspace } from './accounts.repository';
+import { can, type Permission, type Role } from './policy';
+import { signIn, signOut } from './signin';
 
 declare module 'express-session' {
   interface SessionData {
     userId: string;
     workspaceId: string;
+    /** The role the session was issued for: when it changes, so does the session id. */
+    role: Role;
+    signedInAt: number;
+    userAgent: string;
   }
 }
 
@@ -19,22 +25,34 @@ declare global {
   }
 }
 
-/** Who is signed in, for the layout; never refuses. */
-export const loadUser = (accounts: AccountsService) => async (req: Request, res: Response, next: NextFunction) => {
-  const { userId, workspaceId } = req.session ?? {};
-  if (userId && workspaceId) {
-    const [user, workspace] = await Promise.all([
+/**
+ * Who is signed in, for the layout; never refuses. A session past its absolute lifetime (`absoluteMs` since
+ * sign-in, however active) is ended here; the idle timeout is the store's (`expire`, pushed on each request).
+ */
+export const loadUser =
+  (accounts: AccountsService, o: { absoluteMs: number }) => async (req: Request, res: Response, next: NextFunction) => {
+    const { userId, workspaceId, signedInAt } = req.session ?? {};
+    if (!userId || !workspaceId) return next();
+    if (!signedInAt || Date.now() - signedInAt > o.absoluteMs) {
+      await signOut(req);
+      return next();
+    }
+    const [user, workspace, workspaces] = await Promise.all([
       accounts.findUser(workspaceId, userId),
       accounts.findWorkspace(workspaceId),
+      accounts.workspacesOf(userId),
     ]);
     if (user && workspace) {
+      // A privilege change (either way) rotates the session id: one captured before it is worth nothing after.
+      if (req.session.role !== user.role) await signIn(req, user, { keepSignedInAt: true });
       req.auth = { user, workspace };
       res.locals.user = user;
       res.locals.workspace = workspace;
+      res.locals.workspaces = workspaces;
+      res.locals.can = (permission: Permission) => can(user.role, permission);
     }
-  }
-  next();
-};
+    next();
+  };
 
 /** Every team page goes through this; pages send people to /login, the API answers 401. */
 export const requireUser = (req: Request, res: Response, next: NextFunction) => {

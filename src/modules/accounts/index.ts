@@ -1,8 +1,15 @@
 export { accountsService, canManage, type AccountsService } from './accounts.service';
+export { teamService, type TeamService, type HandOver } from './team.service';
+export { passwordService, type PasswordService } from './password.service';
+export { sessionsRepository } from './sessions';
 export { accountsRoutes } from './accounts.routes';
+export { selfServiceRoutes } from './selfservice.routes';
+export { accountRoutes } from './account.routes';
 export { teamRoutes } from './team.routes';
 export { logoRoute, logoPath, LOGO_MAX_BYTES } from './brand';
 export { loadUser, requireUser, auth } from './auth.middleware';
 export type { User, Workspace } from './accounts.repository';
 export { teammates, type Teammate, type Teammates } from './teammates';
 export { recordAction, confirmedAction, type Confirmation } from './actions';
+export { authorize, can, ROLES, type Role, type Permission } from './policy';
+export { signupRoutes, workspacesRoutes } from './workspaces.routes';

@@ -3,25 +3,46 @@ import { brandPalette } from '../../platform/brand';
 import type { Db } from '../../platform/db';
 import { handleForm } from '../../platform/forms';
 import { TIME_ZONES } from '../../platform/timeZones';
+import { idParam } from '../../platform/validation';
+import { who, type Actor } from '../audit';
 import type { AccountsService } from './accounts.service';
-import { alertsSchema, digestSchema, teammateSchema, workspaceSchema } from './accounts.schemas';
+import type { TeamService } from './team.service';
+import {
+  alertsSchema,
+  digestSchema,
+  invitationSchema,
+  removalSchema,
+  roleSchema,
+  workspaceSchema,
+} from './accounts.schemas';
 import { auth } from './auth.middleware';
 import type { User } from './accounts.repository';
 import { brandRoutes, LOGO_MAX_BYTES, logoPath } from './brand';
+import { can, ROLES } from './policy';
 
 /** The team (who can own contacts and sign emails) and the workspace's settings. */
-export function teamRoutes(accounts: AccountsService, db: Db) {
+export function teamRoutes(accounts: AccountsService, team: TeamService, db: Db) {
   const r = Router();
 
+  const NOTICES: Record<string, string> = {
+    invited: 'Invitation sent. The link in it works once, for 7 days.',
+    resent: 'Invitation sent again, with a new link; the old one no longer works.',
+    revoked: 'Invitation revoked; its link no longer works.',
+    alerts: 'Alert setting saved.',
+    digest: 'Weekly digest setting saved.',
+    role: 'Role changed. It applies from their next page.',
+    removed: 'Teammate removed. What they owned went to the teammate you chose.',
+  };
   const teamPage = async (req: Request) => {
     const { user, workspace } = auth(req);
     return {
       title: 'Team',
       teammates: await accounts.listUsers(workspace.id),
-      canManage: accounts.canManage(user),
-      added: false,
-      alertsSaved: false,
-      digestSaved: false,
+      invitations: can(user.role, 'team') ? await team.pendingInvitations(workspace.id) : [],
+      canManage: can(user.role, 'team'),
+      roles: ROLES,
+      notice: '',
+      notices: NOTICES,
     };
   };
   const settingsPage = (req: Request) => {
@@ -29,7 +50,7 @@ export function teamRoutes(accounts: AccountsService, db: Db) {
     return {
       title: 'Settings',
       zones: TIME_ZONES,
-      canManage: accounts.canManage(user),
+      canManage: can(user.role, 'workspace'),
       saved: false,
       brandSaved: false,
       palette: brandPalette(workspace.brandColor),
@@ -43,17 +64,22 @@ export function teamRoutes(accounts: AccountsService, db: Db) {
       ...(await teamPage(req)),
       values: { role: 'member' },
       errors: {},
-      added: req.query.added === '1',
-      alertsSaved: req.query.alerts === '1',
-      digestSaved: req.query.digest === '1',
+      notice: Object.keys(NOTICES).find((k) => req.query[k] === '1') ?? '',
     });
   });
 
-  /** The signed-in person does it, then sees the page again with a notice. */
+  /** The signed-in person does it (recorded as them), then sees the page again with a notice. */
   const asActor =
-    <I>(use: (actor: User, input: I) => Promise<unknown>, then: string) =>
+    <I>(use: (actor: User, input: I, from: Actor) => Promise<unknown>, then: string) =>
     async (input: I, req: Request) => {
-      await use(auth(req).user, input);
+      await use(auth(req).user, input, who(req));
+      return then;
+    };
+  /** The same, about the record in the path (a teammate, an invitation). */
+  const onRecord =
+    <I>(what: string, use: (actor: User, id: string, input: I, from: Actor) => Promise<unknown>, then: string) =>
+    async (input: I, req: Request) => {
+      await use(auth(req).user, idParam(req.params.id, what), input, who(req));
       return then;
     };
 
@@ -62,12 +88,37 @@ export function teamRoutes(accounts: AccountsService, db: Db) {
   r.post('/team/digest', ...handleForm({ schema: digestSchema, run: asActor(accounts.setDigest, '/team?digest=1') }));
 
   r.post(
-    '/team',
+    '/team/invitations',
     ...handleForm({
       view: 'accounts/team',
       page: teamPage,
-      schema: teammateSchema,
-      run: asActor(accounts.addTeammate, '/team?added=1'),
+      schema: invitationSchema,
+      run: asActor(team.invite, '/team?invited=1'),
+    }),
+  );
+  r.post('/team/invitations/:id/resend', ...handleForm({ run: onRecord('invitation', team.resend, '/team?resent=1') }));
+  r.post(
+    '/team/invitations/:id/revoke',
+    ...handleForm({ run: onRecord('invitation', team.revoke, '/team?revoked=1') }),
+  );
+
+  r.post(
+    '/team/:id/role',
+    ...handleForm({
+      view: 'accounts/team',
+      page: teamPage,
+      schema: roleSchema,
+      run: onRecord('teammate', team.changeRole, '/team?role=1'),
+    }),
+  );
+
+  r.post(
+    '/team/:id/remove',
+    ...handleForm({
+      view: 'accounts/team',
+      page: teamPage,
+      schema: removalSchema,
+      run: onRecord('teammate', team.remove, '/team?removed=1'),
     }),
   );
 

@@ -8,6 +8,6 @@ export { contactsRoutes } from './contacts.routes';
 export { filterCondition as segmentCondition, parseStoredFilter, type ContactFilter } from './segment.filter';
 export { segmentAudience } from './segments.audience';
 export { messageIdsBy, type ContactErasure, type ErasedContact, type ErasureParts } from './erasure';
-export { contactWrites } from './writes';
+export { contactWrites, contactsHandOver } from './writes';
 export { contactFormSchema } from './contacts.schemas';
 export { contactUpsertSchema, type ContactUpsert, LOCALES, STATUSES } from './contacts.schemas';

@@ -47,7 +47,8 @@ export function createDigestJob(o: {
           tx,
         ),
       );
-      const due = subscribers.filter((s) => !done.has(s.userId));
+      // A person in several workspaces gets each one's digest.
+      const due = subscribers.filter((s) => !done.has(`${s.userId} ${s.workspaceId}`));
       let n = 0;
       for (const workspaceId of new Set(due.map((s) => s.workspaceId))) {
         const people = due.filter((s) => s.workspaceId === workspaceId);

@@ -20,15 +20,15 @@ export const digestRepository = (db: Db) => ({
   tryLock: async (tx: Tx) =>
     !!(await db.one<{ ok: boolean }>(`SELECT pg_try_advisory_xact_lock(${DIGEST_LOCK}) AS ok`, {}, tx))?.ok,
 
-  /** Which of these teammates already have the week's digest (queued, sent or otherwise). */
+  /** Which (teammate, workspace) pairs already have the week's digest (queued, sent or otherwise): one a line. */
   queuedFor: async (week: string, userIds: string[], tx?: Tx) =>
     (
-      await db.query<{ userId: string }>(
-        `SELECT user_id AS "userId" FROM digests WHERE week = $1::date AND user_id = ANY ($2::uuid[])`,
+      await db.query<{ key: string }>(
+        `SELECT user_id || ' ' || workspace_id AS key FROM digests WHERE week = $1::date AND user_id = ANY ($2::uuid[])`,
         [week, userIds],
         tx,
       )
-    ).map((r) => r.userId),
+    ).map((r) => r.key),
 
   /** One digest per (teammate, workspace, week), whoever else tries: true when this one was the one. */
   queue: async (d: NewDigest, tx: Tx) =>

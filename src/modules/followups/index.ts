@@ -2,3 +2,4 @@ export { followupsService, type FollowupsService } from './followups.service';
 export { followupsRoutes, inboxCount } from './followups.routes';
 export { followupsErasure } from './erasure';
 export { followupsRetention } from './retention';
+export { followupsHandOver } from './handover';

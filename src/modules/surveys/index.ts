@@ -13,3 +13,4 @@ export {
   NPS_PROMOTER_FROM,
 } from './questions';
 export { questionSchema, surveyQuestionsSchema, surveyDraftSchema, LANGUAGES } from './surveys.schemas';
+export { surveysHandOver } from './handover';

@@ -188,8 +188,8 @@ export const webhooksRepository = (db: Db) => ({
   queueNotices: (workspaceId: string, endpointId: string, reason: string, tx: Tx) =>
     db.execute(
       `INSERT INTO webhook_notices (workspace_id, endpoint_id, user_id, reason)
-       SELECT :workspaceId, :endpointId, u.id, :reason FROM users u
-       WHERE u.workspace_id = :workspaceId AND u.role IN ('owner', 'admin')`,
+       SELECT :workspaceId, :endpointId, m.user_id, :reason FROM memberships m
+       WHERE m.workspace_id = :workspaceId AND m.role IN ('owner', 'admin')`,
       { workspaceId, endpointId, reason },
       tx,
     ),

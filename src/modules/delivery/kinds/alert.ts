@@ -36,7 +36,9 @@ export const alert: OutboxKind<AlertRow> = {
              WHEN NOT u.alerts_enabled THEN 'The teammate turned alerts off; not sent.'
              WHEN cv.status = 'closed' THEN 'The conversation was closed before the alert was due; not sent.'
              ELSE 'Someone replied before the alert was due; not sent.' END AS why
-      FROM picked p JOIN alerts a ON a.id = p.id LEFT JOIN users u ON u.id = a.user_id AND u.workspace_id = a.workspace_id
+      FROM picked p JOIN alerts a ON a.id = p.id
+      LEFT JOIN memberships m ON m.user_id = a.user_id AND m.workspace_id = a.workspace_id
+      LEFT JOIN users u ON u.id = m.user_id
       LEFT JOIN conversations cv ON cv.response_id = a.response_id
       CROSS JOIN LATERAL (SELECT EXISTS (SELECT 1 FROM replies r WHERE r.response_id = a.response_id) AS replied) rp`,
   read: `SELECT c.id, c.attempts, c.workspace_id AS "workspaceId", r.id AS "responseId", u.name AS "toName", u.email AS "toEmail", r.score, r.comment,

@@ -45,7 +45,9 @@ export const digest: OutboxKind<DigestRow> = {
   checked: `SELECT p.id, u.id IS NULL OR NOT u.digest_enabled AS stop,
         CASE WHEN u.id IS NULL THEN 'The teammate is no longer in the workspace; not sent.'
              ELSE 'The teammate turned the weekly digest off; not sent.' END AS why
-      FROM picked p JOIN digests dg ON dg.id = p.id LEFT JOIN users u ON u.id = dg.user_id AND u.workspace_id = dg.workspace_id`,
+      FROM picked p JOIN digests dg ON dg.id = p.id
+      LEFT JOIN memberships m ON m.user_id = dg.user_id AND m.workspace_id = dg.workspace_id
+      LEFT JOIN users u ON u.id = m.user_id`,
   read: `SELECT c.id, c.attempts, c.workspace_id AS "workspaceId", to_char(c.week, 'YYYY-MM-DD') AS week,
        c.token_sealed AS "tokenSealed", c.content, u.name AS "toName", u.email AS "toEmail",
        ws.name AS "workspaceName", ws.postal_address AS "postalAddress",

@@ -6,13 +6,26 @@ import { reminder } from './reminder';
 import { reply } from './reply';
 import { webhook } from './webhook';
 import { webhookNotice } from './webhookNotice';
+import { passwordReset } from './passwordReset';
+import { teamInvitation } from './teamInvitation';
 
 /**
- * Every kind of message the outbox sends, in claim order: a reply or an alert has one person waiting on it, so
- * it never queues behind a large wave; a webhook is someone's system waiting on an event; the weekly digest
- * waits for nobody, so it goes last. A new kind is a new file in this folder and one entry here.
+ * Every kind of message the outbox sends, in claim order: a reply, an alert, a password reset or a team
+ * invitation has one person waiting on it, so it never queues behind a large wave; a webhook is someone's system
+ * waiting on an event; the weekly digest waits for nobody, so it goes last. A new kind is a new file in this
+ * folder and one entry here.
  */
-export const OUTBOX_KINDS = [reply, alert, webhook, webhookNotice, invitation, reminder, digest] as const;
+export const OUTBOX_KINDS = [
+  reply,
+  alert,
+  passwordReset,
+  teamInvitation,
+  webhook,
+  webhookNotice,
+  invitation,
+  reminder,
+  digest,
+] as const;
 
 /** A claimed row of any kind, told apart by `kind`. */
 export type ClaimedMessage = RowOf<(typeof OUTBOX_KINDS)[number]>;

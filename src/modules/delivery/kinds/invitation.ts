@@ -54,8 +54,10 @@ export const surveyMailRead = (deliveryOf: string, extraColumns = '') => `
   JOIN surveys s ON s.id = w.survey_id
   JOIN survey_versions v ON v.survey_id = w.survey_id AND v.version = w.survey_version
   JOIN workspaces ws ON ws.id = d.workspace_id
-  LEFT JOIN users owner ON owner.id = ct.owner_user_id AND owner.workspace_id = d.workspace_id
-  LEFT JOIN users sender ON sender.id = s.sender_user_id AND sender.workspace_id = d.workspace_id
+  LEFT JOIN users owner ON owner.id = ct.owner_user_id
+    AND EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = owner.id AND m.workspace_id = d.workspace_id)
+  LEFT JOIN users sender ON sender.id = s.sender_user_id
+    AND EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = sender.id AND m.workspace_id = d.workspace_id)
   WHERE c.status = 'sending'`;
 
 /** The invitation's Message-ID; reminders and personal replies thread under it. */

@@ -31,7 +31,8 @@ export const webhookNotice: OutboxKind<WebhookNoticeRow> = {
              ELSE 'The endpoint was enabled again; not sent.' END AS why
       FROM picked p JOIN webhook_notices n ON n.id = p.id
       JOIN webhook_endpoints e ON e.id = n.endpoint_id
-      LEFT JOIN users u ON u.id = n.user_id AND u.workspace_id = n.workspace_id`,
+      LEFT JOIN memberships m ON m.user_id = n.user_id AND m.workspace_id = n.workspace_id
+      LEFT JOIN users u ON u.id = m.user_id`,
   read: `SELECT c.id, c.attempts, c.workspace_id AS "workspaceId", e.id AS "endpointId", e.url, c.reason,
        u.name AS "toName", u.email AS "toEmail", ws.name AS "workspaceName"
      FROM claimed c

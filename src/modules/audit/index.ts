@@ -1,0 +1,1 @@
+export { record, recordForPerson, who, type Actor, type AuditEntry } from './audit';
