@@ -44,6 +44,9 @@ const SELF = new Set([
   'POST /account/password',
   'POST /account/sessions/others/end',
   'POST /account/sessions/:key/end',
+  'GET /workspaces/new',
+  'POST /workspaces',
+  'POST /workspaces/switch',
 ]);
 const MANAGING = /^(POST \/team|POST \/settings|GET \/mailbox|GET \/audit)/;
 const WRITE_FORMS = new Set([

@@ -87,7 +87,6 @@ export const POLICY: readonly (readonly [method: 'GET' | 'POST', path: string, n
   ['GET', '/schedules/:id/activate', 'write'],
   ['POST', '/schedules/:id/activate', 'write'],
   ['POST', '/schedules/:id/pause', 'write'],
-  ['POST', '/schedules/:id/resume', 'write'],
   ['GET', '/schedules/:id/delete', 'write'],
   ['POST', '/schedules/:id/delete', 'write'],
   // Contacts
