@@ -12,7 +12,7 @@ type Agent = ReturnType<typeof request.agent>;
 
 /** Routes anyone may reach signed out (before requireUser in app.ts): the policy table does not list them. */
 const PUBLIC =
-  /^(\/healthz|\/readyz|\/r\/.*|\/|\/setup|\/login|\/logout|\/forgot|\/reset\/:token|\/invitations\/:token|\/signup)$/;
+  /^(\/healthz|\/readyz|\/r\/.*|\/|\/setup|\/login|\/logout|\/forgot|\/reset\/:token|\/invitations\/:token|\/signup|\/digest\/unsubscribe\/:token)$/;
 
 /** Every (method, path) the app routes, read from Express 5's router stack (as the route fuzz does). */
 function routeTable(app: Express) {
@@ -40,6 +40,7 @@ const concrete = (pattern: string) => pattern.replace(/:\w+/g, () => crypto.rand
  */
 const SELF = new Set([
   'POST /team/alerts',
+  'POST /team/digest',
   'GET /account',
   'POST /account/password',
   'POST /account/sessions/others/end',
@@ -56,6 +57,9 @@ const WRITE_FORMS = new Set([
   'GET /surveys/:id/send',
   'GET /schedules/:id/activate',
   'GET /schedules/:id/delete',
+  'GET /surveys/:id/delete',
+  'GET /contacts/segments/:id/delete',
+  'GET /contacts/:id/delete',
   'GET /contacts/imports',
   'GET /contacts/imports/:id',
   'GET /contacts/imports/:id/refusals.csv',

@@ -34,7 +34,8 @@ describe('several workspaces', () => {
     expect(before).not.toContain(after[0]); // a new role in a new workspace: a new session id
 
     const globex = await owner.get('/contacts').expect(200);
-    expect(globex.text).toContain('Valeria Ortiz</a> · Globex');
+    expect(globex.text).toContain('<span class="brand-name">Globex</span>');
+    expect(globex.text).toContain('Valeria Ortiz</a>');
     expect(globex.text).not.toContain('grace@customer.test');
     const [acme, other] = await t.db.query<{ id: string; name: string; role: string }>(
       `SELECT w.id, w.name, m.role FROM workspaces w JOIN memberships m ON m.workspace_id = w.id ORDER BY w.name`,
@@ -76,7 +77,8 @@ describe('several workspaces', () => {
 
     // Now in Globex, as a viewer: refused a change. Back in Acme, as a member: allowed.
     const there = await kim.get('/contacts').expect(200);
-    expect(there.text).toContain('Kim</a> · Globex');
+    expect(there.text).toContain('<span class="brand-name">Globex</span>');
+    expect(there.text).toContain('Kim</a>');
     await kim
       .post('/contacts')
       .type('form')
@@ -133,7 +135,8 @@ describe('sign-up, when the install allows it', () => {
     };
     await agent.post('/signup').type('form').send(form).expect(303);
     const home = await agent.get('/surveys').expect(200);
-    expect(home.text).toContain('Gavin</a> · Hooli');
+    expect(home.text).toContain('<span class="brand-name">Hooli</span>');
+    expect(home.text).toContain('Gavin</a>');
     const taken = await request
       .agent(t.app)
       .post('/signup')

@@ -1,6 +1,6 @@
 import { Router, type Request } from 'express';
 import { handleForm } from '../../platform/forms';
-import { auth } from '../accounts';
+import { auth, can } from '../accounts';
 import type { RetentionService } from './retention.service';
 import { retentionSchema } from './retention.schemas';
 
@@ -10,7 +10,7 @@ export function retentionRoutes(retention: RetentionService) {
 
   const page = (req: Request) => {
     const { user } = auth(req);
-    return { title: 'Data retention', canManage: user.role === 'owner' || user.role === 'admin', saved: false };
+    return { title: 'Data retention', canManage: can(user.role, 'workspace'), saved: false };
   };
 
   r.get('/settings/retention', async (req, res) => {

@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { handleForm } from '../../platform/forms';
 import { idParam } from '../../platform/validation';
-import { auth } from '../accounts';
+import { auth, can } from '../accounts';
 import { EVENT_NAMES, EVENT_TYPES } from './events';
 import { endpointSchema, newEndpointSchema } from './webhooks.schemas';
 import { ROTATION_GRACE_HOURS, type WebhooksService } from './webhooks.service';
@@ -16,7 +16,7 @@ const NOTICES: Record<string, string> = {
 };
 
 const BASE = '/settings/webhooks';
-const canManage = (req: Request) => ['owner', 'admin'].includes(auth(req).user.role);
+const canManage = (req: Request) => can(auth(req).user.role, 'workspace');
 
 /** Settings → Webhooks: endpoints, their secrets (shown once), test events and the delivery log. */
 export function webhooksRoutes(webhooks: WebhooksService) {

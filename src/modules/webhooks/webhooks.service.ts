@@ -2,7 +2,7 @@ import type { Db } from '../../platform/db';
 import { conflict, forbidden, found, invalid } from '../../platform/errors';
 import { decodeCursor, encodeCursor } from '../../platform/cursor';
 import type { Sealer } from '../../platform/tokens';
-import type { User } from '../accounts';
+import { can, type User } from '../accounts';
 import { checkedAddresses, RefusedAddress, type AddressPolicy, type Resolve } from './addressGuard';
 import { TEST_EVENT } from './events';
 import { newSecret } from './signing';
@@ -14,7 +14,7 @@ const LOG_PAGE = 50;
 export const ROTATION_GRACE_HOURS = 24;
 
 const mustManage = (actor: User) => {
-  if (actor.role !== 'owner' && actor.role !== 'admin') throw forbidden('Only an owner or admin can manage webhooks.');
+  if (!can(actor.role, 'workspace')) throw forbidden('Only an owner or admin can manage webhooks.');
 };
 
 export function webhooksService(
