@@ -42,6 +42,8 @@ const NOT_PAGES: [RegExp, string][] = [
   [/^\/schedules\/preview$/, 'JSON for the schedule form'],
   [/^\/brand\//, 'images'],
   [/^\/logout$/, 'an action'],
+  [/^\/(reset|invitations)\/:token$/, "signed-out pages reached from an email's link: people.test.ts"],
+  [/^\/signup$/, 'off unless SIGNUP_ENABLED (a 404 here); the page is checked in workspaces.test.ts'],
 ];
 
 const run = browserAvailable() ? describe : describe.skip;

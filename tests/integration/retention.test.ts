@@ -1,7 +1,7 @@
-import request from 'supertest';
 import { createDb, type Db } from '../../src/platform/db';
 import { retentionSweeper } from '../../src/modules/retention';
 import type { Question } from '../../src/modules/surveys';
+import { inviteTeammate } from '../helpers/team';
 import { createSurvey, createTestApp, csrfFrom, signedInAgent, submitForm, type TestApp } from '../helpers/testApp';
 
 /**
@@ -245,19 +245,13 @@ it('deletes, when told to, every answer past the policy, anonymised ones include
 });
 
 it('lets only an owner or admin change it', async () => {
-  await submitForm(agent, '/team', '/team', {
+  // A member joins as people do: invited, the link in the email followed.
+  const member = await inviteTeammate(t, agent, {
     name: 'Mo Member',
     email: 'mo@acme.test',
     role: 'member',
     password: 'member password 1',
   });
-  const member = request.agent(t.app);
-  const login = await member.get('/login').expect(200);
-  await member
-    .post('/login')
-    .type('form')
-    .send({ email: 'mo@acme.test', password: 'member password 1', _csrf: csrfFrom(login.text) })
-    .expect(303);
   const page = await member.get('/settings/retention').expect(200);
   expect(page.text).toContain('Only an owner or admin can change how long answers are kept.');
   await member

@@ -29,7 +29,7 @@ export function teamRoutes(accounts: AccountsService, team: TeamService, db: Db)
     resent: 'Invitation sent again, with a new link; the old one no longer works.',
     revoked: 'Invitation revoked; its link no longer works.',
     alerts: 'Alert setting saved.',
-    digest: 'Weekly digest setting saved.',
+    digest: 'Digest setting saved.',
     role: 'Role changed. It applies from their next page.',
     removed: 'Teammate removed. What they owned went to the teammate you chose.',
   };
