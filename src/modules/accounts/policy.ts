@@ -57,6 +57,13 @@ export const POLICY: readonly (readonly [method: 'GET' | 'POST', path: string, n
   ['GET', '/settings', 'read'],
   ['POST', '/settings', 'workspace'],
   // Settings owners and admins manage; everyone else may look (a webhook's secret is shown once, at creation).
+  ['POST', '/settings/brand', 'workspace'],
+  ['POST', '/settings/logo', 'workspace'],
+  ['POST', '/settings/logo/remove', 'workspace'],
+  ['GET', '/settings/api-keys', 'read'],
+  ['POST', '/settings/api-keys', 'workspace'],
+  ['POST', '/settings/api-keys/delighted', 'workspace'],
+  ['POST', '/settings/api-keys/:id/revoke', 'workspace'],
   ['GET', '/settings/retention', 'read'],
   ['POST', '/settings/retention', 'workspace'],
   ['GET', '/settings/webhooks', 'read'],
