@@ -1,5 +1,6 @@
 import pg from 'pg';
 import request from 'supertest';
+import { inviteTeammate } from '../helpers/team';
 import { buildApp } from '../../src/app';
 import { createLogger } from '../../src/platform/logger';
 import { createSealer } from '../../src/platform/tokens';
@@ -85,19 +86,13 @@ describe('the Settings page', () => {
   });
 
   it('a member can neither see nor make keys', async () => {
-    await submitForm(owner, '/team', '/team', {
+    // A member joins as people do: invited, the link in the email followed.
+    const member = await inviteTeammate(t, owner, {
       name: 'Mo Member',
       email: 'mo@acme.test',
       role: 'member',
       password: 'member password 1',
     });
-    const member = request.agent(t.app);
-    const login = await member.get('/login').expect(200);
-    await member
-      .post('/login')
-      .type('form')
-      .send({ email: 'mo@acme.test', password: 'member password 1', _csrf: csrfFrom(login.text) })
-      .expect(303);
     const page = await member.get('/settings/api-keys').expect(200);
     expect(page.text).toContain('Only an owner or admin');
     expect(page.text).not.toContain('Helpdesk');

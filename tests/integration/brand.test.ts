@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { inviteTeammate } from '../helpers/team';
 import { png } from '../factories/images';
 import { sendWave } from '../helpers/audience';
 import {
@@ -93,19 +94,13 @@ describe('Settings → Brand: a logo upload', () => {
     await request(t.app)
       .get(`/brand/logo/${'0'.repeat(64)}`)
       .expect(404);
-    await submitForm(owner, '/team', '/team', {
+    // A member joins as people do: invited, the link in the email followed.
+    const member = await inviteTeammate(t, owner, {
       name: 'Mo',
       email: 'mo@acme.test',
       role: 'member',
       password: 'member password 1',
     });
-    const member = request.agent(t.app);
-    const login = await member.get('/login').expect(200);
-    await member
-      .post('/login')
-      .type('form')
-      .send({ email: 'mo@acme.test', password: 'member password 1', _csrf: csrfFrom(login.text) })
-      .expect(303);
     const page = await member.get('/settings').expect(200);
     const res = await member
       .post('/settings/logo')
