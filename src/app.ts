@@ -115,7 +115,9 @@ export function buildApp(deps: AppDeps) {
   app.set('view cache', config.viewCache);
   // An include written from the root ('/respond/_head') is found without a disk check on every render.
   app.set('view options', { root: VIEWS_DIR });
-  // Every page's brand (team and respondent): a <style> of computed #rrggbb values, and the logo's URL.
+  // Every page's brand (team and respondent): a <style> of computed #rrggbb values, and the logo's URL. The views
+  // print brandStyle unescaped (<%- %>): nothing typed reaches it, since brandPalette keeps only a colour matching
+  // ^#[0-9a-f]{6}$ (else the default) and emits only colours it computed; the column has the same CHECK.
   app.locals.brandStyle = (color: string | null | undefined) => brandCss(brandPalette(color));
   app.locals.logoPath = logoPath;
 
