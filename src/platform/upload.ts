@@ -54,7 +54,8 @@ export const smallUpload =
     });
     bb.on('file', (field, stream, info) => {
       const chunks: Buffer[] = [];
-      stream.on('error', done);
+      // A file stream fails only when the request under it does: the same refusal as a cut-off body.
+      stream.on('error', () => done(broken()));
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
         const truncated = (stream as { truncated?: boolean }).truncated === true;

@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createTestApp, type TestApp } from '../helpers/testApp';
 import { axeViolations, browserAvailable, launchBrowser } from '../helpers/browser';
+import { waitFor } from '../helpers/wait';
 import { EVERY_TYPE, NPS_SURVEY, seedDelivery, seedSurvey, seedWorkspace } from '../factories/respondent';
 
 const run = browserAvailable() ? describe : describe.skip;
@@ -71,13 +72,14 @@ run('the respondent in a real browser, at 320 px', () => {
       { deliveryId },
     );
 
-  async function waitFor<T>(read: () => Promise<T | undefined>, ok: (v: T) => boolean) {
-    for (let i = 0; i < 100; i++) {
-      const v = await read();
-      if (v !== undefined && ok(v)) return v;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error('condition not reached');
+  /** The value `read` gives once it is there and `ok`, waiting on the state (tests/helpers/wait.ts). */
+  async function valueOnce<T>(read: () => Promise<T | undefined>, ok: (v: T) => boolean) {
+    let value: T | undefined;
+    await waitFor(async () => {
+      value = await read();
+      return value !== undefined && ok(value);
+    }, 'the stored answer');
+    return value!;
   }
 
   it('with JavaScript: the clicked score confirms itself once seen, follow-ups follow the band, answers save as you go, Send thanks', async () => {
@@ -95,12 +97,12 @@ run('the respondent in a real browser, at 320 px', () => {
     // A promoter score hides the detractor follow-up and saves at once.
     await page.getByText('9', { exact: true }).click();
     await page.getByLabel('How can I help?').waitFor({ state: 'hidden' });
-    await waitFor(
+    await valueOnce(
       () => responseOf(deliveryId),
       (r) => r.score === 9,
     );
     await page.getByLabel('What is the main reason for your score?').fill('Quick answers');
-    await waitFor(
+    await valueOnce(
       () => responseOf(deliveryId),
       (r) => r.comment === 'Quick answers',
     );

@@ -186,4 +186,4 @@ it('backs up a running workspace, refuses to restore under a running Rapport, th
   const login = request.agent(restartedUrl);
   await submitForm(login, '/login', '/login', { email: OWNER.email, password: OWNER.password });
   expect((await login.get('/surveys').expect(200)).text).toContain('Acme');
-}, 180_000);
+}, 600_000);

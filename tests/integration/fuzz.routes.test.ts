@@ -392,12 +392,10 @@ function fetchRaw(
   });
 }
 
-beforeAll(
-  () =>
-    seed().catch((err) => {
-      throw new Error(`seeding failed: ${err.message} ${err.parent?.message ?? ''} ${err.sql ?? ''}`);
-    }),
-  60_000,
+beforeAll(() =>
+  seed().catch((err) => {
+    throw new Error(`seeding failed: ${err.message} ${err.parent?.message ?? ''} ${err.sql ?? ''}`);
+  }),
 );
 
 async function seed() {

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { createTestApp, type TestApp } from '../helpers/testApp';
 import { NPS_SURVEY, seedDelivery, seedSurvey } from '../factories/respondent';
+import { waitFor } from '../helpers/wait';
 
 /**
  * Real outages: the app reaches PostgreSQL through a proxy this file freezes (a hung server: bytes held,
@@ -21,7 +22,8 @@ afterEach(() => t.proxy!.restore());
 
 describe('readiness when PostgreSQL hangs or goes away', () => {
   it('answers 503 while PostgreSQL is frozen (it hung before), and 200 again once it answers', async () => {
-    await request(t.app).get('/readyz').expect(200);
+    // Ready first (the check's own deadline is short: on a busy machine the first connection may take longer).
+    await waitFor(async () => (await request(t.app).get('/readyz')).status === 200);
     t.proxy!.freeze();
     // Still frozen while it answers: the check has its own deadline instead of waiting on the database.
     const res = await request(t.app).get('/readyz').timeout(10_000).expect(503);
@@ -104,7 +106,3 @@ describe('a respondent answering while the database is down', () => {
     expect(res.body.error.message).toContain('toque Enviar para intentarlo de nuevo');
   });
 });
-
-async function waitFor(check: () => Promise<boolean>) {
-  while (!(await check())) await new Promise((r) => setTimeout(r, 50));
-}

@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createTestApp, signedInAgent, type TestApp } from '../helpers/testApp';
 import { runImport, uploadCsv } from '../helpers/audience';
+import { waitFor } from '../helpers/wait';
 
 let t: TestApp;
 let agent: Awaited<ReturnType<typeof signedInAgent>>;
@@ -124,10 +125,6 @@ describe('a truncated, unterminated or malformed upload gets a 4xx and leaves no
     await agent.get('/contacts/imports').expect(200);
   });
 });
-
-async function waitFor(check: () => Promise<boolean>) {
-  while (!(await check())) await new Promise((r) => setTimeout(r, 25));
-}
 
 describe('a file is input like any form', () => {
   it('control characters in its cells are cleaned, never a failed import', async () => {

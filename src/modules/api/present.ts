@@ -1,23 +1,12 @@
 import type { Estimate, FeedRow, Section } from '../insights';
+import type { Contact } from '../contacts';
 import type { Survey } from '../surveys';
 
 /** Our rows as the API's JSON (schemas.ts): ISO timestamps, ids named for what they are. */
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
 
-export const presentContact = (c: {
-  id: string;
-  email: string;
-  name: string;
-  locale: string | null;
-  ownerUserId: string | null;
-  tags: string[];
-  properties: Record<string, string>;
-  status: string;
-  lastInvitedAt: Date | null;
-  lastAnsweredAt: Date | null;
-  createdAt: Date;
-  updatedAt: Date;
-}) => ({
+/** The API shows a contact's own fields (how it is suppressed shows as its status). */
+export const presentContact = (c: Omit<Contact, 'lastScoreBand' | 'suppression'>) => ({
   id: c.id,
   email: c.email,
   name: c.name,
@@ -32,16 +21,9 @@ export const presentContact = (c: {
   updatedAt: iso(c.updatedAt)!,
 });
 
-export const presentContactSummary = (c: {
-  id: string;
-  email: string;
-  name: string;
-  status: string;
-  tags: string[];
-  ownerUserId: string | null;
-  lastInvitedAt: Date | null;
-  createdAt: Date;
-}) => ({
+export const presentContactSummary = (
+  c: Pick<Contact, 'id' | 'email' | 'name' | 'status' | 'tags' | 'ownerUserId' | 'lastInvitedAt' | 'createdAt'>,
+) => ({
   id: c.id,
   email: c.email,
   name: c.name,

@@ -1,4 +1,5 @@
 export { contactsService, type ContactsService } from './contacts.service';
+export type { Contact } from './contacts.repository';
 export { contactsRoutes } from './contacts.routes';
 /**
  * For a schedule's audience: a segment's filter as a SQL condition on a contacts alias with named
