@@ -26,6 +26,8 @@ export type Workspace = {
   brandColor: string | null;
   /** The current logo's SHA-256 (served at /brand/logo/<sha256>), or null. */
   logoSha256: string | null;
+  /** How long an unhappy customer may wait for a first answer before the conversation is overdue (followups). */
+  responseTargetHours: number;
 };
 /** A person, whatever workspace: who signs in. */
 export type Person = { id: string; name: string; email: string; passwordHash: string };
@@ -192,14 +194,15 @@ export const accountsRepository = (db: Db) => ({
   async updateWorkspace(
     id: string,
     w: Pick<Workspace, 'name' | 'senderName' | 'postalAddress' | 'throttleDays'> &
-      Partial<Pick<Workspace, 'anonymityThreshold' | 'allowFrequentSchedules' | 'timeZone'>>,
+      Partial<Pick<Workspace, 'anonymityThreshold' | 'allowFrequentSchedules' | 'timeZone' | 'responseTargetHours'>>,
     tx?: Tx,
   ) {
     await db.execute(
       `UPDATE workspaces SET name = :name, sender_name = :senderName, postal_address = :postalAddress, throttle_days = :throttleDays,
          anonymity_threshold = coalesce(:anonymityThreshold, anonymity_threshold),
          allow_frequent_schedules = coalesce(:allowFrequentSchedules, allow_frequent_schedules),
-         time_zone = coalesce(:timeZone, time_zone)
+         time_zone = coalesce(:timeZone, time_zone),
+         response_target_hours = coalesce(:responseTargetHours, response_target_hours)
        WHERE id = :id`,
       {
         id,
@@ -207,6 +210,7 @@ export const accountsRepository = (db: Db) => ({
         anonymityThreshold: w.anonymityThreshold ?? null,
         allowFrequentSchedules: w.allowFrequentSchedules ?? null,
         timeZone: w.timeZone ?? null,
+        responseTargetHours: w.responseTargetHours ?? null,
       },
       tx,
     );
@@ -217,7 +221,7 @@ export const accountsRepository = (db: Db) => ({
       `SELECT id, name, sender_name AS "senderName", postal_address AS "postalAddress", throttle_days AS "throttleDays",
          anonymity_threshold AS "anonymityThreshold", allow_frequent_schedules AS "allowFrequentSchedules",
          time_zone AS "timeZone", brand_color AS "brandColor",
-         logo_sha256 AS "logoSha256"
+         logo_sha256 AS "logoSha256", response_target_hours AS "responseTargetHours"
        FROM workspaces WHERE id = :id`,
       { id },
     ),
