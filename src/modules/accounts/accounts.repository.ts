@@ -10,6 +10,8 @@ export type User = {
   role: Role;
   alertsEnabled: boolean;
   digestEnabled: boolean;
+  /** In this workspace's round-robin: gets its share of unowned unhappy answers (followups). */
+  roundRobin: boolean;
 };
 export type Workspace = {
   id: string;
@@ -33,7 +35,7 @@ export type Workspace = {
 export type Person = { id: string; name: string; email: string; passwordHash: string };
 
 const MEMBER_COLUMNS = `u.id, m.workspace_id AS "workspaceId", u.name, u.email, m.role, u.alerts_enabled AS "alertsEnabled",
-  u.digest_enabled AS "digestEnabled"`;
+  u.digest_enabled AS "digestEnabled", m.round_robin AS "roundRobin"`;
 const MEMBERS = `memberships m JOIN users u ON u.id = m.user_id`;
 
 export const accountsRepository = (db: Db) => ({
@@ -54,7 +56,7 @@ export const accountsRepository = (db: Db) => ({
 
   /** A new person, a member of `workspaceId` with `role` (the users_first_membership trigger makes it so). */
   async createUser(
-    u: Omit<User, 'id' | 'alertsEnabled' | 'digestEnabled'> & { passwordHash: string },
+    u: Omit<User, 'id' | 'alertsEnabled' | 'digestEnabled' | 'roundRobin'> & { passwordHash: string },
     tx: Tx,
   ): Promise<User> {
     const { id } = (await db.one<{ id: string }>(
@@ -71,6 +73,7 @@ export const accountsRepository = (db: Db) => ({
       role: u.role,
       alertsEnabled: true,
       digestEnabled: false,
+      roundRobin: false,
     };
   },
 
@@ -168,6 +171,14 @@ export const accountsRepository = (db: Db) => ({
        WHERE id = :id AND EXISTS (SELECT 1 FROM memberships WHERE workspace_id = :workspaceId AND user_id = :id)`,
       { workspaceId, id, enabled },
     ),
+
+  /** One's place in this workspace's round-robin of unowned unhappy answers: a membership's, not a person's. */
+  setRoundRobin: (workspaceId: string, id: string, enabled: boolean) =>
+    db.execute(`UPDATE memberships SET round_robin = :enabled WHERE workspace_id = :workspaceId AND user_id = :id`, {
+      workspaceId,
+      id,
+      enabled,
+    }),
 
   /** Like alerts, the digest is the person's choice; only a member of the workspace can make it there. */
   setDigest: (workspaceId: string, id: string, enabled: boolean) =>

@@ -126,6 +126,14 @@ export const digestSchema = z.object({
     .transform((v) => v === 'on'),
 });
 export type DigestInput = z.infer<typeof digestSchema>;
+
+export const roundRobinSchema = z.object({
+  roundRobin: z
+    .literal('on')
+    .optional()
+    .transform((v) => v === 'on'),
+});
+export type RoundRobinInput = z.infer<typeof roundRobinSchema>;
 export const roleSchema = z.object({ role });
 export type RoleInput = z.infer<typeof roleSchema>;
 
