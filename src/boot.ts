@@ -18,6 +18,7 @@ import { startTicker } from './jobs/ticker';
 import { startMailboxServer } from './modules/mailbox';
 import { insightsReaders, insightsService, rollupCompactor } from './modules/insights';
 import { createDigestJob } from './modules/digest';
+import { createEscalationJob } from './modules/followups';
 import { teammates } from './modules/accounts';
 import { surveysService } from './modules/surveys';
 import { retentionSweeper } from './modules/retention';
@@ -151,6 +152,9 @@ export async function startRapport(
       });
       const digestTicker = startTicker(digests, log, 'rapport-digest');
       stops.push(() => digestTicker.stop());
+      // Overdue unhappy conversations: every instance ticks; each escalates once (rows locked SKIP LOCKED).
+      const escalations = startTicker(createEscalationJob({ db, log, onQueued }), log, 'rapport-escalation');
+      stops.push(() => escalations.stop());
     }
 
     // Every instance folds the dashboards' pending rollup deltas (one at a time, under a database lock).

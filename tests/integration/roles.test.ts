@@ -41,6 +41,7 @@ const concrete = (pattern: string) => pattern.replace(/:\w+/g, () => crypto.rand
 const SELF = new Set([
   'POST /team/alerts',
   'POST /team/digest',
+  'POST /team/round-robin',
   'GET /account',
   'POST /account/password',
   'POST /account/sessions/others/end',

@@ -10,6 +10,8 @@ export type User = {
   role: Role;
   alertsEnabled: boolean;
   digestEnabled: boolean;
+  /** In this workspace's round-robin: gets its share of unowned unhappy answers (followups). */
+  roundRobin: boolean;
 };
 export type Workspace = {
   id: string;
@@ -26,12 +28,14 @@ export type Workspace = {
   brandColor: string | null;
   /** The current logo's SHA-256 (served at /brand/logo/<sha256>), or null. */
   logoSha256: string | null;
+  /** How long an unhappy customer may wait for a first answer before the conversation is overdue (followups). */
+  responseTargetHours: number;
 };
 /** A person, whatever workspace: who signs in. */
 export type Person = { id: string; name: string; email: string; passwordHash: string };
 
 const MEMBER_COLUMNS = `u.id, m.workspace_id AS "workspaceId", u.name, u.email, m.role, u.alerts_enabled AS "alertsEnabled",
-  u.digest_enabled AS "digestEnabled"`;
+  u.digest_enabled AS "digestEnabled", m.round_robin AS "roundRobin"`;
 const MEMBERS = `memberships m JOIN users u ON u.id = m.user_id`;
 
 export const accountsRepository = (db: Db) => ({
@@ -52,7 +56,7 @@ export const accountsRepository = (db: Db) => ({
 
   /** A new person, a member of `workspaceId` with `role` (the users_first_membership trigger makes it so). */
   async createUser(
-    u: Omit<User, 'id' | 'alertsEnabled' | 'digestEnabled'> & { passwordHash: string },
+    u: Omit<User, 'id' | 'alertsEnabled' | 'digestEnabled' | 'roundRobin'> & { passwordHash: string },
     tx: Tx,
   ): Promise<User> {
     const { id } = (await db.one<{ id: string }>(
@@ -69,6 +73,7 @@ export const accountsRepository = (db: Db) => ({
       role: u.role,
       alertsEnabled: true,
       digestEnabled: false,
+      roundRobin: false,
     };
   },
 
@@ -167,6 +172,14 @@ export const accountsRepository = (db: Db) => ({
       { workspaceId, id, enabled },
     ),
 
+  /** One's place in this workspace's round-robin of unowned unhappy answers: a membership's, not a person's. */
+  setRoundRobin: (workspaceId: string, id: string, enabled: boolean) =>
+    db.execute(`UPDATE memberships SET round_robin = :enabled WHERE workspace_id = :workspaceId AND user_id = :id`, {
+      workspaceId,
+      id,
+      enabled,
+    }),
+
   /** Like alerts, the digest is the person's choice; only a member of the workspace can make it there. */
   setDigest: (workspaceId: string, id: string, enabled: boolean) =>
     db.execute(
@@ -192,14 +205,15 @@ export const accountsRepository = (db: Db) => ({
   async updateWorkspace(
     id: string,
     w: Pick<Workspace, 'name' | 'senderName' | 'postalAddress' | 'throttleDays'> &
-      Partial<Pick<Workspace, 'anonymityThreshold' | 'allowFrequentSchedules' | 'timeZone'>>,
+      Partial<Pick<Workspace, 'anonymityThreshold' | 'allowFrequentSchedules' | 'timeZone' | 'responseTargetHours'>>,
     tx?: Tx,
   ) {
     await db.execute(
       `UPDATE workspaces SET name = :name, sender_name = :senderName, postal_address = :postalAddress, throttle_days = :throttleDays,
          anonymity_threshold = coalesce(:anonymityThreshold, anonymity_threshold),
          allow_frequent_schedules = coalesce(:allowFrequentSchedules, allow_frequent_schedules),
-         time_zone = coalesce(:timeZone, time_zone)
+         time_zone = coalesce(:timeZone, time_zone),
+         response_target_hours = coalesce(:responseTargetHours, response_target_hours)
        WHERE id = :id`,
       {
         id,
@@ -207,6 +221,7 @@ export const accountsRepository = (db: Db) => ({
         anonymityThreshold: w.anonymityThreshold ?? null,
         allowFrequentSchedules: w.allowFrequentSchedules ?? null,
         timeZone: w.timeZone ?? null,
+        responseTargetHours: w.responseTargetHours ?? null,
       },
       tx,
     );
@@ -217,7 +232,7 @@ export const accountsRepository = (db: Db) => ({
       `SELECT id, name, sender_name AS "senderName", postal_address AS "postalAddress", throttle_days AS "throttleDays",
          anonymity_threshold AS "anonymityThreshold", allow_frequent_schedules AS "allowFrequentSchedules",
          time_zone AS "timeZone", brand_color AS "brandColor",
-         logo_sha256 AS "logoSha256"
+         logo_sha256 AS "logoSha256", response_target_hours AS "responseTargetHours"
        FROM workspaces WHERE id = :id`,
       { id },
     ),

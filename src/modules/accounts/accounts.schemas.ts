@@ -87,6 +87,16 @@ export const workspaceSchema = z.object({
       .max(1000, 'Use at most 1,000 answers.')
       .optional(),
   ),
+  // Left out (an older form), it keeps its value. Whole hours, a week and a half at most.
+  responseTargetHours: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.coerce
+      .number({ error: 'Enter a number of hours.' })
+      .int('Enter a whole number of hours.')
+      .min(1, 'Use at least 1 hour.')
+      .max(720, 'Use at most 720 hours (30 days).')
+      .optional(),
+  ),
   // A checkbox after a hidden "off" of the same name: the last value says; absent (an older form) keeps it.
   allowFrequentSchedules: z
     .unknown()
@@ -116,6 +126,14 @@ export const digestSchema = z.object({
     .transform((v) => v === 'on'),
 });
 export type DigestInput = z.infer<typeof digestSchema>;
+
+export const roundRobinSchema = z.object({
+  roundRobin: z
+    .literal('on')
+    .optional()
+    .transform((v) => v === 'on'),
+});
+export type RoundRobinInput = z.infer<typeof roundRobinSchema>;
 export const roleSchema = z.object({ role });
 export type RoleInput = z.infer<typeof roleSchema>;
 

@@ -3,7 +3,14 @@ import { conflict, AppError } from '../../platform/errors';
 import { record, recordForPerson, type Actor } from '../audit';
 import { accountsRepository, type User } from './accounts.repository';
 import { hashPassword, verifyPassword } from './passwords';
-import type { AlertsInput, DigestInput, NewWorkspaceInput, SetupInput, WorkspaceInput } from './accounts.schemas';
+import type {
+  AlertsInput,
+  DigestInput,
+  NewWorkspaceInput,
+  RoundRobinInput,
+  SetupInput,
+  WorkspaceInput,
+} from './accounts.schemas';
 import { found, forbidden } from '../../platform/errors';
 import { can, type Role } from './policy';
 
@@ -143,6 +150,11 @@ export function accountsService(db: Db) {
     /** Each teammate decides for themselves whether unhappy answers reach their inbox. */
     async setAlerts(actor: User, input: AlertsInput) {
       await repo.setAlerts(actor.workspaceId, actor.id, input.alertsEnabled);
+    },
+
+    /** Each teammate opts in or out of the round-robin of unowned unhappy answers, in this workspace. */
+    async setRoundRobin(actor: User, input: RoundRobinInput) {
+      await repo.setRoundRobin(actor.workspaceId, actor.id, input.roundRobin);
     },
 
     /** The weekly digest is opt-in, each teammate for themselves (see the digest module). */

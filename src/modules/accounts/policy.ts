@@ -39,6 +39,7 @@ export const POLICY: readonly (readonly [method: 'GET' | 'POST', path: string, n
   // Own account
   ['POST', '/team/alerts', 'self'],
   ['POST', '/team/digest', 'self'],
+  ['POST', '/team/round-robin', 'self'],
   ['GET', '/account', 'self'],
   ['POST', '/account/password', 'self'],
   ['POST', '/account/sessions/others/end', 'self'],

@@ -13,6 +13,7 @@ import {
   invitationSchema,
   removalSchema,
   roleSchema,
+  roundRobinSchema,
   workspaceSchema,
 } from './accounts.schemas';
 import { auth } from './auth.middleware';
@@ -30,6 +31,7 @@ export function teamRoutes(accounts: AccountsService, team: TeamService, db: Db)
     revoked: 'Invitation revoked; its link no longer works.',
     alerts: 'Alert setting saved.',
     digest: 'Digest setting saved.',
+    rotation: 'Round-robin setting saved.',
     role: 'Role changed. It applies from their next page.',
     removed: 'Teammate removed. What they owned went to the teammate you chose.',
   };
@@ -84,6 +86,11 @@ export function teamRoutes(accounts: AccountsService, team: TeamService, db: Db)
     };
 
   r.post('/team/alerts', ...handleForm({ schema: alertsSchema, run: asActor(accounts.setAlerts, '/team?alerts=1') }));
+
+  r.post(
+    '/team/round-robin',
+    ...handleForm({ schema: roundRobinSchema, run: asActor(accounts.setRoundRobin, '/team?rotation=1') }),
+  );
 
   r.post('/team/digest', ...handleForm({ schema: digestSchema, run: asActor(accounts.setDigest, '/team?digest=1') }));
 

@@ -3,7 +3,7 @@ import { messageIdsBy, type ContactErasure } from '../contacts';
 
 /**
  * A contact's erasure, for followups: replies to them, and the team's notes and alerts about their answers
- * (alerts quote their name and comment), queued or sent. Found through their answers, so it runs before
+ * (alerts and escalations quote their name and comment), queued or sent. Found through their answers, so it runs before
  * responses anonymises them.
  */
 export const followupsErasure = (db: Db): ContactErasure => ({
@@ -12,7 +12,10 @@ export const followupsErasure = (db: Db): ContactErasure => ({
     `SELECT message_id FROM replies WHERE workspace_id = :workspaceId AND contact_id = :contactId AND message_id IS NOT NULL
      UNION ALL
      SELECT a.message_id FROM alerts a JOIN responses r ON r.id = a.response_id
-     WHERE r.workspace_id = :workspaceId AND r.contact_id = :contactId AND a.message_id IS NOT NULL`,
+     WHERE r.workspace_id = :workspaceId AND r.contact_id = :contactId AND a.message_id IS NOT NULL
+     UNION ALL
+     SELECT e.message_id FROM escalations e JOIN responses r ON r.id = e.response_id
+     WHERE r.workspace_id = :workspaceId AND r.contact_id = :contactId AND e.message_id IS NOT NULL`,
   ),
   async erase(who, tx) {
     await db.execute(
@@ -24,6 +27,12 @@ export const followupsErasure = (db: Db): ContactErasure => ({
     await db.execute(
       `DELETE FROM alerts a USING responses r
        WHERE a.response_id = r.id AND r.workspace_id = :workspaceId AND r.contact_id = :contactId`,
+      who,
+      tx,
+    );
+    await db.execute(
+      `DELETE FROM escalations e USING responses r
+       WHERE e.response_id = r.id AND r.workspace_id = :workspaceId AND r.contact_id = :contactId`,
       who,
       tx,
     );

@@ -1,6 +1,7 @@
 import type { Db, Tx } from '../../platform/db';
 import type { Question } from '../surveys';
 import type { InboxFilter } from './followups.schemas';
+import { overdueSql } from './overdue';
 
 export type InboxRow = {
   id: string;
@@ -17,6 +18,9 @@ export type InboxRow = {
   surveyTitle: string;
   ownerUserId: string | null;
   replies: number;
+  /** Past the response-time target (see overdue.ts), and since when the customer has waited. */
+  overdue: boolean;
+  awaitingSince: Date | null;
 };
 
 export type Conversation = {
@@ -39,6 +43,9 @@ export type Conversation = {
   contactEmail: string | null;
   contactStatus: string | null;
   contactOwnerUserId: string | null;
+  overdue: boolean;
+  awaitingSince: Date | null;
+  targetHours: number;
 };
 
 export type ThreadEntry = {
@@ -62,30 +69,37 @@ export type EarlierResponse = {
 };
 
 export const followupsRepository = (db: Db) => ({
-  /** Newest first, keyset-paginated on (submitted_at, response_id): the same cost on every page. */
+  /**
+   * Newest first, keyset-paginated on (submitted_at, response_id): the same cost on every page. The overdue
+   * view runs the other way, on (awaiting_since, response_id): the longest wait first.
+   */
   page: (
     workspaceId: string,
     userId: string,
     f: InboxFilter,
     after: { at: string; id: string } | undefined,
     limit: number,
-  ) =>
-    db.query<InboxRow>(
-      `SELECT cv.response_id AS id, cv.submitted_at AS "submittedAt", cv.submitted_at::text AS "cursorAt", cv.band, cv.status,
+  ) => {
+    const overdue = f.status === 'overdue';
+    const [key, cmp, dir] = overdue ? ['cv.awaiting_since', '>', 'ASC'] : ['cv.submitted_at', '<', 'DESC'];
+    return db.query<InboxRow>(
+      `SELECT cv.response_id AS id, cv.submitted_at AS "submittedAt", ${key}::text AS "cursorAt", cv.band, cv.status,
          r.score, left(r.comment, 240) AS excerpt, c.id AS "contactId", c.name AS "contactName", c.email AS "contactEmail",
          s.id AS "surveyId", s.title AS "surveyTitle", cv.owner_user_id AS "ownerUserId",
-         (SELECT count(*) FROM replies rp WHERE rp.response_id = cv.response_id) AS replies
+         (SELECT count(*) FROM replies rp WHERE rp.response_id = cv.response_id) AS replies,
+         ${overdueSql()} AS overdue, cv.awaiting_since AS "awaitingSince"
        FROM conversations cv
+       JOIN workspaces w ON w.id = cv.workspace_id
        JOIN responses r ON r.id = cv.response_id
        JOIN surveys s ON s.id = cv.survey_id
        LEFT JOIN contacts c ON c.id = r.contact_id
        WHERE cv.workspace_id = :workspaceId
-         AND (:status = 'all' OR cv.status = :status)
+         AND (:status = 'all' OR cv.status = :status OR (:status = 'overdue' AND ${overdueSql()}))
          AND (:owner = 'everyone' OR (:owner = 'mine' AND cv.owner_user_id = :userId) OR (:owner = 'unassigned' AND cv.owner_user_id IS NULL))
          AND (:band::text IS NULL OR cv.band = :band)
          AND (:surveyId::uuid IS NULL OR cv.survey_id = :surveyId)
-         AND (:afterAt::timestamptz IS NULL OR (cv.submitted_at, cv.response_id) < (:afterAt::timestamptz, :afterId::uuid))
-       ORDER BY cv.submitted_at DESC, cv.response_id DESC LIMIT :limit`,
+         AND (:afterAt::timestamptz IS NULL OR (${key}, cv.response_id) ${cmp} (:afterAt::timestamptz, :afterId::uuid))
+       ORDER BY ${key} ${dir}, cv.response_id ${dir} LIMIT :limit`,
       {
         workspaceId,
         userId,
@@ -97,7 +111,16 @@ export const followupsRepository = (db: Db) => ({
         afterId: after?.id ?? null,
         limit,
       },
-    ),
+    );
+  },
+
+  /** How many conversations of the workspace are overdue now (the inbox's "Overdue (n)"). */
+  countOverdue: async (workspaceId: string) =>
+    (await db.one<{ n: number }>(
+      `SELECT count(*)::int AS n FROM conversations cv JOIN workspaces w ON w.id = cv.workspace_id
+       WHERE cv.workspace_id = :workspaceId AND ${overdueSql()}`,
+      { workspaceId },
+    ))!.n,
 
   /** The nav badge: served by the partial index on open conversations per owner. */
   countOpenFor: async (workspaceId: string, userId: string) =>
@@ -113,8 +136,10 @@ export const followupsRepository = (db: Db) => ({
          r.score, r.comment, r.answers, r.survey_version AS version, r.submitted_at AS "submittedAt",
          s.id AS "surveyId", s.title AS "surveyTitle", coalesce(v.questions, '[]'::jsonb) AS questions,
          c.id AS "contactId", c.name AS "contactName", c.email AS "contactEmail", c.status AS "contactStatus",
-         c.owner_user_id AS "contactOwnerUserId"
+         c.owner_user_id AS "contactOwnerUserId",
+         ${overdueSql()} AS overdue, cv.awaiting_since AS "awaitingSince", w.response_target_hours AS "targetHours"
        FROM conversations cv
+       JOIN workspaces w ON w.id = cv.workspace_id
        JOIN responses r ON r.id = cv.response_id
        JOIN surveys s ON s.id = cv.survey_id
        LEFT JOIN survey_versions v ON v.survey_id = r.survey_id AND v.version = r.survey_version

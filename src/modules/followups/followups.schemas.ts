@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { allValues, textField } from '../../platform/forms';
 
-export const STATUSES = ['open', 'closed', 'all'] as const;
+/** `overdue`: open unhappy answers past the workspace's response-time target, the longest wait first. */
+export const STATUSES = ['open', 'overdue', 'closed', 'all'] as const;
 export const OWNERS = ['mine', 'unassigned', 'everyone'] as const;
 export const INBOX_BANDS = ['detractor', 'passive', 'promoter', 'low', 'high'] as const;
 

@@ -31,13 +31,18 @@ export function followupsService(db: Db, opts: { onQueued: () => void }) {
     replyBlocked,
 
     async inbox(workspaceId: string, userId: string, filter: InboxFilter, cursor?: string) {
-      const [rows, nameOf] = await Promise.all([
+      const [rows, nameOf, overdueCount] = await Promise.all([
         repo.page(workspaceId, userId, filter, decodeCursor(cursor), PAGE_SIZE + 1),
         workspaceTeam.nameOf(workspaceId),
+        repo.countOverdue(workspaceId),
       ]);
       const items = rows.slice(0, PAGE_SIZE).map((i) => ({ ...i, ownerName: nameOf(i.ownerUserId) }));
       const last = items[items.length - 1];
-      return { items, next: rows.length > PAGE_SIZE && last ? encodeCursor(last.cursorAt, last.id) : undefined };
+      return {
+        items,
+        overdueCount,
+        next: rows.length > PAGE_SIZE && last ? encodeCursor(last.cursorAt, last.id) : undefined,
+      };
     },
 
     countOpenFor: repo.countOpenFor,

@@ -11,6 +11,7 @@ export const followupsRetention = (db: Db) => ({
     const scoped = `workspace_id = $1 AND response_id = ANY($2::uuid[])`;
     await db.execute(`DELETE FROM followup_notes WHERE ${scoped}`, params, tx);
     await db.execute(`DELETE FROM alerts WHERE ${scoped}`, params, tx);
+    await db.execute(`DELETE FROM escalations WHERE ${scoped}`, params, tx);
     await db.execute(`DELETE FROM replies WHERE ${scoped}`, params, tx);
   },
 });

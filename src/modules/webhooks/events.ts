@@ -5,6 +5,7 @@ export const EVENT_TYPES = {
   'response.updated': 'A sent answer changed afterwards (a new score or comment, or an erasure).',
   'conversation.replied': 'A teammate replied to the respondent.',
   'conversation.closed': 'A teammate closed the conversation.',
+  'conversation.overdue': 'An unhappy customer has waited past the response-time target (once per conversation).',
   'contact.unsubscribed': 'A contact unsubscribed.',
   'contact.bounced': 'Mail to a contact bounced for good.',
 } as const;

@@ -16,6 +16,8 @@ type Data = {
   reply?: { body?: string; author?: Person };
   email?: string;
   name?: string;
+  awaitingSince?: string | null;
+  targetHours?: number;
 };
 
 const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -66,6 +68,14 @@ export function slackMessage(type: string, data: Data, publicUrl: string): { tex
     }
     case 'conversation.closed': {
       const headline = `The conversation with ${who(data.contact)} about '${survey}' was closed`;
+      return { text: headline, blocks: [section(escape(headline)), ...(link ? [link] : [])] };
+    }
+    case 'conversation.overdue': {
+      // Said when Slack receives it (a retry later says the longer wait).
+      const since = data.awaitingSince ? Date.parse(data.awaitingSince) : NaN;
+      const waited = Number.isNaN(since) ? 'past the target' : `${Math.floor((Date.now() - since) / 3_600_000)} h`;
+      const owner = data.owner ? who(data.owner) : 'nobody yet';
+      const headline = `Overdue: ${who(data.contact)} has waited ${waited} for an answer about '${survey}' (target ${data.targetHours ?? '–'} h; owner: ${owner})`;
       return { text: headline, blocks: [section(escape(headline)), ...(link ? [link] : [])] };
     }
     case 'contact.unsubscribed':

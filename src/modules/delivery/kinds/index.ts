@@ -1,6 +1,7 @@
 import type { DeliveringKind, OutboxKind, RowOf } from './kind';
 import { alert } from './alert';
 import { digest } from './digest';
+import { escalation } from './escalation';
 import { invitation } from './invitation';
 import { reminder } from './reminder';
 import { reply } from './reply';
@@ -18,6 +19,7 @@ import { teamInvitation } from './teamInvitation';
 export const OUTBOX_KINDS = [
   reply,
   alert,
+  escalation,
   passwordReset,
   teamInvitation,
   webhook,
