@@ -10,6 +10,8 @@ export type User = {
   role: Role;
   alertsEnabled: boolean;
   digestEnabled: boolean;
+  /** They sign in with a code from an authenticator app after their password (twoFactor.ts). */
+  twoFactor: boolean;
 };
 export type Workspace = {
   id: string;
@@ -26,12 +28,16 @@ export type Workspace = {
   brandColor: string | null;
   /** The current logo's SHA-256 (served at /brand/logo/<sha256>), or null. */
   logoSha256: string | null;
+  /** Members without two-factor are sent to enrol before anything else. */
+  requireTwoFactor: boolean;
+  /** The audit log keeps an entry this many days (the retention sweep deletes older ones). */
+  auditRetentionDays: number;
 };
 /** A person, whatever workspace: who signs in. */
 export type Person = { id: string; name: string; email: string; passwordHash: string };
 
 const MEMBER_COLUMNS = `u.id, m.workspace_id AS "workspaceId", u.name, u.email, m.role, u.alerts_enabled AS "alertsEnabled",
-  u.digest_enabled AS "digestEnabled"`;
+  u.digest_enabled AS "digestEnabled", u.totp_enabled_at IS NOT NULL AS "twoFactor"`;
 const MEMBERS = `memberships m JOIN users u ON u.id = m.user_id`;
 
 export const accountsRepository = (db: Db) => ({
@@ -52,7 +58,7 @@ export const accountsRepository = (db: Db) => ({
 
   /** A new person, a member of `workspaceId` with `role` (the users_first_membership trigger makes it so). */
   async createUser(
-    u: Omit<User, 'id' | 'alertsEnabled' | 'digestEnabled'> & { passwordHash: string },
+    u: Omit<User, 'id' | 'alertsEnabled' | 'digestEnabled' | 'twoFactor'> & { passwordHash: string },
     tx: Tx,
   ): Promise<User> {
     const { id } = (await db.one<{ id: string }>(
@@ -69,6 +75,7 @@ export const accountsRepository = (db: Db) => ({
       role: u.role,
       alertsEnabled: true,
       digestEnabled: false,
+      twoFactor: false,
     };
   },
 
@@ -192,14 +199,15 @@ export const accountsRepository = (db: Db) => ({
   async updateWorkspace(
     id: string,
     w: Pick<Workspace, 'name' | 'senderName' | 'postalAddress' | 'throttleDays'> &
-      Partial<Pick<Workspace, 'anonymityThreshold' | 'allowFrequentSchedules' | 'timeZone'>>,
+      Partial<Pick<Workspace, 'anonymityThreshold' | 'allowFrequentSchedules' | 'timeZone' | 'requireTwoFactor'>>,
     tx?: Tx,
   ) {
     await db.execute(
       `UPDATE workspaces SET name = :name, sender_name = :senderName, postal_address = :postalAddress, throttle_days = :throttleDays,
          anonymity_threshold = coalesce(:anonymityThreshold, anonymity_threshold),
          allow_frequent_schedules = coalesce(:allowFrequentSchedules, allow_frequent_schedules),
-         time_zone = coalesce(:timeZone, time_zone)
+         time_zone = coalesce(:timeZone, time_zone),
+         require_two_factor = coalesce(:requireTwoFactor, require_two_factor)
        WHERE id = :id`,
       {
         id,
@@ -207,6 +215,7 @@ export const accountsRepository = (db: Db) => ({
         anonymityThreshold: w.anonymityThreshold ?? null,
         allowFrequentSchedules: w.allowFrequentSchedules ?? null,
         timeZone: w.timeZone ?? null,
+        requireTwoFactor: w.requireTwoFactor ?? null,
       },
       tx,
     );
@@ -217,7 +226,8 @@ export const accountsRepository = (db: Db) => ({
       `SELECT id, name, sender_name AS "senderName", postal_address AS "postalAddress", throttle_days AS "throttleDays",
          anonymity_threshold AS "anonymityThreshold", allow_frequent_schedules AS "allowFrequentSchedules",
          time_zone AS "timeZone", brand_color AS "brandColor",
-         logo_sha256 AS "logoSha256"
+         logo_sha256 AS "logoSha256", require_two_factor AS "requireTwoFactor",
+         audit_retention_days AS "auditRetentionDays"
        FROM workspaces WHERE id = :id`,
       { id },
     ),
