@@ -29,12 +29,14 @@ import {
   logoPath,
   logoRoute,
   passwordService,
+  requireTwoFactor,
   requireUser,
   selfServiceRoutes,
   sessionsRepository,
   signupRoutes,
   teamRoutes,
   teamService,
+  twoFactorService,
   workspacesRoutes,
 } from './modules/accounts';
 import { brandCss, brandPalette } from './platform/brand';
@@ -131,6 +133,7 @@ export function buildApp(deps: AppDeps) {
     handOver: [contactsHandOver(db), followupsHandOver(db), surveysHandOver(db)],
   });
   const passwords = passwordService(db, { sealer: deps.sealer, sessions, onQueued: deps.onQueued });
+  const twoFactor = twoFactorService(db, { sealer: deps.sealer });
   const surveys = surveysService(db);
   const { importMaxBytes } = config;
   const contacts = contactsService(db, {
@@ -283,15 +286,17 @@ export function buildApp(deps: AppDeps) {
     next();
   });
 
-  app.use(accountsRoutes(accounts, { db, secretKey: deps.secretKey, secure }));
+  app.use(accountsRoutes(accounts, { db, secretKey: deps.secretKey, secure, twoFactor }));
   app.use(selfServiceRoutes({ db, passwords, team }));
   app.use(signupRoutes(accounts, { enabled: config.signupEnabled }));
   app.use(requireUser);
   // Roles are enforced here, for every signed-in route, from one table (accounts/policy.ts).
   app.use(authorize);
+  // A workspace that requires two-factor: members without it enrol before anything else.
+  app.use(requireTwoFactor);
   app.use(inboxCount(followups));
   app.use(teamRoutes(accounts, team, db));
-  app.use(accountRoutes({ passwords, sessions }));
+  app.use(accountRoutes({ passwords, sessions, twoFactor }));
   app.use(workspacesRoutes(accounts));
   app.use(retentionRoutes(retentionService(db)));
   app.use(webhooksRoutes(webhooks));

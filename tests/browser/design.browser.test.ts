@@ -42,6 +42,10 @@ const NOT_PAGES: [RegExp, string][] = [
   [/^\/schedules\/preview$/, 'JSON for the schedule form'],
   [/^\/brand\//, 'images'],
   [/^\/logout$/, 'an action'],
+  [
+    /^\/login\/code$/,
+    'the second step of a two-factor sign-in (a redirect without a password first): twoFactor.test.ts',
+  ],
   [/^\/(reset|invitations)\/:token$/, "signed-out pages reached from an email's link: people.test.ts"],
   [/^\/signup$/, 'off unless SIGNUP_ENABLED (a 404 here); the page is checked in workspaces.test.ts'],
 ];

@@ -12,7 +12,7 @@ type Agent = ReturnType<typeof request.agent>;
 
 /** Routes anyone may reach signed out (before requireUser in app.ts): the policy table does not list them. */
 const PUBLIC =
-  /^(\/healthz|\/readyz|\/r\/.*|\/|\/setup|\/login|\/logout|\/forgot|\/reset\/:token|\/invitations\/:token|\/signup|\/digest\/unsubscribe\/:token|\/brand\/logo\/:sha256|\/api\/v1\/.*|\/v1\/.*)$/;
+  /^(\/healthz|\/readyz|\/r\/.*|\/|\/setup|\/login|\/login\/code|\/logout|\/forgot|\/reset\/:token|\/invitations\/:token|\/signup|\/digest\/unsubscribe\/:token|\/brand\/logo\/:sha256|\/api\/v1\/.*|\/v1\/.*)$/;
 
 /** Every (method, path) the app routes, read from Express 5's router stack (as the route fuzz does). */
 function routeTable(app: Express) {
@@ -46,6 +46,10 @@ const SELF = new Set([
   'POST /account/password',
   'POST /account/sessions/others/end',
   'POST /account/sessions/:key/end',
+  'GET /account/two-factor',
+  'POST /account/two-factor',
+  'POST /account/two-factor/recovery-codes',
+  'POST /account/two-factor/disable',
   'GET /workspaces/new',
   'POST /workspaces',
   'POST /workspaces/switch',

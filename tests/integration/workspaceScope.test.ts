@@ -14,6 +14,8 @@ const INSTALL_WIDE: Record<string, string> = {
     'connect-pg-simple’s store: a browser has a session before it signs in to any workspace (a reference table, or the coordinator’s own, under Citus)',
   password_resets:
     'a person’s, not a workspace’s: one account signs in to all its workspaces, and its password is reset once for all',
+  recovery_codes:
+    'a person’s two-factor recovery codes: one account signs in to all its workspaces with one second factor',
   rate_limit_hits:
     'counters per client address for public links, across workspaces: an abuser is one address whatever survey they hit',
 };

@@ -12,6 +12,8 @@ export type User = {
   digestEnabled: boolean;
   /** In this workspace's round-robin: gets its share of unowned unhappy answers (followups). */
   roundRobin: boolean;
+  /** They sign in with a code from an authenticator app after their password (twoFactor.ts). */
+  twoFactor: boolean;
 };
 export type Workspace = {
   id: string;
@@ -30,12 +32,16 @@ export type Workspace = {
   logoSha256: string | null;
   /** How long an unhappy customer may wait for a first answer before the conversation is overdue (followups). */
   responseTargetHours: number;
+  /** Members without two-factor are sent to enrol before anything else. */
+  requireTwoFactor: boolean;
+  /** The audit log keeps an entry this many days (the retention sweep deletes older ones). */
+  auditRetentionDays: number;
 };
 /** A person, whatever workspace: who signs in. */
 export type Person = { id: string; name: string; email: string; passwordHash: string };
 
 const MEMBER_COLUMNS = `u.id, m.workspace_id AS "workspaceId", u.name, u.email, m.role, u.alerts_enabled AS "alertsEnabled",
-  u.digest_enabled AS "digestEnabled", m.round_robin AS "roundRobin"`;
+  u.digest_enabled AS "digestEnabled", m.round_robin AS "roundRobin", u.totp_enabled_at IS NOT NULL AS "twoFactor"`;
 const MEMBERS = `memberships m JOIN users u ON u.id = m.user_id`;
 
 export const accountsRepository = (db: Db) => ({
@@ -56,7 +62,7 @@ export const accountsRepository = (db: Db) => ({
 
   /** A new person, a member of `workspaceId` with `role` (the users_first_membership trigger makes it so). */
   async createUser(
-    u: Omit<User, 'id' | 'alertsEnabled' | 'digestEnabled' | 'roundRobin'> & { passwordHash: string },
+    u: Omit<User, 'id' | 'alertsEnabled' | 'digestEnabled' | 'roundRobin' | 'twoFactor'> & { passwordHash: string },
     tx: Tx,
   ): Promise<User> {
     const { id } = (await db.one<{ id: string }>(
@@ -74,6 +80,7 @@ export const accountsRepository = (db: Db) => ({
       alertsEnabled: true,
       digestEnabled: false,
       roundRobin: false,
+      twoFactor: false,
     };
   },
 
@@ -205,7 +212,12 @@ export const accountsRepository = (db: Db) => ({
   async updateWorkspace(
     id: string,
     w: Pick<Workspace, 'name' | 'senderName' | 'postalAddress' | 'throttleDays'> &
-      Partial<Pick<Workspace, 'anonymityThreshold' | 'allowFrequentSchedules' | 'timeZone' | 'responseTargetHours'>>,
+      Partial<
+        Pick<
+          Workspace,
+          'anonymityThreshold' | 'allowFrequentSchedules' | 'timeZone' | 'responseTargetHours' | 'requireTwoFactor'
+        >
+      >,
     tx?: Tx,
   ) {
     await db.execute(
@@ -213,7 +225,8 @@ export const accountsRepository = (db: Db) => ({
          anonymity_threshold = coalesce(:anonymityThreshold, anonymity_threshold),
          allow_frequent_schedules = coalesce(:allowFrequentSchedules, allow_frequent_schedules),
          time_zone = coalesce(:timeZone, time_zone),
-         response_target_hours = coalesce(:responseTargetHours, response_target_hours)
+         response_target_hours = coalesce(:responseTargetHours, response_target_hours),
+         require_two_factor = coalesce(:requireTwoFactor, require_two_factor)
        WHERE id = :id`,
       {
         id,
@@ -222,6 +235,7 @@ export const accountsRepository = (db: Db) => ({
         allowFrequentSchedules: w.allowFrequentSchedules ?? null,
         timeZone: w.timeZone ?? null,
         responseTargetHours: w.responseTargetHours ?? null,
+        requireTwoFactor: w.requireTwoFactor ?? null,
       },
       tx,
     );
@@ -232,7 +246,8 @@ export const accountsRepository = (db: Db) => ({
       `SELECT id, name, sender_name AS "senderName", postal_address AS "postalAddress", throttle_days AS "throttleDays",
          anonymity_threshold AS "anonymityThreshold", allow_frequent_schedules AS "allowFrequentSchedules",
          time_zone AS "timeZone", brand_color AS "brandColor",
-         logo_sha256 AS "logoSha256", response_target_hours AS "responseTargetHours"
+         logo_sha256 AS "logoSha256", response_target_hours AS "responseTargetHours",
+         require_two_factor AS "requireTwoFactor", audit_retention_days AS "auditRetentionDays"
        FROM workspaces WHERE id = :id`,
       { id },
     ),

@@ -2,12 +2,13 @@ import crypto from 'node:crypto';
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import type { Db } from '../../platform/db';
-import { AppError } from '../../platform/errors';
+import { AppError, invalid } from '../../platform/errors';
 import { handleForm } from '../../platform/forms';
 import { PgRateLimitStore } from '../../platform/pgRateLimitStore';
 import type { AccountsService } from './accounts.service';
-import { loginSchema, setupSchema } from './accounts.schemas';
-import { signIn, signOut } from './signin';
+import { codeSchema, loginSchema, setupSchema } from './accounts.schemas';
+import { holdForCode, signIn, signOut } from './signin';
+import type { TwoFactorService } from './twoFactor';
 import { who } from '../audit';
 
 // Only same-site paths: a `next` taken from the URL must never send someone to another site.
@@ -70,6 +71,11 @@ function loginThrottle(db: Db, secretKey: string, secure: boolean) {
     `Too many failed sign-ins to this account. Sign in from a browser you have used with Rapport before, or ${wait.toLowerCase()}`,
     { skip: (req) => !!knownDevice(req), keyGenerator: (req) => emailOf(req) || '-' },
   );
+  // The second factor: 5 wrong codes per account in 15 minutes (a million codes, one step of drift: guessing
+  // would take years at this pace). Keyed by the person the password step named, so a new session does not reset it.
+  const perSecondFactor = limiter('login-2fa:', 5, `Too many wrong codes. ${wait}`, {
+    keyGenerator: (req) => req.session.pending?.userId ?? '-',
+  });
   const perDevice = limiter('login-device:', 10, `Too many failed sign-ins from this browser. ${wait}`, {
     skip: (req) => !knownDevice(req),
     keyGenerator: (req) => knownDevice(req)!,
@@ -77,9 +83,9 @@ function loginThrottle(db: Db, secretKey: string, secure: boolean) {
 
   return {
     check: [perDevice, perAddress, perAccount],
+    checkCode: [perSecondFactor],
     /** After a successful sign-in: this browser is now known for this account (for 180 days). */
-    remember(req: Request, res: Response) {
-      const email = emailOf(req);
+    remember(req: Request, res: Response, email: string) {
       const nonce = knownDevice(req) ?? crypto.randomBytes(16).toString('base64url');
       res.cookie(DEVICE_COOKIE, `${nonce}.${sign(email, nonce)}`, {
         httpOnly: true,
@@ -92,9 +98,22 @@ function loginThrottle(db: Db, secretKey: string, secure: boolean) {
   };
 }
 
-export function accountsRoutes(accounts: AccountsService, deps: { db: Db; secretKey: string; secure: boolean }) {
+/** How long the password step counts for: the code must follow within this. */
+const PENDING_MS = 10 * 60_000;
+
+export function accountsRoutes(
+  accounts: AccountsService,
+  deps: { db: Db; secretKey: string; secure: boolean; twoFactor: TwoFactorService },
+) {
   const r = Router();
+  const { twoFactor } = deps;
   const throttle = loginThrottle(deps.db, deps.secretKey, deps.secure);
+
+  /** The person who gave the right password and owes a code, while the password step still counts. */
+  const pendingOf = (req: Request) => {
+    const pending = req.session.pending;
+    return pending && Date.now() - pending.at < PENDING_MS ? pending : undefined;
+  };
 
   r.get('/', async (req, res) => {
     if (await accounts.needsSetup()) return res.redirect(303, '/setup');
@@ -135,9 +154,46 @@ export function accountsRoutes(accounts: AccountsService, deps: { db: Db; secret
       before: throttle.check,
       schema: loginSchema,
       run: async ({ email, password, next }, req, res) => {
-        await signIn(req, await accounts.login(email, password, who(req)));
-        throttle.remember(req, res);
+        const user = await accounts.login(email, password, who(req));
+        if (await twoFactor.isEnabled(user.id)) {
+          // Not signed in yet: a new session holds only who owes a code (no userId, so no page opens for it).
+          await holdForCode(req, { userId: user.id, workspaceId: user.workspaceId, email, next: safeNext(next) });
+          return '/login/code';
+        }
+        await signIn(req, user);
+        throttle.remember(req, res, email);
+        await accounts.signedIn(user, who(req), 'password');
         return safeNext(next);
+      },
+    }),
+  );
+
+  r.get('/login/code', (req, res) => {
+    if (!pendingOf(req)) return res.redirect(303, '/login');
+    res.render('accounts/login-code', { title: 'Two-factor sign-in', values: {}, errors: {} });
+  });
+
+  r.post(
+    '/login/code',
+    ...handleForm({
+      view: 'accounts/login-code',
+      before: throttle.checkCode,
+      schema: codeSchema,
+      run: async ({ code }, req, res) => {
+        const pending = pendingOf(req);
+        if (!pending) return '/login';
+        const method = await twoFactor.verify(pending.userId, code);
+        const user = method && (await accounts.findUser(pending.workspaceId, pending.userId));
+        if (!method || !user) {
+          await accounts.secondFactorFailed(pending.userId, pending.email, who(req));
+          throw invalid('That code did not work.', {
+            code: 'That code does not match, or was used already. Enter the 6 digits your app shows now, or a recovery code.',
+          });
+        }
+        await signIn(req, user);
+        throttle.remember(req, res, pending.email);
+        await accounts.signedIn(user, who(req), method);
+        return pending.next;
       },
     }),
   );

@@ -65,6 +65,38 @@ export const changePasswordSchema = z.object({
 });
 export type ChangePasswordInput = z.infer<typeof changePasswordSchema>;
 
+/** A six-digit code from an authenticator app, or a recovery code (letters and digits, dashes and spaces ignored). */
+export const codeSchema = z.object({
+  code: z
+    .string({ error: 'Enter the code from your authenticator app.' })
+    .transform((v) => v.replace(/[\s-]/g, '').toLowerCase())
+    .pipe(
+      z
+        .string()
+        .min(1, 'Enter the code from your authenticator app.')
+        .max(20, 'That is not a code: enter the 6 digits your app shows, or a recovery code.'),
+    ),
+});
+
+/**
+ * Turning two-factor off: a current code (or a recovery code) or the password, whichever the person has to hand.
+ * Its own field names: the page's other form (new recovery codes) has a `code` field too.
+ */
+export const disableTwoFactorSchema = z
+  .object({
+    disableCode: z
+      .string()
+      .optional()
+      .transform((v) => (v ?? '').replace(/[\s-]/g, '').toLowerCase().slice(0, 20)),
+    password: z.string().max(200).optional().default(''),
+  })
+  .refine((v) => v.disableCode !== '' || v.password !== '', {
+    message: 'Enter a code from your authenticator app, or your password.',
+    path: ['disableCode'],
+  })
+  .transform((v) => ({ code: v.disableCode, password: v.password }));
+export type DisableTwoFactorInput = z.infer<typeof disableTwoFactorSchema>;
+
 export const forgotSchema = z.object({ email });
 export const resetSchema = z.object({ password });
 
@@ -99,6 +131,10 @@ export const workspaceSchema = z.object({
   ),
   // A checkbox after a hidden "off" of the same name: the last value says; absent (an older form) keeps it.
   allowFrequentSchedules: z
+    .unknown()
+    .optional()
+    .transform((v) => (v === undefined ? undefined : textField.parse(v) === 'on')),
+  requireTwoFactor: z
     .unknown()
     .optional()
     .transform((v) => (v === undefined ? undefined : textField.parse(v) === 'on')),

@@ -76,8 +76,9 @@ export function accountsService(db: Db) {
     removeWorkspace: (workspaceId: string) => repo.removeWorkspace(workspaceId),
 
     /**
-     * Signs in to the workspace they joined first (the switcher moves on from there). A refused sign-in to a known
-     * account is recorded in its workspaces: it is the event.
+     * Checks a password and answers with the person as a member of the workspace they joined first (the switcher
+     * moves on from there). A refused sign-in to a known account is recorded in its workspaces: it is the event.
+     * The sign-in itself is recorded by `signedIn`, once every factor is given.
      */
     async login(email: string, password: string, from: Actor): Promise<User> {
       const person = await repo.findPersonByEmail(email);
@@ -87,13 +88,20 @@ export function accountsService(db: Db) {
         if (person) await recordForPerson(db, from, person.id, { action: 'signin.failed', subject: email });
         throw new AppError(401, 'bad_credentials', BAD_CREDENTIALS);
       }
-      await record(
-        db,
-        { ...from, workspaceId: user.workspaceId, userId: user.id, name: user.name },
-        { action: 'signin' },
-      );
       return user;
     },
+
+    /** A completed sign-in (`method`: password, totp, recovery or oidc), in the workspace it lands in. */
+    signedIn: (user: User, from: Actor, method: string) =>
+      record(
+        db,
+        { ...from, workspaceId: user.workspaceId, userId: user.id, name: user.name },
+        { action: 'signin', subject: user.email, details: { method } },
+      ),
+
+    /** A refused second factor: recorded like a refused password (the person is known, the proof failed). */
+    secondFactorFailed: (userId: string, email: string, from: Actor) =>
+      recordForPerson(db, from, userId, { action: 'signin.failed', subject: email, details: { factor: 'two_factor' } }),
 
     /**
      * Self-service sign-up (only when the install allows it): a new person and their own workspace, like first-run

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { unauthenticated } from '../../platform/errors';
+import { forbidden, unauthenticated } from '../../platform/errors';
 import type { AccountsService } from './accounts.service';
 import type { User, Workspace } from './accounts.repository';
 import { can, type Permission, type Role } from './policy';
@@ -13,6 +13,8 @@ declare module 'express-session' {
     role: Role;
     signedInAt: number;
     userAgent: string;
+    /** Between the password and the code of a two-factor sign-in (accounts.routes.ts). */
+    pending: { userId: string; workspaceId: string; email: string; next: string; at: number };
   }
 }
 
@@ -61,6 +63,18 @@ export const requireUser = (req: Request, res: Response, next: NextFunction) => 
     return res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
   }
   next(unauthenticated());
+};
+
+/**
+ * A workspace that requires two-factor sign-in sends a member without it to enrol before anything else: pages
+ * redirect there, other requests are refused. Enrolling, and switching to another workspace, stay open.
+ */
+export const requireTwoFactor = (req: Request, res: Response, next: NextFunction) => {
+  const { user, workspace } = req.auth ?? {};
+  if (!user || !workspace?.requireTwoFactor || user.twoFactor) return next();
+  if (req.path.startsWith('/account/two-factor') || req.path === '/workspaces/switch') return next();
+  if (req.method === 'GET' && req.accepts(['html', 'json']) === 'html') return res.redirect(303, '/account/two-factor');
+  next(forbidden(`${workspace.name} requires two-factor sign-in. Turn it on under Your account first.`));
 };
 
 /** The signed-in person's workspace; routes behind requireUser only. */

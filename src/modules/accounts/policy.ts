@@ -44,6 +44,10 @@ export const POLICY: readonly (readonly [method: 'GET' | 'POST', path: string, n
   ['POST', '/account/password', 'self'],
   ['POST', '/account/sessions/others/end', 'self'],
   ['POST', '/account/sessions/:key/end', 'self'],
+  ['GET', '/account/two-factor', 'self'],
+  ['POST', '/account/two-factor', 'self'],
+  ['POST', '/account/two-factor/recovery-codes', 'self'],
+  ['POST', '/account/two-factor/disable', 'self'],
   // One's workspaces: anyone may make one (and owns it), and switch to those they belong to.
   ['GET', '/workspaces/new', 'self'],
   ['POST', '/workspaces', 'self'],

@@ -21,3 +21,19 @@ export const signIn = (req: Request, user: User, o: { keepSignedInAt?: boolean }
 
 export const signOut = (req: Request) =>
   new Promise<void>((resolve, reject) => req.session.destroy((err) => (err ? reject(err) : resolve())));
+
+/**
+ * The password was right and a code is owed: a new session id holding only who it is for (never `userId`, so
+ * nothing signed-in opens for it) until the code signs them in (`signIn` rotates the id again).
+ */
+export const holdForCode = (
+  req: Request,
+  pending: { userId: string; workspaceId: string; email: string; next: string },
+) =>
+  new Promise<void>((resolve, reject) => {
+    req.session.regenerate((err) => {
+      if (err) return reject(err);
+      req.session.pending = { ...pending, at: Date.now() };
+      req.session.save((e) => (e ? reject(e) : resolve()));
+    });
+  });
