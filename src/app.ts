@@ -152,11 +152,10 @@ export function buildApp(deps: AppDeps) {
   });
   const apiKeys = apiKeysService(db);
 
-  app.use(requestLogger(log));
-  if (deps.metrics) app.use(deps.metrics.timing);
-  if (deps.metrics && deps.metricsToken) app.get('/metrics', metricsRoute(deps.metrics, deps.metricsToken));
-
-  app.use(
+  // What every request gets first: a log line with an id, its timing, and the security headers.
+  const edge = [
+    requestLogger(log),
+    ...(deps.metrics ? [deps.metrics.timing] : []),
     helmet({
       contentSecurityPolicy: {
         directives: {
@@ -169,7 +168,25 @@ export function buildApp(deps: AppDeps) {
       referrerPolicy: { policy: 'no-referrer' },
       strictTransportSecurity: secure,
     }),
+  ];
+
+  // Respondents first, ahead of everything they do not use (static files, health checks, the API, sessions,
+  // CSRF, the team's body parser): theirs is the busiest request. The router applies the edge itself to /r/*
+  // (see responses.routes.ts) and answers every path under /r/, so none of them reaches what follows.
+  app.use(
+    responsesRoutes(responses, {
+      db,
+      limits: {
+        perMinute: config.respondRateLimit,
+        publicSubmitsPer10Min: config.publicSubmitLimit,
+      },
+      edge,
+      viewCache: config.viewCache,
+    }),
   );
+
+  app.use(...edge);
+  if (deps.metrics && deps.metricsToken) app.get('/metrics', metricsRoute(deps.metrics, deps.metricsToken));
 
   app.use('/static', express.static(PUBLIC_DIR, { maxAge: '1h', index: false }));
   // Chart.js from our own node_modules: no CDN, no third-party request from a dashboard.
@@ -192,17 +209,6 @@ export function buildApp(deps: AppDeps) {
     if (await databaseAnswers(() => db.query('SELECT 1 AS ok'), READY_TIMEOUT_MS)) res.json({ status: 'ready' });
     else res.status(503).json({ status: 'database unavailable' });
   });
-
-  // Respondents: before sessions and CSRF on purpose (see responses.routes.ts).
-  app.use(
-    responsesRoutes(responses, {
-      db,
-      limits: {
-        perMinute: config.respondRateLimit,
-        publicSubmitsPer10Min: config.publicSubmitLimit,
-      },
-    }),
-  );
 
   // Team pages show personal data and carry form tokens: never kept by a browser or a proxy.
   app.use((_req, res, next) => {
