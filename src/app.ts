@@ -12,6 +12,7 @@ import { databaseAnswers, isDatabaseUnavailable } from './platform/dbErrors';
 import type { Logger } from './platform/logger';
 import { metricsRoute, type Metrics } from './platform/metrics';
 import { requestLogger } from './platform/requestLog';
+import { isWrite, type ReadRouting } from './platform/replica';
 import { AppError, forbidden, notFound } from './platform/errors';
 import { REDRAWN_STATUSES, type RefusedForm } from './platform/forms';
 import { wantsJson } from './platform/http';
@@ -76,6 +77,8 @@ export type AppDeps = {
   db: Db;
   /** The dashboards' own pool (insights/readers.ts); defaults to `db`. */
   readers?: Db;
+  /** With DATABASE_REPLICA_URL: `readers` answers from the replica when safe (platform/replica.ts). */
+  readRouting?: ReadRouting;
   /** A plain pg pool for the session store (connect-pg-simple speaks pg, not Sequelize). */
   sessionPool: pg.Pool;
   log: Logger;
@@ -228,7 +231,22 @@ export function buildApp(deps: AppDeps) {
     insights: insightsService({ db, surveys }),
     rateLimit: config.apiRateLimit,
   };
-  app.use(apiRoutes(api));
+  const routing = deps.readRouting;
+  app.use(
+    apiRoutes({
+      ...api,
+      readers,
+      insights: insightsService({ db: readers, surveys }),
+      // A key has no session to carry its writes: this instance remembers them (platform/replica.ts).
+      readRouting: routing && [
+        (req, res, next) => {
+          if (isWrite(req) && req.apiKey) routing.wrote(`key:${req.apiKey.id}`, res);
+          next();
+        },
+        routing.choose((req) => ({ client: req.apiKey && `key:${req.apiKey.id}` })),
+      ],
+    }),
+  );
   app.use(delightedRoutes(api));
   app.use(textBody({ limit: '100kb' }));
   // The weekly digest's unsubscribe link: before sessions and CSRF, like the respondent's pages (digest.routes.ts).
@@ -279,6 +297,18 @@ export function buildApp(deps: AppDeps) {
   app.use('/settings/logo', smallUpload(LOGO_MAX_BYTES));
   app.use(doubleCsrfProtection);
   app.use(loadUser(accounts, { absoluteMs: config.sessionAbsoluteMs }));
+  if (routing) {
+    // A signed-in person's writes are noted (this instance: the exact WAL position) and stamped on their session
+    // (every instance: the time), so the page after "Save" is never read from a replica that has not replayed it.
+    app.use((req, res, next) => {
+      if (isWrite(req) && req.session.userId) {
+        req.session.wroteAt = Date.now();
+        routing.wrote(`session:${req.session.id}`, res);
+      }
+      next();
+    });
+    app.use(routing.choose((req) => ({ client: `session:${req.session.id}`, wroteAt: req.session.wroteAt })));
+  }
   app.use((req, res, next) => {
     res.locals.csrfToken = generateCsrfToken(req, res);
     res.locals.user ??= undefined;

@@ -13,6 +13,8 @@ declare module 'express-session' {
     role: Role;
     signedInAt: number;
     userAgent: string;
+    /** When this session last sent a write (ms): its reads must see it (platform/replica.ts). */
+    wroteAt?: number;
   }
 }
 
