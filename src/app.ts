@@ -12,6 +12,7 @@ import { databaseAnswers, isDatabaseUnavailable } from './platform/dbErrors';
 import type { Logger } from './platform/logger';
 import { metricsRoute, type Metrics } from './platform/metrics';
 import { requestLogger } from './platform/requestLog';
+import { isWrite, type ReadRouting } from './platform/replica';
 import { AppError, forbidden, notFound } from './platform/errors';
 import { REDRAWN_STATUSES, type RefusedForm } from './platform/forms';
 import { wantsJson } from './platform/http';
@@ -78,6 +79,8 @@ export type AppDeps = {
   db: Db;
   /** The dashboards' own pool (insights/readers.ts); defaults to `db`. */
   readers?: Db;
+  /** With DATABASE_REPLICA_URL: `readers` answers from the replica when safe (platform/replica.ts). */
+  readRouting?: ReadRouting;
   /** A plain pg pool for the session store (connect-pg-simple speaks pg, not Sequelize). */
   sessionPool: pg.Pool;
   log: Logger;
@@ -155,11 +158,10 @@ export function buildApp(deps: AppDeps) {
   });
   const apiKeys = apiKeysService(db);
 
-  app.use(requestLogger(log));
-  if (deps.metrics) app.use(deps.metrics.timing);
-  if (deps.metrics && deps.metricsToken) app.get('/metrics', metricsRoute(deps.metrics, deps.metricsToken));
-
-  app.use(
+  // What every request gets first: a log line with an id, its timing, and the security headers.
+  const edge = [
+    requestLogger(log),
+    ...(deps.metrics ? [deps.metrics.timing] : []),
     helmet({
       contentSecurityPolicy: {
         directives: {
@@ -172,7 +174,25 @@ export function buildApp(deps: AppDeps) {
       referrerPolicy: { policy: 'no-referrer' },
       strictTransportSecurity: secure,
     }),
+  ];
+
+  // Respondents first, ahead of everything they do not use (static files, health checks, the API, sessions,
+  // CSRF, the team's body parser): theirs is the busiest request. The router applies the edge itself to /r/*
+  // (see responses.routes.ts) and answers every path under /r/, so none of them reaches what follows.
+  app.use(
+    responsesRoutes(responses, {
+      db,
+      limits: {
+        perMinute: config.respondRateLimit,
+        publicSubmitsPer10Min: config.publicSubmitLimit,
+      },
+      edge,
+      viewCache: config.viewCache,
+    }),
   );
+
+  app.use(...edge);
+  if (deps.metrics && deps.metricsToken) app.get('/metrics', metricsRoute(deps.metrics, deps.metricsToken));
 
   app.use('/static', express.static(PUBLIC_DIR, { maxAge: '1h', index: false }));
   // Chart.js from our own node_modules: no CDN, no third-party request from a dashboard.
@@ -196,17 +216,6 @@ export function buildApp(deps: AppDeps) {
     else res.status(503).json({ status: 'database unavailable' });
   });
 
-  // Respondents: before sessions and CSRF on purpose (see responses.routes.ts).
-  app.use(
-    responsesRoutes(responses, {
-      db,
-      limits: {
-        perMinute: config.respondRateLimit,
-        publicSubmitsPer10Min: config.publicSubmitLimit,
-      },
-    }),
-  );
-
   // Team pages show personal data and carry form tokens: never kept by a browser or a proxy.
   app.use((_req, res, next) => {
     res.set('Cache-Control', 'no-store');
@@ -225,7 +234,22 @@ export function buildApp(deps: AppDeps) {
     insights: insightsService({ db, surveys }),
     rateLimit: config.apiRateLimit,
   };
-  app.use(apiRoutes(api));
+  const routing = deps.readRouting;
+  app.use(
+    apiRoutes({
+      ...api,
+      readers,
+      insights: insightsService({ db: readers, surveys }),
+      // A key has no session to carry its writes: this instance remembers them (platform/replica.ts).
+      readRouting: routing && [
+        (req, res, next) => {
+          if (isWrite(req) && req.apiKey) routing.wrote(`key:${req.apiKey.id}`, res);
+          next();
+        },
+        routing.choose((req) => ({ client: req.apiKey && `key:${req.apiKey.id}` })),
+      ],
+    }),
+  );
   app.use(delightedRoutes(api));
   app.use(textBody({ limit: '100kb' }));
   // The weekly digest's unsubscribe link: before sessions and CSRF, like the respondent's pages (digest.routes.ts).
@@ -276,6 +300,18 @@ export function buildApp(deps: AppDeps) {
   app.use('/settings/logo', smallUpload(LOGO_MAX_BYTES));
   app.use(doubleCsrfProtection);
   app.use(loadUser(accounts, { absoluteMs: config.sessionAbsoluteMs }));
+  if (routing) {
+    // A signed-in person's writes are noted (this instance: the exact WAL position) and stamped on their session
+    // (every instance: the time), so the page after "Save" is never read from a replica that has not replayed it.
+    app.use((req, res, next) => {
+      if (isWrite(req) && req.session.userId) {
+        req.session.wroteAt = Date.now();
+        routing.wrote(`session:${req.session.id}`, res);
+      }
+      next();
+    });
+    app.use(routing.choose((req) => ({ client: `session:${req.session.id}`, wroteAt: req.session.wroteAt })));
+  }
   app.use((req, res, next) => {
     res.locals.csrfToken = generateCsrfToken(req, res);
     res.locals.user ??= undefined;

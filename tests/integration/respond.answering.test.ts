@@ -264,6 +264,34 @@ describe('the thank-you page and the page itself', () => {
     expect(Buffer.byteLength(page.text) + Buffer.byteLength(css.text)).toBeLessThan(30 * 1024);
   });
 
+  it('runs ahead of the rest of the app yet carries every security header a team page does, and a request id', async () => {
+    const { token } = await seedDelivery(t.db, t.sealer, workspaceId, npsSurvey);
+    const page = await request(t.app).get(`/r/${token}`).expect(200);
+    const team = await request(t.app).get('/login').expect(200);
+    // helmet's headers, whatever they are: the respondent's router applies the same instance (app.ts's edge).
+    const security = Object.keys(team.headers).filter((h) =>
+      /^(content-security-policy|cross-origin-|origin-agent-cluster|referrer-policy|strict-transport-security|x-content-type-options|x-dns-prefetch-control|x-download-options|x-frame-options|x-permitted-cross-domain-policies|x-xss-protection)/.test(
+        h,
+      ),
+    );
+    expect(security.length).toBeGreaterThanOrEqual(10);
+    for (const h of security) expect([h, page.headers[h]]).toEqual([h, team.headers[h]]);
+    expect(page.headers['x-powered-by']).toBeUndefined();
+    expect(page.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(page.headers['x-robots-tag']).toBe('noindex');
+    expect(page.headers['ratelimit-policy']).toBeDefined();
+  });
+
+  it("answers any other path under /r/ with the respondent's 404 in their language, and leaves /r itself to the app", async () => {
+    const lost = await request(t.app).get('/r/abc/def/ghi').set('Accept-Language', 'fr').expect(404);
+    expect(lost.headers['cache-control']).toBe('no-store');
+    expect(lost.headers['content-security-policy']).toBeDefined();
+    expect(lost.text).toContain('<html lang="fr">');
+    // "/r" alone is an ordinary app path: signed out, it asks for a sign-in like any team page.
+    const bare = await request(t.app).get('/r').expect(303);
+    expect(bare.headers.location).toMatch(/^\/login/);
+  });
+
   it('answers with script payloads are shown escaped on the dashboard and on the page', async () => {
     const { token } = await seedDelivery(t.db, t.sealer, workspaceId, npsSurvey);
     const payload = '<script>alert(1)</script><img src=x onerror=alert(2)>"\'><svg onload=alert(3)>';

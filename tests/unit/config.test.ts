@@ -57,4 +57,17 @@ describe('config', () => {
     expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN: must be at least 16 characters/);
     expect(() => loadConfig({ METRICS_PORT: 'ninety' })).toThrow(/METRICS_PORT/);
   });
+
+  it('a read replica needs a primary, a postgres URL, and a lag bound of 30 s unless set', () => {
+    const primary = 'postgres://rapport@db:5432/rapport';
+    const replica = 'postgres://rapport@replica:5432/rapport';
+    const both = loadConfig({ DATABASE_URL: primary, DATABASE_REPLICA_URL: replica });
+    expect([both.databaseReplicaUrl, both.replicaMaxLagMs]).toEqual([replica, 30_000]);
+    expect(loadConfig({}).databaseReplicaUrl).toBeUndefined();
+    expect(() => loadConfig({ DATABASE_REPLICA_URL: replica })).toThrow(/DATABASE_REPLICA_URL: needs DATABASE_URL/);
+    expect(() => loadConfig({ DATABASE_URL: primary, DATABASE_REPLICA_URL: 'mysql://x' })).toThrow(
+      /DATABASE_REPLICA_URL: must start with postgres/,
+    );
+    expect(() => loadConfig({ DATABASE_URL: primary, REPLICA_MAX_LAG_SECONDS: '0' })).toThrow(/REPLICA_MAX_LAG/);
+  });
 });

@@ -15,6 +15,8 @@ declare module 'express-session' {
     userAgent: string;
     /** Between the password and the code of a two-factor sign-in (accounts.routes.ts). */
     pending: { userId: string; workspaceId: string; email: string; next: string; at: number };
+    /** When this session last sent a write (ms): its reads must see it (platform/replica.ts). */
+    wroteAt?: number;
   }
 }
 

@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import type { Db } from '../../platform/db';
 import { notFound } from '../../platform/errors';
 import type { Logger } from '../../platform/logger';
@@ -21,6 +21,10 @@ import { idempotency } from './idempotency';
 
 export type ApiDeps = {
   db: Db;
+  /** Where reads of responses and metrics go: a replica when one is configured and safe (platform/replica.ts). */
+  readers: Db;
+  /** Run after a key is known, before its endpoint: notes a key's writes and picks its reads' database. */
+  readRouting?: RequestHandler[];
   log: Logger;
   keys: ApiKeysService;
   accounts: AccountsService;
@@ -65,7 +69,7 @@ export function apiRoutes(d: ApiDeps) {
     res.type('html').render('api/docs', { title: 'API', tags, problems, path: req.path });
   });
   r.use('/api/v1', ...textBody({ limit: '1mb' }));
-  r.use('/api/v1', apiAuth(d.keys), keyRateLimit(d.db, d.rateLimit));
+  r.use('/api/v1', apiAuth(d.keys), keyRateLimit(d.db, d.rateLimit), ...(d.readRouting ?? []));
   r.use(mount(endpoints, idempotency(d.db)));
   r.use('/api/v1', (_req, _res, next) => next(notFound('API endpoint')));
   r.use('/api/v1', problemHandler(d.log));

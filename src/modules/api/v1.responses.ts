@@ -8,9 +8,9 @@ import { endpoint } from './endpoint';
 import { presentResponse, presentSection } from './present';
 import { metricsOut, metricsQuery, pageOf, responseListQuery, responseOut, uuidParams } from './schemas';
 
-/** Responses for sync, and per-survey metrics: reads of the insights module. */
+/** Responses for sync, and per-survey metrics: reads of the insights module, through the readers (a replica). */
 export function responseEndpoints(d: {
-  db: Db;
+  readers: Db;
   accounts: AccountsService;
   insights: InsightsService;
   surveys: SurveysService;
@@ -36,7 +36,7 @@ export function responseEndpoints(d: {
             cursor: 'Use the nextCursor of the previous page as it was given.',
           });
         if (query.surveyId) await d.surveys.get(key.workspaceId, query.surveyId);
-        const rows = await responsesFeed(d.db, {
+        const rows = await responsesFeed(d.readers, {
           workspaceId: key.workspaceId,
           surveyId: query.surveyId,
           since: query.since,

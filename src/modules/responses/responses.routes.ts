@@ -1,12 +1,13 @@
-import { Router, type NextFunction, type Response } from 'express';
+import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { rateLimit, type Options } from 'express-rate-limit';
 import type { Db } from '../../platform/db';
-import { AppError } from '../../platform/errors';
+import { AppError, notFound } from '../../platform/errors';
 import { handleForm } from '../../platform/forms';
 import { wantsJson } from '../../platform/http';
 import { LOCALES, translator, type Locale } from '../../platform/i18n';
 import { PgRateLimitStore } from '../../platform/pgRateLimitStore';
 import { textBody } from '../../platform/text';
+import { compiledViews, type RenderView } from '../../platform/views';
 import { scoreFrom } from './answer.schema';
 import { answerLocals, safeBackLink, valuesFromAnswers, type AnswerPageOptions, type FormValues } from './presenter';
 import type { OpenSurveyLink, ResponsesService } from './responses.service';
@@ -18,13 +19,43 @@ export type RespondLimits = {
   publicSubmitsPer10Min: number;
 };
 
+/** The pages this router draws itself, compiled once at start (platform/views.ts). */
+const VIEWS = ['respond/_head', 'respond/_foot', 'respond/answer', 'respond/thanks', 'respond/unsubscribe'];
+
+export type RespondDeps = {
+  db: Db;
+  limits: RespondLimits;
+  /**
+   * What every request gets before anything else, given by the app: the request log, metrics timing and the
+   * security headers. The respondent's router runs first in the app, ahead of everything it does not use
+   * (static files, sessions, CSRF, the team's body parser), so it applies these itself, to /r/* only.
+   */
+  edge: RequestHandler[];
+  /** Compile the pages once (production); off, each render reads its template again (`npm run dev`). */
+  viewCache: boolean;
+};
+
 /**
  * The respondent's pages. No session and no login: the unguessable token in the path is the only
  * credential, and no cookie exists for a forged cross-site form to ride on, so these forms carry no CSRF
  * token (and the RFC 8058 one-click unsubscribe, which arrives with no cookies at all, keeps working).
+ * Mounted first in the app: a respondent's request is the most frequent and meets only what it needs.
  */
-export function responsesRoutes(responses: ResponsesService, deps: { db: Db; limits: RespondLimits }) {
+export function responsesRoutes(responses: ResponsesService, deps: RespondDeps) {
   const r = Router();
+  const render = compiledViews(VIEWS, { cache: deps.viewCache });
+  const sendPage = pageSender(render);
+  // Only paths under /r/ are ours ("/r" alone, or "/rates", belong to whatever comes after).
+  const ours = (req: Request) => req.originalUrl.startsWith('/r/');
+  const onlyOurs =
+    (handler: RequestHandler): RequestHandler =>
+    (req, res, next) =>
+      ours(req) ? handler(req, res, next) : next();
+  // A GET or HEAD has no body to read: the body parsers are skipped rather than asked.
+  const withBody =
+    (handler: RequestHandler): RequestHandler =>
+    (req, res, next) =>
+      req.method === 'GET' || req.method === 'HEAD' ? next() : handler(req, res, next);
 
   const tooMany: Options['handler'] = (_req, _res, next) =>
     next(new AppError(429, 'rate_limited', 'Too many requests from your connection. Try again in a minute.'));
@@ -48,14 +79,16 @@ export function responsesRoutes(responses: ResponsesService, deps: { db: Db; lim
     handler: tooMany,
   });
 
+  r.use('/r', ...deps.edge.map(onlyOurs));
   r.use('/r', (req, res, next) => {
+    if (!ours(req)) return next();
     // Answers are personal: never cached by a browser or a proxy, never indexed.
     res.set({ 'Cache-Control': 'no-store', 'X-Robots-Tag': 'noindex' });
     // Until a token names the survey's language, speak the browser's (error pages, 413, 429).
     useLocale(res, (req.acceptsLanguages(...LOCALES) as Locale | false) || 'en');
     next();
   });
-  r.use('/r', perIp, ...textBody({ limit: '64kb', parameterLimit: 500, json: false }));
+  r.use('/r', onlyOurs(perIp), ...textBody({ limit: '64kb', parameterLimit: 500, json: false }).map(withBody));
 
   // ---- The honeypot: a link in the email and on the page that no person can see or reach.
   r.all('/r/:token/h', async (req, res) => {
@@ -64,13 +97,13 @@ export function responsesRoutes(responses: ResponsesService, deps: { db: Db; lim
   });
 
   // ---- A survey's public link (not tied to a contact).
-  r.get('/r/p/:token', async (req, res) => {
+  r.get('/r/p/:token', async (req, res, next) => {
     const link = await responses.openPublic(req.params.token);
     const values: FormValues = {};
     const clicked = scoreFrom(link.questions, req.query.score);
     const primary = responses.primaryScaleOf(link);
     if (primary && clicked !== undefined) values[primary.id] = clicked;
-    res.render('respond/answer', answerPage(res, link, { values, publicMode: true }));
+    sendPage(res, next, 'respond/answer', answerPage(res, link, { values, publicMode: true }));
   });
 
   r.post(
@@ -90,9 +123,9 @@ export function responsesRoutes(responses: ResponsesService, deps: { db: Db; lim
     }),
   );
 
-  r.get('/r/p/:token/thanks', async (req, res) => {
+  r.get('/r/p/:token/thanks', async (req, res, next) => {
     const link = await responses.openPublic(req.params.token);
-    res.render('respond/thanks', thanksPage(res, link, { editUrl: undefined }));
+    sendPage(res, next, 'respond/thanks', thanksPage(res, link, { editUrl: undefined }));
   });
 
   // ---- A delivery's link.
@@ -148,9 +181,9 @@ export function responsesRoutes(responses: ResponsesService, deps: { db: Db; lim
     sendPage(res, next, 'respond/thanks', thanksPage(res, link, { editUrl: `/r/${link.token}` }));
   });
 
-  r.get('/r/:token/unsubscribe', async (req, res) => {
+  r.get('/r/:token/unsubscribe', async (req, res, next) => {
     const link = await responses.findForUnsubscribe(req.params.token);
-    res.render('respond/unsubscribe', { ...basePage(res, link), done: false });
+    sendPage(res, next, 'respond/unsubscribe', { ...basePage(res, link), done: false });
   });
 
   // Also the RFC 8058 one-click target: body "List-Unsubscribe=One-Click", no cookies, answered with 200.
@@ -164,20 +197,29 @@ export function responsesRoutes(responses: ResponsesService, deps: { db: Db; lim
     }),
   );
 
+  // Nothing else in the app answers under /r/: an unknown path there is the respondent's 404, in their language.
+  r.use('/r', (req, _res, next) => next(ours(req) ? notFound() : undefined));
+
   return r;
 }
 
 /**
- * A respondent's page, written in one go. These pages are never cached (no-store), so Express's ETag (a hash
- * of every page) and its freshness check are pure cost; and a string body goes out with its headers in a
- * single write.
+ * A respondent's page, written in one go from its compiled template, with the locals res.render would give it
+ * (the app's, then the response's, then the page's own). These pages are never cached (no-store), so Express's
+ * ETag (a hash of every page) and its freshness check are pure cost; and a string body goes out with its
+ * headers in a single write.
  */
-function sendPage(res: Response, next: NextFunction, view: string, locals: object) {
-  res.render(view, locals, (err: Error | null, html?: string) => {
-    if (err) return next(err);
-    res.set('Content-Type', 'text/html; charset=utf-8').end(html);
-  });
-}
+const pageSender = (render: RenderView) => (res: Response, next: NextFunction, view: string, locals: object) => {
+  let html: string;
+  try {
+    html = render(view, { ...res.app.locals, ...res.locals, ...locals });
+  } catch (err) {
+    return next(err);
+  }
+  // setHeader, not res.set: the value is already complete, and res.set would look the type up again.
+  res.setHeader('Content-Type', 'text/html; charset=utf-8');
+  res.end(html);
+};
 
 /**
  * After an answer: a bare 303 to our own path (the token is URL-safe). res.redirect would negotiate and build
