@@ -228,6 +228,7 @@ export function buildApp(deps: AppDeps) {
     surveys,
     waves,
     insights: insightsService({ db, surveys }),
+    answers: responsesHistory(db),
     rateLimit: config.apiRateLimit,
   };
   app.use(apiRoutes(api));

@@ -27,6 +27,28 @@ export function responsesHistory(db: Db) {
     });
   }
 
+  /** The version an answer to this survey is given on, with where its score and comment go. */
+  async function currentVersion(workspaceId: string, surveyId: string, tx?: Tx) {
+    const version = await db.one<{ version: number; questions: Question[] }>(
+      `SELECT v.version, v.questions FROM surveys s JOIN survey_versions v ON v.survey_id = s.id AND v.version = s.current_version
+       WHERE s.workspace_id = :workspaceId AND s.id = :surveyId`,
+      { workspaceId, surveyId },
+      tx,
+    );
+    const scale = version && primaryScale(version.questions);
+    if (!version || !scale) throw new Error('This survey has no scale question.');
+    return {
+      version: version.version,
+      scaleId: scale.id,
+      commentId: version.questions.find((q) => q.type === 'long_text')?.id ?? null,
+    };
+  }
+
+  // The answers of a row: the score under the scale's id, the comment under the first long-text question's.
+  const ANSWERS = `jsonb_strip_nulls(jsonb_build_object(:scaleId::text, a.score)
+             || CASE WHEN :commentId::text IS NULL OR coalesce(a.comment, '') = '' THEN '{}'::jsonb
+                     ELSE jsonb_build_object(:commentId::text, a.comment) END)`;
+
   return {
     targets,
     target: async (workspaceId: string, surveyId: string) =>
@@ -38,37 +60,47 @@ export function responsesHistory(db: Db) {
      */
     async record(workspaceId: string, surveyId: string, answers: PastAnswer[], tx: Tx) {
       if (!answers.length) return new Set<string>();
-      const version = await db.one<{ version: number; questions: Question[] }>(
-        `SELECT v.version, v.questions FROM surveys s JOIN survey_versions v ON v.survey_id = s.id AND v.version = s.current_version
-         WHERE s.workspace_id = :workspaceId AND s.id = :surveyId`,
-        { workspaceId, surveyId },
-        tx,
-      );
-      const scale = version && primaryScale(version.questions);
-      if (!version || !scale) throw new Error('The survey of this history has no scale question any more.');
-      const commentId = version.questions.find((q) => q.type === 'long_text')?.id ?? null;
+      const version = await currentVersion(workspaceId, surveyId, tx);
       const written = await db.query<{ contactId: string; at: number }>(
         `INSERT INTO responses (workspace_id, survey_id, survey_version, contact_id, score, comment, answers,
            submitted_at, created_at, updated_at, completed_at, imported_at)
-         SELECT :workspaceId, :surveyId, :version, a."contactId", a.score, nullif(a.comment, ''),
-           jsonb_strip_nulls(jsonb_build_object(:scaleId::text, a.score)
-             || CASE WHEN :commentId::text IS NULL OR coalesce(a.comment, '') = '' THEN '{}'::jsonb
-                     ELSE jsonb_build_object(:commentId::text, a.comment) END),
+         SELECT :workspaceId, :surveyId, :version, a."contactId", a.score, nullif(a.comment, ''), ${ANSWERS},
            a.at, a.at, a.at, a.at, now()
          FROM jsonb_to_recordset(:answers::jsonb) AS a("contactId" uuid, score smallint, comment text, at timestamptz)
          ON CONFLICT (survey_id, contact_id, submitted_at) WHERE imported_at IS NOT NULL DO NOTHING
          RETURNING contact_id AS "contactId", (extract(epoch FROM submitted_at) * 1000)::float8 AS at`,
-        {
-          workspaceId,
-          surveyId,
-          version: version.version,
-          scaleId: scale.id,
-          commentId,
-          answers: JSON.stringify(answers),
-        },
+        { workspaceId, surveyId, ...version, answers: JSON.stringify(answers) },
         tx,
       );
       return new Set(written.map((w) => `${w.contactId}@${Math.round(Number(w.at))}`));
+    },
+
+    /**
+     * One answer collected elsewhere and posted to us (Delighted's `POST /v1/survey_responses`). A live one is an
+     * answer like a respondent's (its conversation opens, an unhappy one alerts, webhooks hear of it); `imported`
+     * makes it history like a CSV row — and then a retry of the same post finds the answer it made.
+     */
+    async add(workspaceId: string, surveyId: string, a: PastAnswer, opts: { imported: boolean }) {
+      const version = await currentVersion(workspaceId, surveyId);
+      type Row = { id: string; submittedAt: Date; updatedAt: Date };
+      const made = await db.one<Row>(
+        `INSERT INTO responses (workspace_id, survey_id, survey_version, contact_id, score, comment, answers,
+           submitted_at, created_at, updated_at, completed_at, imported_at)
+         SELECT :workspaceId, :surveyId, :version, a."contactId", a.score, nullif(a.comment, ''), ${ANSWERS},
+           a.at, now(), now(), a.at, CASE WHEN :imported THEN now() END
+         FROM jsonb_to_record(:answer::jsonb) AS a("contactId" uuid, score smallint, comment text, at timestamptz)
+         ${opts.imported ? 'ON CONFLICT (survey_id, contact_id, submitted_at) WHERE imported_at IS NOT NULL DO NOTHING' : ''}
+         RETURNING id, submitted_at AS "submittedAt", updated_at AS "updatedAt"`,
+        { workspaceId, surveyId, ...version, imported: opts.imported, answer: JSON.stringify(a) },
+      );
+      return (
+        made ??
+        (await db.one<Row>(
+          `SELECT id, submitted_at AS "submittedAt", updated_at AS "updatedAt" FROM responses
+           WHERE survey_id = :surveyId AND contact_id = :contactId AND submitted_at = :at AND imported_at IS NOT NULL`,
+          { surveyId, contactId: a.contactId, at: a.at },
+        ))!
+      );
     },
   };
 }
