@@ -45,7 +45,13 @@ import { smallUpload } from './platform/upload';
 import { surveysHandOver, surveysRoutes, surveysService } from './modules/surveys';
 import { contactsHandOver, contactsRoutes, contactsService } from './modules/contacts';
 import { schedulesErasure, schedulesRoutes, schedulesService, wavesRoutes, wavesService } from './modules/schedules';
-import { renderPreview, responsesErasure, responsesRoutes, responsesService } from './modules/responses';
+import {
+  renderPreview,
+  responsesErasure,
+  responsesHistory,
+  responsesRoutes,
+  responsesService,
+} from './modules/responses';
 import { exporter, insightsRoutes, insightsService } from './modules/insights';
 import { mailboxErasure, mailboxRoutes } from './modules/mailbox';
 import { digestRepository, digestRoutes } from './modules/digest';
@@ -141,6 +147,8 @@ export function buildApp(deps: AppDeps) {
   const { importMaxBytes } = config;
   const contacts = contactsService(db, {
     importMaxBytes,
+    // A CSV of past answers (a Delighted export) writes them through responses.
+    history: responsesHistory(db),
     // Each module erases its own part of a person; followups finds its rows through their answers, so it goes
     // before responses anonymises them.
     erasure: {
@@ -232,6 +240,7 @@ export function buildApp(deps: AppDeps) {
     surveys,
     waves,
     insights: insightsService({ db, surveys }),
+    answers: responsesHistory(db),
     rateLimit: config.apiRateLimit,
   };
   const routing = deps.readRouting;

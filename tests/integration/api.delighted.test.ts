@@ -31,7 +31,7 @@ type SurveyResponse = {
 type DelightedClient = {
   person: { create(p: object): Thenable<Person>; delete(id: object): Thenable<{ ok: boolean }> };
   surveyRequest: { deletePending(p: { person_email: string }): Thenable<{ ok: boolean }> };
-  surveyResponse: { all(p?: object): Thenable<SurveyResponse[]> };
+  surveyResponse: { all(p?: object): Thenable<SurveyResponse[]>; create(p: object): Thenable<SurveyResponse> };
   metrics: { retrieve(p?: object): Thenable<Record<string, number>> };
   unsubscribe: {
     create(p: object): Thenable<{ ok: boolean }>;
@@ -138,6 +138,66 @@ it('the official client: people.create → the invitation arrives → the answer
   }
   const bounces = await delighted.bounce.all();
   expect(bounces.map((b) => b.email)).toEqual(['nobody@example.com']);
+});
+
+it('surveyResponse.create: an answer collected elsewhere is an answer at once; one dated days back is history', async () => {
+  const person = await delighted.person.create({ email: 'kiosk@example.com', name: 'Kim', send: false });
+  const before = Math.floor(Date.now() / 1000);
+  const live = await delighted.surveyResponse.create({
+    person: person.id,
+    score: 3,
+    comment: 'The queue was too long',
+    person_properties: { store: 'Lyon', visits: 4 },
+  });
+  expect(live).toMatchObject({
+    person: person.id,
+    survey_type: 'nps',
+    score: 3,
+    comment: 'The queue was too long',
+    person_properties: { store: 'Lyon', visits: '4' },
+    notes: [],
+  });
+  expect(live.created_at).toBeGreaterThanOrEqual(before - 1);
+  const state = (id: string) =>
+    t.db.one<{ status: string; imported: boolean; alerts: number; band: string }>(
+      `SELECT cv.status, cv.band, r.imported_at IS NOT NULL AS imported,
+         (SELECT count(*)::int FROM alerts a WHERE a.response_id = r.id) AS alerts
+       FROM responses r JOIN conversations cv ON cv.response_id = r.id WHERE r.id = :id`,
+      { id },
+    );
+  // A detractor today: open in the inbox, and the team is alerted.
+  expect(await state(live.id)).toEqual({ status: 'open', band: 'detractor', imported: false, alerts: 1 });
+  expect(
+    await t.db.one(`SELECT properties->>'store' AS store FROM contacts WHERE id = :id`, { id: person.id }),
+  ).toEqual({ store: 'Lyon' });
+
+  // Backfilled from another tool: dated as given, filed closed, no alert; posting it again makes nothing new.
+  const march = Date.UTC(2025, 2, 1, 12) / 1000;
+  const old = await delighted.surveyResponse.create({ person: person.id, score: 2, created_at: march });
+  expect(old.created_at).toBe(march);
+  expect(await state(old.id)).toEqual({ status: 'closed', band: 'detractor', imported: true, alerts: 0 });
+  expect((await delighted.surveyResponse.create({ person: person.id, score: 2, created_at: march })).id).toBe(old.id);
+  const day = await delighted.metrics.retrieve({ since: march - 3600, until: march + 3600 });
+  expect([day.response_count, day.detractor_count, day.nps]).toEqual([1, 1, -100]);
+  const listed = await delighted.surveyResponse.all({ person_email: 'kiosk@example.com' });
+  expect(listed.map((r) => [r.score, r.created_at])).toEqual([
+    [2, march],
+    [3, live.created_at],
+  ]);
+
+  // As Delighted refuses them: a score off the scale, an unknown person, a time to come.
+  for (const bad of [
+    { person: person.id, score: 11 },
+    { person: '00000000-0000-4000-8000-000000000000', score: 5 },
+    { person: person.id, score: 5, created_at: before + 86_400 },
+    { score: 5 },
+  ])
+    await expect(delighted.surveyResponse.create(bad)).rejects.toMatchObject({ type: 'ResourceValidationError' });
+  expect(
+    (await t.db.one<{ n: number }>(`SELECT count(*)::int AS n FROM responses WHERE contact_id = :id`, {
+      id: person.id,
+    }))!.n,
+  ).toBe(2);
 });
 
 it('delay, send: false, pending survey requests, and deleting a person', async () => {

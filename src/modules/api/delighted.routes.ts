@@ -8,8 +8,9 @@ import { parse } from '../../platform/validation';
 import type { AccountsService } from '../accounts';
 import { contactUpsertSchema, LOCALES, type ContactsService } from '../contacts';
 import { responsesFeed, type InsightsService } from '../insights';
+import type { ResponsesHistory } from '../responses';
 import type { WavesService } from '../schedules';
-import type { SurveysService } from '../surveys';
+import { primaryScale, scaleRange, type SurveysService } from '../surveys';
 import { apiAuth, keyOf, keyRateLimit, requireScope } from './auth';
 import { delightedSurvey } from './delighted.settings';
 import type { ApiKeysService } from './keys.service';
@@ -25,8 +26,13 @@ export type DelightedDeps = {
   surveys: SurveysService;
   waves: WavesService;
   insights: InsightsService;
+  /** Answers collected elsewhere (POST /v1/survey_responses). */
+  answers: ResponsesHistory;
   rateLimit: number;
 };
+
+/** A posted answer dated further back than this is history (a backfill), not news: see POST /v1/survey_responses. */
+const HISTORY_AFTER_MS = 24 * 3600 * 1000;
 
 const unix = (d: Date | string) => Math.floor(new Date(d).getTime() / 1000);
 const unixParam = (name: string) =>
@@ -76,6 +82,40 @@ const responsesQuery = z.object({
   person_id: z.string().optional(),
   person_email: z.string().optional(),
   'expand[]': z.union([z.string(), z.array(z.string())]).optional(),
+});
+
+// Delighted's POST /v1/survey_responses: `person` (the id people.create answered), `score`, and optionally
+// `comment`, `person_properties` and `created_at` (Unix seconds: when the answer was collected).
+const responseIn = z.object({
+  person: z.union([z.string(), z.number()], { error: 'person is required: the id POST /v1/people answered.' }),
+  score: z.union(
+    [
+      z.number(),
+      z
+        .string()
+        .regex(/^-?\d+$/, 'score: use a whole number.')
+        .transform(Number),
+    ],
+    {
+      error: 'score is required.',
+    },
+  ),
+  comment: z.string().max(5000, 'comment: at most 5,000 characters.').nullable().optional(),
+  person_properties: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
+  created_at: z
+    .union(
+      [
+        z.number().int(),
+        z
+          .string()
+          .regex(/^\d{1,11}$/)
+          .transform(Number),
+      ],
+      {
+        error: 'created_at: use a Unix timestamp in seconds, like 1767225600.',
+      },
+    )
+    .optional(),
 });
 
 const listQuery = z.object({ ...pageParams, since: unixParam('since'), until: unixParam('until') });
@@ -220,6 +260,57 @@ export function delightedRoutes(d: DelightedDeps) {
         additional_answers: [],
       })),
     );
+  });
+
+  /**
+   * An answer your own page collected. It is an answer like a respondent's (the inbox opens it, an unhappy one
+   * alerts, webhooks hear of it), unless `created_at` is more than a day back: then it is a backfill of history
+   * and is filed like an imported one (closed, no alert, no webhook), and posting it again changes nothing.
+   */
+  route('post', '/v1/survey_responses', 'write', async (req, res) => {
+    const body = parse(responseIn, req.body);
+    const workspaceId = ws(req);
+    const survey = await nps.resolve(workspaceId);
+    const [lo, hi] = scaleRange(primaryScale(survey.questions)!);
+    const fields: Record<string, string> = {};
+    if (!Number.isInteger(body.score) || body.score < lo || body.score > hi)
+      fields.score = `score: use a whole number from ${lo} to ${hi}.`;
+    const now = Date.now();
+    const at = body.created_at === undefined ? new Date(now) : new Date(body.created_at * 1000);
+    if (at.getTime() > now + 60_000) fields.created_at = 'created_at: a time in the past (Unix seconds).';
+    const personId = String(body.person).toLowerCase();
+    const contact = /^[0-9a-f-]{36}$/.test(personId)
+      ? await d.contacts.get(workspaceId, personId).catch(() => undefined)
+      : undefined;
+    if (!contact) fields.person = 'person: no such person. Use the id POST /v1/people answered.';
+    if (Object.keys(fields).length) throw invalid('Please correct the highlighted fields.', fields);
+    // As stored (and as GET /v1/survey_responses gives them back): strings.
+    const props = Object.fromEntries(
+      Object.entries(body.person_properties ?? {}).map(([k, v]) => [k, String(v ?? '')]),
+    );
+    // Delighted keeps properties per answer; Rapport keeps them on the person, where segments read them.
+    if (Object.keys(props).length)
+      await d.contacts.upsert(workspaceId, parse(contactUpsertSchema, { email: contact!.email, properties: props }));
+    const made = await d.answers.add(
+      workspaceId,
+      survey.id,
+      { contactId: contact!.id, score: body.score, comment: body.comment ?? null, at: at.toISOString() },
+      { imported: now - at.getTime() > HISTORY_AFTER_MS },
+    );
+    res.status(201).json({
+      id: made.id,
+      person: contact!.id,
+      survey_type: 'nps',
+      score: body.score,
+      comment: body.comment || null,
+      permalink: `${d.publicUrl}/inbox/${made.id}`,
+      created_at: unix(made.submittedAt),
+      updated_at: unix(made.updatedAt),
+      person_properties: body.person_properties ? props : null,
+      notes: [],
+      tags: [],
+      additional_answers: [],
+    });
   });
 
   route('get', '/v1/metrics', 'read', async (req, res) => {

@@ -5,14 +5,17 @@ import { teammates as teammatesOf } from '../accounts';
 import { contactsRepository, type ContactSort } from './contacts.repository';
 import type { ErasureParts } from './erasure';
 import type { ContactForm, ContactInput, ContactUpsert } from './contacts.schemas';
-import { importService } from './import/import.service';
+import { importService, type HistoryPort } from './import/import.service';
 import { segmentsRepository } from './segments.repository';
 import { isEmptyFilter, parseStoredFilter, type ContactFilter } from './segment.filter';
 import { suppressionsRepository } from './suppressions.repository';
 
 const PAGE_SIZE = 50;
 
-export function contactsService(db: Db, opts: { importMaxBytes: number; erasure: ErasureParts }) {
+export function contactsService(
+  db: Db,
+  opts: { importMaxBytes: number; erasure: ErasureParts; history?: HistoryPort },
+) {
   const repo = contactsRepository(db);
   const suppressions = suppressionsRepository(db);
   const segmentsRepo = segmentsRepository(db);
@@ -233,7 +236,7 @@ export function contactsService(db: Db, opts: { importMaxBytes: number; erasure:
     },
     count: repo.count,
 
-    imports: importService(db, { maxBytes: opts.importMaxBytes }),
+    imports: importService(db, { maxBytes: opts.importMaxBytes, history: opts.history }),
   };
 }
 export type ContactsService = ReturnType<typeof contactsService>;

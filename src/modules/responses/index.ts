@@ -4,3 +4,4 @@ export { endLabels, csatLabel, type SurveyDraft } from './presenter';
 export { renderPreview } from './preview';
 export { responsesErasure } from './erasure';
 export { responsesRetention, type ResponsesRetention } from './retention';
+export { responsesHistory, type ResponsesHistory, type HistoryTarget, type PastAnswer } from './history';

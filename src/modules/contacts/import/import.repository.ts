@@ -16,6 +16,9 @@ export type ImportJob = {
   updated: number;
   refused: number;
   keptSuppressed: number;
+  /** Past answers (a history import): the survey they go into and how many were added. */
+  surveyId: string | null;
+  answersAdded: number;
   error: string | null;
   stale: boolean;
   createdAt: Date;
@@ -24,7 +27,21 @@ export type ImportJob = {
 
 /** What one column of the file becomes. */
 export type ColumnTarget =
-  | { to: 'email' | 'name' | 'first_name' | 'last_name' | 'locale' | 'owner' | 'tags' | 'ignore' }
+  | {
+      to:
+        | 'email'
+        | 'name'
+        | 'first_name'
+        | 'last_name'
+        | 'locale'
+        | 'owner'
+        | 'tags'
+        | 'ignore'
+        // A history (past answers from another tool): the score, its comment and when it was given.
+        | 'score'
+        | 'comment'
+        | 'answered_at';
+    }
   | { to: 'property'; key: string };
 
 export type ImportRow = {
@@ -34,10 +51,13 @@ export type ImportRow = {
   owner: string | null;
   tags: string[];
   properties: Record<string, string>;
+  /** A history import's past answer on this row. */
+  answer?: { score: number; comment: string | null; at: string };
 };
 
 const JOB_COLUMNS = `id, filename, status, delimiter, headers, mapping, add_tags AS "addTags", bytes_total AS "bytesTotal",
-  bytes_done AS "bytesDone", rows_done AS "rowsDone", added, updated, refused, kept_suppressed AS "keptSuppressed", error,
+  bytes_done AS "bytesDone", rows_done AS "rowsDone", added, updated, refused, kept_suppressed AS "keptSuppressed",
+  survey_id AS "surveyId", answers_added AS "answersAdded", error,
   (status = 'running' AND heartbeat_at < now() - interval '2 minutes') AS stale, created_at AS "createdAt", finished_at AS "finishedAt"`;
 
 export const importRepository = (db: Db) => ({
@@ -89,11 +109,12 @@ export const importRepository = (db: Db) => ({
     ),
 
   /** Only an uploaded job starts, once: a double-clicked "Import" runs it one time. */
-  async claim(workspaceId: string, id: string, mapping: ColumnTarget[], addTags: string[]) {
+  async claim(workspaceId: string, id: string, mapping: ColumnTarget[], addTags: string[], surveyId: string | null) {
     const claimed = await db.execute(
-      `UPDATE contact_imports SET status = 'running', mapping = :mapping::jsonb, add_tags = :addTags::text[], heartbeat_at = now()
+      `UPDATE contact_imports SET status = 'running', mapping = :mapping::jsonb, add_tags = :addTags::text[], heartbeat_at = now(),
+         survey_id = :surveyId
        WHERE workspace_id = :workspaceId AND id = :id AND status = 'uploaded'`,
-      { workspaceId, id, mapping: JSON.stringify(mapping), addTags: toPgArray(addTags) },
+      { workspaceId, id, mapping: JSON.stringify(mapping), addTags: toPgArray(addTags), surveyId },
     );
     return claimed === 1;
   },
@@ -123,6 +144,20 @@ export const importRepository = (db: Db) => ({
       tx,
     ),
 
+  /**
+   * A history's contacts by email (each written by this import or an earlier one), and whether each person's data
+   * was erased: an erased person's old answers must not come back through an import.
+   */
+  contactsByEmail: (workspaceId: string, emails: string[], tx: Tx) =>
+    db.query<{ email: string; id: string; erased: boolean }>(
+      `SELECT lower(c.email) AS email, c.id,
+         EXISTS (SELECT 1 FROM suppressions s WHERE s.workspace_id = c.workspace_id
+                 AND s.email_hash = rapport_email_hash(c.workspace_id, c.email) AND s.reason = 'erased') AS erased
+       FROM contacts c WHERE c.workspace_id = :workspaceId AND lower(c.email) = ANY(:emails::text[])`,
+      { workspaceId, emails: toPgArray(emails) },
+      tx,
+    ),
+
   async addRefusals(importId: string, refusals: { row: number; email: string; reason: string }[], tx: Tx) {
     if (!refusals.length) return;
     await db.execute(
@@ -136,12 +171,20 @@ export const importRepository = (db: Db) => ({
 
   progress: (
     id: string,
-    p: { bytesDone: number; rowsDone: number; added: number; updated: number; refused: number; keptSuppressed: number },
+    p: {
+      bytesDone: number;
+      rowsDone: number;
+      added: number;
+      updated: number;
+      refused: number;
+      keptSuppressed: number;
+      answersAdded: number;
+    },
     tx?: Tx,
   ) =>
     db.execute(
       `UPDATE contact_imports SET bytes_done = :bytesDone, rows_done = :rowsDone, added = :added, updated = :updated,
-         refused = :refused, kept_suppressed = :keptSuppressed, heartbeat_at = now() WHERE id = :id`,
+         refused = :refused, kept_suppressed = :keptSuppressed, answers_added = :answersAdded, heartbeat_at = now() WHERE id = :id`,
       { id, ...p },
       tx,
     ),

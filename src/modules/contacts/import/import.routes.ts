@@ -9,6 +9,7 @@ import { auth } from '../../accounts';
 import type { ContactsService } from '../contacts.service';
 import type { ColumnTarget } from './import.repository';
 import { mappingFormSchema, TARGET_LABELS, TARGETS, toMapping } from './import.schemas';
+import { isHistory } from './import.service';
 
 const chooseFile = () => invalid('Choose a CSV file to upload.', { file: 'Choose a file.' });
 const cutOff = () =>
@@ -116,9 +117,17 @@ export function importRoutes(contacts: ContactsService, maxBytes: number) {
   );
 
   /** The job's page: its progress, or the mapping (as chosen, else our guess) with a preview of the first rows. */
-  const jobPage = async (req: Request, chosen?: { mapping: ColumnTarget[]; addTags: string }) => {
+  const jobPage = async (
+    req: Request,
+    chosen?: { mapping: ColumnTarget[]; addTags: string; survey: string | null },
+  ) => {
     const id = idParam(req.params.id, 'import');
-    const { job, mapping: shown, rows } = await imports.preview(auth(req).workspace.id, id, chosen?.mapping);
+    const {
+      job,
+      mapping: shown,
+      rows,
+      surveys,
+    } = await imports.preview(auth(req).workspace.id, id, chosen?.mapping, chosen?.survey ?? undefined);
     const running = job.status === 'running' && !job.stale;
     return {
       title: `Import — ${job.filename}`,
@@ -127,6 +136,10 @@ export function importRoutes(contacts: ContactsService, maxBytes: number) {
       rows,
       errors: {},
       addTags: chosen?.addTags ?? '',
+      // A file of past answers: the surveys they can go into (the only one preselected when there is one).
+      history: isHistory(shown),
+      surveys,
+      survey: chosen?.survey ?? (surveys.length === 1 ? surveys[0]!.id : ''),
       targets: TARGETS,
       targetLabels: TARGET_LABELS,
       refreshSeconds: running ? 1 : 0,
@@ -159,10 +172,10 @@ export function importRoutes(contacts: ContactsService, maxBytes: number) {
         const { mapping, addTags } = await chosen(req);
         // "Preview" draws the job again with this mapping; only "Import" starts it.
         if (form.action !== 'import')
-          return res.render('contacts/import-job', await jobPage(req, { mapping, addTags }));
+          return res.render('contacts/import-job', await jobPage(req, { mapping, addTags, survey: form.survey }));
         const id = idParam(req.params.id, 'import');
         try {
-          await imports.start(auth(req).workspace.id, id, mapping, form.tags);
+          await imports.start(auth(req).workspace.id, id, mapping, form.tags, form.survey);
         } catch (err) {
           // Started already (a second click): said on the same page, like any refused mapping.
           if (err instanceof AppError && err.status === 409) throw invalid(err.message);

@@ -13,6 +13,9 @@ export const TARGETS = [
   'owner',
   'tags',
   'property',
+  'score',
+  'comment',
+  'answered_at',
   'ignore',
 ] as const;
 export const TARGET_LABELS: Record<(typeof TARGETS)[number], string> = {
@@ -24,6 +27,9 @@ export const TARGET_LABELS: Record<(typeof TARGETS)[number], string> = {
   owner: 'Owner (teammate email or name)',
   tags: 'Tags (comma-separated)',
   property: 'Property',
+  score: 'Score (a past answer)',
+  comment: 'Comment (of that answer)',
+  answered_at: 'Answered at (date and time)',
   ignore: 'Do not import',
 };
 
@@ -35,12 +41,17 @@ const columns = z
 
 /** The mapping form: `col.N` and `key.N` for each column of the file, tags to add, and the button pressed. */
 export const mappingFormSchema = z
-  .preprocess(nestedFields, z.object({ col: columns, key: columns, addTags: textField, action: textField }))
-  .transform(({ col, key, addTags, action }) => ({
+  .preprocess(
+    nestedFields,
+    z.object({ col: columns, key: columns, addTags: textField, action: textField, survey: textField }),
+  )
+  .transform(({ col, key, addTags, action, survey }) => ({
     columns: { to: col.map(lastValue), key: key.map(lastValue) },
     addTags,
     tags: splitTags(addTags).slice(0, 10),
     action,
+    // The survey a history of past answers goes into (checked against the workspace's surveys when it starts).
+    survey: survey || null,
   }));
 
 /** The form's columns over the file's headers: a property is named by its field, else by its header. */

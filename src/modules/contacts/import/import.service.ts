@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import { csvStringifier } from '../../../platform/csv';
-import type { Db } from '../../../platform/db';
+import type { Db, Tx } from '../../../platform/db';
 import { cleanText } from '../../../platform/text';
 import { conflict, found, invalid } from '../../../platform/errors';
 import {
@@ -14,13 +14,45 @@ import {
 } from '../contacts.schemas';
 import { teammates } from '../../accounts';
 import { importRepository, type ColumnTarget, type ImportRow } from './import.repository';
+import { TARGET_LABELS } from './import.schemas';
 import { encodingProblem, guessMapping, sampleRecords, sniffDelimiter } from './sniff';
 
 const CHUNK = 256 * 1024; // the file is stored and re-read a quarter MiB at a time
 const HEAD = 64 * 1024; // enough of the start of a file to read its header and first rows
 const BATCH = 1000;
 
-export type ImportOptions = { maxBytes: number };
+/**
+ * Where a history's past answers go (handed in by app.ts: responses writes them, contacts imports nothing of it).
+ * `record` writes one batch in the import's transaction and returns the keys (`contactId@epoch ms`) it added.
+ */
+export type HistoryPort = {
+  targets(workspaceId: string): Promise<{ id: string; title: string; range: [number, number] }[]>;
+  record(
+    workspaceId: string,
+    surveyId: string,
+    answers: { contactId: string; score: number; comment: string | null; at: string }[],
+    tx: Tx,
+  ): Promise<Set<string>>;
+};
+
+type HistoryTarget = Awaited<ReturnType<HistoryPort['targets']>>[number];
+
+/** A file of past answers (from Delighted or another tool) rather than a list of contacts: it has a score column. */
+export const isHistory = (mapping: ColumnTarget[]) => mapping.some((m) => m.to === 'score');
+
+/** One person's details over several rows of a history: later rows fill in and win, tags add up. */
+function mergePerson(before: ImportRow, later: ImportRow): ImportRow {
+  return {
+    email: before.email,
+    name: later.name ?? before.name,
+    locale: later.locale ?? before.locale,
+    owner: later.owner ?? before.owner,
+    tags: [...new Set([...before.tags, ...later.tags])].sort(),
+    properties: { ...before.properties, ...later.properties },
+  };
+}
+
+export type ImportOptions = { maxBytes: number; history?: HistoryPort };
 
 export type Refusal = { row: number; email: string; reason: string };
 export type PreviewRow = { row: number; values: string[]; email: string; problem?: string };
@@ -127,9 +159,10 @@ export function importService(db: Db, opts: ImportOptions) {
   }
 
   /** The first rows as they would be imported with this mapping (or our guess), each with its problem if any. */
-  async function preview(workspaceId: string, id: string, chosen?: ColumnTarget[], limit = 10) {
+  async function preview(workspaceId: string, id: string, chosen?: ColumnTarget[], chosenSurvey?: string, limit = 10) {
     const job = await load(workspaceId, id);
-    if (job.status !== 'uploaded') return { job, mapping: job.mapping ?? [], rows: [] as PreviewRow[] };
+    if (job.status !== 'uploaded')
+      return { job, mapping: job.mapping ?? [], rows: [] as PreviewRow[], surveys: [] as HistoryTarget[] };
     const records: string[][] = [];
     const parser = storedFile(id, { bytes: 0 }).pipe(csvParser(job.delimiter));
     try {
@@ -144,33 +177,61 @@ export function importService(db: Db, opts: ImportOptions) {
     const sample = records.slice(1);
     const mapping = chosen ?? guessMapping(job.headers, sample);
     const owners = await ownerLookup(workspaceId);
+    const surveys = isHistory(mapping) ? await historyTargets(workspaceId) : [];
+    // A history's scores are checked against the chosen survey's scale, else against the widest (0–10) until one is.
+    const range = surveys.find((t) => t.id === chosenSurvey)?.range ?? [0, 10];
     const rows = sample.map((values, i): PreviewRow => {
-      const mapped = mapRecord(values, mapping, owners, []);
+      const mapped = mapRecord(values, mapping, owners, [], range);
       return 'row' in mapped
         ? { row: i + 2, values, email: mapped.row.email }
         : { row: i + 2, values, email: mapped.email ?? '', problem: mapped.reason };
     });
-    return { job, mapping, rows };
+    return { job, mapping, rows, surveys };
   }
 
+  const historyTargets = async (workspaceId: string): Promise<HistoryTarget[]> =>
+    opts.history ? opts.history.targets(workspaceId) : [];
+
   /** Starts the job (once) and returns at once; `done` settles when it is over, for tests and the bench. */
-  async function start(workspaceId: string, id: string, mapping: ColumnTarget[], addTags: string[]) {
+  async function start(
+    workspaceId: string,
+    id: string,
+    mapping: ColumnTarget[],
+    addTags: string[],
+    surveyId: string | null = null,
+  ) {
     const job = await load(workspaceId, id);
     if (job.status !== 'uploaded') throw conflict('This import has already started.');
     const problem = mappingProblem(mapping, job.headers.length);
     if (problem) throw invalid(problem, { mapping: problem });
-    if (!(await repo.claim(workspaceId, id, mapping, addTags))) throw conflict('This import has already started.');
-    return { done: run(workspaceId, id, job.delimiter, mapping, addTags) };
+    let target: HistoryTarget | undefined;
+    if (isHistory(mapping)) {
+      target = (await historyTargets(workspaceId)).find((t) => t.id === surveyId);
+      if (!target)
+        throw invalid('Choose the survey these past answers go into (a survey with a score question).', {
+          survey: 'Choose a survey.',
+        });
+    }
+    if (!(await repo.claim(workspaceId, id, mapping, addTags, target?.id ?? null)))
+      throw conflict('This import has already started.');
+    return { done: run(workspaceId, id, job.delimiter, mapping, addTags, target) };
   }
 
-  async function run(workspaceId: string, id: string, delimiter: string, mapping: ColumnTarget[], addTags: string[]) {
-    const counts = { bytesDone: 0, rowsDone: 0, added: 0, updated: 0, refused: 0, keptSuppressed: 0 };
+  async function run(
+    workspaceId: string,
+    id: string,
+    delimiter: string,
+    mapping: ColumnTarget[],
+    addTags: string[],
+    target?: HistoryTarget,
+  ) {
+    const counts = { bytesDone: 0, rowsDone: 0, added: 0, updated: 0, refused: 0, keptSuppressed: 0, answersAdded: 0 };
     const read = { bytes: 0 };
     try {
       const owners = await ownerLookup(workspaceId);
       let batch: { row: number; data: ImportRow }[] = [];
       let refusals: Refusal[] = [];
-      const flush = async () => {
+      const flushContacts = async () => {
         const kept = new Map<string, { row: number; data: ImportRow }>();
         for (const item of batch) {
           const first = kept.get(item.data.email);
@@ -210,12 +271,92 @@ export function importService(db: Db, opts: ImportOptions) {
         refusals = [];
       };
 
+      /**
+       * A history: one person may have answered many times, so each batch upserts each person once (their details
+       * from their last row in the file) and then writes every row's answer under that contact. An answer already
+       * imported (same survey, person and time) is reported and skipped, so importing twice is safe.
+       */
+      const flushHistory = async (survey: HistoryTarget) => {
+        const people = new Map<string, ImportRow>();
+        for (const { data } of batch) {
+          const before = people.get(data.email);
+          people.set(data.email, before ? mergePerson(before, data) : data);
+        }
+        await db.transaction(async (tx) => {
+          const written = people.size
+            ? await repo.upsertBatch(
+                workspaceId,
+                id,
+                [...people.values()].map(({ answer: _answer, ...person }) => person),
+                tx,
+              )
+            : [];
+          for (const w of written) {
+            if (w.inserted) counts.added++;
+            else counts.updated++;
+            if (w.inserted && w.status !== 'subscribed') counts.keptSuppressed++;
+          }
+          const contacts = new Map(
+            (await repo.contactsByEmail(workspaceId, [...people.keys()], tx)).map((c) => [c.email, c]),
+          );
+          const answers: {
+            row: number;
+            email: string;
+            contactId: string;
+            score: number;
+            comment: string | null;
+            at: string;
+          }[] = [];
+          const seen = new Map<string, number>();
+          for (const { row, data } of batch) {
+            const contact = contacts.get(data.email);
+            if (!contact || contact.erased) {
+              refusals.push({
+                row,
+                email: data.email,
+                reason: "This person's data was erased: their answers are not imported.",
+              });
+              continue;
+            }
+            const key = `${contact.id}@${Date.parse(data.answer!.at)}`;
+            const first = seen.get(key);
+            if (first) {
+              refusals.push({
+                row,
+                email: data.email,
+                reason: `Duplicate: the same person and time are on row ${first}.`,
+              });
+              continue;
+            }
+            seen.set(key, row);
+            answers.push({ row, email: data.email, contactId: contact.id, ...data.answer! });
+          }
+          const added = await opts.history!.record(workspaceId, survey.id, answers, tx);
+          for (const a of answers) {
+            if (added.has(`${a.contactId}@${Date.parse(a.at)}`)) counts.answersAdded++;
+            else
+              refusals.push({
+                row: a.row,
+                email: a.email,
+                reason: 'Already imported: this answer (same person, same time) is in the survey.',
+              });
+          }
+          counts.refused += refusals.length;
+          await repo.addRefusals(id, refusals, tx);
+          counts.bytesDone = read.bytes;
+          await repo.progress(id, counts, tx);
+        });
+        batch = [];
+        refusals = [];
+      };
+      const flush = () => (target ? flushHistory(target) : flushContacts());
+
       const parser = storedFile(id, read).pipe(csvParser(delimiter));
       let index = 0;
       for await (const record of parser as AsyncIterable<string[]>) {
         if (index++ === 0) continue; // the header row
         counts.rowsDone++;
-        const mapped = mapRecord(record, mapping, owners, addTags);
+        const mapped = mapRecord(record, mapping, owners, addTags, target?.range);
         if ('reason' in mapped) refusals.push({ row: index, email: mapped.email ?? '', reason: mapped.reason });
         else batch.push({ row: index, data: mapped.row });
         if (batch.length + refusals.length >= BATCH) await flush();
@@ -298,8 +439,13 @@ export function mappingProblem(mapping: ColumnTarget[], columns: number): string
     return count('email')
       ? 'Only one column can be the email.'
       : 'Choose which column holds the email address: every contact needs one.';
-  for (const to of ['name', 'first_name', 'last_name', 'locale', 'owner', 'tags'])
-    if (count(to) > 1) return `Only one column can be the ${to.replace('_', ' ')}.`;
+  for (const to of ['name', 'first_name', 'last_name', 'locale', 'owner', 'tags', 'score', 'comment', 'answered_at'])
+    if (count(to) > 1)
+      return `Only one column can be the ${TARGET_LABELS[to as keyof typeof TARGET_LABELS].toLowerCase()}.`;
+  if ((count('comment') || count('answered_at')) && !count('score'))
+    return 'Past answers need their score: choose which column holds it (or import the file as contacts only).';
+  if (count('score') && !count('answered_at'))
+    return 'Past answers need the time they were given: choose which column holds it (a date, ISO 8601 time or Unix timestamp).';
   const keys = mapping.flatMap((m) => (m.to === 'property' ? [m.key] : []));
   if (keys.some((k) => !PROPERTY_KEY.test(k)))
     return 'Property names use letters, digits, space, _ . - (at most 40 characters).';
@@ -315,7 +461,13 @@ export function mapRecord(
   mapping: ColumnTarget[],
   owners: Map<string, string>,
   addTags: string[],
+  /** A history's scale: its scores are checked against it. */
+  range: [number, number] = [0, 10],
+  now = Date.now(),
 ): Mapped {
+  let score: number | null = null;
+  let comment: string | null = null;
+  let at: string | null = null;
   let name = '';
   let first = '';
   let last = '';
@@ -327,9 +479,27 @@ export function mapRecord(
   for (let i = 0; i < mapping.length; i++) {
     const m = mapping[i]!;
     const v = (record[i] ?? '').trim();
+    const emailOf = () => rawEmail || record[mapping.findIndex((x) => x.to === 'email')] || '';
     if (m.to === 'email') rawEmail = v;
-    else if (!v || m.to === 'ignore') continue;
-    else if (m.to === 'name') name = v;
+    else if (m.to === 'score') {
+      if (!/^\d+(\.0+)?$/.test(v) || Number(v) < range[0] || Number(v) > range[1])
+        return {
+          reason: v
+            ? `Score "${v.slice(0, 20)}" is not a whole number from ${range[0]} to ${range[1]}.`
+            : 'No score on this row.',
+          email: emailOf(),
+        };
+      score = Number(v);
+    } else if (m.to === 'answered_at') {
+      const when = parseAnsweredAt(v, now);
+      if (typeof when !== 'string') return { reason: when.reason, email: emailOf() };
+      at = when;
+    } else if (!v || m.to === 'ignore') continue;
+    else if (m.to === 'comment') {
+      if (v.length > MAX_COMMENT)
+        return { reason: `The comment is longer than ${MAX_COMMENT} characters.`, email: emailOf() };
+      comment = v;
+    } else if (m.to === 'name') name = v;
     else if (m.to === 'first_name') first = v;
     else if (m.to === 'last_name') last = v;
     else if (m.to === 'locale') {
@@ -365,5 +535,47 @@ export function mapRecord(
   const fullName = (name || [first, last].filter(Boolean).join(' ')).slice(0, 120);
   if ([...tags].some((t) => t.length > 40) || tags.size > MAX_TAGS)
     return { reason: `Too many or too long tags (at most ${MAX_TAGS}, 40 characters each).`, email };
-  return { row: { email, name: fullName || null, locale, owner, tags: [...tags].sort(), properties } };
+  const row: ImportRow = { email, name: fullName || null, locale, owner, tags: [...tags].sort(), properties };
+  if (score !== null && at !== null) row.answer = { score, comment, at };
+  return { row };
+}
+
+/** As long as a respondent's own comment may be. */
+const MAX_COMMENT = 5000;
+// Before any survey tool we know of kept answers: a year like 0024 is a typo, not history.
+const EARLIEST = Date.UTC(2000, 0, 1);
+
+/**
+ * When a past answer was given, as exports write it: a Unix timestamp (seconds, as Delighted's API gives
+ * `created_at`, or milliseconds), ISO 8601 with or without a zone (none means UTC, as Delighted's export writes
+ * "2024-03-01 14:05:00 UTC"), or a date alone (midnight UTC). Anything else is refused: guessing between
+ * 03/04 as March or April would misplace answers in the trend.
+ */
+export function parseAnsweredAt(raw: string, now = Date.now()): string | { reason: string } {
+  const v = raw.trim();
+  const unreadable = {
+    reason: v
+      ? `Unreadable time "${v.slice(0, 40)}": write it as 2024-03-01 14:05:00 (UTC), ISO 8601 or a Unix timestamp.`
+      : 'No time on this row: when was this answer given?',
+  };
+  let ms: number;
+  if (/^\d{9,10}$/.test(v)) ms = Number(v) * 1000;
+  else if (/^\d{12,13}$/.test(v)) ms = Number(v);
+  else {
+    const m =
+      /^(\d{4})[-/](\d{2})[-/](\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,6})?)?)?\s*(Z|UTC|GMT|[+-]\d{2}:?\d{2})?$/i.exec(
+        v,
+      );
+    if (!m) return unreadable;
+    const [, y, mo, d, h = '00', mi = '00', s = '00', frac = '', zone = 'Z'] = m;
+    const offset = /^(Z|UTC|GMT)$/i.test(zone) ? 'Z' : zone.replace(/^([+-]\d{2})(\d{2})$/, '$1:$2');
+    const iso = `${y}-${mo}-${d}T${h}:${mi}:${s}${frac.slice(0, 4)}${offset}`;
+    ms = Date.parse(iso);
+    // Date.parse rolls 2024-02-30 over to March: a day that does not exist is refused, not moved.
+    if (Number.isNaN(ms) || new Date(Date.parse(`${y}-${mo}-${d}T00:00:00Z`)).getUTCDate() !== Number(d))
+      return unreadable;
+  }
+  if (ms < EARLIEST) return { reason: `The time "${v.slice(0, 40)}" is before 2000: check the column.` };
+  if (ms > now + 60_000) return { reason: `The time "${v.slice(0, 40)}" is in the future.` };
+  return new Date(ms).toISOString();
 }

@@ -67,6 +67,21 @@ const ALIASES: [ColumnTarget['to'], RegExp][] = [
   ['tags', /^(tags?|labels?|segments?)$/i],
 ];
 
+/**
+ * A history of past answers (Delighted's export: "Score", "Comment", "Response Timestamp"; other tools' spellings):
+ * taken as one only when both a score and a time are found, so a contact list with a "Rating" or "Date" column
+ * stays a contact list. Delighted's bookkeeping columns are left out rather than made properties.
+ */
+const HISTORY_ALIASES: [ColumnTarget['to'], RegExp][] = [
+  ['score', /^(score|nps|nps score|rating|likelihood to recommend|note|bewertung|puntuacion)$/],
+  ['comment', /^(comments?|feedback|verbatim|open feedback|commentaire|kommentar|comentario)$/],
+  [
+    'answered_at',
+    /^(response timestamp|response date|response time|responded at|answered at|submitted at|created at|created|created date|timestamp|date|survey date|date de reponse|datum|fecha)$/,
+  ],
+  ['ignore', /^(response id|id|survey type|permalink|updated at|updated timestamp|notes?|delighted id)$/],
+];
+
 const looksLikeEmails = (values: string[]) => {
   const filled = values.filter((v) => v.trim());
   return (
@@ -91,6 +106,18 @@ export function guessMapping(headers: string[], rows: string[][]): ColumnTarget[
   if (!used.has('email')) {
     const i = headers.findIndex((_, col) => looksLikeEmails(rows.map((r) => r[col] ?? '')));
     if (i !== -1) mapping[i] = { to: 'email' };
+  }
+  const history = headers.map((h) => {
+    const words = headerWords(h);
+    return HISTORY_ALIASES.find(([, re]) => re.test(words))?.[0];
+  });
+  if (history.includes('score') && history.includes('answered_at')) {
+    const taken = new Set<string>();
+    history.forEach((to, i) => {
+      if (!to || mapping[i]!.to !== 'property' || (to !== 'ignore' && taken.has(to))) return;
+      taken.add(to);
+      mapping[i] = { to } as ColumnTarget;
+    });
   }
   return mapping;
 }
