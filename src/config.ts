@@ -1,4 +1,5 @@
 import path from 'node:path';
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 
 /**
@@ -35,7 +36,33 @@ const variables = z.object({
   SECRET_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   NODE_ENV: z.string().default('production'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  TRUST_PROXY: boolean.default(false),
+  // Which proxies' X-Forwarded-For to believe. `true` means the one load balancer in front (1 hop), never "every
+  // hop": with that, anyone could name their own address and walk past the per-IP rate limits.
+  TRUST_PROXY: z
+    .string()
+    .refine(
+      (v) =>
+        /^(true|false|yes|no|\d{1,2})$/.test(v) ||
+        v
+          .split(',')
+          .every(
+            (a) =>
+              /^(loopback|linklocal|uniquelocal)$/.test(a.trim()) ||
+              ipaddr.isValidCIDR(a.trim()) ||
+              ipaddr.isValid(a.trim()),
+          ),
+      'must be false, true (one proxy), a number of proxies, or addresses/subnets such as "10.0.0.0/8, loopback"',
+    )
+    .transform((v): number | string | false =>
+      v === 'false' || v === 'no' || v === '0'
+        ? false
+        : v === 'true' || v === 'yes'
+          ? 1
+          : /^\d+$/.test(v)
+            ? Number(v)
+            : v,
+    )
+    .default(false),
   WORKER_ENABLED: boolean.default(true),
   SCHEDULER_ENABLED: boolean.default(true),
   CATCH_UP_GRACE_HOURS: z.coerce.number().min(0).max(168).default(6),

@@ -25,7 +25,7 @@ export async function createTestApp(
     publicSubmitLimit?: number;
     importMaxBytes?: number;
     apiRateLimit?: number;
-    trustProxy?: boolean;
+    trustProxy?: number | string | false;
     /** The app reaches PostgreSQL through a proxy the test can freeze or cut (t.db stays direct). */
     outages?: boolean;
     /** Mail goes to the built-in mailbox (and /mailbox is on), as with no SMTP_URL. */

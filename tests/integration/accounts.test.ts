@@ -4,7 +4,7 @@ import { createTestApp, csrfFrom, OWNER, type TestApp } from '../helpers/testApp
 let t: TestApp;
 beforeAll(async () => {
   // Behind a proxy (X-Forwarded-For), so tests can come from several addresses.
-  t = await createTestApp({ trustProxy: true });
+  t = await createTestApp({ trustProxy: 1 });
 });
 afterAll(() => t.close());
 

@@ -16,6 +16,15 @@ describe('config', () => {
     expect(loadConfig({ PUBLIC_URL: 'https://pulse.example.com/' }).publicUrl).toBe('https://pulse.example.com');
   });
 
+  it('trusts one proxy for TRUST_PROXY=true (never every hop: a forged X-Forwarded-For must not pass the rate limits)', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, loopback' }).trustProxy).toBe('10.0.0.0/8, loopback');
+    expect(() => loadConfig({ TRUST_PROXY: 'everyone' })).toThrow(/TRUST_PROXY: must be false, true/);
+    expect(() => loadConfig({ TRUST_PROXY: '10.0.0.0/8, e' })).toThrow(/TRUST_PROXY/);
+  });
+
   it('treats empty variables as unset', () => {
     expect(loadConfig({ DATABASE_URL: '', SMTP_URL: '' }).databaseUrl).toBeUndefined();
   });
