@@ -5,6 +5,7 @@ export const EVENT_TYPES = {
   'response.updated': 'A sent answer changed afterwards (a new score or comment, or an erasure).',
   'conversation.replied': 'A teammate replied to the respondent.',
   'conversation.closed': 'A teammate closed the conversation.',
+  'conversation.customer_replied': 'The customer wrote back (not an auto-reply); the conversation is open again.',
   'contact.unsubscribed': 'A contact unsubscribed.',
   'contact.bounced': 'Mail to a contact bounced for good.',
 } as const;
