@@ -35,7 +35,7 @@ export async function readMessage(raw: Buffer, envelopeRecipients: string[] = []
   const stripped = stripQuoted(text);
   return {
     messageId: mail.messageId?.trim() || `<sha256-${crypto.createHash('sha256').update(raw).digest('hex')}@inbound>`,
-    fromAddress: from?.address ?? '',
+    fromAddress: from?.address.toLowerCase() ?? '',
     fromName: from?.name ?? '',
     toText: [mail.to]
       .flat()
@@ -70,7 +70,8 @@ const addresses = (field: AddressObject | AddressObject[] | undefined) =>
     .flat()
     .flatMap((a) => a?.value ?? [])
     .flatMap((a) => (a.group ? a.group : [a]))
-    .map((a) => ({ address: a.address?.toLowerCase() ?? '', name: a.name ?? '' }))
+    // Only the domain is case-insensitive: a reply token in the local part is not.
+    .map((a) => ({ address: (a.address ?? '').replace(/@[^@]*$/, (d) => d.toLowerCase()), name: a.name ?? '' }))
     .filter((a) => a.address);
 
 /** Delivered-To / X-Original-To as mailparser leaves them (a string, or several). */
@@ -78,7 +79,7 @@ const headerAddresses = (mail: ParsedMail, name: string): string[] =>
   [mail.headers.get(name)]
     .flat()
     .filter((v): v is string => typeof v === 'string')
-    .map((v) => v.replace(/^.*</, '').replace(/>.*$/, '').trim().toLowerCase());
+    .map((v) => v.replace(/^.*</, '').replace(/>.*$/, '').trim());
 
 /** A DSN's own parts are the report, not attachments of the customer's. */
 const listed = (a: Attachment) =>
