@@ -65,6 +65,7 @@ import {
 import { retentionRoutes, retentionService } from './modules/retention';
 import { webhooksErasure, webhooksRoutes, webhooksService } from './modules/webhooks';
 import { apiKeysRoutes, apiKeysService, apiRoutes, delightedRoutes, delightedSurvey } from './modules/api';
+import { inboundRoutes, inboundService, replyAddresses } from './modules/inbound';
 
 export type AppDeps = {
   /** Whatever is not given is at its default (config.ts). */
@@ -96,6 +97,11 @@ export type AppDeps = {
   mailboxEnabled: boolean;
   /** Tells the delivery worker in this process that the outbox has new work. */
   onQueued: () => void;
+  /**
+   * Customers' answers coming back (inbound/README.md): the reply addresses' domain, and with the built-in
+   * mailbox the listener's smtp:// URL, where "Reply as the customer" sends.
+   */
+  inbound?: { domain?: string; listenerUrl?: string };
   /** Request timing when metrics are on; `metricsToken` also serves GET /metrics on this app's port. */
   metrics?: Metrics;
   metricsToken?: string;
@@ -158,7 +164,17 @@ export function buildApp(deps: AppDeps) {
   });
   const waves = wavesService({ db, sealer: deps.sealer, surveys, onQueued: deps.onQueued });
   const responses = responsesService(db, deps.sealer);
-  const followups = followupsService(db, { onQueued: deps.onQueued });
+  const followups = followupsService(db, {
+    onQueued: deps.onQueued,
+    beforeReply: replyAddresses(db, deps.sealer).ensure,
+  });
+  const inbound = inboundService({
+    db,
+    log,
+    inboundDomain: deps.inbound?.domain,
+    messageIdDomain: new URL(config.publicUrl).hostname || 'rapport.localhost',
+    onQueued: deps.onQueued,
+  });
   const webhooks = webhooksService(db, {
     sealer: deps.sealer,
     policy: { allowPrivate: config.webhooksAllowPrivate },
@@ -361,6 +377,8 @@ export function buildApp(deps: AppDeps) {
   );
   app.use(contactsRoutes(contacts, { importMaxBytes }));
   app.use(wavesRoutes(waves, surveys));
+  // Before the conversation routes: '/inbox/unmatched' is not an answer's id.
+  app.use(inboundRoutes(inbound));
   app.use(followupsRoutes(followups, surveys));
   app.use(
     schedulesRoutes({
@@ -369,7 +387,16 @@ export function buildApp(deps: AppDeps) {
       waves,
     }),
   );
-  if (deps.mailboxEnabled) app.use(mailboxRoutes(db));
+  const listenerUrl = deps.inbound?.listenerUrl;
+  if (deps.mailboxEnabled)
+    app.use(
+      mailboxRoutes(
+        db,
+        listenerUrl && deps.inbound?.domain
+          ? { url: listenerUrl, domain: deps.inbound.domain, conversationOf: inbound.conversationOf }
+          : undefined,
+      ),
+    );
 
   app.use((_req, _res, next) => next(notFound()));
   app.use(errorHandler(log));

@@ -23,6 +23,7 @@ import { createEscalationJob } from './modules/followups';
 import { teammates } from './modules/accounts';
 import { surveysService } from './modules/surveys';
 import { retentionSweeper } from './modules/retention';
+import { imapPoller, inboundService, startInboundListener } from './modules/inbound';
 
 export type Rapport = { url: string; databaseUrl: string; stop: () => Promise<void> };
 
@@ -121,6 +122,7 @@ export async function startRapport(
       publicUrl: config.publicUrl,
       mailFrom: config.mailFrom,
       unsubscribeMailto: config.unsubscribeMailto,
+      inboundDomain: config.inbound.domain,
       ratePerMinute: config.sendRatePerMinute,
       leaseSeconds: config.deliveryLeaseSeconds,
       http: { allowPrivate: config.webhooksAllowPrivate, timeoutMs: config.webhookTimeoutSeconds * 1000 },
@@ -165,6 +167,43 @@ export async function startRapport(
     const sweeper = startTicker(retentionSweeper(db), log, 'rapport-retention');
     stops.push(() => sweeper.stop());
 
+    // Customers' answers come back: Rapport's own SMTP listener (INBOUND_SMTP_PORT, or on loopback for the built-in
+    // mailbox's loop), and IMAP polling (IMAP_URL). Every instance may run both: the database keeps each message once.
+    const inbound = inboundService({
+      db,
+      log,
+      inboundDomain: config.inbound.domain,
+      messageIdDomain: new URL(config.publicUrl).hostname || 'rapport.localhost',
+      onQueued,
+    });
+    let listenerUrl: string | undefined;
+    if (config.inbound.domain && (config.inbound.smtpPort || !config.smtpUrl)) {
+      const listener = await startInboundListener({
+        receive: inbound.receive,
+        log,
+        domain: config.inbound.domain,
+        port: config.inbound.smtpPort ?? 0,
+        host: config.inbound.smtpHost ?? (config.inbound.smtpPort ? '::' : '127.0.0.1'),
+        maxBytes: config.inbound.maxBytes,
+      }).catch((err: Error) =>
+        Promise.reject(new Error(`INBOUND_SMTP_PORT ${config.inbound.smtpPort}: ${err.message}`)),
+      );
+      stops.push(listener.close);
+      listenerUrl = listener.url;
+      log.info({ port: listener.port, domain: config.inbound.domain }, 'inbound SMTP listener ready');
+    }
+    if (config.inbound.imap) {
+      const poller = imapPoller({
+        db,
+        log,
+        receive: inbound.receive,
+        maxBytes: config.inbound.maxBytes,
+        ...config.inbound.imap,
+      });
+      poller.start();
+      stops.push(() => poller.stop());
+    }
+
     const readerOptions = {
       poolMax: config.insightsPoolSize,
       statementTimeoutMs: config.insightsStatementTimeoutSeconds * 1000,
@@ -191,6 +230,7 @@ export async function startRapport(
       sealer,
       mailboxEnabled: !config.smtpUrl,
       onQueued,
+      inbound: { domain: config.inbound.domain, listenerUrl },
       metrics,
       // With a port of its own, /metrics is served there only.
       metricsToken: config.metrics.port ? undefined : config.metrics.token,

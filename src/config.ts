@@ -89,6 +89,26 @@ const variables = z.object({
   METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   WEBHOOKS_ALLOW_PRIVATE: boolean.default(false),
   WEBHOOK_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(60).default(10),
+  // The customer's answers come back (inbound/README.md): the domain whose mail reaches Rapport (a subdomain whose
+  // MX points at it, e.g. reply.example.com), the port of Rapport's own SMTP listener for it, the largest message
+  // it takes, and a mailbox to poll instead of (or as well as) the listener.
+  INBOUND_DOMAIN: z
+    .string()
+    .regex(
+      /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i,
+      'must be a domain name, e.g. reply.example.com',
+    )
+    .transform((d) => d.toLowerCase())
+    .optional(),
+  INBOUND_SMTP_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  INBOUND_SMTP_HOST: z.string().min(1).optional(),
+  INBOUND_MAX_MB: z.coerce.number().int().min(1).max(100).default(25),
+  IMAP_URL: z
+    .string()
+    .regex(/^imaps?:\/\/[^@/]+@[^/]+/, 'must look like imaps://user:password@imap.example.com')
+    .optional(),
+  IMAP_POLL_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
+  IMAP_MOVE_TO: z.string().min(1).optional(),
 });
 
 /** PUBLIC_URL → publicUrl: each variable's setting is named after it. */
@@ -102,38 +122,62 @@ const camelCase = (name: string) => name.toLowerCase().replace(/_([a-z])/g, (_, 
  * The settings: every variable under its camelCase name, then the few that are worked out from others. A new
  * setting is one line in `variables`; its type follows.
  */
-const schema = variables.transform((e) => {
-  const {
-    publicUrl,
-    embeddedPgDir,
-    embeddedPgPort,
-    nodeEnv,
-    unsubscribeMailto,
-    importMaxMb,
-    sessionIdleMinutes,
-    sessionAbsoluteHours,
-    metricsToken,
-    metricsPort,
-    replicaMaxLagSeconds,
-    ...settings
-  } = Object.fromEntries(Object.entries(e).map(([k, v]) => [camelCase(k), v])) as Settings<typeof e>;
-  return {
-    ...settings,
-    publicUrl: (publicUrl ?? `http://localhost:${settings.port}`).replace(/\/+$/, ''),
-    embeddedPg: { dir: path.resolve(embeddedPgDir), port: embeddedPgPort },
-    /** Compiled templates are cached except in development (`npm run dev`). */
-    viewCache: nodeEnv !== 'development',
-    unsubscribeMailto: unsubscribeMailto ?? settings.mailFrom,
-    /** Largest CSV a contact import accepts, in bytes. */
-    importMaxBytes: importMaxMb * 1024 * 1024,
-    /** Session lifetimes in milliseconds: idle (no request for that long) and absolute (since sign-in). */
-    sessionIdleMs: sessionIdleMinutes * 60_000,
-    sessionAbsoluteMs: sessionAbsoluteHours * 3_600_000,
-    /** /metrics is off unless a token (Bearer, on PORT) or a port of its own is set. */
-    metrics: { token: metricsToken, port: metricsPort },
-    replicaMaxLagMs: replicaMaxLagSeconds * 1000,
-  };
-});
+const schema = variables
+  .refine((e) => !e.INBOUND_SMTP_PORT || e.INBOUND_DOMAIN, {
+    path: ['INBOUND_DOMAIN'],
+    message: 'must be set with INBOUND_SMTP_PORT (the listener takes mail for that domain only)',
+  })
+  .transform((e) => {
+    const {
+      publicUrl,
+      embeddedPgDir,
+      embeddedPgPort,
+      nodeEnv,
+      unsubscribeMailto,
+      importMaxMb,
+      sessionIdleMinutes,
+      sessionAbsoluteHours,
+      metricsToken,
+      metricsPort,
+      inboundDomain,
+      inboundSmtpPort,
+      inboundSmtpHost,
+      inboundMaxMb,
+      imapUrl,
+      imapPollSeconds,
+      imapMoveTo,
+      replicaMaxLagSeconds,
+      ...settings
+    } = Object.fromEntries(Object.entries(e).map(([k, v]) => [camelCase(k), v])) as Settings<typeof e>;
+    return {
+      ...settings,
+      publicUrl: (publicUrl ?? `http://localhost:${settings.port}`).replace(/\/+$/, ''),
+      embeddedPg: { dir: path.resolve(embeddedPgDir), port: embeddedPgPort },
+      /** Compiled templates are cached except in development (`npm run dev`). */
+      viewCache: nodeEnv !== 'development',
+      unsubscribeMailto: unsubscribeMailto ?? settings.mailFrom,
+      /** Largest CSV a contact import accepts, in bytes. */
+      importMaxBytes: importMaxMb * 1024 * 1024,
+      /** Session lifetimes in milliseconds: idle (no request for that long) and absolute (since sign-in). */
+      sessionIdleMs: sessionIdleMinutes * 60_000,
+      sessionAbsoluteMs: sessionAbsoluteHours * 3_600_000,
+      /** /metrics is off unless a token (Bearer, on PORT) or a port of its own is set. */
+      metrics: { token: metricsToken, port: metricsPort },
+      replicaMaxLagMs: replicaMaxLagSeconds * 1000,
+      /**
+       * Where customers' answers come in. With the built-in mailbox (no SMTP_URL) the listener always runs, on
+       * loopback and a free port unless INBOUND_SMTP_PORT says otherwise, for a domain of its own, so replies carry
+       * a reply address and "Reply as the customer" goes through the same path as production mail.
+       */
+      inbound: {
+        domain: inboundDomain ?? (settings.smtpUrl ? undefined : 'reply.rapport.localhost'),
+        smtpPort: inboundSmtpPort,
+        smtpHost: inboundSmtpHost,
+        maxBytes: inboundMaxMb * 1024 * 1024,
+        imap: imapUrl ? { url: imapUrl, pollMs: imapPollSeconds * 1000, moveTo: imapMoveTo } : undefined,
+      },
+    };
+  });
 
 export type Config = z.output<typeof schema>;
 

@@ -5,7 +5,8 @@ import type SMTPPool from 'nodemailer/lib/smtp-pool';
 
 export type OutgoingMail = {
   from: { name: string; address: string };
-  replyTo?: { name: string; address: string };
+  /** One address, or several (a personal reply: the conversation's reply address and the teammate's own). */
+  replyTo?: { name: string; address: string } | { name: string; address: string }[];
   to: { name: string; address: string };
   subject: string;
   html: string;

@@ -6,6 +6,7 @@ import { createMailTransport } from '../../src/platform/mail';
 import { createSealer } from '../../src/platform/tokens';
 import { createDeliveryWorker } from '../../src/modules/delivery';
 import { startMailboxServer } from '../../src/modules/mailbox';
+import { inboundService, startInboundListener } from '../../src/modules/inbound';
 import { insightsReaders } from '../../src/modules/insights';
 import { createDb } from '../../src/platform/db';
 import { createTestDatabase } from './testDb';
@@ -13,6 +14,8 @@ import { startPgProxy } from './pgProxy';
 import { startTestSmtp } from './smtp';
 
 export const PUBLIC_URL = 'http://rapport.test';
+/** The domain of reply addresses when a test app receives mail (`inbound: true`). */
+export const INBOUND_DOMAIN = 'reply.rapport.test';
 const SECRET = 'test-secret-key-that-is-long-enough-000';
 
 /**
@@ -36,9 +39,11 @@ export async function createTestApp(
     webhooksAllowPrivate?: boolean;
     /** Anyone may sign up and create a workspace (SIGNUP_ENABLED). */
     signupEnabled?: boolean;
+    /** Customers' answers come back: Rapport's own SMTP listener for INBOUND_DOMAIN (t.inbound). */
+    inbound?: boolean;
   } = {},
 ) {
-  const { outages, mailbox: withMailbox, readersTimeoutMs, ...config } = overrides;
+  const { outages, mailbox: withMailbox, readersTimeoutMs, inbound: withInbound, ...config } = overrides;
   const database = await createTestDatabase();
   const proxy = outages ? await startPgProxy(database.url) : undefined;
   const appDb = proxy ? createDb(proxy.url, { poolMax: 5 }) : database.db;
@@ -47,6 +52,23 @@ export async function createTestApp(
   const mailbox = withMailbox ? await startMailboxServer(database.db, log) : undefined;
   const transport = createMailTransport(mailbox?.url ?? smtp.url, { stampWorkspace: !!mailbox });
   const sealer = createSealer(SECRET);
+  const inboundDomain = withInbound ? INBOUND_DOMAIN : undefined;
+  const inbound = inboundDomain
+    ? await startInboundListener({
+        receive: inboundService({
+          db: database.db,
+          log,
+          inboundDomain,
+          messageIdDomain: new URL(PUBLIC_URL).hostname,
+          onQueued: () => undefined,
+        }).receive,
+        log,
+        domain: inboundDomain,
+        port: 0,
+        host: '127.0.0.1',
+        maxBytes: 1024 * 1024,
+      })
+    : undefined;
   const worker = createDeliveryWorker({
     db: database.db,
     transport,
@@ -54,6 +76,7 @@ export async function createTestApp(
     log,
     publicUrl: PUBLIC_URL,
     mailFrom: 'pulse@rapport.test',
+    inboundDomain,
     http: { allowPrivate: !!config.webhooksAllowPrivate },
   });
   const readers = readersTimeoutMs
@@ -72,6 +95,7 @@ export async function createTestApp(
     sealer,
     mailboxEnabled: !!mailbox,
     onQueued: () => undefined,
+    inbound: { domain: inboundDomain, listenerUrl: inbound?.url },
   });
   return {
     app,
@@ -82,8 +106,10 @@ export async function createTestApp(
     worker,
     sealer,
     proxy,
+    inbound,
     async close() {
       await worker.stop();
+      await inbound?.close();
       transport.close();
       await smtp.close();
       await mailbox?.close();

@@ -84,6 +84,8 @@ export const POLICY: readonly (readonly [method: 'GET' | 'POST', path: string, n
   ['POST', '/settings/webhooks/:id/deliveries/:deliveryId/resend', 'workspace'],
   ['GET', '/mailbox', 'oversee'],
   ['GET', '/mailbox/:id', 'oversee'],
+  // The laptop's whole loop: the customer's answer to a captured message, sent into the inbound listener.
+  ['POST', '/mailbox/:id/reply-as-customer', 'oversee'],
   // Surveys
   ['GET', '/surveys', 'read'],
   ['GET', '/surveys/new', 'write'],
@@ -142,6 +144,8 @@ export const POLICY: readonly (readonly [method: 'GET' | 'POST', path: string, n
   ['POST', '/contacts/:id/erase', 'write'],
   // Inbox
   ['GET', '/inbox', 'read'],
+  // Mail that came back but matched no conversation: owners and admins only (it may be anyone's).
+  ['GET', '/inbox/unmatched', 'oversee'],
   ['POST', '/inbox/close', 'write'],
   ['GET', '/inbox/:id', 'read'],
   ['POST', '/inbox/:id/replies', 'write'],

@@ -13,3 +13,4 @@ export {
   type MessageKind,
   type OutboxKind,
 } from './kinds';
+export { bounceReported, type ReportedBounce } from './bounces';

@@ -27,6 +27,8 @@ export type WorkerOptions = {
   mailFrom: string;
   /** Address for the mailto: half of List-Unsubscribe; defaults to mailFrom. */
   unsubscribeMailto?: string;
+  /** Personal replies carry the conversation's reply address at this domain (config: INBOUND_DOMAIN). */
+  inboundDomain?: string;
   /** Messages per minute from this process; 0 = no limit. */
   ratePerMinute?: number;
   batchSize?: number;
@@ -78,6 +80,7 @@ export function createDeliveryWorker(o: WorkerOptions) {
     unsubscribeMailto: o.unsubscribeMailto ?? o.mailFrom,
     sealer: o.sealer,
     domain: new URL(o.publicUrl).hostname || 'rapport.localhost',
+    inboundDomain: o.inboundDomain,
   };
   const deliverCtx: DeliverContext = {
     ...ctx,

@@ -21,6 +21,8 @@ export type InboxRow = {
   /** Past the response-time target (see overdue.ts), and since when the customer has waited. */
   overdue: boolean;
   awaitingSince: Date | null;
+  /** The customer wrote back (not an auto-reply) after the team's last reply: someone should answer. */
+  customerReplied: boolean;
 };
 
 export type Conversation = {
@@ -49,11 +51,14 @@ export type Conversation = {
 };
 
 export type ThreadEntry = {
-  kind: 'reply' | 'note';
+  /** A teammate's reply, an internal note, or the customer's message (inbound's; status 'reply' or 'auto_reply'). */
+  kind: 'reply' | 'note' | 'customer';
   id: string;
   authorName: string;
   body: string;
   status: string | null;
+  /** A customer's message: its attachments' names, types and sizes (their bodies are not kept). */
+  attachments: { name: string; type: string; size: number }[] | null;
   lastError: string | null;
   at: Date;
   sentAt: Date | null;
@@ -87,7 +92,10 @@ export const followupsRepository = (db: Db) => ({
          r.score, left(r.comment, 240) AS excerpt, c.id AS "contactId", c.name AS "contactName", c.email AS "contactEmail",
          s.id AS "surveyId", s.title AS "surveyTitle", cv.owner_user_id AS "ownerUserId",
          (SELECT count(*) FROM replies rp WHERE rp.response_id = cv.response_id) AS replies,
-         ${overdueSql()} AS overdue, cv.awaiting_since AS "awaitingSince"
+         ${overdueSql()} AS overdue, cv.awaiting_since AS "awaitingSince",
+         EXISTS (SELECT 1 FROM inbound_messages im WHERE im.response_id = cv.response_id AND im.kind = 'reply'
+           AND im.received_at > coalesce((SELECT max(rp.created_at) FROM replies rp WHERE rp.response_id = cv.response_id), '-infinity'))
+           AS "customerReplied"
        FROM conversations cv
        JOIN workspaces w ON w.id = cv.workspace_id
        JOIN responses r ON r.id = cv.response_id
@@ -160,11 +168,15 @@ export const followupsRepository = (db: Db) => ({
 
   thread: (workspaceId: string, id: string) =>
     db.query<ThreadEntry>(
-      `SELECT 'reply' AS kind, id, author_name AS "authorName", body, status, last_error AS "lastError", created_at AS at, sent_at AS "sentAt"
+      `SELECT 'reply' AS kind, id, author_name AS "authorName", body, status, NULL::jsonb AS attachments,
+         last_error AS "lastError", created_at AS at, sent_at AS "sentAt"
        FROM replies WHERE workspace_id = :workspaceId AND response_id = :id
        UNION ALL
-       SELECT 'note', id, author_name, body, NULL, NULL, created_at, NULL
+       SELECT 'note', id, author_name, body, NULL, NULL, NULL, created_at, NULL
        FROM followup_notes WHERE workspace_id = :workspaceId AND response_id = :id
+       UNION ALL
+       SELECT 'customer', id, coalesce(nullif(from_name, ''), from_address), body, kind, attachments, NULL, received_at, NULL
+       FROM inbound_messages WHERE workspace_id = :workspaceId AND response_id = :id
        ORDER BY at, id`,
       { workspaceId, id },
     ),

@@ -1,4 +1,4 @@
-import type { Db } from '../../platform/db';
+import type { Db, Tx } from '../../platform/db';
 import { decodeCursor, encodeCursor } from '../../platform/cursor';
 import { found, invalid } from '../../platform/errors';
 import { teammates as teammatesOf } from '../accounts';
@@ -13,7 +13,14 @@ type Teammate = { id: string; name: string; email: string };
  * Closing the loop. Invariants: every read and write is scoped to the workspace; a reply is only queued
  * (the outbox sends it), and only to a contact who is still subscribed; starters never write for anyone.
  */
-export function followupsService(db: Db, opts: { onQueued: () => void }) {
+export function followupsService(
+  db: Db,
+  opts: {
+    onQueued: () => void;
+    /** Gives the conversation its reply address (inbound), in the transaction that queues a reply. */
+    beforeReply?: (workspaceId: string, responseId: string, tx: Tx) => Promise<void>;
+  },
+) {
   const repo = followupsRepository(db);
   const workspaceTeam = teammatesOf(db);
 
@@ -83,6 +90,7 @@ export function followupsService(db: Db, opts: { onQueued: () => void }) {
         const c = await found(repo.find(workspaceId, id, tx), 'answer');
         const blocked = replyBlocked(c);
         if (blocked || !c.contactId) throw invalid(blocked ?? 'Nobody to reply to.');
+        await opts.beforeReply?.(workspaceId, id, tx);
         await repo.insertReply({ workspaceId, responseId: id, contactId: c.contactId, author, body }, tx);
         if (!c.ownerUserId) await repo.assign(workspaceId, id, author.id, tx);
         if (close) await repo.setStatus(workspaceId, id, 'closed', author.id, tx);

@@ -4,3 +4,4 @@ export { followupsErasure } from './erasure';
 export { followupsRetention } from './retention';
 export { followupsHandOver } from './handover';
 export { createEscalationJob, type EscalationJob } from './escalation.job';
+export { followupsCustomerReplies, type FollowupsCustomerReplies } from './customerReplies';

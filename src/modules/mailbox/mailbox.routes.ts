@@ -1,7 +1,26 @@
 import { Router, type Request } from 'express';
+import { z } from 'zod';
 import type { Db } from '../../platform/db';
-import { notFound } from '../../platform/errors';
+import { AppError, notFound } from '../../platform/errors';
+import { handleForm, textField } from '../../platform/forms';
 import { auth } from '../accounts';
+import { asCustomer, sendAsCustomer } from './replyAsCustomer';
+
+/** Rapport's own inbound listener, for "Reply as the customer" (the laptop's whole loop). */
+export type MailboxInbound = {
+  /** smtp://host:port of the listener. */
+  url: string;
+  domain: string;
+  /** The conversation a received message landed in, if it matched one. */
+  conversationOf: (messageId: string) => Promise<string | null>;
+};
+
+const asCustomerSchema = z.object({
+  body: textField.pipe(
+    z.string().trim().min(1, 'Write what the customer says.').max(5000, 'Keep it under 5,000 characters.'),
+  ),
+});
+const PREFILLED = 'Thanks, that helps';
 
 /**
  * The built-in mailbox's pages: what the app "sent", when no SMTP_URL is set. Captured mail holds customers'
@@ -9,7 +28,7 @@ import { auth } from '../accounts';
  */
 const PAGE = 200;
 
-export function mailboxRoutes(db: Db) {
+export function mailboxRoutes(db: Db, inbound?: MailboxInbound) {
   const r = Router();
 
   // Who may read it (owners and admins) is the role policy's call (accounts/policy.ts), made before this runs.
@@ -41,17 +60,71 @@ export function mailboxRoutes(db: Db) {
     });
   });
 
-  r.get('/mailbox/:id', async (req, res) => {
-    const workspaceId = workspaceOf(req);
-    if (!/^\d{1,18}$/.test(req.params.id)) throw notFound('message');
-    const message = await db.one(
+  type Captured = {
+    id: string;
+    from: string;
+    to: string;
+    subject: string;
+    html: string | null;
+    text: string | null;
+    headers: Record<string, string>;
+    receivedAt: Date;
+  };
+  const messageOf = async (req: Request) => {
+    const id = String(req.params.id);
+    if (!/^\d{1,18}$/.test(id)) throw notFound('message');
+    const message = await db.one<Captured>(
       `SELECT id, from_text AS "from", to_text AS "to", subject, html, text, headers, received_at AS "receivedAt"
        FROM mailbox_messages WHERE id = :id AND workspace_id = :workspaceId`,
-      { id: req.params.id, workspaceId },
+      { id, workspaceId: workspaceOf(req) },
     );
     if (!message) throw notFound('message');
-    res.render('mailbox/message', { title: String(message.subject), message });
+    return message;
+  };
+  const messagePage = async (req: Request) => {
+    const message = await messageOf(req);
+    return {
+      title: message.subject || '(no subject)',
+      message,
+      customer: inbound ? asCustomer(message, inbound.domain) : null,
+    };
+  };
+
+  r.get('/mailbox/:id', async (req, res) => {
+    res.render('mailbox/message', {
+      ...(await messagePage(req)),
+      values: { body: PREFILLED },
+      errors: {},
+      unmatched: req.query.unmatched === '1',
+    });
   });
+
+  /**
+   * "Reply as the customer": a real SMTP message, from the customer's address, threaded under this one, into
+   * Rapport's own inbound listener, so the whole loop can be tried on a laptop. Then to the conversation it
+   * landed in (or back here, saying it did not match).
+   */
+  r.post(
+    '/mailbox/:id/reply-as-customer',
+    ...handleForm({
+      view: 'mailbox/message',
+      page: messagePage,
+      schema: asCustomerSchema,
+      run: async ({ body }, req) => {
+        const { message, customer } = await messagePage(req);
+        if (!inbound || !customer) throw notFound('message');
+        const sent = await sendAsCustomer(inbound.url, customer, body, message.from).catch((err: Error) => {
+          throw new AppError(
+            503,
+            'unavailable',
+            `The inbound listener did not take the message (${err.message}). Try again.`,
+          );
+        });
+        const conversation = await inbound.conversationOf(sent);
+        return conversation ? `/inbox/${conversation}#thread` : `/mailbox/${message.id}?unmatched=1`;
+      },
+    }),
+  );
 
   return r;
 }

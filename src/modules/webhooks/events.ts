@@ -6,6 +6,7 @@ export const EVENT_TYPES = {
   'conversation.replied': 'A teammate replied to the respondent.',
   'conversation.closed': 'A teammate closed the conversation.',
   'conversation.overdue': 'An unhappy customer has waited past the response-time target (once per conversation).',
+  'conversation.customer_replied': 'The customer wrote back (not an auto-reply); the conversation is open again.',
   'contact.unsubscribed': 'A contact unsubscribed.',
   'contact.bounced': 'Mail to a contact bounced for good.',
 } as const;

@@ -14,6 +14,7 @@ type Data = {
   contact?: Person;
   owner?: Person;
   reply?: { body?: string; author?: Person };
+  message?: { body?: string };
   email?: string;
   name?: string;
   awaitingSince?: string | null;
@@ -62,6 +63,17 @@ export function slackMessage(type: string, data: Data, publicUrl: string): { tex
         blocks: [
           section(`*${escape(who(data.reply?.author))}* replied to *${escape(who(data.contact))}*`),
           ...(data.reply?.body ? [section(quote(clip(data.reply.body)))] : []),
+          ...(link ? [link] : []),
+        ],
+      };
+    }
+    case 'conversation.customer_replied': {
+      const headline = `${who(data.contact)} wrote back about '${survey}'`;
+      return {
+        text: headline,
+        blocks: [
+          section(`*${escape(who(data.contact))}* wrote back about _${escape(survey)}_`),
+          ...(data.message?.body ? [section(quote(clip(data.message.body)))] : []),
           ...(link ? [link] : []),
         ],
       };

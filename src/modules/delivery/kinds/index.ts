@@ -1,5 +1,6 @@
 import type { DeliveringKind, OutboxKind, RowOf } from './kind';
 import { alert } from './alert';
+import { customerReply } from './customerReply';
 import { digest } from './digest';
 import { escalation } from './escalation';
 import { invitation } from './invitation';
@@ -11,15 +12,16 @@ import { passwordReset } from './passwordReset';
 import { teamInvitation } from './teamInvitation';
 
 /**
- * Every kind of message the outbox sends, in claim order: a reply, an alert, a password reset or a team
- * invitation has one person waiting on it, so it never queues behind a large wave; a webhook is someone's system
- * waiting on an event; the weekly digest waits for nobody, so it goes last. A new kind is a new file in this
- * folder and one entry here.
+ * Every kind of message the outbox sends, in claim order: a reply, an alert, a customer's answer coming back, a
+ * password reset or a team invitation has one person waiting on it, so it never queues behind a large wave; a
+ * webhook is someone's system waiting on an event; the weekly digest waits for nobody, so it goes last. A new
+ * kind is a new file in this folder and one entry here.
  */
 export const OUTBOX_KINDS = [
   reply,
   alert,
   escalation,
+  customerReply,
   passwordReset,
   teamInvitation,
   webhook,

@@ -21,6 +21,8 @@ export type ComposeContext = {
   sealer: Sealer;
   /** The host part of every Message-ID (the public URL's). */
   domain: string;
+  /** The domain of conversations' reply addresses (reply+<token>@…), when customers' answers come back to Rapport. */
+  inboundDomain?: string;
 };
 
 /**

@@ -3,7 +3,7 @@ import ejs from 'ejs';
 import { signOff } from '../../../platform/i18n';
 import type { OutgoingMail } from '../../../platform/mail';
 import { VIEWS_DIR } from '../../../platform/paths';
-import { NOT_SUBSCRIBED, type OutboxKind } from './kind';
+import { NOT_SUBSCRIBED, type ComposeContext, type OutboxKind } from './kind';
 import { invitationMessageId } from './invitation';
 
 /** A teammate's personal reply to one answer (table `replies`, queued by followups). */
@@ -26,6 +26,8 @@ export type ReplyRow = {
   body: string;
   /** The respondent's comment it answers, quoted under the reply. */
   replyToComment: string | null;
+  /** The conversation's reply token, sealed (inbound's reply_addresses), when it has one. */
+  replyTokenSealed: string | null;
 };
 
 const messageId = (row: ReplyRow, domain: string) => `<reply-${row.id}@${domain}>`;
@@ -38,21 +40,36 @@ export const reply: OutboxKind<ReplyRow> = {
   read: `SELECT c.id, c.attempts, c.workspace_id AS "workspaceId", r.delivery_id AS "deliveryId", c.contact_id AS "contactId",
        ct.name AS "contactName", ct.email AS "contactEmail", s.title AS "surveyTitle",
        c.author_name AS "senderName", c.author_email AS "replyToEmail",
-       ws.name AS "workspaceName", ws.postal_address AS "postalAddress", c.body, r.comment AS "replyToComment"
+       ws.name AS "workspaceName", ws.postal_address AS "postalAddress", c.body, r.comment AS "replyToComment",
+       ra.token_sealed AS "replyTokenSealed"
      FROM claimed c
      JOIN responses r ON r.id = c.response_id
      JOIN contacts ct ON ct.id = c.contact_id
      JOIN surveys s ON s.id = r.survey_id
      JOIN workspaces ws ON ws.id = c.workspace_id
+     LEFT JOIN reply_addresses ra ON ra.response_id = c.response_id
      WHERE c.status = 'sending'`,
   messageId,
   compose: async (row, ctx) => ({
-    ...(await renderReply(row, row.deliveryId ? invitationMessageId(row.deliveryId, ctx.domain) : null)),
+    ...(await renderReply(
+      row,
+      row.deliveryId ? invitationMessageId(row.deliveryId, ctx.domain) : null,
+      replyAddress(row, ctx),
+    )),
     from: { name: row.senderName, address: ctx.mailFrom },
     messageId: messageId(row, ctx.domain),
   }),
   bouncedContactId: (row) => row.contactId,
 };
+
+/**
+ * Where the customer's answer should go: the conversation's own address (reply+<token>@<INBOUND_DOMAIN>), so it
+ * comes back into the thread, when Rapport receives mail and the conversation has one.
+ */
+const replyAddress = (row: ReplyRow, ctx: ComposeContext) =>
+  ctx.inboundDomain && row.replyTokenSealed
+    ? `reply+${ctx.sealer.open(row.replyTokenSealed)}@${ctx.inboundDomain}`
+    : null;
 
 /**
  * A teammate who signed their message ("Thanks! — Sam", "Best,\nSam Lee") gets no second signature: the last
@@ -76,6 +93,7 @@ const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 async function renderReply(
   d: ReplyRow,
   invitationMessageId: string | null,
+  conversationAddress: string | null,
 ): Promise<Omit<OutgoingMail, 'from' | 'messageId'>> {
   const body = d.body.trim();
   const subject = `Re: ${d.surveyTitle}`;
@@ -88,8 +106,13 @@ async function renderReply(
     { d, subject, paragraphs, signature },
     { async: false },
   );
+  // Both: the conversation's address brings the answer into the thread, the teammate's own still gets it as before.
+  const replyTo = [
+    ...(conversationAddress ? [{ name: d.senderName, address: conversationAddress }] : []),
+    ...(d.replyToEmail ? [{ name: d.senderName, address: d.replyToEmail }] : []),
+  ];
   return {
-    replyTo: d.replyToEmail ? { name: d.senderName, address: d.replyToEmail } : undefined,
+    replyTo: replyTo.length ? replyTo : undefined,
     to: { name: d.contactName, address: d.contactEmail },
     subject,
     html,
