@@ -54,6 +54,8 @@ const variables = z.object({
   METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   WEBHOOKS_ALLOW_PRIVATE: boolean.default(false),
   WEBHOOK_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(60).default(10),
+  // Webhook messages (event, deliveries, attempt log) are deleted this many days after the event, once settled.
+  WEBHOOK_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
 });
 
 /** PUBLIC_URL → publicUrl: each variable's setting is named after it. */
