@@ -163,8 +163,13 @@ export async function startRapport(
     // Every instance folds the dashboards' pending rollup deltas (one at a time, under a database lock).
     const compactor = startTicker(rollupCompactor(db), log, 'rapport-rollups');
     stops.push(() => compactor.stop());
-    // Every instance sweeps answers past their workspace's retention policy (each batch locked SKIP LOCKED).
-    const sweeper = startTicker(retentionSweeper(db), log, 'rapport-retention');
+    // Every instance sweeps answers past their workspace's retention policy and webhook messages past their days
+    // (each batch locked SKIP LOCKED).
+    const sweeper = startTicker(
+      retentionSweeper(db, { webhookDays: config.webhookRetentionDays }),
+      log,
+      'rapport-retention',
+    );
     stops.push(() => sweeper.stop());
 
     // Customers' answers come back: Rapport's own SMTP listener (INBOUND_SMTP_PORT, or on loopback for the built-in

@@ -109,6 +109,8 @@ const variables = z.object({
     .optional(),
   IMAP_POLL_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
   IMAP_MOVE_TO: z.string().min(1).optional(),
+  // Webhook messages (event, deliveries, attempt log) are deleted this many days after the event, once settled.
+  WEBHOOK_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
 });
 
 /** PUBLIC_URL → publicUrl: each variable's setting is named after it. */

@@ -261,3 +261,47 @@ it('lets only an owner or admin change it', async () => {
     .expect(403);
   expect(await t.db.query(`SELECT 1 FROM retention_policies`)).toEqual([]);
 });
+
+it('deletes settled webhook messages older than WEBHOOK_RETENTION_DAYS with their attempt log, each exactly once, with two instances at once', async () => {
+  const endpoint = (await t.db.one<{ id: string }>(
+    `INSERT INTO webhook_endpoints (workspace_id, url, events, secret_sealed) VALUES (:ws, 'https://hooks.example.com/r', '{response.created}', 'x') RETURNING id`,
+    { ws },
+  ))!.id;
+  /** `n` events `daysAgo` old, each with one delivery in `status` and two attempts logged. */
+  const seed = (n: number, daysAgo: number, status: string) =>
+    t.db.execute(
+      `WITH e AS (
+         INSERT INTO webhook_events (workspace_id, type, payload, created_at)
+         SELECT :ws, 'response.created', jsonb_build_object('kind', :status, 'i', i), now() - make_interval(days => :daysAgo)
+         FROM generate_series(1, :n) i RETURNING id, created_at),
+       d AS (
+         INSERT INTO webhook_deliveries (workspace_id, endpoint_id, event_id, status, attempts)
+         SELECT :ws, :endpoint, e.id, :status, 2 FROM e RETURNING id)
+       INSERT INTO webhook_attempts (workspace_id, delivery_id, status_code, latency_ms)
+       SELECT :ws, d.id, 200, 5 FROM d, generate_series(1, 2)`,
+      { ws, endpoint, n, daysAgo, status },
+    );
+  await seed(20, 40, 'sent');
+  await seed(3, 40, 'failed'); // dead after its retries: shown for as long, then gone too
+  await seed(2, 40, 'queued'); // a retry still due: kept whatever its age
+  await seed(5, 10, 'sent'); // within the 30 days
+  const sweepers = instances.map((db) => retentionSweeper(db, { batchSize: 7, maxBatches: 2, webhookDays: 30 }));
+  let removed = 0;
+  for (;;) {
+    const n = await Promise.all(sweepers.map((s) => s.webhooks()));
+    removed += n[0]! + n[1]!;
+    if (n.every((x) => x === 0)) break;
+  }
+  expect(removed).toBe(23);
+  const left = await t.db.query<{ kind: string; days: number; n: number }>(
+    `SELECT e.payload->>'kind' AS kind, round(extract(epoch FROM now() - e.created_at) / 86400)::int AS days, count(*)::int AS n
+     FROM webhook_events e GROUP BY 1, 2 ORDER BY 1, 2`,
+  );
+  expect(left).toEqual([
+    { kind: 'queued', days: 40, n: 2 },
+    { kind: 'sent', days: 10, n: 5 },
+  ]);
+  // Their deliveries and attempt log went with them; the kept ones' are whole.
+  expect(await t.db.one(`SELECT count(*)::int AS n FROM webhook_deliveries`)).toEqual({ n: 7 });
+  expect(await t.db.one(`SELECT count(*)::int AS n FROM webhook_attempts`)).toEqual({ n: 14 });
+});

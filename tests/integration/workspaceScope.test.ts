@@ -9,6 +9,8 @@ import { createTestDatabase, type ScratchDatabase } from '../helpers/testDb';
 const INSTALL_WIDE: Record<string, string> = {
   workspaces: 'the distribution key itself: its id is every other table’s workspace_id',
   app_secrets: 'the install’s own key (signs sessions, seals tokens), one for all workspaces',
+  insight_rollup_epoch:
+    'one counter for the whole rollup: bumped by the compactor, which folds every workspace at once',
   schema_migrations: 'the migrator’s bookkeeping: one schema for the whole install',
   session:
     'connect-pg-simple’s store: a browser has a session before it signs in to any workspace (a reference table, or the coordinator’s own, under Citus)',

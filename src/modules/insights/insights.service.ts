@@ -19,6 +19,7 @@ import { getTextAnswers } from './queries/getTextAnswers';
 import { getThemes } from './queries/getThemes';
 import { getTrend } from './queries/getTrend';
 import { getTrendDensity } from './queries/getTrendDensity';
+import { rollupCache } from './rollupCache';
 import { buildScope, withSegment, type Scope } from './scope';
 import { compare, type Estimate } from './stats';
 import { buildPoints, chooseGrain, MAX_POINTS, periodsBetween } from './trend';
@@ -63,10 +64,14 @@ export type View = {
   threshold: number;
   /** The view is narrowed to some people (segment, tag, property, owner). */
   narrowed: boolean;
+  /** Its rollup reads, through the cache at the rollup's version of this request (rollupCache.ts). */
+  cached: Cached;
 };
+type Cached = <T>(what: string, compute: () => Promise<T>) => Promise<T>;
 
 export function insightsService(deps: { db: Db; surveys: SurveysService }) {
   const { db } = deps;
+  const cache = rollupCache(db);
 
   /** Loads the survey and its versions and turns the URL's filters into a scope. */
   async function view(workspace: Workspace, surveyId: string, filters: Filters): Promise<View> {
@@ -89,12 +94,13 @@ export function insightsService(deps: { db: Db; surveys: SurveysService }) {
       scope,
       threshold: workspace.anonymityThreshold,
       narrowed: scope.people !== null,
+      cached: await cache.forScope(scope),
     };
   }
 
   /** How many responses are in scope, and whether a narrowed view is too small to show (anonymity). */
   async function sized(v: View) {
-    const totals = await getQuestionTotals(db, v.scope);
+    const totals = await v.cached('totals', () => getQuestionTotals(db, v.scope));
     const responses = Number(totals.find((t) => t.questionId === '#responses')?.n ?? 0);
     return { totals, responses, tooSmall: v.narrowed && responses > 0 && responses < v.threshold };
   }
@@ -110,19 +116,22 @@ export function insightsService(deps: { db: Db; surveys: SurveysService }) {
 
   async function trend(v: View, primary: Question | undefined, asked: Grain | undefined) {
     const questionId = primary?.id ?? '#responses';
-    const densities = await getTrendDensity(db, v.scope, questionId);
+    const densities = await v.cached(`density:${questionId}`, () => getTrendDensity(db, v.scope, questionId));
     const grain = chooseGrain(asked, densities);
     const window = densities.find((d) => d.grain === grain)!;
     let periods = periodsBetween(window.start, window.end, grain);
     const clipped = periods.length > MAX_POINTS;
     if (clipped) periods = periods.slice(-MAX_POINTS);
-    const cells = await getTrend(db, v.scope, questionId, grain, periods[0]!, window.end);
+    const start = periods[0]!;
+    const cells = await v.cached(`trend:${questionId}:${grain}:${start}:${window.end}`, () =>
+      getTrend(db, v.scope, questionId, grain, start, window.end),
+    );
     const points = buildPoints(periods, cells, primary, v.threshold);
     return { grain, points, clipped, shown: points.filter((p) => p.value !== null).length };
   }
 
   async function change(v: View, primary: Question) {
-    const cells = await getRecentPeriods(db, v.scope, primary.id);
+    const cells = await v.cached(`recent:${primary.id}`, () => getRecentPeriods(db, v.scope, primary.id));
     const side = (current: boolean): Estimate => {
       const est = scaleEstimate(primary, distributionOf(cells.filter((c) => c.current === current)));
       // A 30-day period is a group like any other: below the threshold it shows no score.
@@ -135,6 +144,8 @@ export function insightsService(deps: { db: Db; surveys: SurveysService }) {
 
   return {
     view,
+    /** Hits and misses of the rollup cache (for the tests and the bench). */
+    cacheStats: cache.stats,
 
     /** The survey's summary page: a section per question of the shown version, in order. */
     async dashboard(v: View, asked: Grain | undefined) {

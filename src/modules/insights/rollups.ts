@@ -6,7 +6,7 @@ const COMPACT_LOCK = 724_012;
 /**
  * Moves the pending deltas into the rollup (see migration 20261202300000), in one statement: a reader
  * summing rollup + deltas sees the counts either all before or all after. Deltas of a survey deleted since
- * are dropped. Returns how many delta rows were folded.
+ * are dropped. Returns how many delta rows were folded, and bumps the rollup's epoch when there were any.
  */
 export async function compactRollups(db: Db): Promise<number> {
   return db.transaction(async (tx) => {
@@ -29,7 +29,10 @@ export async function compactRollups(db: Db): Promise<number> {
       {},
       tx,
     );
-    return row?.moved ?? 0;
+    const moved = Number(row?.moved ?? 0);
+    // A new epoch: the dashboards' cache (rollupCache.ts) drops what it read before this fold.
+    if (moved) await db.execute(`UPDATE insight_rollup_epoch SET epoch = epoch + 1`, {}, tx);
+    return moved;
   });
 }
 

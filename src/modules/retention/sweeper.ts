@@ -1,6 +1,7 @@
 import type { Db } from '../../platform/db';
 import { followupsRetention } from '../followups';
 import { responsesRetention } from '../responses';
+import { webhooksRetention } from '../webhooks';
 import { retentionRepository } from './retention.repository';
 
 export type SweepOptions = {
@@ -8,6 +9,8 @@ export type SweepOptions = {
   batchSize?: number;
   /** Batches per workspace per tick: a large backlog is worked off over several minutes, not in one go. */
   maxBatches?: number;
+  /** Webhook messages are kept this many days (WEBHOOK_RETENTION_DAYS), then deleted once settled. */
+  webhookDays?: number;
 };
 
 /**
@@ -18,10 +21,11 @@ export type SweepOptions = {
  * again. Returns how many answers it changed.
  */
 export function retentionSweeper(db: Db, opts: SweepOptions = {}) {
-  const { batchSize = 500, maxBatches = 20 } = opts;
+  const { batchSize = 500, maxBatches = 20, webhookDays = 30 } = opts;
   const policies = retentionRepository(db);
   const responses = responsesRetention(db);
   const followups = followupsRetention(db);
+  const webhooks = webhooksRetention(db);
 
   async function batch(workspaceId: string, action: 'anonymise' | 'delete', before: Date) {
     return db.transaction(async (tx) => {
@@ -34,7 +38,29 @@ export function retentionSweeper(db: Db, opts: SweepOptions = {}) {
     });
   }
 
+  /** Settled webhook messages past their keeping, the same way: short batches, SKIP LOCKED, any instance. */
+  const webhookBatch = (before: Date) =>
+    db.transaction(async (tx) => {
+      const ids = await webhooks.due(before, batchSize, tx);
+      return ids.length ? webhooks.remove(ids, tx) : 0;
+    });
+
+  /** Webhook messages older than `webhookDays` (the database's clock), every delivery settled: how many went. */
+  async function sweepWebhooks() {
+    const cutoff = await db.one<{ at: Date }>(`SELECT now() - make_interval(days => :days) AS at`, {
+      days: webhookDays,
+    });
+    let removed = 0;
+    for (let i = 0; i < maxBatches; i++) {
+      const n = await webhookBatch(cutoff!.at);
+      removed += n;
+      if (n < batchSize) break;
+    }
+    return removed;
+  }
+
   return {
+    /** Answers past their workspace's policy (how many were changed), then webhook messages past their days. */
     async tick() {
       let changed = 0;
       for (const p of await policies.due()) {
@@ -44,7 +70,9 @@ export function retentionSweeper(db: Db, opts: SweepOptions = {}) {
           if (n < batchSize) break;
         }
       }
+      await sweepWebhooks();
       return changed;
     },
+    webhooks: sweepWebhooks,
   };
 }
