@@ -51,6 +51,8 @@ import {
   followupsHandOver,
   followupsRoutes,
   followupsService,
+  inboxSettingRoutes,
+  inboxSettings,
   inboxCount,
 } from './modules/followups';
 import { retentionRoutes, retentionService } from './modules/retention';
@@ -311,7 +313,8 @@ export function buildApp(deps: AppDeps) {
   );
   app.use(contactsRoutes(contacts, { importMaxBytes }));
   app.use(wavesRoutes(waves, surveys));
-  app.use(followupsRoutes(followups, surveys));
+  app.use(followupsRoutes(followups, surveys, inboxSettings(db)));
+  app.use(inboxSettingRoutes(db));
   app.use(
     schedulesRoutes({
       schedules: schedulesService({ db, surveys, segments: contacts.segments.names }),

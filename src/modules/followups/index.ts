@@ -3,3 +3,4 @@ export { followupsRoutes, inboxCount } from './followups.routes';
 export { followupsErasure } from './erasure';
 export { followupsRetention } from './retention';
 export { followupsHandOver } from './handover';
+export { inboxSettings, inboxSettingRoutes } from './inboxSetting';
