@@ -60,6 +60,8 @@ import {
   followupsHandOver,
   followupsRoutes,
   followupsService,
+  inboxSettingRoutes,
+  inboxSettings,
   inboxCount,
 } from './modules/followups';
 import { retentionRoutes, retentionService } from './modules/retention';
@@ -379,7 +381,8 @@ export function buildApp(deps: AppDeps) {
   app.use(wavesRoutes(waves, surveys));
   // Before the conversation routes: '/inbox/unmatched' is not an answer's id.
   app.use(inboundRoutes(inbound));
-  app.use(followupsRoutes(followups, surveys));
+  app.use(followupsRoutes(followups, surveys, inboxSettings(db)));
+  app.use(inboxSettingRoutes(db));
   app.use(
     schedulesRoutes({
       schedules: schedulesService({ db, surveys, segments: contacts.segments.names }),

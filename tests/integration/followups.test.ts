@@ -116,7 +116,9 @@ describe('the inbox', () => {
 
   it('pages with a keyset cursor: every answer once, none twice, in order', async () => {
     const made = [];
-    for (let i = 0; i < 28; i++) made.push((await answered({ score: i % 11, minutesAgo: i })).responseId);
+    for (let i = 0; i < 28; i++) {
+      made.push((await answered({ score: i % 11, comment: `Answer ${i}`, minutesAgo: i })).responseId);
+    }
     const first = await agent.get('/inbox').expect(200);
     const page1 = [...first.text.matchAll(/href="\/inbox\/([0-9a-f-]{36})"/g)].map((m) => m[1]);
     const next = /href="(\/inbox\?[^"]*after=[^"]+)"/.exec(first.text)![1]!.replace(/&amp;/g, '&');

@@ -64,12 +64,35 @@ describe.each(Object.entries(PAGES))('respondent pages in %s', (lang, words) => 
 });
 
 describe('choosing the language', () => {
-  it("the contact's own locale wins over the survey's language", async () => {
+  it("a contact whose language the survey is not translated into reads the survey's own language, whole", async () => {
     const surveyId = await seedSurvey(t.db, workspaceId, { questions: NPS_SURVEY, language: 'fr' });
+    const { token } = await seedDelivery(t.db, t.sealer, workspaceId, surveyId, { locale: 'es-MX' });
+    const page = await request(t.app).get(`/r/${token}`).expect(200);
+    expect(page.text).toContain('<html lang="fr">');
+    expect(page.text).toContain('>Envoyer</button>');
+  });
+
+  it("the contact's own locale wins when the survey has a complete translation into it", async () => {
+    const questions = NPS_SURVEY.map((q) => ({
+      ...q,
+      translations: {
+        es: {
+          text: `ES ${q.text}`,
+          ...(q.lowLabel && { lowLabel: 'Nada' }),
+          ...(q.highLabel && { highLabel: 'Mucho' }),
+        },
+      },
+    }));
+    const surveyId = await seedSurvey(t.db, workspaceId, { questions, language: 'fr' });
+    await t.db.execute(`UPDATE surveys SET translations = '{"es": {"subject": "¿Qué tal?"}}' WHERE id = :surveyId`, {
+      surveyId,
+    });
     const { token } = await seedDelivery(t.db, t.sealer, workspaceId, surveyId, { locale: 'es-MX' });
     const page = await request(t.app).get(`/r/${token}`).expect(200);
     expect(page.text).toContain('<html lang="es">');
     expect(page.text).toContain('>Enviar</button>');
+    expect(page.text).toContain('<h1>¿Qué tal?</h1>');
+    expect(page.text).toContain('ES How likely are you to recommend us?');
   });
 
   it("before any token is known (an unknown link), the browser's language is used", async () => {

@@ -14,6 +14,8 @@ const base: SurveyMail = {
   contactEmail: 'pat@example.com',
   surveyTitle: 'Quick question',
   surveyIntro: '',
+  surveySubject: '',
+  surveyTranslations: {},
   questions: [{ id: 'nps', type: 'nps', text: 'Would you recommend us?', required: true }],
   senderName: 'Valeria',
   workspaceName: 'Acme',
@@ -71,11 +73,12 @@ describe('the invitation email', () => {
     expect(mail.text).not.toContain('/h\n');
   });
 
-  it("speaks the survey's language, or the contact's own locale when set; the question text stays the team's", async () => {
+  it("speaks the survey's language; a contact's own locale only when the survey is translated into it", async () => {
     const expectations: [Partial<SurveyMail>, string, string, string][] = [
       [{ surveyLanguage: 'fr' }, 'fr', 'Se désabonner', 'Pas du tout probable'],
-      [{ surveyLanguage: 'fr', contactLocale: 'de-AT' }, 'de', 'Abmelden', 'Sehr unwahrscheinlich'],
-      [{ surveyLanguage: 'en', contactLocale: 'es' }, 'es', 'Darse de baja', 'Nada probable'],
+      // No German translation: the German contact reads the survey as written, in one language.
+      [{ surveyLanguage: 'fr', contactLocale: 'de-AT' }, 'fr', 'Se désabonner', 'Pas du tout probable'],
+      [{ surveyLanguage: 'en', contactLocale: 'es' }, 'en', 'Unsubscribe', 'Not at all likely'],
       [{ surveyLanguage: 'en', contactLocale: 'pt-BR' }, 'en', 'Unsubscribe', 'Not at all likely'],
     ];
     for (const [d, lang, unsubscribe, low] of expectations) {
@@ -85,6 +88,59 @@ describe('the invitation email', () => {
       expect(mail.html).toContain(low);
       expect(mail.html).toContain('Would you recommend us?');
     }
+  });
+
+  const translated: Partial<SurveyMail> = {
+    surveyIntro: 'Two minutes to help us improve.',
+    surveyTranslations: { fr: { subject: 'Une petite question', intro: 'Deux minutes pour nous aider.' } },
+    questions: [
+      {
+        id: 'nps',
+        type: 'nps',
+        text: 'Would you recommend us?',
+        required: true,
+        lowLabel: 'Never',
+        highLabel: 'Surely',
+        translations: { fr: { text: 'Nous recommanderiez-vous ?', lowLabel: 'Jamais', highLabel: 'Sûrement' } },
+      },
+    ],
+  };
+
+  it('sends a French contact the French subject, intro, question and score labels when the translation is complete', async () => {
+    const mail = await render({ ...translated, contactLocale: 'fr-CA' });
+    expect(mail.subject).toBe('Une petite question');
+    expect(mail.html).toContain('<html lang="fr">');
+    for (const words of ['Deux minutes pour nous aider.', 'Nous recommanderiez-vous ?', 'Jamais', 'Sûrement']) {
+      expect(mail.html).toContain(words);
+      expect(mail.text).toContain(words);
+    }
+    expect(mail.html).not.toContain('Would you recommend us?');
+    expect((await render({ ...translated, contactLocale: 'fr' }, { reminder: true })).subject).toBe(
+      'Rappel : Une petite question',
+    );
+  });
+
+  it('an incomplete translation is not sent: that contact gets the default language, whole', async () => {
+    const mail = await render({
+      ...translated,
+      surveyTranslations: { fr: { subject: 'Une petite question' } }, // the intro is not translated
+      contactLocale: 'fr',
+    });
+    expect(mail.subject).toBe('Quick question');
+    expect(mail.html).toContain('<html lang="en">');
+    expect(mail.text).toContain('Would you recommend us?');
+    expect(mail.text).not.toContain('Nous recommanderiez-vous');
+  });
+
+  it('an unknown locale, or none, gets the default language', async () => {
+    for (const contactLocale of ['pt-BR', null, 'zz']) {
+      const mail = await render({ ...translated, contactLocale });
+      expect(mail.subject).toBe('Quick question');
+      expect(mail.text).toContain('Would you recommend us?');
+    }
+    expect((await render({ ...translated, surveySubject: 'How are we doing, Pat?' })).subject).toBe(
+      'How are we doing, Pat?',
+    );
   });
 
   it("accepts the outbox's reminder option and says so", async () => {

@@ -69,6 +69,8 @@ export const POLICY: readonly (readonly [method: 'GET' | 'POST', path: string, n
   ['POST', '/settings/api-keys', 'workspace'],
   ['POST', '/settings/api-keys/delighted', 'workspace'],
   ['POST', '/settings/api-keys/:id/revoke', 'workspace'],
+  ['GET', '/settings/inbox', 'read'],
+  ['POST', '/settings/inbox', 'workspace'],
   ['GET', '/settings/retention', 'read'],
   ['POST', '/settings/retention', 'workspace'],
   ['GET', '/settings/webhooks', 'read'],

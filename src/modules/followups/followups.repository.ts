@@ -2,6 +2,7 @@ import type { Db, Tx } from '../../platform/db';
 import type { Question } from '../surveys';
 import type { InboxFilter } from './followups.schemas';
 import { overdueSql } from './overdue';
+import { WORTH_ANSWERING } from './inboxSetting';
 
 export type InboxRow = {
   id: string;
@@ -106,6 +107,7 @@ export const followupsRepository = (db: Db) => ({
          AND (:owner = 'everyone' OR (:owner = 'mine' AND cv.owner_user_id = :userId) OR (:owner = 'unassigned' AND cv.owner_user_id IS NULL))
          AND (:band::text IS NULL OR cv.band = :band)
          AND (:surveyId::uuid IS NULL OR cv.survey_id = :surveyId)
+         AND (:answers = 'every' OR ${WORTH_ANSWERING})
          AND (:afterAt::timestamptz IS NULL OR (${key}, cv.response_id) ${cmp} (:afterAt::timestamptz, :afterId::uuid))
        ORDER BY ${key} ${dir}, cv.response_id ${dir} LIMIT :limit`,
       {
@@ -115,6 +117,7 @@ export const followupsRepository = (db: Db) => ({
         owner: f.owner,
         band: f.band ?? null,
         surveyId: f.survey ?? null,
+        answers: f.answers ?? 'worth',
         afterAt: after?.at ?? null,
         afterId: after?.id ?? null,
         limit,
@@ -130,10 +133,12 @@ export const followupsRepository = (db: Db) => ({
       { workspaceId },
     ))!.n,
 
-  /** The nav badge: served by the partial index on open conversations per owner. */
+  /** The nav badge: served by the partial index on open conversations per owner; counts what the Inbox lists. */
   countOpenFor: async (workspaceId: string, userId: string) =>
     (await db.one<{ n: number }>(
-      `SELECT count(*) AS n FROM conversations WHERE owner_user_id = :userId AND status = 'open' AND workspace_id = :workspaceId`,
+      `SELECT count(*) AS n FROM conversations cv JOIN responses r ON r.id = cv.response_id
+       WHERE cv.owner_user_id = :userId AND cv.status = 'open' AND cv.workspace_id = :workspaceId
+         AND (${WORTH_ANSWERING} OR EXISTS (SELECT 1 FROM inbox_settings i WHERE i.workspace_id = :workspaceId AND i.opens = 'every'))`,
       { workspaceId, userId },
     ))!.n,
 

@@ -18,6 +18,7 @@ import {
   type InboxFilter,
 } from './followups.schemas';
 import type { FollowupsService } from './followups.service';
+import type { InboxSettings } from './inboxSetting';
 
 const NOTICES: Record<string, string> = {
   replied:
@@ -32,16 +33,19 @@ const filterQuery = (f: InboxFilter) => {
   const q = new URLSearchParams({ status: f.status, owner: f.owner });
   if (f.band) q.set('band', f.band);
   if (f.survey) q.set('survey', f.survey);
+  if (f.answers) q.set('answers', f.answers);
   return q.toString();
 };
 
 /** The close-the-loop inbox and one page per answer. */
-export function followupsRoutes(followups: FollowupsService, surveys: SurveysService) {
+export function followupsRoutes(followups: FollowupsService, surveys: SurveysService, settings: InboxSettings) {
   const r = Router();
 
   r.get('/inbox', async (req, res) => {
     const { user, workspace } = auth(req);
     const filter = parse(inboxFilterSchema, req.query);
+    const setting = await settings.opens(workspace.id);
+    filter.answers ??= setting;
     const cursor = typeof req.query.after === 'string' ? req.query.after : undefined;
     const [page, surveyList] = await Promise.all([
       followups.inbox(workspace.id, user.id, filter, cursor),
@@ -56,7 +60,9 @@ export function followupsRoutes(followups: FollowupsService, surveys: SurveysSer
           ? `Closed ${closed} conversation${closed === 1 ? '' : 's'}.`
           : undefined,
       filter,
+      setting,
       filterQs: filterQuery(filter),
+      otherAnswersQs: filterQuery({ ...filter, answers: filter.answers === 'worth' ? 'every' : 'worth' }),
       surveys: surveyList,
       statuses: STATUSES,
       owners: OWNERS,

@@ -12,6 +12,8 @@ export const inboxFilterSchema = z.object({
   owner: z.enum(OWNERS).catch('everyone'),
   band: z.enum(INBOX_BANDS).optional().catch(undefined),
   survey: z.uuid().optional().catch(undefined),
+  /** Which answers: the workspace's setting (inboxSetting.ts) unless the URL asks for the other. */
+  answers: z.enum(['worth', 'every']).optional().catch(undefined),
 });
 export type InboxFilter = z.infer<typeof inboxFilterSchema>;
 

@@ -5,3 +5,4 @@ export { followupsRetention } from './retention';
 export { followupsHandOver } from './handover';
 export { createEscalationJob, type EscalationJob } from './escalation.job';
 export { followupsCustomerReplies, type FollowupsCustomerReplies } from './customerReplies';
+export { inboxSettings, inboxSettingRoutes } from './inboxSetting';

@@ -1,6 +1,6 @@
-import { pickLocale, senderNamesWorkspace, translator, type MessageKey, type Translate } from '../../platform/i18n';
+import { senderNamesWorkspace, translator, type MessageKey, type Translate } from '../../platform/i18n';
 import type { OpenSurveyLink } from './responses.service';
-import { bandOf, primaryScale, scaleRange, type Question } from '../surveys';
+import { bandOf, localize, primaryScale, scaleRange, type Question, type SurveyCopies } from '../surveys';
 import { applies, bandFor, type Answers } from './answer.schema';
 
 export type Option = {
@@ -50,8 +50,16 @@ export const isSelected = (values: FormValues, id: string, value: string) => {
   return Array.isArray(v) ? v.map(String).includes(value) : v !== undefined && v !== null && String(v) === value;
 };
 
-/** Everything the answer page needs to draw each question, in the respondent's language. */
-export function presentQuestions(questions: Question[], values: FormValues, t: Translate): ShownQuestion[] {
+/**
+ * Everything the answer page needs to draw each question, in the respondent's language: `questions` already
+ * carry their texts in it, and `choiceLabel` names each choice, whose value stays the one answers store.
+ */
+export function presentQuestions(
+  questions: Question[],
+  values: FormValues,
+  t: Translate,
+  choiceLabel: (questionId: string, choice: string) => string = (_q, c) => c,
+): ShownQuestion[] {
   const primary = primaryScale(questions);
   const raw = primary ? Number(values[primary.id]) : NaN;
   const band = bandFor(questions, Number.isInteger(raw) && String(values[primary!.id]) !== '' ? raw : undefined);
@@ -89,9 +97,12 @@ export function presentQuestions(questions: Question[], values: FormValues, t: T
           ],
         };
       case 'single_choice':
-        return { ...base, kind: 'radios' as const, options: (q.choices ?? []).map((c) => ({ value: c, label: c })) };
       case 'multiple_choice':
-        return { ...base, kind: 'checks' as const, options: (q.choices ?? []).map((c) => ({ value: c, label: c })) };
+        return {
+          ...base,
+          kind: q.type === 'single_choice' ? ('radios' as const) : ('checks' as const),
+          options: (q.choices ?? []).map((c) => ({ value: c, label: choiceLabel(q.id, c) })),
+        };
       case 'short_text':
         return { ...base, kind: 'text' as const, options: [] };
       default:
@@ -136,7 +147,7 @@ export function answerLocals(link: OpenSurveyLink, o: AnswerPageOptions) {
     clickId: o.click?.clickId,
     autoConfirm: !!o.click?.autoConfirm,
     honeypot: o.publicMode ? undefined : `/r/${link.token}/h`,
-    present: (values: FormValues) => presentQuestions(link.questions, values, link.t),
+    present: (values: FormValues) => presentQuestions(link.shown.questions, values, link.t, link.shown.choiceLabel),
     isSelected,
   };
 }
@@ -146,7 +157,11 @@ export type SurveyDraft = {
   workspaceId: string;
   title: string;
   intro: string;
+  subject: string;
+  translations: SurveyCopies;
   language: string;
+  /** The language to draw it in (a translation, even an incomplete one: missing words show the default's). */
+  previewLanguage?: string;
   version: number;
   questions: Question[];
   senderName: string;
@@ -161,13 +176,16 @@ export type SurveyDraft = {
  * as if a link to it had been opened, with nothing that saves (no partial saves, no auto-confirm).
  */
 export function previewLocals(d: SurveyDraft, values: FormValues) {
-  const locale = pickLocale(null, d.language);
+  const shown = localize(d, d.previewLanguage, { partial: true });
+  const locale = shown.language;
   const link: OpenSurveyLink = {
     workspaceId: d.workspaceId,
     surveyId: d.surveyId,
     surveyVersion: d.version,
-    surveyTitle: d.title,
-    surveyIntro: d.intro,
+    surveyTitle: shown.subject,
+    surveyIntro: shown.intro,
+    surveySubject: d.subject,
+    surveyTranslations: d.translations,
     surveyLanguage: d.language,
     closed: false,
     questions: d.questions,
@@ -179,6 +197,7 @@ export function previewLocals(d: SurveyDraft, values: FormValues) {
     token: 'preview',
     locale,
     t: translator(locale),
+    shown,
   };
   return { ...answerLocals(link, { values }), saveAsYouGo: false, honeypot: undefined, preview: true };
 }

@@ -1,5 +1,5 @@
 import type { Db } from '../../platform/db';
-import type { Question } from '../surveys';
+import type { Question, SurveyCopies } from '../surveys';
 import type { AnswerValue, Answers } from './answer.schema';
 
 // The dashboard's comment: the first non-empty long-text answer, in question order.
@@ -14,6 +14,9 @@ export type SurveyLinkRow = {
   surveyVersion: number;
   surveyTitle: string;
   surveyIntro: string;
+  /** The invitation's subject in the default language ('' = the title), and subject/intro in the others. */
+  surveySubject: string;
+  surveyTranslations: SurveyCopies;
   surveyLanguage: string;
   closed: boolean;
   questions: Question[];
@@ -40,6 +43,7 @@ export type PublicLinkRow = SurveyLinkRow;
 
 // The person a respondent hears from: the contact's owner, else the survey's sender, else the workspace's.
 const SURVEY_COLUMNS = `s.id AS "surveyId", s.title AS "surveyTitle", s.intro AS "surveyIntro", s.language AS "surveyLanguage",
+  s.subject AS "surveySubject", s.translations AS "surveyTranslations",
   (s.status <> 'active' OR coalesce(s.closes_at <= now(), false)) AS closed, s.thank_you_url AS "thankYouUrl",
   v.questions, ws.name AS "workspaceName", ws.brand_color AS "brandColor", ws.logo_sha256 AS "logoSha256"`;
 

@@ -1,10 +1,10 @@
 import type { Db } from '../../platform/db';
 import { isDatabaseUnavailable } from '../../platform/dbErrors';
 import { gone, notFound } from '../../platform/errors';
-import { pickLocale, translator, type Locale, type Translate } from '../../platform/i18n';
+import { translator, type Locale, type Translate } from '../../platform/i18n';
 import { hashToken, looksLikeToken, newToken, type Sealer } from '../../platform/tokens';
 import { contactWrites } from '../contacts';
-import { primaryScale } from '../surveys';
+import { localize, primaryScale, type Localized } from '../surveys';
 import { answerSchemaCache, parseAnswer } from './answer.schema';
 import { clicksRepository } from './clicks.repository';
 import {
@@ -21,8 +21,13 @@ import {
 export const BURST_WINDOW_MS = 2000;
 export const BURST_CLICKS = 3;
 
-/** A link as its pages use it: the row, its token, and the language its pages speak. */
-type Opened<Row> = Row & { token: string; locale: Locale; t: Translate };
+/**
+ * A link as its pages use it: the row, its token, and the language its pages speak — the contact's own when the
+ * survey has it, else the survey's default (see surveys' translations.ts). `shown` is the survey in that
+ * language; `surveyTitle` and `surveyIntro` are its heading and intro. `questions` stay the version's own: answers
+ * are checked and stored against them.
+ */
+type Opened<Row> = Row & { token: string; locale: Locale; t: Translate; shown: Localized };
 export type OpenDeliveryLink = Opened<DeliveryLinkRow>;
 export type OpenPublicLink = Opened<PublicLinkRow>;
 /** Either: what every respondent page draws from. */
@@ -42,8 +47,27 @@ export function responsesService(db: Db, sealer: Sealer) {
   const recent = recentLinks();
 
   const opened = <Row extends SurveyLinkRow>(row: Row, token: string, contactLocale: string | null): Opened<Row> => {
-    const locale = pickLocale(contactLocale, row.surveyLanguage);
-    return { ...row, token, locale, t: translator(locale) };
+    const shown = localize(
+      {
+        title: row.surveyTitle,
+        subject: row.surveySubject,
+        intro: row.surveyIntro,
+        language: row.surveyLanguage,
+        translations: row.surveyTranslations,
+        questions: row.questions,
+      },
+      contactLocale,
+    );
+    const locale = shown.language;
+    return {
+      ...row,
+      surveyTitle: shown.subject,
+      surveyIntro: shown.intro,
+      token,
+      locale,
+      t: translator(locale),
+      shown,
+    };
   };
 
   async function find(token: string) {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { allValues, nestedFields, textField as text } from '../../platform/forms';
-import { QUESTION_TYPES, type Band, type Question, type QuestionType } from './questions';
+import { QUESTION_TYPES, type Band, type Question, type QuestionTranslation, type QuestionType } from './questions';
+import { LANGUAGES, type Language, type SurveyCopies } from './translations';
 
 /**
  * The builder works without JavaScript: the whole draft travels in one form, and the add / move / remove
@@ -16,11 +17,14 @@ export type DraftQuestion = {
   highLabel?: string;
   choices?: string[];
   showIf?: { bands: string[] };
+  translations?: Partial<Record<Language, QuestionTranslation>>;
 };
 
 export type DraftForm = {
   title: string;
   intro: string;
+  subject: string;
+  translations: SurveyCopies;
   language: string;
   senderUserId: string;
   closesAt: string;
@@ -61,6 +65,24 @@ const NEW_TEXT: Record<QuestionType, string> = {
   long_text: 'What could we do better?',
 };
 
+/**
+ * One question's words in another language as the form sends them (`questions.N.fr.text`, `questions.N.fr.choices.M`
+ * with `questions.N.fr.choiceOf.M`, the default choice that input was drawn for: a choice renamed or moved in the
+ * same post keeps no stale translation).
+ */
+const draftTranslationSchema = z
+  .object({
+    text,
+    lowLabel: text,
+    highLabel: text,
+    choices: z.array(text).catch([]),
+    choiceOf: z.array(text).catch([]),
+  })
+  .transform(({ choices, choiceOf, ...t }): QuestionTranslation => {
+    const pairs = choiceOf.flatMap((of, i) => (of && choices[i] ? [[of, choices[i]]] : []));
+    return { ...t, choices: Object.fromEntries(pairs) as Record<string, string> };
+  });
+
 /** One question of the draft as the form sends it (`questions.N.text` …); only those with a type are kept. */
 const draftQuestionSchema = z
   .object({
@@ -79,8 +101,36 @@ const draftQuestionSchema = z
       )
       .optional(),
     showIf: z.object({ bands: z.unknown().transform(allValues) }).optional(),
+    en: draftTranslationSchema.optional().catch(undefined),
+    fr: draftTranslationSchema.optional().catch(undefined),
+    de: draftTranslationSchema.optional().catch(undefined),
+    es: draftTranslationSchema.optional().catch(undefined),
   })
-  .transform(({ showIf, ...q }): DraftQuestion => (showIf?.bands.length ? { ...q, showIf } : q));
+  .transform(({ showIf, en, fr, de, es, ...q }): DraftQuestion => {
+    const given = { en, fr, de, es };
+    const translations = Object.fromEntries(LANGUAGES.flatMap((l) => (given[l] ? [[l, given[l]]] : [])));
+    return {
+      ...q,
+      ...(showIf?.bands.length && { showIf }),
+      ...(Object.keys(translations).length && { translations }),
+    };
+  });
+
+/** Subject and intro per other language (`translations.fr.subject`), as typed. */
+const draftCopies = z
+  .unknown()
+  .optional()
+  .transform((raw): SurveyCopies => {
+    const out: SurveyCopies = {};
+    if (!raw || typeof raw !== 'object') return out;
+    for (const l of LANGUAGES) {
+      const c = (raw as Record<string, unknown>)[l];
+      if (!c || typeof c !== 'object') continue;
+      const { subject, intro } = c as Record<string, unknown>;
+      out[l] = { subject: text.parse(subject), intro: text.parse(intro) };
+    }
+    return out;
+  });
 
 const hasType = (q: unknown): boolean => !!q && typeof q === 'object' && 'type' in q;
 
@@ -94,6 +144,8 @@ export const builderFormSchema = z
     z.object({
       title: text,
       intro: text,
+      subject: text,
+      translations: draftCopies,
       language: text.transform((v) => v || 'en'),
       senderUserId: text,
       closesAt: text,
@@ -116,6 +168,8 @@ export const builderFormSchema = z
 export function toDraftForm(s: {
   title: string;
   intro: string;
+  subject: string;
+  translations: SurveyCopies;
   language: string;
   senderUserId: string | null;
   closesAt: Date | null;
@@ -126,6 +180,8 @@ export function toDraftForm(s: {
   return {
     title: s.title,
     intro: s.intro,
+    subject: s.subject,
+    translations: s.translations,
     language: s.language,
     senderUserId: s.senderUserId ?? '',
     closesAt: s.closesAt ? new Date(s.closesAt).toISOString().slice(0, 16) : '',

@@ -4,6 +4,7 @@ export type { PreviewDraft, RenderPreview } from './preview';
 export type { Survey } from './surveys.repository';
 export {
   type Question,
+  type QuestionTranslation,
   type Band,
   primaryScale,
   scaleRange,
@@ -14,3 +15,12 @@ export {
 } from './questions';
 export { questionSchema, surveyQuestionsSchema, surveyDraftSchema, LANGUAGES } from './surveys.schemas';
 export { surveysHandOver } from './handover';
+export {
+  localize,
+  servedLanguage,
+  translationStatus,
+  type Language,
+  type Localized,
+  type SurveyCopies,
+  type Translatable,
+} from './translations';

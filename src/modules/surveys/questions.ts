@@ -32,6 +32,19 @@ export type Question = {
   choices?: string[];
   /** Show only when the survey's first scale answer falls in one of these bands. */
   showIf?: { bands: Band[] };
+  /**
+   * The same question in the survey's other languages (see translations.ts). Kept inside the question so a
+   * version freezes its translations with its texts: an answer keeps the exact words its respondent was shown.
+   */
+  translations?: Partial<Record<'en' | 'fr' | 'de' | 'es', QuestionTranslation>>;
+};
+
+/** One question's words in one language. Choices are keyed by the default-language choice they translate. */
+export type QuestionTranslation = {
+  text?: string;
+  lowLabel?: string;
+  highLabel?: string;
+  choices?: Record<string, string>;
 };
 
 const RANGES: Partial<Record<QuestionType, [number, number]>> = {

@@ -1,6 +1,7 @@
 import type { Db, Tx } from '../../platform/db';
 import type { Question } from './questions';
 import type { SurveySettings } from './surveys.schemas';
+import type { SurveyCopies } from './translations';
 
 export type Survey = {
   id: string;
@@ -12,6 +13,10 @@ export type Survey = {
   currentVersion: number;
   questions: Question[];
   intro: string;
+  /** The invitation's subject in the default language; '' means the title. */
+  subject: string;
+  /** Subject and intro in the other languages (question translations are inside `questions`). */
+  translations: SurveyCopies;
   senderUserId: string | null;
   closesAt: Date | null;
   thankYouUrl: string | null;
@@ -22,7 +27,8 @@ export type Survey = {
 export type VersionSummary = { version: number; createdAt: Date; responses: number; waves: number };
 
 const SURVEY_COLUMNS = `s.id, s.workspace_id AS "workspaceId", s.title, s.template, s.language, s.status,
-  s.current_version AS "currentVersion", v.questions, s.intro, s.sender_user_id AS "senderUserId",
+  s.current_version AS "currentVersion", v.questions, s.intro, s.subject, s.translations,
+  s.sender_user_id AS "senderUserId",
   s.closes_at AS "closesAt", s.thank_you_url AS "thankYouUrl", s.public_link_enabled AS "publicLinkEnabled",
   s.created_at AS "createdAt"`;
 const FROM = `FROM surveys s JOIN survey_versions v ON v.survey_id = s.id AND v.version = s.current_version`;
@@ -113,11 +119,11 @@ export const surveysRepository = (db: Db) => ({
 
   async updateSettings(workspaceId: string, id: string, s: SurveySettings & { currentVersion: number }, tx: Tx) {
     await db.execute(
-      `UPDATE surveys SET title = :title, intro = :intro, language = :language, sender_user_id = :senderUserId,
+      `UPDATE surveys SET title = :title, intro = :intro, subject = :subject, translations = :translations, language = :language, sender_user_id = :senderUserId,
          closes_at = :closesAt, thank_you_url = :thankYouUrl, public_link_enabled = :publicLinkEnabled,
          current_version = :currentVersion, updated_at = now()
        WHERE workspace_id = :workspaceId AND id = :id`,
-      { workspaceId, id, ...s },
+      { workspaceId, id, ...s, translations: JSON.stringify(s.translations) },
       tx,
     );
   },

@@ -8,8 +8,11 @@ import type { RenderPreview } from './preview';
 import { createSurveySchema, LANGUAGE_NAMES, LANGUAGES, surveyDraftSchema } from './surveys.schemas';
 import type { SurveysService } from './surveys.service';
 import { TEMPLATES } from './templates';
+import { translationStatus } from './translations';
 
 const scoreParam = (v: unknown) => (typeof v === 'string' && /^\d{1,2}$/.test(v) ? Number(v) : undefined);
+const languageParam = (v: unknown) =>
+  typeof v === 'string' && (LANGUAGES as readonly string[]).includes(v) ? v : undefined;
 
 export function surveysRoutes(surveys: SurveysService, renderPreview: RenderPreview) {
   const r = Router();
@@ -46,6 +49,7 @@ export function surveysRoutes(surveys: SurveysService, renderPreview: RenderPrev
       surveys.versions(workspace.id, id),
     ]);
     const previewScore = scoreParam(req.body?.previewScore ?? req.query.score);
+    const previewLanguage = languageParam(req.body?.previewLanguage ?? req.query.lang) ?? form.language;
     const sender = teammates.find((t) => t.id === form.senderUserId)?.name ?? workspace.senderName;
     const preview = await renderPreview(
       req,
@@ -53,7 +57,10 @@ export function surveysRoutes(surveys: SurveysService, renderPreview: RenderPrev
         id,
         title: form.title || survey.title,
         intro: form.intro,
+        subject: form.subject,
+        translations: form.translations,
         language: form.language,
+        previewLanguage,
         version: survey.currentVersion,
         questions: form.questions as never,
         thankYouUrl: form.thankYouUrl || null,
@@ -71,6 +78,9 @@ export function surveysRoutes(surveys: SurveysService, renderPreview: RenderPrev
       versions,
       preview,
       previewScore,
+      previewLanguage,
+      // What each other language still lacks, from the draft as typed (the builder lists it before Save).
+      translations: translationStatus({ ...form, questions: form.questions as never }),
       types: QUESTION_TYPES,
       typeLabels: TYPE_LABELS,
       bandLabels: BAND_LABELS,
@@ -116,13 +126,14 @@ export function surveysRoutes(surveys: SurveysService, renderPreview: RenderPrev
     const { workspace } = auth(req);
     const survey = await surveys.get(workspace.id, idParam(req.params.id, 'survey'));
     const version = scoreParam(req.query.version) ?? survey.currentVersion;
+    const previewLanguage = languageParam(req.query.lang);
     const stored = await surveys.findVersion(survey.id, version);
     if (!stored) return res.redirect(303, `/surveys/${survey.id}/preview`);
     const teammates = await surveys.teammates(workspace.id);
     const sender = teammates.find((t) => t.id === survey.senderUserId)?.name ?? workspace.senderName;
     const html = await renderPreview(
       req,
-      { ...survey, version, questions: stored.questions },
+      { ...survey, version, questions: stored.questions, previewLanguage },
       workspace,
       sender,
       scoreParam(req.query.score),
@@ -133,6 +144,8 @@ export function surveysRoutes(surveys: SurveysService, renderPreview: RenderPrev
       version,
       preview: html,
       previewScore: scoreParam(req.query.score),
+      previewLanguage: previewLanguage ?? survey.language,
+      languages: LANGUAGES.map((code) => ({ code, name: LANGUAGE_NAMES[code] })),
     });
   });
 

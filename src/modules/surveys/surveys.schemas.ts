@@ -1,13 +1,8 @@
 import { z } from 'zod';
-import { BANDS, QUESTION_TYPES, isScale, type Band, type Question } from './questions';
+import { BANDS, QUESTION_TYPES, isScale, type Band, type Question, type QuestionTranslation } from './questions';
+import { LANGUAGES, LANGUAGE_NAMES, type Language, type SurveyCopies } from './translations';
 
-export const LANGUAGES = ['en', 'fr', 'de', 'es'] as const;
-export const LANGUAGE_NAMES: Record<(typeof LANGUAGES)[number], string> = {
-  en: 'English',
-  fr: 'Français',
-  de: 'Deutsch',
-  es: 'Español',
-};
+export { LANGUAGES, LANGUAGE_NAMES };
 
 const CHOICE_TYPES = new Set(['single_choice', 'multiple_choice']);
 const NPS_BANDS: Band[] = ['detractor', 'passive', 'promoter'];
@@ -18,6 +13,22 @@ const optionalLabel = z
   .max(60, 'Use at most 60 characters for a label.')
   .transform((v) => v || undefined)
   .optional();
+
+const optionalText = (max: number, what: string) =>
+  z
+    .string()
+    .trim()
+    .max(max, `Use at most ${max} characters for ${what}.`)
+    .transform((v) => v || undefined)
+    .optional();
+
+/** One question's words in another language; blanks are left out (they are what the builder lists as missing). */
+const questionTranslationSchema = z.object({
+  text: optionalText(300, 'a question'),
+  lowLabel: optionalLabel,
+  highLabel: optionalLabel,
+  choices: z.record(z.string(), optionalText(100, 'a choice')).optional(),
+});
 
 /** One question as the builder saves it. Extra rules that need the whole survey live in surveyQuestionsSchema. */
 export const questionSchema = z
@@ -35,6 +46,7 @@ export const questionSchema = z
     highLabel: optionalLabel,
     choices: z.array(z.string().trim().max(100, 'Use at most 100 characters per choice.')).optional(),
     showIf: z.object({ bands: z.array(z.enum(BANDS)) }).optional(),
+    translations: z.partialRecord(z.enum(LANGUAGES), questionTranslationSchema).optional(),
   })
   .superRefine((q, ctx) => {
     if (CHOICE_TYPES.has(q.type)) {
@@ -58,8 +70,30 @@ export const questionSchema = z
     }
     if (CHOICE_TYPES.has(q.type)) out.choices = (q.choices ?? []).filter(Boolean);
     if (q.showIf?.bands.length) out.showIf = { bands: q.showIf.bands };
+    const translations = translationsOf(out, q.translations ?? {});
+    if (translations) out.translations = translations;
     return out;
   });
+
+/**
+ * Keeps what can be shown: labels only for a scale that has its own, choices only for choices the question
+ * still has (a renamed choice's old translation goes, and shows as missing), no empty language.
+ */
+function translationsOf(q: Question, given: Partial<Record<Language, z.output<typeof questionTranslationSchema>>>) {
+  const out: Partial<Record<Language, QuestionTranslation>> = {};
+  for (const lang of LANGUAGES) {
+    const g = given[lang];
+    if (!g) continue;
+    const tr: QuestionTranslation = {};
+    if (g.text) tr.text = g.text;
+    if (q.lowLabel && g.lowLabel) tr.lowLabel = g.lowLabel;
+    if (q.highLabel && g.highLabel) tr.highLabel = g.highLabel;
+    const choices = Object.fromEntries((q.choices ?? []).flatMap((c) => (g.choices?.[c] ? [[c, g.choices[c]]] : [])));
+    if (Object.keys(choices).length) tr.choices = choices;
+    if (Object.keys(tr).length) out[lang] = tr;
+  }
+  return Object.keys(out).length ? out : undefined;
+}
 
 /** The whole list: at least one question, unique ids, conditions that can actually be met. */
 export const surveyQuestionsSchema = z
@@ -121,6 +155,22 @@ const httpUrl = z
 export const surveySettingsSchema = z.object({
   title: z.string().trim().min(1, 'Give the survey a title.').max(200, 'Use at most 200 characters for the title.'),
   intro: z.string().trim().max(500, 'Use at most 500 characters for the intro.').default(''),
+  subject: z.string().trim().max(200, 'Use at most 200 characters for the subject.').default(''),
+  translations: z
+    .partialRecord(
+      z.enum(LANGUAGES),
+      z.object({ subject: optionalText(200, 'the subject'), intro: optionalText(500, 'the intro') }),
+    )
+    .default({})
+    .transform((copies): SurveyCopies => {
+      const out: SurveyCopies = {};
+      for (const lang of LANGUAGES) {
+        const c = copies[lang];
+        if (c?.subject || c?.intro)
+          out[lang] = { ...(c.subject && { subject: c.subject }), ...(c.intro && { intro: c.intro }) };
+      }
+      return out;
+    }),
   language: z.enum(LANGUAGES, { error: 'Choose English, French, German or Spanish.' }),
   senderUserId: z
     .string()

@@ -1,11 +1,11 @@
 import path from 'node:path';
 import ejs from 'ejs';
-import { pickLocale, signOff, translator } from '../../../platform/i18n';
+import { signOff, translator } from '../../../platform/i18n';
 import type { OutgoingMail } from '../../../platform/mail';
 import { brandPalette } from '../../../platform/brand';
 import { VIEWS_DIR } from '../../../platform/paths';
 import { logoPath } from '../../accounts';
-import { primaryScale, scaleRange, type Question } from '../../surveys';
+import { localize, primaryScale, scaleRange, type Question, type SurveyCopies } from '../../surveys';
 import { csatLabel, endLabels } from '../../responses';
 import { NOT_SUBSCRIBED, type ComposeContext, type OutboxKind } from './kind';
 
@@ -20,9 +20,12 @@ export type SurveyMail = {
   contactId: string;
   contactName: string;
   contactEmail: string;
-  /** The email's language: the contact's locale wins over the survey's. */
+  /** The email's language: the contact's locale when the survey has it (see surveys' translations.ts). */
   contactLocale: string | null;
   surveyTitle: string;
+  /** The subject in the default language ('' = the title), and subject/intro in the survey's other languages. */
+  surveySubject: string;
+  surveyTranslations: SurveyCopies;
   /** The survey's intro line ('' when none), under the greeting. */
   surveyIntro: string;
   surveyLanguage: string;
@@ -43,6 +46,7 @@ export const surveyMailRead = (deliveryOf: string, extraColumns = '') => `
   SELECT c.id, c.attempts, d.workspace_id AS "workspaceId", d.id AS "deliveryId", d.token_sealed AS "tokenSealed", d.contact_id AS "contactId",
     ct.name AS "contactName", ct.email AS "contactEmail", ct.locale AS "contactLocale",
     s.title AS "surveyTitle", s.intro AS "surveyIntro", s.language AS "surveyLanguage", v.questions,
+    s.subject AS "surveySubject", s.translations AS "surveyTranslations",
     coalesce(owner.name, sender.name, ws.sender_name) AS "senderName",
     coalesce(owner.email, sender.email) AS "replyToEmail",
     ws.name AS "workspaceName", ws.postal_address AS "postalAddress",
@@ -108,9 +112,10 @@ export type RenderedInvitation = { subject: string; html: string; text: string }
 export type InvitationOptions = { reminder?: boolean };
 
 /**
- * The invitation, in the contact's language (else the survey's): the first scale question as one-click
- * links, each carrying this recipient's own token, a visible unsubscribe link and the postal address.
- * The links only preselect a score; the page confirms it (see responses.routes.ts).
+ * The invitation, in the contact's language when the survey has a complete translation into it (else the
+ * survey's default): subject, intro, the first scale question as one-click links with their labels, each link
+ * carrying this recipient's own token, a visible unsubscribe link and the postal address. The links only
+ * preselect a score; the page confirms it (see responses.routes.ts).
  */
 export async function renderInvitation(
   d: SurveyMail,
@@ -118,11 +123,22 @@ export async function renderInvitation(
   publicUrl: string,
   options: InvitationOptions = {},
 ): Promise<RenderedInvitation> {
-  const locale = pickLocale(d.contactLocale, d.surveyLanguage);
+  const shown = localize(
+    {
+      title: d.surveyTitle,
+      subject: d.surveySubject,
+      intro: d.surveyIntro,
+      language: d.surveyLanguage,
+      translations: d.surveyTranslations,
+      questions: d.questions,
+    },
+    d.contactLocale,
+  );
+  const locale = shown.language;
   const t = translator(locale);
   const link = `${publicUrl}/r/${token}`;
   const unsubscribe = `${link}/unsubscribe`;
-  const question = primaryScale(d.questions);
+  const question = primaryScale(shown.questions);
   const scores = question
     ? rangeOf(scaleRange(question)).map((s) => ({
         value: s,
@@ -133,11 +149,13 @@ export async function renderInvitation(
   const ends = question ? endLabels(question, t) : undefined;
   // A person is greeted by their name when we know it; the intro line is the team's own words.
   const hello = d.contactName.trim() ? t('emailHello', { name: d.contactName.trim() }) : '';
-  const intro = d.surveyIntro.trim();
+  const intro = shown.intro.trim();
+  const subject = shown.subject;
   const signature = signOff(d.senderName, d.workspaceName);
   const locals = {
     hello,
     intro,
+    subject,
     signature,
     d,
     t,
@@ -158,7 +176,7 @@ export async function renderInvitation(
     ...(hello ? [hello, ''] : []),
     ...(options.reminder ? [t('emailReminder'), ''] : []),
     ...(intro ? [intro, ''] : []),
-    question ? question.text : d.surveyTitle,
+    question ? question.text : subject,
     '',
     ...(question
       ? [
@@ -174,7 +192,7 @@ export async function renderInvitation(
     d.postalAddress,
   ].join('\n');
   return {
-    subject: options.reminder ? t('emailReminderSubject', { title: d.surveyTitle }) : d.surveyTitle,
+    subject: options.reminder ? t('emailReminderSubject', { title: subject }) : subject,
     html,
     text,
   };
