@@ -70,6 +70,7 @@ const en = {
   emailWhy: 'You receive this because you are a customer of {workspace}.',
   emailUnsubscribe: 'Unsubscribe',
   emailHello: 'Hi {name},',
+  emailLastTime: 'Last time, you told us what you thought. {name} writes: “{line}”',
 };
 export type MessageKey = keyof typeof en;
 
@@ -153,6 +154,7 @@ const fr: Catalog = {
   emailWhy: 'Vous recevez ce message parce que vous êtes client de {workspace}.',
   emailUnsubscribe: 'Se désabonner',
   emailHello: 'Bonjour {name},',
+  emailLastTime: 'La dernière fois, vous nous avez dit ce que vous pensiez. {name} vous écrit : « {line} »',
 };
 
 const de: Catalog = {
@@ -219,6 +221,7 @@ const de: Catalog = {
   emailWhy: 'Sie erhalten diese Nachricht, weil Sie Kunde von {workspace} sind.',
   emailUnsubscribe: 'Abmelden',
   emailHello: 'Hallo {name},',
+  emailLastTime: 'Letztes Mal haben Sie uns Ihre Meinung gesagt. {name} schreibt: „{line}“',
 };
 
 const es: Catalog = {
@@ -285,6 +288,7 @@ const es: Catalog = {
   emailWhy: 'Recibe este mensaje porque es cliente de {workspace}.',
   emailUnsubscribe: 'Darse de baja',
   emailHello: 'Hola, {name}:',
+  emailLastTime: 'La última vez nos contó lo que pensaba. {name} le escribe: «{line}»',
 };
 
 const CATALOGS: Record<Locale, Catalog> = { en, fr, de, es };

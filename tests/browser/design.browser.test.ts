@@ -150,6 +150,17 @@ run('every team page at 375 and 1280 px: no horizontal overflow, no axe violatio
     ids.webhook = (await t.db.one<{ id: string }>(`SELECT id FROM webhook_endpoints`))!.id;
     await submitForm(owner, `/settings/webhooks/${ids.webhook}`, `/settings/webhooks/${ids.webhook}/test`, {});
     ids.webhookDelivery = (await t.db.one<{ id: string }>(`SELECT id FROM webhook_deliveries`))!.id;
+    // A saved reply (offered as a draft on the answer page), and an unhappy answer waiting 30 h: overdue.
+    await submitForm(owner, '/saved-replies', '/saved-replies', {
+      title: 'Export fixed',
+      body: 'Thanks for telling us. We rebuilt exports last week; could you try again?',
+    });
+    await t.db.execute(
+      `UPDATE conversations SET awaiting_since = now() - interval '30 hours' WHERE response_id = :id`,
+      {
+        id: ids.response,
+      },
+    );
     // The brand: a colour and a logo, as Settings → Brand sets them.
     await submitForm(owner, '/settings', '/settings/brand', { brandColor: BRAND, action: 'save' });
     const settings = await owner.get('/settings').expect(200);

@@ -36,6 +36,13 @@ export const followupsErasure = (db: Db): ContactErasure => ({
       who,
       tx,
     );
+    // The closing line is the teammate's words about this person's answer.
+    await db.execute(
+      `UPDATE conversations cv SET closing_line = NULL, closing_line_by = NULL FROM responses r
+       WHERE cv.response_id = r.id AND r.workspace_id = :workspaceId AND r.contact_id = :contactId`,
+      who,
+      tx,
+    );
     await db.execute(`DELETE FROM replies WHERE workspace_id = :workspaceId AND contact_id = :contactId`, who, tx);
   },
 });

@@ -8,11 +8,13 @@ import type { SurveysService } from '../surveys';
 import {
   assignSchema,
   bulkCloseSchema,
+  closeSchema,
   inboxFilterSchema,
   INBOX_BANDS,
   noteSchema,
   OWNERS,
   replySchema,
+  savedReplySchema,
   STARTERS,
   STATUSES,
   type InboxFilter,
@@ -27,6 +29,8 @@ const NOTICES: Record<string, string> = {
   closed: 'Marked closed.',
   reopened: 'Reopened.',
 };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const filterQuery = (f: InboxFilter) => {
   const q = new URLSearchParams({ status: f.status, owner: f.owner });
@@ -93,9 +97,12 @@ export function followupsRoutes(followups: FollowupsService, surveys: SurveysSer
     const page = await answerPage(req);
     const key = String(req.query.starter);
     const starter = Object.hasOwn(STARTERS, key) ? STARTERS[key] : undefined;
+    // A saved reply is a draft to edit: it fills the box, and sending it unchanged is refused.
+    const savedId = String(req.query.saved);
+    const draft = UUID.test(savedId) ? page.savedReplies.find((s) => s.id === savedId)?.body : undefined;
     res.render('followups/show', {
       ...page,
-      values: { body: starter ?? '' },
+      values: { body: draft ?? starter ?? '' },
       errors: {},
       notice: NOTICES[String(req.query.done)],
     });
@@ -133,14 +140,50 @@ export function followupsRoutes(followups: FollowupsService, surveys: SurveysSer
     await followups.assign(workspaceId, id, ownerUserId || null);
     return 'assigned';
   });
-  action('close', z.object({}), async (_input, workspaceId, id, user) => {
-    await followups.setStatus(workspaceId, id, 'closed', user.id);
+  action('close', closeSchema, async ({ closingLine }, workspaceId, id, user) => {
+    await followups.close(workspaceId, id, user, closingLine);
     return 'closed';
   });
   action('reopen', z.object({}), async (_input, workspaceId, id, user) => {
     await followups.setStatus(workspaceId, id, 'open', user.id);
     return 'reopened';
   });
+
+  /** The workspace's short list of saved replies: drafts a teammate starts from and makes their own. */
+  const savedPage = async (req: Request) => ({
+    title: 'Saved replies',
+    savedReplies: await followups.savedReplies(auth(req).workspace.id),
+  });
+  r.get('/saved-replies', async (req, res) => {
+    res.render('followups/saved-replies', {
+      ...(await savedPage(req)),
+      values: {},
+      errors: {},
+      notice: req.query.saved === '1' ? 'Saved reply added.' : req.query.deleted === '1' ? 'Saved reply deleted.' : '',
+    });
+  });
+  r.post(
+    '/saved-replies',
+    ...handleForm({
+      view: 'followups/saved-replies',
+      page: savedPage,
+      schema: savedReplySchema,
+      run: async (input, req) => {
+        const { user, workspace } = auth(req);
+        await followups.addSavedReply(workspace.id, user.id, input);
+        return '/saved-replies?saved=1';
+      },
+    }),
+  );
+  r.post(
+    '/saved-replies/:id/delete',
+    ...handleForm({
+      run: async (_input, req) => {
+        await followups.removeSavedReply(auth(req).workspace.id, idParam(req.params.id, 'saved reply'));
+        return '/saved-replies?deleted=1';
+      },
+    }),
+  );
 
   return r;
 }

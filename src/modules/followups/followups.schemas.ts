@@ -28,6 +28,20 @@ export const replySchema = z.object({
   close: z.literal('1').optional().catch(undefined),
 });
 
+/** Closing, a teammate may leave one line the contact's next invitation carries, signed with their name. */
+export const closeSchema = z.object({
+  closingLine: z
+    .string()
+    .optional()
+    .transform((v) => v?.replace(/\s+/g, ' ').trim() ?? '')
+    .pipe(z.string().max(200, 'Keep the line under 200 characters: it is one line in an email.')),
+});
+
+export const savedReplySchema = z.object({
+  title: written('Give it a short title.', 'the title', 80),
+  body: written('Write the reply.', 'the reply', 5000),
+});
+
 export const noteSchema = z.object({ note: written('Write the note.', 'the note', 2000) });
 
 export const assignSchema = z.object({
