@@ -148,6 +148,10 @@ export const POLICY: readonly (readonly [method: 'GET' | 'POST', path: string, n
   ['GET', '/saved-replies', 'read'],
   ['POST', '/saved-replies', 'write'],
   ['POST', '/saved-replies/:id/delete', 'write'],
+  ['GET', '/updates/new', 'write'],
+  ['POST', '/updates', 'write'],
+  ['GET', '/updates/:id', 'write'],
+  ['POST', '/updates/:id', 'write'],
 ];
 
 const MESSAGES: Record<Permission, string> = {

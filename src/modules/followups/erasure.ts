@@ -14,6 +14,8 @@ export const followupsErasure = (db: Db): ContactErasure => ({
      SELECT a.message_id FROM alerts a JOIN responses r ON r.id = a.response_id
      WHERE r.workspace_id = :workspaceId AND r.contact_id = :contactId AND a.message_id IS NOT NULL
      UNION ALL
+     SELECT message_id FROM theme_update_messages WHERE workspace_id = :workspaceId AND contact_id = :contactId AND message_id IS NOT NULL
+     UNION ALL
      SELECT e.message_id FROM escalations e JOIN responses r ON r.id = e.response_id
      WHERE r.workspace_id = :workspaceId AND r.contact_id = :contactId AND e.message_id IS NOT NULL`,
   ),
@@ -40,6 +42,11 @@ export const followupsErasure = (db: Db): ContactErasure => ({
     await db.execute(
       `UPDATE conversations cv SET closing_line = NULL, closing_line_by = NULL FROM responses r
        WHERE cv.response_id = r.id AND r.workspace_id = :workspaceId AND r.contact_id = :contactId`,
+      who,
+      tx,
+    );
+    await db.execute(
+      `DELETE FROM theme_update_messages WHERE workspace_id = :workspaceId AND contact_id = :contactId`,
       who,
       tx,
     );

@@ -3,7 +3,7 @@ import { invalid } from '../../platform/errors';
 import { handleForm } from '../../platform/forms';
 import { idParam, parse } from '../../platform/validation';
 import { z } from 'zod';
-import { auth, type User } from '../accounts';
+import { auth, confirmedAction, type User } from '../accounts';
 import type { SurveysService } from '../surveys';
 import {
   assignSchema,
@@ -17,6 +17,8 @@ import {
   savedReplySchema,
   STARTERS,
   STATUSES,
+  themeQuerySchema,
+  themeUpdateSchema,
   type InboxFilter,
 } from './followups.schemas';
 import type { FollowupsService } from './followups.service';
@@ -184,6 +186,84 @@ export function followupsRoutes(followups: FollowupsService, surveys: SurveysSer
       },
     }),
   );
+
+  // "You said, we did": write the update from a theme (GET /updates/new), keep it as a draft, then confirm it on
+  // a page that says how many people it goes to (GET/POST /updates/:id), the pattern of every mass action.
+  const updatePage = async (req: Request) => {
+    const { workspace } = auth(req);
+    const from = parse(themeQuerySchema, { ...req.query, ...(req.method === 'POST' ? req.body : {}) });
+    const [audience, surveyTitle] = await Promise.all([
+      followups.updates.audience(workspace.id, { surveyId: from.survey, questionId: from.question, theme: from.theme }),
+      followups.updates.surveyTitle(workspace.id, from.survey),
+    ]);
+    return {
+      title: 'You said, we did',
+      from,
+      audience,
+      surveyTitle,
+      back: `/surveys/${from.survey}/comments/${encodeURIComponent(from.question)}?q=${encodeURIComponent(from.theme)}`,
+    };
+  };
+  r.get('/updates/new', async (req, res) => {
+    res.render('followups/update-new', { ...(await updatePage(req)), values: {}, errors: {} });
+  });
+  r.post(
+    '/updates',
+    ...handleForm({
+      view: 'followups/update-new',
+      page: updatePage,
+      schema: themeUpdateSchema,
+      run: async (input, req) => {
+        const { user, workspace } = auth(req);
+        const id = await followups.updates.draft(workspace.id, user, {
+          surveyId: input.survey,
+          questionId: input.question,
+          theme: input.theme,
+          body: input.body,
+        });
+        return `/updates/${id}`;
+      },
+    }),
+  );
+  const sending = confirmedAction(
+    'update',
+    async (req) => {
+      const { workspace } = auth(req);
+      const u = await followups.updates.find(workspace.id, idParam(req.params.id, 'update'));
+      const cancel = `/surveys/${u.surveyId}/comments/${encodeURIComponent(u.questionId)}?q=${encodeURIComponent(u.theme)}`;
+      if (u.status === 'sent')
+        return {
+          title: 'You said, we did: sent',
+          facts: [`“${u.body}”`, `Sent to ${u.recipients ?? 0} contacts on ${u.sentAt!.toISOString().slice(0, 10)}.`],
+          button: '',
+          cancel,
+          refusal: 'This update has already gone out; it is never sent twice.',
+        };
+      const a = await followups.updates.audience(workspace.id, u);
+      const people = `${a.total} contact${a.total === 1 ? '' : 's'}`;
+      return {
+        title: `Send this update to ${people}?`,
+        facts: [
+          `“${u.body}”`,
+          `It goes to ${people} whose comment on '${u.surveyTitle}' mentioned “${u.theme}”, one email each, through the outbox.`,
+          `${a.byOwner} of them get it signed by their own owner; ${a.total - a.byOwner} signed by ${u.authorName}.`,
+        ],
+        keeps: [
+          'Unsubscribed or bounced contacts are left out, and each email carries an unsubscribe link.',
+          'Their answers and conversations are not changed.',
+        ],
+        button: `Send to ${people}`,
+        cancel,
+        ...(a.total ? {} : { refusal: 'Nobody still subscribed wrote about it any more: there is no one to tell.' }),
+      };
+    },
+    async (workspaceId, id) => {
+      await followups.updates.send(workspaceId, id);
+      return `/updates/${id}`;
+    },
+  );
+  r.get('/updates/:id', sending.show);
+  r.post('/updates/:id', ...sending.act);
 
   return r;
 }

@@ -70,3 +70,17 @@ export const bulkCloseSchema = z.object({
     ),
   back: textField,
 });
+
+/** A "You said, we did" update: the theme and where it came from ride along from the comment feed. */
+export const themeUpdateSchema = z.object({
+  survey: z.uuid('Open the update from a theme of a survey’s comments.'),
+  question: z.string().trim().min(1).max(100),
+  theme: z.string().trim().min(1, 'Choose a theme first.').max(200),
+  body: written('Write what you did about it.', 'the update', 5000),
+});
+
+export const themeQuerySchema = z.object({
+  survey: z.uuid(),
+  question: z.string().trim().min(1).max(100),
+  theme: z.string().trim().min(1).max(200),
+});

@@ -5,6 +5,7 @@ import { teammates as teammatesOf } from '../accounts';
 import { followupsRepository } from './followups.repository';
 import type { InboxFilter } from './followups.schemas';
 import { refuseTemplate, SAVED_REPLIES_MAX, savedRepliesRepository } from './realWords';
+import { themeUpdates } from './themeUpdates';
 
 export const PAGE_SIZE = 25;
 
@@ -31,6 +32,7 @@ export function followupsService(db: Db, opts: { onQueued: () => void }) {
 
   return {
     replyBlocked,
+    updates: themeUpdates(db, opts),
 
     async inbox(workspaceId: string, userId: string, filter: InboxFilter, cursor?: string) {
       const [rows, nameOf, overdueCount] = await Promise.all([
