@@ -70,6 +70,9 @@ const en = {
   emailWhy: 'You receive this because you are a customer of {workspace}.',
   emailUnsubscribe: 'Unsubscribe',
   emailHello: 'Hi {name},',
+  emailUpdateSubject: 'You told us — here is what we did',
+  emailUpdateWhy: 'You receive this because you told {workspace} about it in a survey.',
+  emailLastTime: 'Last time, you told us what you thought. {name} writes: “{line}”',
 };
 export type MessageKey = keyof typeof en;
 
@@ -153,6 +156,9 @@ const fr: Catalog = {
   emailWhy: 'Vous recevez ce message parce que vous êtes client de {workspace}.',
   emailUnsubscribe: 'Se désabonner',
   emailHello: 'Bonjour {name},',
+  emailUpdateSubject: 'Vous nous l’aviez dit — voici ce que nous avons fait',
+  emailUpdateWhy: 'Vous recevez ce message car vous en aviez parlé à {workspace} dans une enquête.',
+  emailLastTime: 'La dernière fois, vous nous avez dit ce que vous pensiez. {name} vous écrit : « {line} »',
 };
 
 const de: Catalog = {
@@ -219,6 +225,9 @@ const de: Catalog = {
   emailWhy: 'Sie erhalten diese Nachricht, weil Sie Kunde von {workspace} sind.',
   emailUnsubscribe: 'Abmelden',
   emailHello: 'Hallo {name},',
+  emailUpdateSubject: 'Sie haben es uns gesagt — das haben wir getan',
+  emailUpdateWhy: 'Sie erhalten diese Nachricht, weil Sie {workspace} in einer Umfrage davon erzählt haben.',
+  emailLastTime: 'Letztes Mal haben Sie uns Ihre Meinung gesagt. {name} schreibt: „{line}“',
 };
 
 const es: Catalog = {
@@ -285,6 +294,9 @@ const es: Catalog = {
   emailWhy: 'Recibe este mensaje porque es cliente de {workspace}.',
   emailUnsubscribe: 'Darse de baja',
   emailHello: 'Hola, {name}:',
+  emailUpdateSubject: 'Nos lo dijo: esto es lo que hicimos',
+  emailUpdateWhy: 'Recibe este mensaje porque se lo contó a {workspace} en una encuesta.',
+  emailLastTime: 'La última vez nos contó lo que pensaba. {name} le escribe: «{line}»',
 };
 
 const CATALOGS: Record<Locale, Catalog> = { en, fr, de, es };

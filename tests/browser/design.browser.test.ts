@@ -154,6 +154,25 @@ run('every team page at 375 and 1280 px: no horizontal overflow, no axe violatio
     ids.webhook = (await t.db.one<{ id: string }>(`SELECT id FROM webhook_endpoints`))!.id;
     await submitForm(owner, `/settings/webhooks/${ids.webhook}`, `/settings/webhooks/${ids.webhook}/test`, {});
     ids.webhookDelivery = (await t.db.one<{ id: string }>(`SELECT id FROM webhook_deliveries`))!.id;
+    // A saved reply (offered as a draft on the answer page), and an unhappy answer waiting 30 h: overdue.
+    await submitForm(owner, '/saved-replies', '/saved-replies', {
+      title: 'Export fixed',
+      body: 'Thanks for telling us. We rebuilt exports last week; could you try again?',
+    });
+    await t.db.execute(
+      `UPDATE conversations SET awaiting_since = now() - interval '30 hours' WHERE response_id = :id`,
+      {
+        id: ids.response,
+      },
+    );
+    // A "You said, we did" update drafted from the theme "export" (one comment mentions it).
+    const drafted = await submitForm(owner, '/saved-replies', '/updates', {
+      survey: ids.survey,
+      question: 'reason',
+      theme: 'export',
+      body: 'You told us the export was hard to find: it is now on the dashboard’s first screen.',
+    });
+    ids.update = drafted.headers.location!.split('/')[2]!;
     // The brand: a colour and a logo, as Settings → Brand sets them.
     await submitForm(owner, '/settings', '/settings/brand', { brandColor: BRAND, action: 'save' });
     const settings = await owner.get('/settings').expect(200);
@@ -184,6 +203,7 @@ run('every team page at 375 and 1280 px: no horizontal overflow, no axe violatio
     if (route.startsWith('/schedules/')) return ids.schedule!;
     if (route.startsWith('/waves/')) return ids.wave!;
     if (route.startsWith('/inbox/')) return ids.response!;
+    if (route.startsWith('/updates/')) return ids.update!;
     if (route.startsWith('/mailbox/')) return ids.mail!;
     throw new Error(`No seeded id for :${name} in ${route}: seed one in this test`);
   };
@@ -191,6 +211,7 @@ run('every team page at 375 and 1280 px: no horizontal overflow, no axe violatio
   /** Pages that need a query to show anything (a comparison needs its two segments). */
   const QUERY: Record<string, () => string> = {
     '/surveys/:id/compare': () => `?a=${ids.segment}&b=${ids.segment2}`,
+    '/updates/new': () => `?survey=${ids.survey}&question=reason&theme=export`,
   };
 
   const signIn = async (page: Page) => {

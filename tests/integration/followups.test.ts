@@ -258,7 +258,7 @@ describe('a personal reply', () => {
 
   it('"Send and close" queues the reply and closes the conversation', async () => {
     const a = await answered({ score: 3 });
-    await post(a.responseId, 'replies', { body: 'Thank you!', close: '1' });
+    await post(a.responseId, 'replies', { body: 'Thank you for telling us — it is fixed now.', close: '1' });
     const row = await t.db.one<{ status: string; n: number }>(
       `SELECT cv.status, (SELECT count(*) FROM replies WHERE response_id = cv.response_id) AS n FROM conversations cv WHERE response_id = :id`,
       { id: a.responseId },
@@ -323,11 +323,11 @@ describe('a personal reply', () => {
 describe("the contact's privacy rights", () => {
   it('export includes replies and notes; erase deletes them', async () => {
     const a = await answered({ score: 2, comment: 'Meh' });
-    await post(a.responseId, 'replies', { body: 'How can I help?' });
+    await post(a.responseId, 'replies', { body: 'How can I help with the export?' });
     await post(a.responseId, 'notes', { note: 'VIP, be quick' });
     const exported = await agent.get(`/contacts/${a.contactId}/export.json`).expect(200);
     const data = JSON.parse(exported.text);
-    expect(data.replies.map((r: { body: string }) => r.body)).toEqual(['How can I help?']);
+    expect(data.replies.map((r: { body: string }) => r.body)).toEqual(['How can I help with the export?']);
     expect(data.notes.map((n: { body: string }) => n.body)).toEqual(['VIP, be quick']);
     await submitForm(agent, `/contacts/${a.contactId}`, `/contacts/${a.contactId}/erase`, { confirm: 'on' });
     expect(await t.db.query(`SELECT id FROM replies`)).toHaveLength(0);

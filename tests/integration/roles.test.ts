@@ -68,6 +68,8 @@ const WRITE_FORMS = new Set([
   'GET /contacts/imports',
   'GET /contacts/imports/:id',
   'GET /contacts/imports/:id/refusals.csv',
+  'GET /updates/new',
+  'GET /updates/:id',
 ]);
 const EXPORT = /^GET .*\.(csv|jsonl|json)$/;
 function expectedRefused(role: Role, route: string) {

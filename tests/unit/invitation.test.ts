@@ -24,6 +24,8 @@ const base: SurveyMail = {
   logoSha256: null,
   surveyLanguage: 'en',
   contactLocale: null,
+  lastLine: null,
+  lastLineBy: null,
 };
 const TOKEN = 'T'.repeat(43);
 const render = (d: Partial<SurveyMail>, options?: { reminder?: boolean }) =>
@@ -178,6 +180,30 @@ describe('the invitation speaks to a person', () => {
     expect(named.text).toContain('\n— Valeria at Acme\n');
     expect(named.html).toContain('— Valeria at Acme</p>');
     expect(named.text).not.toContain('Acme Analytics\n\nYou receive');
+  });
+});
+
+describe('"Last time you told us…"', () => {
+  it("carries the closing line with the teammate's name, in the contact's language, only when one was written", async () => {
+    const line = 'You told us exports timed out — we rebuilt them in March.';
+    const cases: [string, string][] = [
+      ['en', `Last time, you told us what you thought. Sam writes: “${line}”`],
+      ['fr', `La dernière fois, vous nous avez dit ce que vous pensiez. Sam vous écrit : « ${line} »`],
+      ['de', `Letztes Mal haben Sie uns Ihre Meinung gesagt. Sam schreibt: „${line}“`],
+      ['es', `La última vez nos contó lo que pensaba. Sam le escribe: «${line}»`],
+    ];
+    for (const [locale, expected] of cases) {
+      const mail = await render({ contactLocale: locale, lastLine: line, lastLineBy: 'Sam' });
+      expect(mail.text).toContain(expected);
+      expect(mail.html).toContain('data-last-time');
+    }
+    const escaped = await render({ lastLine: '<b>fixed</b>', lastLineBy: 'Sam' });
+    expect(escaped.html).toContain('&lt;b&gt;fixed&lt;/b&gt;');
+    for (const none of [{}, { lastLine: '   ', lastLineBy: 'Sam' }, { lastLine: line, lastLineBy: null }]) {
+      const mail = await render(none);
+      expect(mail.text).not.toContain('Last time');
+      expect(mail.html).not.toContain('data-last-time');
+    }
   });
 });
 

@@ -155,6 +155,13 @@ export const POLICY: readonly (readonly [method: 'GET' | 'POST', path: string, n
   ['POST', '/inbox/:id/assign', 'write'],
   ['POST', '/inbox/:id/close', 'write'],
   ['POST', '/inbox/:id/reopen', 'write'],
+  ['GET', '/saved-replies', 'read'],
+  ['POST', '/saved-replies', 'write'],
+  ['POST', '/saved-replies/:id/delete', 'write'],
+  ['GET', '/updates/new', 'write'],
+  ['POST', '/updates', 'write'],
+  ['GET', '/updates/:id', 'write'],
+  ['POST', '/updates/:id', 'write'],
 ];
 
 const MESSAGES: Record<Permission, string> = {

@@ -49,6 +49,8 @@ export type Conversation = {
   overdue: boolean;
   awaitingSince: Date | null;
   targetHours: number;
+  closingLine: string | null;
+  closingLineBy: string | null;
 };
 
 export type ThreadEntry = {
@@ -150,7 +152,8 @@ export const followupsRepository = (db: Db) => ({
          s.id AS "surveyId", s.title AS "surveyTitle", coalesce(v.questions, '[]'::jsonb) AS questions,
          c.id AS "contactId", c.name AS "contactName", c.email AS "contactEmail", c.status AS "contactStatus",
          c.owner_user_id AS "contactOwnerUserId",
-         ${overdueSql()} AS overdue, cv.awaiting_since AS "awaitingSince", w.response_target_hours AS "targetHours"
+         ${overdueSql()} AS overdue, cv.awaiting_since AS "awaitingSince", w.response_target_hours AS "targetHours",
+         cv.closing_line AS "closingLine", cv.closing_line_by AS "closingLineBy"
        FROM conversations cv
        JOIN workspaces w ON w.id = cv.workspace_id
        JOIN responses r ON r.id = cv.response_id
@@ -199,6 +202,15 @@ export const followupsRepository = (db: Db) => ({
          closed_at = CASE WHEN :status = 'closed' THEN now() END, closed_by = CASE WHEN :status = 'closed' THEN :userId::uuid END
        WHERE workspace_id = :workspaceId AND response_id = :id AND status <> :status`,
       { workspaceId, id, status, userId },
+      tx,
+    ),
+
+  /** The line written when closing (or none: a close without one forgets an earlier one), signed with a name. */
+  setClosingLine: (workspaceId: string, id: string, line: string | null, by: string, tx?: Tx) =>
+    db.execute(
+      `UPDATE conversations SET closing_line = :line, closing_line_by = CASE WHEN :line::text IS NULL THEN NULL ELSE :by END
+       WHERE workspace_id = :workspaceId AND response_id = :id`,
+      { workspaceId, id, line, by },
       tx,
     ),
 

@@ -3,18 +3,22 @@ import { invalid } from '../../platform/errors';
 import { handleForm } from '../../platform/forms';
 import { idParam, parse } from '../../platform/validation';
 import { z } from 'zod';
-import { auth, type User } from '../accounts';
+import { auth, confirmedAction, type User } from '../accounts';
 import type { SurveysService } from '../surveys';
 import {
   assignSchema,
   bulkCloseSchema,
+  closeSchema,
   inboxFilterSchema,
   INBOX_BANDS,
   noteSchema,
   OWNERS,
   replySchema,
+  savedReplySchema,
   STARTERS,
   STATUSES,
+  themeQuerySchema,
+  themeUpdateSchema,
   type InboxFilter,
 } from './followups.schemas';
 import type { FollowupsService } from './followups.service';
@@ -28,6 +32,8 @@ const NOTICES: Record<string, string> = {
   closed: 'Marked closed.',
   reopened: 'Reopened.',
 };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const filterQuery = (f: InboxFilter) => {
   const q = new URLSearchParams({ status: f.status, owner: f.owner });
@@ -99,9 +105,12 @@ export function followupsRoutes(followups: FollowupsService, surveys: SurveysSer
     const page = await answerPage(req);
     const key = String(req.query.starter);
     const starter = Object.hasOwn(STARTERS, key) ? STARTERS[key] : undefined;
+    // A saved reply is a draft to edit: it fills the box, and sending it unchanged is refused.
+    const savedId = String(req.query.saved);
+    const draft = UUID.test(savedId) ? page.savedReplies.find((s) => s.id === savedId)?.body : undefined;
     res.render('followups/show', {
       ...page,
-      values: { body: starter ?? '' },
+      values: { body: draft ?? starter ?? '' },
       errors: {},
       notice: NOTICES[String(req.query.done)],
     });
@@ -139,14 +148,128 @@ export function followupsRoutes(followups: FollowupsService, surveys: SurveysSer
     await followups.assign(workspaceId, id, ownerUserId || null);
     return 'assigned';
   });
-  action('close', z.object({}), async (_input, workspaceId, id, user) => {
-    await followups.setStatus(workspaceId, id, 'closed', user.id);
+  action('close', closeSchema, async ({ closingLine }, workspaceId, id, user) => {
+    await followups.close(workspaceId, id, user, closingLine);
     return 'closed';
   });
   action('reopen', z.object({}), async (_input, workspaceId, id, user) => {
     await followups.setStatus(workspaceId, id, 'open', user.id);
     return 'reopened';
   });
+
+  /** The workspace's short list of saved replies: drafts a teammate starts from and makes their own. */
+  const savedPage = async (req: Request) => ({
+    title: 'Saved replies',
+    savedReplies: await followups.savedReplies(auth(req).workspace.id),
+  });
+  r.get('/saved-replies', async (req, res) => {
+    res.render('followups/saved-replies', {
+      ...(await savedPage(req)),
+      values: {},
+      errors: {},
+      notice: req.query.saved === '1' ? 'Saved reply added.' : req.query.deleted === '1' ? 'Saved reply deleted.' : '',
+    });
+  });
+  r.post(
+    '/saved-replies',
+    ...handleForm({
+      view: 'followups/saved-replies',
+      page: savedPage,
+      schema: savedReplySchema,
+      run: async (input, req) => {
+        const { user, workspace } = auth(req);
+        await followups.addSavedReply(workspace.id, user.id, input);
+        return '/saved-replies?saved=1';
+      },
+    }),
+  );
+  r.post(
+    '/saved-replies/:id/delete',
+    ...handleForm({
+      run: async (_input, req) => {
+        await followups.removeSavedReply(auth(req).workspace.id, idParam(req.params.id, 'saved reply'));
+        return '/saved-replies?deleted=1';
+      },
+    }),
+  );
+
+  // "You said, we did": write the update from a theme (GET /updates/new), keep it as a draft, then confirm it on
+  // a page that says how many people it goes to (GET/POST /updates/:id), the pattern of every mass action.
+  const updatePage = async (req: Request) => {
+    const { workspace } = auth(req);
+    const from = parse(themeQuerySchema, { ...req.query, ...(req.method === 'POST' ? req.body : {}) });
+    const [audience, surveyTitle] = await Promise.all([
+      followups.updates.audience(workspace.id, { surveyId: from.survey, questionId: from.question, theme: from.theme }),
+      followups.updates.surveyTitle(workspace.id, from.survey),
+    ]);
+    return {
+      title: 'You said, we did',
+      from,
+      audience,
+      surveyTitle,
+      back: `/surveys/${from.survey}/comments/${encodeURIComponent(from.question)}?q=${encodeURIComponent(from.theme)}`,
+    };
+  };
+  r.get('/updates/new', async (req, res) => {
+    res.render('followups/update-new', { ...(await updatePage(req)), values: {}, errors: {} });
+  });
+  r.post(
+    '/updates',
+    ...handleForm({
+      view: 'followups/update-new',
+      page: updatePage,
+      schema: themeUpdateSchema,
+      run: async (input, req) => {
+        const { user, workspace } = auth(req);
+        const id = await followups.updates.draft(workspace.id, user, {
+          surveyId: input.survey,
+          questionId: input.question,
+          theme: input.theme,
+          body: input.body,
+        });
+        return `/updates/${id}`;
+      },
+    }),
+  );
+  const sending = confirmedAction(
+    'update',
+    async (req) => {
+      const { workspace } = auth(req);
+      const u = await followups.updates.find(workspace.id, idParam(req.params.id, 'update'));
+      const cancel = `/surveys/${u.surveyId}/comments/${encodeURIComponent(u.questionId)}?q=${encodeURIComponent(u.theme)}`;
+      if (u.status === 'sent')
+        return {
+          title: 'You said, we did: sent',
+          facts: [`“${u.body}”`, `Sent to ${u.recipients ?? 0} contacts on ${u.sentAt!.toISOString().slice(0, 10)}.`],
+          button: '',
+          cancel,
+          refusal: 'This update has already gone out; it is never sent twice.',
+        };
+      const a = await followups.updates.audience(workspace.id, u);
+      const people = `${a.total} contact${a.total === 1 ? '' : 's'}`;
+      return {
+        title: `Send this update to ${people}?`,
+        facts: [
+          `“${u.body}”`,
+          `It goes to ${people} whose comment on '${u.surveyTitle}' mentioned “${u.theme}”, one email each, through the outbox.`,
+          `${a.byOwner} of them get it signed by their own owner; ${a.total - a.byOwner} signed by ${u.authorName}.`,
+        ],
+        keeps: [
+          'Unsubscribed or bounced contacts are left out, and each email carries an unsubscribe link.',
+          'Their answers and conversations are not changed.',
+        ],
+        button: `Send to ${people}`,
+        cancel,
+        ...(a.total ? {} : { refusal: 'Nobody still subscribed wrote about it any more: there is no one to tell.' }),
+      };
+    },
+    async (workspaceId, id) => {
+      await followups.updates.send(workspaceId, id);
+      return `/updates/${id}`;
+    },
+  );
+  r.get('/updates/:id', sending.show);
+  r.post('/updates/:id', ...sending.act);
 
   return r;
 }

@@ -30,6 +30,20 @@ export const replySchema = z.object({
   close: z.literal('1').optional().catch(undefined),
 });
 
+/** Closing, a teammate may leave one line the contact's next invitation carries, signed with their name. */
+export const closeSchema = z.object({
+  closingLine: z
+    .string()
+    .optional()
+    .transform((v) => v?.replace(/\s+/g, ' ').trim() ?? '')
+    .pipe(z.string().max(200, 'Keep the line under 200 characters: it is one line in an email.')),
+});
+
+export const savedReplySchema = z.object({
+  title: written('Give it a short title.', 'the title', 80),
+  body: written('Write the reply.', 'the reply', 5000),
+});
+
 export const noteSchema = z.object({ note: written('Write the note.', 'the note', 2000) });
 
 export const assignSchema = z.object({
@@ -57,4 +71,18 @@ export const bulkCloseSchema = z.object({
       z.array(z.string().regex(UUID, 'Choose answers from the list.')).max(100, 'Close at most 100 answers at once.'),
     ),
   back: textField,
+});
+
+/** A "You said, we did" update: the theme and where it came from ride along from the comment feed. */
+export const themeUpdateSchema = z.object({
+  survey: z.uuid('Open the update from a theme of a survey’s comments.'),
+  question: z.string().trim().min(1).max(100),
+  theme: z.string().trim().min(1, 'Choose a theme first.').max(200),
+  body: written('Write what you did about it.', 'the update', 5000),
+});
+
+export const themeQuerySchema = z.object({
+  survey: z.uuid(),
+  question: z.string().trim().min(1).max(100),
+  theme: z.string().trim().min(1).max(200),
 });

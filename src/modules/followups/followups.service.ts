@@ -4,6 +4,8 @@ import { found, invalid } from '../../platform/errors';
 import { teammates as teammatesOf } from '../accounts';
 import { followupsRepository } from './followups.repository';
 import type { InboxFilter } from './followups.schemas';
+import { refuseTemplate, SAVED_REPLIES_MAX, savedRepliesRepository } from './realWords';
+import { themeUpdates } from './themeUpdates';
 
 export const PAGE_SIZE = 25;
 
@@ -22,6 +24,7 @@ export function followupsService(
   },
 ) {
   const repo = followupsRepository(db);
+  const saved = savedRepliesRepository(db);
   const workspaceTeam = teammatesOf(db);
 
   const get = (workspaceId: string, id: string) => found(repo.find(workspaceId, id), 'answer');
@@ -36,6 +39,7 @@ export function followupsService(
 
   return {
     replyBlocked,
+    updates: themeUpdates(db, opts),
 
     async inbox(workspaceId: string, userId: string, filter: InboxFilter, cursor?: string) {
       const [rows, nameOf, overdueCount] = await Promise.all([
@@ -56,14 +60,15 @@ export function followupsService(
 
     async conversation(workspaceId: string, id: string) {
       const record = await get(workspaceId, id);
-      const [thread, earlier, teammates] = await Promise.all([
+      const [thread, earlier, teammates, savedReplies] = await Promise.all([
         repo.thread(workspaceId, id),
         record.contactId ? repo.earlier(workspaceId, record.contactId, id) : Promise.resolve([]),
         workspaceTeam.list(workspaceId),
+        saved.list(workspaceId),
       ]);
       const nameOf = (userId: string | null) => teammates.find((t) => t.id === userId)?.name ?? null;
       const c = { ...record, ownerName: nameOf(record.ownerUserId), closedByName: nameOf(record.closedBy) };
-      return { conversation: c, thread, earlier, teammates, blocked: replyBlocked(c) };
+      return { conversation: c, thread, earlier, teammates, savedReplies, blocked: replyBlocked(c) };
     },
 
     async assign(workspaceId: string, id: string, ownerUserId: string | null) {
@@ -84,8 +89,29 @@ export function followupsService(
       await repo.setStatus(workspaceId, id, status, userId);
     },
 
+    /** Closes it, keeping the one line (or none) the contact's next invitation carries, signed by the closer. */
+    async close(workspaceId: string, id: string, closer: Teammate, closingLine: string) {
+      await db.transaction(async (tx) => {
+        await found(repo.find(workspaceId, id, tx), 'answer');
+        await repo.setStatus(workspaceId, id, 'closed', closer.id, tx);
+        await repo.setClosingLine(workspaceId, id, closingLine || null, closer.name, tx);
+      });
+    },
+
+    savedReplies: saved.list,
+    findSavedReply: saved.find,
+    async addSavedReply(workspaceId: string, userId: string, r: { title: string; body: string }) {
+      if ((await saved.count(workspaceId)) >= SAVED_REPLIES_MAX)
+        throw invalid(
+          `A workspace keeps at most ${SAVED_REPLIES_MAX} saved replies: delete one you no longer start from first.`,
+        );
+      await saved.add(workspaceId, userId, r);
+    },
+    removeSavedReply: saved.remove,
+
     /** Queues the reply; whoever replies to an unowned answer owns it from then on. */
     async reply(workspaceId: string, id: string, author: Teammate, body: string, close: boolean) {
+      refuseTemplate(body, await saved.list(workspaceId));
       await db.transaction(async (tx) => {
         const c = await found(repo.find(workspaceId, id, tx), 'answer');
         const blocked = replyBlocked(c);

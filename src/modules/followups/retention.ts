@@ -12,6 +12,11 @@ export const followupsRetention = (db: Db) => ({
     await db.execute(`DELETE FROM followup_notes WHERE ${scoped}`, params, tx);
     await db.execute(`DELETE FROM alerts WHERE ${scoped}`, params, tx);
     await db.execute(`DELETE FROM escalations WHERE ${scoped}`, params, tx);
+    await db.execute(
+      `UPDATE conversations SET closing_line = NULL, closing_line_by = NULL WHERE ${scoped}`,
+      params,
+      tx,
+    );
     await db.execute(`DELETE FROM replies WHERE ${scoped}`, params, tx);
   },
 });

@@ -6,3 +6,4 @@ export { insightsReaders } from './readers';
 export { getResponsesFeed as responsesFeed, type FeedQuery, type FeedRow } from './queries/getResponsesFeed';
 export type { Section } from './metrics';
 export type { Estimate } from './stats';
+export { textSearchFor } from './language';

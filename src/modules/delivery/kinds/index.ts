@@ -10,6 +10,7 @@ import { webhook } from './webhook';
 import { webhookNotice } from './webhookNotice';
 import { passwordReset } from './passwordReset';
 import { teamInvitation } from './teamInvitation';
+import { themeUpdate } from './themeUpdate';
 
 /**
  * Every kind of message the outbox sends, in claim order: a reply, an alert, a customer's answer coming back, a
@@ -28,6 +29,7 @@ export const OUTBOX_KINDS = [
   webhookNotice,
   invitation,
   reminder,
+  themeUpdate,
   digest,
 ] as const;
 

@@ -38,6 +38,12 @@ export type SurveyMail = {
   postalAddress: string;
   brandColor: string | null;
   logoSha256: string | null;
+  /**
+   * "Last time you told us…": the line the teammate wrote when closing the contact's latest conversation, and
+   * their name; null when that conversation is open or was closed without one (followups' closing line).
+   */
+  lastLine: string | null;
+  lastLineBy: string | null;
 };
 export type InvitationRow = SurveyMail & { kind: 'invitation' };
 
@@ -50,7 +56,8 @@ export const surveyMailRead = (deliveryOf: string, extraColumns = '') => `
     coalesce(owner.name, sender.name, ws.sender_name) AS "senderName",
     coalesce(owner.email, sender.email) AS "replyToEmail",
     ws.name AS "workspaceName", ws.postal_address AS "postalAddress",
-    ws.brand_color AS "brandColor", ws.logo_sha256 AS "logoSha256"${extraColumns}
+    ws.brand_color AS "brandColor", ws.logo_sha256 AS "logoSha256",
+    last.line AS "lastLine", last.by AS "lastLineBy"${extraColumns}
   FROM claimed c
   JOIN deliveries d ON d.id = ${deliveryOf}
   JOIN contacts ct ON ct.id = d.contact_id
@@ -62,6 +69,11 @@ export const surveyMailRead = (deliveryOf: string, extraColumns = '') => `
     AND EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = owner.id AND m.workspace_id = d.workspace_id)
   LEFT JOIN users sender ON sender.id = s.sender_user_id
     AND EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = sender.id AND m.workspace_id = d.workspace_id)
+  LEFT JOIN LATERAL (
+    SELECT CASE WHEN cv.status = 'closed' THEN cv.closing_line END AS line, cv.closing_line_by AS by
+    FROM responses r JOIN conversations cv ON cv.response_id = r.id
+    WHERE r.contact_id = d.contact_id AND r.workspace_id = d.workspace_id
+    ORDER BY r.submitted_at DESC LIMIT 1) last ON true
   WHERE c.status = 'sending'`;
 
 /** The invitation's Message-ID; reminders and personal replies thread under it. */
@@ -151,11 +163,15 @@ export async function renderInvitation(
   const hello = d.contactName.trim() ? t('emailHello', { name: d.contactName.trim() }) : '';
   const intro = shown.intro.trim();
   const subject = shown.subject;
+  // Only a line a teammate wrote, signed with their name, in the contact's language's words around it.
+  const lastTime =
+    d.lastLine?.trim() && d.lastLineBy ? t('emailLastTime', { name: d.lastLineBy, line: d.lastLine.trim() }) : '';
   const signature = signOff(d.senderName, d.workspaceName);
   const locals = {
     hello,
     intro,
     subject,
+    lastTime,
     signature,
     d,
     t,
@@ -176,6 +192,7 @@ export async function renderInvitation(
     ...(hello ? [hello, ''] : []),
     ...(options.reminder ? [t('emailReminder'), ''] : []),
     ...(intro ? [intro, ''] : []),
+    ...(lastTime ? [lastTime, ''] : []),
     question ? question.text : subject,
     '',
     ...(question
