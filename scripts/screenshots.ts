@@ -49,7 +49,10 @@ async function main() {
     await page.goto('/login');
     await page.getByLabel('Email').fill(demo.email);
     await page.getByLabel('Password').fill(demo.password);
-    await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.getByText('Sign in').click()]);
+    await Promise.all([
+      page.waitForURL((u) => !u.pathname.startsWith('/login')),
+      page.getByRole('button', { name: 'Sign in' }).click(),
+    ]);
 
     // The survey with the most answers: its dashboard is the fullest.
     const busiest = (await database.db.one<{ id: string }>(
