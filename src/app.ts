@@ -39,6 +39,7 @@ import {
   twoFactorService,
   workspacesRoutes,
 } from './modules/accounts';
+import { auditLog, auditor, auditRoutes } from './modules/audit';
 import { brandCss, brandPalette } from './platform/brand';
 import { smallUpload } from './platform/upload';
 import { surveysHandOver, surveysRoutes, surveysService } from './modules/surveys';
@@ -299,6 +300,7 @@ export function buildApp(deps: AppDeps) {
   app.use(accountRoutes({ passwords, sessions, twoFactor }));
   app.use(workspacesRoutes(accounts));
   app.use(retentionRoutes(retentionService(db)));
+  app.use(auditRoutes({ log: auditLog(db), setRetentionDays: accounts.setAuditRetention }));
   app.use(webhooksRoutes(webhooks));
   app.use(apiKeysRoutes(apiKeys, delightedSurvey(db, surveys)));
   app.use(surveysRoutes(surveys, renderPreview));
@@ -312,16 +314,18 @@ export function buildApp(deps: AppDeps) {
       segments: contacts.segments.names,
       publicUrl: config.publicUrl,
       publicLinkOf: responses.publicLinkToken,
+      audit: auditor(db),
     }),
   );
   app.use(contactsRoutes(contacts, { importMaxBytes }));
-  app.use(wavesRoutes(waves, surveys));
+  app.use(wavesRoutes(waves, surveys, auditor(db)));
   app.use(followupsRoutes(followups, surveys));
   app.use(
     schedulesRoutes({
       schedules: schedulesService({ db, surveys, segments: contacts.segments.names }),
       surveys,
       waves,
+      audit: auditor(db),
     }),
   );
   if (deps.mailboxEnabled) app.use(mailboxRoutes(db));

@@ -53,7 +53,7 @@ const SELF = new Set([
   'POST /workspaces',
   'POST /workspaces/switch',
 ]);
-const MANAGING = /^(POST \/team|POST \/settings|GET \/mailbox|GET \/audit)/;
+const MANAGING = /^(POST \/team|POST \/settings|GET \/mailbox|GET \/settings\/audit)/;
 const WRITE_FORMS = new Set([
   'GET /surveys/new',
   'GET /surveys/:id/edit',

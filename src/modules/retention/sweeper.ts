@@ -1,4 +1,5 @@
 import type { Db } from '../../platform/db';
+import { auditLog } from '../audit';
 import { followupsRetention } from '../followups';
 import { responsesRetention } from '../responses';
 import { retentionRepository } from './retention.repository';
@@ -15,13 +16,14 @@ export type SweepOptions = {
  * oldest first, in batches (a deleting policy also takes answers an earlier policy anonymised). Safe on every
  * instance at once: each batch locks its answers with FOR UPDATE SKIP LOCKED, so two instances take different
  * answers and none is done twice; an answer marked anonymised leaves the sweep's index and is never picked
- * again. Returns how many answers it changed.
+ * again. Returns how many answers it changed. The audit log's retention rides on the same tick.
  */
 export function retentionSweeper(db: Db, opts: SweepOptions = {}) {
   const { batchSize = 500, maxBatches = 20 } = opts;
   const policies = retentionRepository(db);
   const responses = responsesRetention(db);
   const followups = followupsRetention(db);
+  const audit = auditLog(db);
 
   async function batch(workspaceId: string, action: 'anonymise' | 'delete', before: Date) {
     return db.transaction(async (tx) => {
@@ -35,7 +37,9 @@ export function retentionSweeper(db: Db, opts: SweepOptions = {}) {
   }
 
   return {
+    /** Also deletes audit entries past their workspace's `audit_retention_days` (audit's purge, SKIP LOCKED too). */
     async tick() {
+      await audit.purge({ batchSize: batchSize * 2, maxBatches });
       let changed = 0;
       for (const p of await policies.due()) {
         for (let i = 0; i < maxBatches; i++) {
