@@ -48,17 +48,15 @@ export function auditRoutes(deps: {
       // A filter that cannot be read (a hand-edited link): the page says which, and lists nothing.
       const errors: Record<string, string> = { _form: 'Check the filters.' };
       for (const issue of result.error.issues) errors[String(issue.path[0] ?? '_form')] ??= issue.message;
-      return res
-        .status(422)
-        .render('settings/audit', {
-          ...base,
-          rows: [],
-          next: undefined,
-          firstPage: true,
-          query: '',
-          values: req.query,
-          errors,
-        });
+      return res.status(422).render('settings/audit', {
+        ...base,
+        rows: [],
+        next: undefined,
+        firstPage: true,
+        query: '',
+        values: req.query,
+        errors,
+      });
     }
     const { cursor, ...filters } = result.data;
     const page = await log.page(workspace.id, workspace.timeZone, filters, decodeAuditCursor(cursor));
