@@ -40,6 +40,7 @@ import {
   twoFactorService,
   workspacesRoutes,
 } from './modules/accounts';
+import { auditLog, auditor, auditRoutes } from './modules/audit';
 import { brandCss, brandPalette } from './platform/brand';
 import { smallUpload } from './platform/upload';
 import { surveysHandOver, surveysRoutes, surveysService } from './modules/surveys';
@@ -362,6 +363,7 @@ export function buildApp(deps: AppDeps) {
   app.use(accountRoutes({ passwords, sessions, twoFactor }));
   app.use(workspacesRoutes(accounts));
   app.use(retentionRoutes(retentionService(db)));
+  app.use(auditRoutes({ log: auditLog(db), setRetentionDays: accounts.setAuditRetention }));
   app.use(webhooksRoutes(webhooks));
   app.use(apiKeysRoutes(apiKeys, delightedSurvey(db, surveys)));
   app.use(surveysRoutes(surveys, renderPreview));
@@ -375,10 +377,11 @@ export function buildApp(deps: AppDeps) {
       segments: contacts.segments.names,
       publicUrl: config.publicUrl,
       publicLinkOf: responses.publicLinkToken,
+      audit: auditor(db),
     }),
   );
   app.use(contactsRoutes(contacts, { importMaxBytes }));
-  app.use(wavesRoutes(waves, surveys));
+  app.use(wavesRoutes(waves, surveys, auditor(db)));
   // Before the conversation routes: '/inbox/unmatched' is not an answer's id.
   app.use(inboundRoutes(inbound));
   app.use(followupsRoutes(followups, surveys, inboxSettings(db)));
@@ -388,6 +391,7 @@ export function buildApp(deps: AppDeps) {
       schedules: schedulesService({ db, surveys, segments: contacts.segments.names }),
       surveys,
       waves,
+      audit: auditor(db),
     }),
   );
   const listenerUrl = deps.inbound?.listenerUrl;

@@ -29,5 +29,6 @@ export async function keyFor(
   scopes: ('read' | 'write')[] = ['read', 'write'],
 ) {
   const owner = await accountsService(db).findUser(workspaceId, userId);
-  return (await apiKeysService(db).create(owner!, { name: 'seeded', scopes })).key;
+  const from = { workspaceId, userId, name: owner!.name, ip: null };
+  return (await apiKeysService(db).create(owner!, { name: 'seeded', scopes }, from)).key;
 }

@@ -54,7 +54,7 @@ const SELF = new Set([
   'POST /workspaces',
   'POST /workspaces/switch',
 ]);
-const MANAGING = /^(POST \/team|POST \/settings|(GET|POST) \/mailbox|GET \/audit|GET \/inbox\/unmatched)/;
+const MANAGING = /^(POST \/team|POST \/settings|(GET|POST) \/mailbox|GET \/settings\/audit|GET \/inbox\/unmatched)/;
 const WRITE_FORMS = new Set([
   'GET /surveys/new',
   'GET /surveys/:id/edit',

@@ -185,7 +185,7 @@ it('rollup + deltas always equal a raw recount, through inserts, changes, erasur
         } else if (c.op === 'erase') {
           const id = contacts[c.contact]!;
           const exists = await db.one('SELECT 1 AS ok FROM contacts WHERE id = :id', { id });
-          if (exists) await erase(workspaceId, id);
+          if (exists) await erase(workspaceId, id, { workspaceId, userId: null, name: 'rollups test', ip: null });
         } else if (c.op === 'delete') {
           await db.query(
             `DELETE FROM responses WHERE id = (SELECT id FROM responses WHERE survey_id = :surveyId ORDER BY id

@@ -241,6 +241,10 @@ export const accountsRepository = (db: Db) => ({
     );
   },
 
+  /** How long the audit log keeps an entry (the audit module's purge reads it). */
+  setAuditRetention: (id: string, days: number, tx?: Tx) =>
+    db.execute(`UPDATE workspaces SET audit_retention_days = :days WHERE id = :id`, { id, days }, tx),
+
   findWorkspace: (id: string) =>
     db.one<Workspace>(
       `SELECT id, name, sender_name AS "senderName", postal_address AS "postalAddress", throttle_days AS "throttleDays",

@@ -173,6 +173,7 @@ export function accountsService(db: Db) {
     /** The digest's own unsubscribe link (no sign-in: its token names the teammate). */
     stopDigest: (workspaceId: string, userId: string) => repo.setDigest(workspaceId, userId, false),
 
+    setAuditRetention: repo.setAuditRetention,
     listUsers: repo.listUsers,
     findUser: repo.findUser,
     findWorkspace: repo.findWorkspace,

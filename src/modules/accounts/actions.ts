@@ -39,7 +39,7 @@ export type Confirmation = {
 export const confirmedAction = (
   what: string,
   confirmation: (req: Request, res: Response) => Promise<Confirmation>,
-  use: (workspaceId: string, id: string, user: User) => Promise<string>,
+  use: (workspaceId: string, id: string, user: User, req: Request) => Promise<string>,
 ) => {
   const page: FormPage = async (req, res) => ({ ...(await confirmation(req, res)), action: req.originalUrl });
   return {
@@ -51,7 +51,7 @@ export const confirmedAction = (
       run: (_input, req) => {
         if (lastValue((req.body as Record<string, unknown> | undefined)?.confirm) !== 'yes') return req.originalUrl;
         const { workspace, user } = auth(req);
-        return use(workspace.id, idParam(req.params.id, what), user);
+        return use(workspace.id, idParam(req.params.id, what), user, req);
       },
     }),
   };

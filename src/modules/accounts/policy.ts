@@ -84,6 +84,9 @@ export const POLICY: readonly (readonly [method: 'GET' | 'POST', path: string, n
   ['POST', '/settings/webhooks/:id/delete', 'workspace'],
   ['GET', '/settings/webhooks/:id/deliveries/:deliveryId', 'read'],
   ['POST', '/settings/webhooks/:id/deliveries/:deliveryId/resend', 'workspace'],
+  ['GET', '/settings/audit', 'oversee'],
+  ['GET', '/settings/audit/export.csv', 'oversee'],
+  ['POST', '/settings/audit/retention', 'workspace'],
   ['GET', '/mailbox', 'oversee'],
   ['GET', '/mailbox/:id', 'oversee'],
   // The laptop's whole loop: the customer's answer to a captured message, sent into the inbound listener.

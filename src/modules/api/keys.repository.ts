@@ -1,4 +1,4 @@
-import type { Db } from '../../platform/db';
+import type { Db, Tx } from '../../platform/db';
 
 export type Scope = 'read' | 'write';
 
@@ -17,11 +17,15 @@ export type ApiKeyRow = {
 export type ApiKey = { id: string; workspaceId: string; name: string; scopes: Scope[] };
 
 export const keysRepository = (db: Db) => ({
-  create: async (k: { workspaceId: string; name: string; prefix: string; hash: Buffer; scopes: Scope[]; by: string }) =>
+  create: async (
+    k: { workspaceId: string; name: string; prefix: string; hash: Buffer; scopes: Scope[]; by: string },
+    tx?: Tx,
+  ) =>
     (await db.one<{ id: string }>(
       `INSERT INTO api_keys (workspace_id, name, prefix, key_hash, scopes, created_by)
        VALUES ($1, $2, $3, $4, $5::text[], $6) RETURNING id`,
       [k.workspaceId, k.name, k.prefix, k.hash, k.scopes, k.by],
+      tx,
     ))!.id,
 
   list: (workspaceId: string) =>
@@ -31,10 +35,11 @@ export const keysRepository = (db: Db) => ({
       { workspaceId },
     ),
 
-  revoke: (workspaceId: string, id: string) =>
+  revoke: (workspaceId: string, id: string, tx?: Tx) =>
     db.execute(
       `UPDATE api_keys SET revoked_at = now() WHERE workspace_id = :workspaceId AND id = :id AND revoked_at IS NULL`,
       { workspaceId, id },
+      tx,
     ),
 
   exists: async (workspaceId: string, id: string) =>

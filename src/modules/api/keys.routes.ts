@@ -1,5 +1,6 @@
 import { Router, type Request } from 'express';
 import { auth, canManage } from '../accounts';
+import { who } from '../audit';
 import { forbidden } from '../../platform/errors';
 import { handleForm } from '../../platform/forms';
 import { idParam } from '../../platform/validation';
@@ -59,7 +60,7 @@ export function apiKeysRoutes(keys: ApiKeysService, delighted: DelightedSurvey) 
       page,
       schema: newKeySchema,
       run: async (input, req, res) => {
-        const { key } = await keys.create(auth(req).user, input);
+        const { key } = await keys.create(auth(req).user, input, who(req));
         res.status(201).render('api/keys', {
           ...(await page(req)),
           created: { key, name: input.name },
@@ -74,7 +75,7 @@ export function apiKeysRoutes(keys: ApiKeysService, delighted: DelightedSurvey) 
     '/settings/api-keys/:id/revoke',
     ...handleForm({
       run: async (_input, req) => {
-        await keys.revoke(auth(req).user, idParam(req.params.id, 'API key'));
+        await keys.revoke(auth(req).user, idParam(req.params.id, 'API key'), who(req));
         return '/settings/api-keys?revoked=1';
       },
     }),

@@ -3,6 +3,7 @@ import type { Db } from '../../platform/db';
 import { forbidden, found } from '../../platform/errors';
 import { hashToken } from '../../platform/tokens';
 import { canManage, type User } from '../accounts';
+import { record, type Actor } from '../audit';
 import type { NewKeyInput } from './keys.schemas';
 import { keysRepository } from './keys.repository';
 
@@ -17,17 +18,29 @@ export function apiKeysService(db: Db) {
   };
   return {
     /** A new key: returned once, here; only its SHA-256 and its prefix are kept. */
-    async create(actor: User, input: NewKeyInput) {
+    async create(actor: User, input: NewKeyInput, from: Actor) {
       manager(actor);
       const key = `rk_${crypto.randomBytes(6).toString('base64url')}_${crypto.randomBytes(32).toString('base64url')}`;
       const prefix = key.slice(0, PREFIX_LENGTH);
-      const id = await repo.create({
-        workspaceId: actor.workspaceId,
-        name: input.name,
-        prefix,
-        hash: hashToken(key),
-        scopes: input.scopes,
-        by: actor.id,
+      const id = await db.transaction(async (tx) => {
+        const made = await repo.create(
+          {
+            workspaceId: actor.workspaceId,
+            name: input.name,
+            prefix,
+            hash: hashToken(key),
+            scopes: input.scopes,
+            by: actor.id,
+          },
+          tx,
+        );
+        await record(
+          db,
+          from,
+          { action: 'api_key.created', subject: `${input.name} (${prefix}…)`, details: { scopes: input.scopes } },
+          tx,
+        );
+        return made;
       });
       return { id, key, prefix };
     },
@@ -35,13 +48,17 @@ export function apiKeysService(db: Db) {
     list: repo.list,
 
     /** Revoked at once: the very next request with it is refused (keys are looked up on every request). */
-    async revoke(actor: User, id: string) {
+    async revoke(actor: User, id: string, from: Actor) {
       manager(actor);
       await found(
         repo.exists(actor.workspaceId, id).then((ok) => (ok ? true : undefined)),
         'API key',
       );
-      await repo.revoke(actor.workspaceId, id);
+      await db.transaction(async (tx) => {
+        // Only a key that was live is recorded as revoked (a second click changes nothing).
+        if (await repo.revoke(actor.workspaceId, id, tx))
+          await record(db, from, { action: 'api_key.revoked', subject: id }, tx);
+      });
     },
 
     /** The live key a request presented, or undefined (unknown, malformed or revoked: all the same to a caller). */

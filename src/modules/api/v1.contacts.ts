@@ -103,8 +103,14 @@ export function contactEndpoints(contacts: ContactsService) {
         'Everything about the person goes (free-text answers, replies, notes, deliveries, captured emails); scores stay anonymised for the charts, and the address stays suppressed as a hash so no later import emails them.',
       params: uuidParams,
       responses: { 204: { description: 'Erased.' }, 404: { description: 'No such contact in this workspace.' } },
-      handle: async ({ key, params }) => {
-        await contacts.erase(key.workspaceId, params.id);
+      handle: async ({ key, params, req }) => {
+        // The actor is the API key, by its name (no person is signed in).
+        await contacts.erase(key.workspaceId, params.id, {
+          workspaceId: key.workspaceId,
+          userId: null,
+          name: `API key ${key.name}`,
+          ip: req.ip ?? null,
+        });
         return { status: 204 };
       },
     }),

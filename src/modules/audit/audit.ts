@@ -52,3 +52,10 @@ export const recordForPerson = (db: Db, actor: Actor, userId: string, entry: Aud
     },
     tx,
   );
+
+/**
+ * For routes whose use case owns no transaction to record in (a send that opens its own, an export that
+ * streams): records the signed-in person's act right after it is done.
+ */
+export const auditor = (db: Db) => (req: Request, entry: AuditEntry) => record(db, who(req), entry);
+export type Auditor = ReturnType<typeof auditor>;

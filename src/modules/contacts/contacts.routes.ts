@@ -24,6 +24,7 @@ import {
   type ContactFilter,
 } from './segment.filter';
 import { segmentsRoutes } from './segments.routes';
+import { who as actorOf } from '../audit';
 
 // Only numbers travel in the URL: a link can never put words of its own on our page.
 const savedNotice = (q: Record<string, unknown>) => {
@@ -184,7 +185,7 @@ export function contactsRoutes(contacts: ContactsService, opts: { importMaxBytes
 
   r.get('/contacts/:id/export.json', async (req, res) => {
     const id = idParam(req.params.id, 'contact');
-    const data = await contacts.exportAll(auth(req).workspace.id, id);
+    const data = await contacts.exportAll(auth(req).workspace.id, id, actorOf(req));
     res.attachment(`contact-${id}.json`);
     res.type('application/json').send(JSON.stringify(data, null, 2));
   });
@@ -236,7 +237,7 @@ export function contactsRoutes(contacts: ContactsService, opts: { importMaxBytes
       run: async ({ confirm }, req) => {
         const id = idParam(req.params.id, 'contact');
         if (!confirm) return `/contacts/${id}?confirm=erase`;
-        await contacts.erase(auth(req).workspace.id, id);
+        await contacts.erase(auth(req).workspace.id, id, actorOf(req));
         return '/contacts?done=erased';
       },
     }),

@@ -9,6 +9,7 @@ import { importService, type HistoryPort } from './import/import.service';
 import { segmentsRepository } from './segments.repository';
 import { isEmptyFilter, parseStoredFilter, type ContactFilter } from './segment.filter';
 import { suppressionsRepository } from './suppressions.repository';
+import { record, type Actor } from '../audit';
 
 const PAGE_SIZE = 50;
 
@@ -159,7 +160,8 @@ export function contactsService(
      * go, their links die with their deliveries (404), captured copies of their emails go, and the suppression
      * hash stays so a later import of the same address is never emailed.
      */
-    async erase(workspaceId: string, id: string) {
+    /** Recorded by the contact's id only: the log must not keep the address it erased. */
+    async erase(workspaceId: string, id: string, from: Actor) {
       await db.transaction(async (tx) => {
         const c = await found(repo.find(workspaceId, id, tx), 'contact');
         const who = { workspaceId, contactId: id, email: c.email };
@@ -169,12 +171,14 @@ export function contactsService(
         await opts.erasure.forgetMessages(messageIds, tx);
         for (const part of opts.erasure.parts) await part.erase(who, tx);
         await repo.eraseRow(workspaceId, id, c.email, tx);
+        await record(db, from, { action: 'contact.erased', subject: id }, tx);
       });
     },
 
     /** Everything we hold about one person, for a subject access request. */
-    async exportAll(workspaceId: string, id: string) {
+    async exportAll(workspaceId: string, id: string, from: Actor) {
       const c = await get(workspaceId, id);
+      await record(db, from, { action: 'export.contact', subject: c.email });
       const [invitations, responses, replies, notes] = await Promise.all([
         repo.exportDeliveries(workspaceId, id),
         repo.exportResponses(workspaceId, id),

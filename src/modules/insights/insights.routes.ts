@@ -21,6 +21,7 @@ import { THEME_SAMPLE, type InsightsService, type View } from './insights.servic
 import * as present from './present';
 import { bandLabel, highBandLabel, SCALE_NAMES } from './metrics';
 import { FEW_ANSWERS } from './trend';
+import type { Auditor } from '../audit';
 
 /** The survey's public link, when it allows one (the respondent module mints and keeps it). */
 type PublicLinkOf = (workspaceId: string, surveyId: string) => Promise<string>;
@@ -56,6 +57,7 @@ export function insightsRoutes(deps: {
   segments: (workspaceId: string) => Promise<Named[]>;
   publicUrl: string;
   publicLinkOf: PublicLinkOf;
+  audit: Auditor;
 }) {
   const r = Router();
 
@@ -175,6 +177,11 @@ export function insightsRoutes(deps: {
         `Fewer than ${view.threshold} people answered within these filters: their answers are not exported, to keep them anonymous.`,
       );
     const filename = `${slug(view.survey.title)}-${new Date().toISOString().slice(0, 10)}.${format}`;
+    await deps.audit(req, {
+      action: 'export.survey',
+      subject: view.survey.title,
+      details: { format, filters: Object.fromEntries(new URLSearchParams(filtersQuery(view.filters))) },
+    });
     await deps.exporter[format](res, view.scope, filename);
   };
   r.get('/surveys/:id/export.csv', exportAs('csv'));

@@ -1,4 +1,5 @@
 import type { Db } from '../../platform/db';
+import { auditLog } from '../audit';
 import { followupsRetention } from '../followups';
 import { responsesRetention } from '../responses';
 import { webhooksRetention } from '../webhooks';
@@ -18,7 +19,7 @@ export type SweepOptions = {
  * oldest first, in batches (a deleting policy also takes answers an earlier policy anonymised). Safe on every
  * instance at once: each batch locks its answers with FOR UPDATE SKIP LOCKED, so two instances take different
  * answers and none is done twice; an answer marked anonymised leaves the sweep's index and is never picked
- * again. Returns how many answers it changed.
+ * again. Returns how many answers it changed. The audit log's retention rides on the same tick.
  */
 export function retentionSweeper(db: Db, opts: SweepOptions = {}) {
   const { batchSize = 500, maxBatches = 20, webhookDays = 30 } = opts;
@@ -26,6 +27,7 @@ export function retentionSweeper(db: Db, opts: SweepOptions = {}) {
   const responses = responsesRetention(db);
   const followups = followupsRetention(db);
   const webhooks = webhooksRetention(db);
+  const audit = auditLog(db);
 
   async function batch(workspaceId: string, action: 'anonymise' | 'delete', before: Date) {
     return db.transaction(async (tx) => {
@@ -60,8 +62,12 @@ export function retentionSweeper(db: Db, opts: SweepOptions = {}) {
   }
 
   return {
-    /** Answers past their workspace's policy (how many were changed), then webhook messages past their days. */
+    /**
+     * Audit entries past their workspace's `audit_retention_days` (audit's purge, SKIP LOCKED too), answers past
+     * their workspace's policy (how many were changed), then webhook messages past their days.
+     */
     async tick() {
+      await audit.purge({ batchSize: batchSize * 2, maxBatches });
       let changed = 0;
       for (const p of await policies.due()) {
         for (let i = 0; i < maxBatches; i++) {

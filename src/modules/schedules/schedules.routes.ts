@@ -11,6 +11,7 @@ import type { SchedulesService } from './schedules.service';
 import { PRESETS, slotsPerCycle } from './slots';
 import type { WavesService } from './waves.service';
 import type { Cadence } from './waves.repository';
+import type { Auditor } from '../audit';
 
 const people = (n: number) => `${n} ${n === 1 ? 'person' : 'people'}`;
 
@@ -38,7 +39,12 @@ const valuesOf = (s: Schedule) => ({
   endsOn: s.endsAt ? new Intl.DateTimeFormat('en-CA', { timeZone: s.timeZone }).format(s.endsAt) : '',
 });
 
-export function schedulesRoutes(deps: { schedules: SchedulesService; surveys: SurveysService; waves: WavesService }) {
+export function schedulesRoutes(deps: {
+  schedules: SchedulesService;
+  surveys: SurveysService;
+  waves: WavesService;
+  audit: Auditor;
+}) {
   const { schedules, surveys, waves } = deps;
   const r = Router();
 
@@ -199,7 +205,11 @@ export function schedulesRoutes(deps: { schedules: SchedulesService; surveys: Su
         refusal: refusal ?? undefined,
       };
     },
-    async (workspaceId, id) => `/schedules/${(await schedules.activate(workspaceId, id)).id}`,
+    async (workspaceId, id, _user, req) => {
+      const s = await schedules.activate(workspaceId, id);
+      await deps.audit(req, { action: 'schedule.activated', subject: s.name || s.cron, details: { schedule: s.id } });
+      return `/schedules/${s.id}`;
+    },
   );
   r.get('/schedules/:id/activate', activation.show);
   r.post('/schedules/:id/activate', ...activation.act);

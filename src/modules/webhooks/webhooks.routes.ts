@@ -5,6 +5,7 @@ import { auth, can } from '../accounts';
 import { EVENT_NAMES, EVENT_TYPES } from './events';
 import { endpointSchema, newEndpointSchema } from './webhooks.schemas';
 import { ROTATION_GRACE_HOURS, type WebhooksService } from './webhooks.service';
+import { who } from '../audit';
 
 const NOTICES: Record<string, string> = {
   saved: 'Endpoint saved.',
@@ -68,7 +69,7 @@ export function webhooksRoutes(webhooks: WebhooksService) {
       page: listPage,
       schema: newEndpointSchema,
       run: async (input, req, res) => {
-        const { id, secret } = await webhooks.create(auth(req).user, input);
+        const { id, secret } = await webhooks.create(auth(req).user, input, who(req));
         if (!secret) return `${BASE}/${id}?done=created`;
         // Shown in this answer only (never in a URL, never stored in the clear), so it is shown once.
         showSecret(res, id, secret, false);
@@ -89,7 +90,7 @@ export function webhooksRoutes(webhooks: WebhooksService) {
       page: endpointPage,
       schema: endpointSchema,
       run: async (input, req) => {
-        await webhooks.update(auth(req).user, endpointId(req), input);
+        await webhooks.update(auth(req).user, endpointId(req), input, who(req));
         return `${BASE}/${endpointId(req)}?done=saved`;
       },
     }),
@@ -106,15 +107,15 @@ export function webhooksRoutes(webhooks: WebhooksService) {
         },
       }),
     );
-  action('enable', (req) => webhooks.setEnabled(auth(req).user, endpointId(req), true), 'enabled');
-  action('disable', (req) => webhooks.setEnabled(auth(req).user, endpointId(req), false), 'disabled');
+  action('enable', (req) => webhooks.setEnabled(auth(req).user, endpointId(req), true, who(req)), 'enabled');
+  action('disable', (req) => webhooks.setEnabled(auth(req).user, endpointId(req), false, who(req)), 'disabled');
   action('test', (req) => webhooks.sendTest(auth(req).user, endpointId(req)), 'tested');
 
   r.post(
     `${BASE}/:id/rotate`,
     ...handleForm({
       run: async (_input, req, res) =>
-        showSecret(res, endpointId(req), await webhooks.rotate(auth(req).user, endpointId(req)), true),
+        showSecret(res, endpointId(req), await webhooks.rotate(auth(req).user, endpointId(req), who(req)), true),
     }),
   );
 
@@ -122,7 +123,7 @@ export function webhooksRoutes(webhooks: WebhooksService) {
     `${BASE}/:id/delete`,
     ...handleForm({
       run: async (_input, req) => {
-        await webhooks.remove(auth(req).user, endpointId(req));
+        await webhooks.remove(auth(req).user, endpointId(req), who(req));
         return BASE;
       },
     }),

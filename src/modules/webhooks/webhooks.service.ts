@@ -8,6 +8,7 @@ import { TEST_EVENT } from './events';
 import { newSecret } from './signing';
 import type { EndpointInput, NewEndpointInput } from './webhooks.schemas';
 import { webhooksRepository } from './webhooks.repository';
+import { record, type Actor } from '../audit';
 
 const LOG_PAGE = 50;
 /** After a rotation, the previous secret also signs for this long. */
@@ -49,7 +50,7 @@ export function webhooksService(
     get: endpoint,
 
     /** Returns the new endpoint's id and its signing secret, shown this once (Slack endpoints have none). */
-    async create(actor: User, input: NewEndpointInput) {
+    async create(actor: User, input: NewEndpointInput, from: Actor) {
       mustManage(actor);
       await checkTarget(input.url);
       const secret = input.format === 'standard' ? newSecret() : null;
@@ -60,36 +61,45 @@ export function webhooksService(
         format: input.format,
         secretSealed: secret ? deps.sealer.seal(secret) : null,
       });
+      await record(db, from, { action: 'webhook.created', subject: input.url, details: { events: input.events } });
       return { id, secret };
     },
 
-    async update(actor: User, id: string, input: EndpointInput) {
+    async update(actor: User, id: string, input: EndpointInput, from: Actor) {
       mustManage(actor);
-      await endpoint(actor.workspaceId, id);
+      const before = await endpoint(actor.workspaceId, id);
       await checkTarget(input.url);
       await repo.update(actor.workspaceId, id, input);
+      await record(db, from, {
+        action: 'webhook.updated',
+        subject: input.url,
+        details: { ...(before.url !== input.url ? { from: before.url } : {}), events: input.events },
+      });
     },
 
-    async rotate(actor: User, id: string) {
+    async rotate(actor: User, id: string, from: Actor) {
       mustManage(actor);
       const e = await endpoint(actor.workspaceId, id);
       if (e.format === 'slack') throw conflict('A Slack endpoint has no signing secret.');
       const secret = newSecret();
       await repo.rotate(actor.workspaceId, id, deps.sealer.seal(secret), ROTATION_GRACE_HOURS);
+      await record(db, from, { action: 'webhook.updated', subject: e.url, details: { secret: 'rotated' } });
       return secret;
     },
 
-    async setEnabled(actor: User, id: string, enabled: boolean) {
+    async setEnabled(actor: User, id: string, enabled: boolean, from: Actor) {
       mustManage(actor);
-      await endpoint(actor.workspaceId, id);
+      const e = await endpoint(actor.workspaceId, id);
       if (enabled) await repo.enable(actor.workspaceId, id);
       else await repo.disable(actor.workspaceId, id, `Disabled by ${actor.name}.`);
+      await record(db, from, { action: 'webhook.updated', subject: e.url, details: { enabled } });
     },
 
-    async remove(actor: User, id: string) {
+    async remove(actor: User, id: string, from: Actor) {
       mustManage(actor);
-      await endpoint(actor.workspaceId, id);
+      const e = await endpoint(actor.workspaceId, id);
       await repo.remove(actor.workspaceId, id);
+      await record(db, from, { action: 'webhook.deleted', subject: e.url });
     },
 
     async sendTest(actor: User, id: string) {
