@@ -33,12 +33,19 @@ const conversationOpen = (imported: boolean) => `
         RETURNING band, owner_user_id INTO answer_band, answer_owner;
       END IF;
 
-      -- Confirmed just now (it never happens twice): alert if unhappy.${imported ? ' An imported answer is history: no alert.' : ''}
+      -- Confirmed just now (it never happens twice): assign if nobody owns it (round-robin, 20261204110000), then
+      -- alert, if unhappy.${imported ? ' An imported answer is history: no assignment, no alert.' : ''}
       IF NEW.completed_at IS NOT NULL AND (TG_OP = 'INSERT' OR OLD.completed_at IS NULL)${imported ? ' AND NEW.imported_at IS NULL' : ''} THEN
         IF NOT rescored THEN
           SELECT band, owner_user_id INTO answer_band, answer_owner FROM conversations WHERE response_id = NEW.id;
         END IF;
         IF answer_band IN ('detractor', 'low') THEN
+          IF answer_owner IS NULL THEN
+            answer_owner := rapport_round_robin(NEW.workspace_id);
+            IF answer_owner IS NOT NULL THEN
+              UPDATE conversations SET owner_user_id = answer_owner, updated_at = now() WHERE response_id = NEW.id;
+            END IF;
+          END IF;
           INSERT INTO alerts (workspace_id, response_id, user_id, next_attempt_at)
           SELECT NEW.workspace_id, NEW.id, u.id, now() + interval '5 minutes'
           FROM memberships m JOIN users u ON u.id = m.user_id
