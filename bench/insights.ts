@@ -285,6 +285,8 @@ async function main() {
     if (Number(shown) !== SIZE) throw new Error(`the dashboard counts ${shown} responses, not ${SIZE}`);
     const dash: number[] = [];
     for (let i = 0; i < REQUESTS; i++) dash.push((await request(port, dashboardPath, cookie)).ms);
+    // Each phase says its figures as it ends: a later phase that fails does not lose them.
+    console.log(`dashboard p50 ${quantile(dash, 0.5)} ms, p95 ${quantile(dash, 0.95)} ms`);
 
     // 2. The same numbers by a raw scan of responses: totals per score (and comments), the day counts the grain
     //    is chosen from, the weekly trend of the last year, and the last 30 days against the 30 before.
@@ -324,6 +326,7 @@ async function main() {
       if (r.status !== 200) throw new Error(`segment view answered ${r.status}`);
       if (i >= 2) seg.push(r.ms);
     }
+    console.log(`segment view p50 ${quantile(seg, 0.5)} ms, p95 ${quantile(seg, 0.95)} ms`);
 
     // 4. The respondent's POST, alone and while four clients load dashboards without pause.
     let n = 0;
@@ -346,6 +349,9 @@ async function main() {
     const loaded = await pacedPosts(port, POST_RATE, POST_SECONDS, 8, nextPost);
     loading = false;
     await Promise.all(loaders);
+    console.log(
+      `POST p99 ${alone.p99} ms alone, ${loaded.p99} ms under dashboard load (${dashboardsUnderLoad} dashboards)`,
+    );
 
     // 5. The CSV export of every row, against COPY of the same rows straight from PostgreSQL.
     const copyBaseline = async () => {
