@@ -311,7 +311,7 @@ export function buildApp(deps: AppDeps) {
   );
   app.use(contactsRoutes(contacts, { importMaxBytes }));
   app.use(wavesRoutes(waves, surveys));
-  app.use(followupsRoutes(followups, surveys));
+  app.use(followupsRoutes(followups, surveys, db));
   app.use(
     schedulesRoutes({
       schedules: schedulesService({ db, surveys, segments: contacts.segments.names }),

@@ -6,12 +6,20 @@ export const STATUSES = ['open', 'overdue', 'closed', 'all'] as const;
 export const OWNERS = ['mine', 'unassigned', 'everyone'] as const;
 export const INBOX_BANDS = ['detractor', 'passive', 'promoter', 'low', 'high'] as const;
 
+/** The sets of unhappy conversations a loop measure counts, each an inbox view (`?loop=`). */
+export const LOOP_SETS = ['unhappy', 'replied', 'unreplied', 'late', 'wroteBack', 'rescued'] as const;
+
 /** The inbox's filters come from the URL: anything unknown falls back to the default, never an error page. */
 export const inboxFilterSchema = z.object({
   status: z.enum(STATUSES).catch('open'),
   owner: z.enum(OWNERS).catch('everyone'),
   band: z.enum(INBOX_BANDS).optional().catch(undefined),
   survey: z.uuid().optional().catch(undefined),
+  // The conversations behind a loop measure (measures.ts): which, over which days, whose.
+  loop: z.enum(LOOP_SETS).optional().catch(undefined),
+  from: z.iso.date().optional().catch(undefined),
+  to: z.iso.date().optional().catch(undefined),
+  ownerId: z.uuid().optional().catch(undefined),
 });
 export type InboxFilter = z.infer<typeof inboxFilterSchema>;
 

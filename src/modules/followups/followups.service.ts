@@ -50,6 +50,7 @@ export function followupsService(db: Db, opts: { onQueued: () => void }) {
     },
 
     countOpenFor: repo.countOpenFor,
+    teammates: (workspaceId: string) => workspaceTeam.list(workspaceId),
 
     async conversation(workspaceId: string, id: string) {
       const record = await get(workspaceId, id);
