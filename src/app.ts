@@ -384,7 +384,7 @@ export function buildApp(deps: AppDeps) {
   app.use(wavesRoutes(waves, surveys, auditor(db)));
   // Before the conversation routes: '/inbox/unmatched' is not an answer's id.
   app.use(inboundRoutes(inbound));
-  app.use(followupsRoutes(followups, surveys, inboxSettings(db)));
+  app.use(followupsRoutes(followups, surveys, inboxSettings(db), db));
   app.use(inboxSettingRoutes(db));
   app.use(
     schedulesRoutes({

@@ -158,6 +158,7 @@ export const POLICY: readonly (readonly [method: 'GET' | 'POST', path: string, n
   ['POST', '/inbox/:id/assign', 'write'],
   ['POST', '/inbox/:id/close', 'write'],
   ['POST', '/inbox/:id/reopen', 'write'],
+  ['GET', '/measures', 'read'],
   ['GET', '/saved-replies', 'read'],
   ['POST', '/saved-replies', 'write'],
   ['POST', '/saved-replies/:id/delete', 'write'],

@@ -3,6 +3,16 @@ import type { Question } from '../surveys';
 import type { InboxFilter } from './followups.schemas';
 import { overdueSql } from './overdue';
 import { WORTH_ANSWERING } from './inboxSetting';
+import { LOOP_BASE, RESCUED } from './measures';
+
+const LOOP_WHERE: Record<string, string> = {
+  unhappy: 'TRUE',
+  replied: 'b.first_reply_at IS NOT NULL',
+  unreplied: 'b.first_reply_at IS NULL',
+  late: 'b.late',
+  wroteBack: 'b.wrote_back',
+  rescued: RESCUED,
+};
 
 export type InboxRow = {
   id: string;
@@ -110,6 +120,7 @@ export const followupsRepository = (db: Db) => ({
          AND (:band::text IS NULL OR cv.band = :band)
          AND (:surveyId::uuid IS NULL OR cv.survey_id = :surveyId)
          AND (:answers = 'every' OR ${WORTH_ANSWERING})
+         ${f.loop && f.from && f.to ? `AND cv.response_id IN (SELECT b.response_id FROM (${LOOP_BASE}) b WHERE ${LOOP_WHERE[f.loop]})` : ''}
          AND (:afterAt::timestamptz IS NULL OR (${key}, cv.response_id) ${cmp} (:afterAt::timestamptz, :afterId::uuid))
        ORDER BY ${key} ${dir}, cv.response_id ${dir} LIMIT :limit`,
       {
@@ -120,6 +131,9 @@ export const followupsRepository = (db: Db) => ({
         band: f.band ?? null,
         surveyId: f.survey ?? null,
         answers: f.answers ?? 'worth',
+        from: f.from ?? null,
+        to: f.to ?? null,
+        ownerId: f.ownerId ?? null,
         afterAt: after?.at ?? null,
         afterId: after?.id ?? null,
         limit,

@@ -23,6 +23,8 @@ import {
 } from './followups.schemas';
 import type { FollowupsService } from './followups.service';
 import type { InboxSettings } from './inboxSetting';
+import { duration, loopMeasures, percent } from './measures';
+import type { Db } from '../../platform/db';
 
 const NOTICES: Record<string, string> = {
   replied:
@@ -40,11 +42,12 @@ const filterQuery = (f: InboxFilter) => {
   if (f.band) q.set('band', f.band);
   if (f.survey) q.set('survey', f.survey);
   if (f.answers) q.set('answers', f.answers);
+  for (const k of ['loop', 'from', 'to', 'ownerId'] as const) if (f[k]) q.set(k, f[k]);
   return q.toString();
 };
 
 /** The close-the-loop inbox and one page per answer. */
-export function followupsRoutes(followups: FollowupsService, surveys: SurveysService, settings: InboxSettings) {
+export function followupsRoutes(followups: FollowupsService, surveys: SurveysService, settings: InboxSettings, db: Db) {
   const r = Router();
 
   r.get('/inbox', async (req, res) => {
@@ -192,6 +195,30 @@ export function followupsRoutes(followups: FollowupsService, surveys: SurveysSer
       },
     }),
   );
+
+  /**
+   * Loop measures for a chosen period (whole UTC days, the last 30 by default): the workspace's, then each
+   * teammate's as owner. Every figure links to the inbox view of the conversations behind it.
+   */
+  const periodSchema = z.object({
+    from: z.iso.date().optional().catch(undefined),
+    to: z.iso.date().optional().catch(undefined),
+  });
+  r.get('/measures', async (req, res) => {
+    const { workspace } = auth(req);
+    const asked = parse(periodSchema, req.query);
+    const today = (await db.one<{ d: string }>(`SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS d`))!.d;
+    const back30 = new Date(Date.parse(`${today}T00:00:00Z`) - 29 * 86_400_000).toISOString().slice(0, 10);
+    let period = { from: asked.from ?? back30, to: asked.to ?? today };
+    if (period.from > period.to) period = { from: period.to, to: period.from };
+    const [team, all] = await Promise.all([followups.teammates(workspace.id), loopMeasures(db, workspace.id, period)]);
+    const people = await Promise.all(
+      team.map(async (p) => ({ ...p, m: await loopMeasures(db, workspace.id, period, p.id) })),
+    );
+    const inboxFor = (loop: string, ownerId?: string) =>
+      `/inbox?${new URLSearchParams({ status: 'all', owner: 'everyone', loop, ...period, ...(ownerId ? { ownerId } : {}) }).toString()}`;
+    res.render('followups/measures', { title: 'Loop measures', period, all, people, inboxFor, percent, duration });
+  });
 
   // "You said, we did": write the update from a theme (GET /updates/new), keep it as a draft, then confirm it on
   // a page that says how many people it goes to (GET/POST /updates/:id), the pattern of every mass action.

@@ -6,6 +6,9 @@ export const STATUSES = ['open', 'overdue', 'closed', 'all'] as const;
 export const OWNERS = ['mine', 'unassigned', 'everyone'] as const;
 export const INBOX_BANDS = ['detractor', 'passive', 'promoter', 'low', 'high'] as const;
 
+/** The sets of unhappy conversations a loop measure counts, each an inbox view (`?loop=`). */
+export const LOOP_SETS = ['unhappy', 'replied', 'unreplied', 'late', 'wroteBack', 'rescued'] as const;
+
 /** The inbox's filters come from the URL: anything unknown falls back to the default, never an error page. */
 export const inboxFilterSchema = z.object({
   status: z.enum(STATUSES).catch('open'),
@@ -14,6 +17,11 @@ export const inboxFilterSchema = z.object({
   survey: z.uuid().optional().catch(undefined),
   /** Which answers: the workspace's setting (inboxSetting.ts) unless the URL asks for the other. */
   answers: z.enum(['worth', 'every']).optional().catch(undefined),
+  // The conversations behind a loop measure (measures.ts): which, over which days, whose.
+  loop: z.enum(LOOP_SETS).optional().catch(undefined),
+  from: z.iso.date().optional().catch(undefined),
+  to: z.iso.date().optional().catch(undefined),
+  ownerId: z.uuid().optional().catch(undefined),
 });
 export type InboxFilter = z.infer<typeof inboxFilterSchema>;
 

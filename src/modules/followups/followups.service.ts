@@ -57,6 +57,7 @@ export function followupsService(
     },
 
     countOpenFor: repo.countOpenFor,
+    teammates: (workspaceId: string) => workspaceTeam.list(workspaceId),
 
     async conversation(workspaceId: string, id: string) {
       const record = await get(workspaceId, id);
