@@ -64,6 +64,20 @@ export const questionOut = z
     highLabel: z.string().optional(),
     choices: z.array(z.string()).optional(),
     showIf: z.object({ bands: z.array(z.enum(BANDS)) }).optional(),
+    /** The question in the survey's other languages; choices keyed by the default-language choice. */
+    translations: z
+      .partialRecord(
+        z.enum(LANGUAGES),
+        z
+          .object({
+            text: z.string(),
+            lowLabel: z.string(),
+            highLabel: z.string(),
+            choices: z.record(z.string(), z.string()),
+          })
+          .partial(),
+      )
+      .optional(),
   })
   .meta({ id: 'Question' });
 

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { parse } from 'csv-parse';
+import { parse, type Options } from 'csv-parse';
 import { csvStringifier } from '../../../platform/csv';
 import type { Db, Tx } from '../../../platform/db';
 import { cleanText } from '../../../platform/text';
@@ -66,17 +66,61 @@ export function importService(db: Db, opts: ImportOptions) {
   const repo = importRepository(db);
 
   /** The stored file as a stream, one chunk in memory at a time; counts bytes read for the progress bar. */
-  function storedFile(importId: string, progress: { bytes: number }) {
+  /** The stored file as a stream, from byte `from` on (a read resumed after a broken line). */
+  function storedFile(importId: string, progress: { bytes: number }, from = 0) {
     return Readable.from(
       (async function* () {
+        let at = 0;
         for (let seq = 0; ; seq++) {
           const data = await repo.chunk(importId, seq);
           if (!data) return;
-          progress.bytes += data.length;
-          yield data;
+          const start = Math.max(0, from - at);
+          at += data.length;
+          if (start >= data.length) continue;
+          progress.bytes = at;
+          yield start ? data.subarray(start) : data;
         }
       })(),
     );
+  }
+
+  /**
+   * Where the broken record starting at byte `from` ends: skips blank lines, then its first line. Returns the byte
+   * after that line (null at the end of the file) and how many lines were passed.
+   */
+  /** How many line breaks the stored file has in bytes [from, to). */
+  async function newlines(importId: string, from: number, to: number) {
+    let n = 0;
+    let pos = from;
+    for await (const chunk of storedFile(importId, { bytes: 0 }, from) as AsyncIterable<Buffer>) {
+      const end = Math.min(chunk.length, to - pos);
+      for (let i = 0; i < end; i++) if (chunk[i] === 0x0a) n++;
+      pos += chunk.length;
+      if (pos >= to) break;
+    }
+    return n;
+  }
+
+  async function pastBrokenLine(importId: string, from: number) {
+    let lines = 0;
+    let seenText = false;
+    // From the byte before: csv-parse may count a CRLF record's end at its CR, leaving the LF to us.
+    let pos = Math.max(0, from - 1);
+    let prev = -1;
+    for await (const chunk of storedFile(importId, { bytes: 0 }, pos) as AsyncIterable<Buffer>) {
+      for (let i = 0; i < chunk.length; i++, pos++) {
+        const c = chunk[i]!;
+        const before = prev;
+        prev = c;
+        if (pos < from) continue;
+        if (c === 0x0a) {
+          if (!seenText && pos === from && before === 0x0d) continue;
+          lines++;
+          if (seenText) return { next: pos + 1, lines };
+        } else if (c !== 0x0d) seenText = true;
+      }
+    }
+    return { next: null, lines: lines + 1 };
   }
 
   const load = (workspaceId: string, id: string) => found(repo.find(workspaceId, id), 'import');
@@ -351,23 +395,58 @@ export function importService(db: Db, opts: ImportOptions) {
       };
       const flush = () => (target ? flushHistory(target) : flushContacts());
 
-      const parser = storedFile(id, read).pipe(csvParser(delimiter));
-      let index = 0;
-      for await (const record of parser as AsyncIterable<string[]>) {
-        if (index++ === 0) continue; // the header row
+      // A record whose quote never closes swallows the lines after it (until the end of the file or the record
+      // size limit). csv-parse reports it as a skipped record; the read then stops there, the broken line is
+      // refused with its number, and reading resumes on the next line, so the rows after it still import.
+      let from = 0;
+      let lineBase = 0;
+      // Line breaks counted in the file so far (csv-parse's own count drifts on a CRLF inside quotes).
+      const lines = { to: 0, count: 0 };
+      let header = true;
+      for (let resumed = 0; ; resumed++) {
+        const at = { bytes: 0, broken: false };
+        const parser = csvParser(delimiter, at);
+        for await (const { record, line } of storedFile(id, read, from).pipe(parser) as AsyncIterable<{
+          record: string[];
+          line: number;
+        }>) {
+          if (header) {
+            header = false;
+            continue;
+          }
+          const row = lineBase + line;
+          counts.rowsDone++;
+          const mapped = mapRecord(record, mapping, owners, addTags, target?.range);
+          if ('reason' in mapped) refusals.push({ row, email: mapped.email ?? '', reason: mapped.reason });
+          else batch.push({ row, data: mapped.row });
+          if (batch.length + refusals.length >= BATCH) await flush();
+        }
+        if (!at.broken) break;
+        const start = from + at.bytes;
+        lines.count += await newlines(id, lines.to, start);
+        lines.to = start;
+        const past = await pastBrokenLine(id, start);
+        const line = lines.count + past.lines;
         counts.rowsDone++;
-        const mapped = mapRecord(record, mapping, owners, addTags, target?.range);
-        if ('reason' in mapped) refusals.push({ row: index, email: mapped.email ?? '', reason: mapped.reason });
-        else batch.push({ row: index, data: mapped.row });
-        if (batch.length + refusals.length >= BATCH) await flush();
+        refusals.push({
+          row: line,
+          email: '',
+          reason: `Line ${line} opens a quote (") that is never closed, so this line was skipped. Fix the quote and import the file again (the other rows are safe to import twice).`,
+        });
+        if (past.next === null) break;
+        if (resumed >= MAX_BROKEN_LINES) throw new TooBroken(line);
+        from = past.next;
+        lineBase = line;
       }
       await flush();
       await repo.finish(id, 'done', null);
     } catch (err) {
       const message =
-        err instanceof Error && 'code' in err && String(err.code).startsWith('CSV_')
-          ? `The file could not be read as CSV near row ${counts.rowsDone + 1}: ${err.message}`
-          : 'The import stopped because of an error on our side. Contacts imported so far are kept; upload the file again to finish (it is safe to import twice).';
+        err instanceof TooBroken
+          ? err.message
+          : err instanceof Error && 'code' in err && String(err.code).startsWith('CSV_')
+            ? `The file could not be read as CSV near row ${counts.rowsDone + 1}: ${err.message}`
+            : 'The import stopped because of an error on our side. Contacts imported so far are kept; upload the file again to finish (it is safe to import twice).';
       await repo.finish(id, 'failed', message).catch(() => undefined);
     }
   }
@@ -404,8 +483,24 @@ export function importService(db: Db, opts: ImportOptions) {
 }
 export type ImportService = ReturnType<typeof importService>;
 
-const csvParser = (delimiter: string) =>
-  parse({
+/** After this many lines with an unclosed quote, the file is not a CSV we can trust: the import stops there. */
+const MAX_BROKEN_LINES = 100;
+class TooBroken extends Error {
+  constructor(line: number) {
+    super(
+      `The import stopped at line ${line}: more than ${MAX_BROKEN_LINES} lines open a quote (") that never closes. Contacts imported so far are kept; check that the file is a CSV export and import it again.`,
+    );
+  }
+}
+
+/**
+ * The parser, giving each record with the line it ends on. With `at`, an unreadable record (a quote never closed,
+ * a record over the size limit) does not fail the stream: `at` says where the last good record ended and that
+ * the rest was not read, and nothing after it is given out (see run()).
+ */
+const csvParser = (delimiter: string, at?: { bytes: number; broken: boolean }) => {
+  const options: Options = {
+    skip_records_with_error: !!at,
     delimiter,
     bom: true,
     relax_column_count: true,
@@ -415,7 +510,20 @@ const csvParser = (delimiter: string) =>
     max_record_size: 64 * 1024,
     // A file is input like any form: the same control characters are cleaned from every cell.
     cast: (value: string) => cleanText(value),
-  });
+  };
+  if (at)
+    options.on_record = ((record: string[], ctx: { bytes: number; lines: number }) => {
+      if (at.broken) return null;
+      at.bytes = ctx.bytes;
+      return { record, line: ctx.lines };
+    }) as never;
+  const parser = parse(options);
+  if (at)
+    parser.on('skip', () => {
+      at.broken = true;
+    });
+  return parser;
+};
 
 const tooBig = (max: number) => {
   const mb = Math.round(max / (1024 * 1024));
