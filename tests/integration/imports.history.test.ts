@@ -136,7 +136,7 @@ describe('a Delighted export of past responses', () => {
     expect(await t.db.query('SELECT 1 FROM webhook_events')).toHaveLength(0);
     const open = (await agent.get('/inbox').expect(200)).text;
     expect(open).not.toContain('data-testid="inbox-row"');
-    const closed = (await agent.get('/inbox?status=closed').expect(200)).text;
+    const closed = (await agent.get('/inbox?status=closed&answers=every').expect(200)).text;
     expect([...closed.matchAll(/data-testid="inbox-row"/g)]).toHaveLength(6);
     const statuses = await t.db.query<{ status: string }>(
       'SELECT DISTINCT status FROM conversations WHERE survey_id = :surveyId',

@@ -29,6 +29,11 @@ const NOT_SEEDED: Record<string, string> = {
   scanned_deliveries: 'made when a mail scanner prefetches a link',
   insight_rollup_deltas: 'written by triggers and compacted away into insight_rollups',
   insight_rollups: 'filled by the rollup compactor job from the deltas',
+  escalations: 'the overdue outbox: made by the escalation job a day after an unhappy answer',
+  assignment_turns: "made when round-robin assigns an unhappy answer (seeded answers have the owner's contact)",
+  customer_reply_notices: 'made when a customer reply arrives by email (inbound), never by a team page',
+  inbound_messages: "made only by the inbound SMTP listener or IMAP poller (the customer's mail)",
+  theme_update_messages: 'made when a "You said, we did" update is confirmed and fanned out',
 };
 
 /** Query and form names that carry an id somewhere in the app (schemas' uuid fields and filters). */
@@ -120,6 +125,11 @@ async function fill(agent: Agent, marker: string) {
     )
     .expect(200);
   await submitForm(agent, '/settings/retention', '/settings/retention', { months: '24', action: 'anonymise' });
+  await submitForm(agent, '/settings/inbox', '/settings/inbox', { opens: 'every' });
+  await submitForm(agent, '/saved-replies', '/saved-replies', {
+    title: `${marker} thanks`,
+    body: `${marker} saved reply`,
+  });
 
   const workspaceId = (await t.db.one<{ w: string }>(`SELECT workspace_id AS w FROM surveys WHERE id = :surveyId`, {
     surveyId,
@@ -131,6 +141,13 @@ async function fill(agent: Agent, marker: string) {
   }))!.id;
   await submitForm(agent, `/inbox/${responseId}`, `/inbox/${responseId}/notes`, { note: `${marker} note` });
   await submitForm(agent, `/inbox/${responseId}`, `/inbox/${responseId}/replies`, { body: `${marker} reply` });
+  // A "You said, we did" draft from a theme of the survey's comments.
+  await submitForm(agent, `/updates/new?survey=${surveyId}&question=reason&theme=exports`, '/updates', {
+    survey: surveyId,
+    question: 'reason',
+    theme: 'exports',
+    body: `${marker} we rebuilt the exports`,
+  });
   // A webhook test event (its delivery and event rows), a logo, the survey's public link.
   const hookId = (await t.db.one<{ id: string }>(`SELECT id FROM webhook_endpoints WHERE workspace_id = :workspaceId`, {
     workspaceId,

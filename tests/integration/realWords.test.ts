@@ -124,8 +124,10 @@ describe('"Last time you told us…"', () => {
     await t.worker.drainOnce();
     const to = (email: string) =>
       t.smtp.messages.find((m) => m.to && !Array.isArray(m.to) && m.to.text.includes(email))!;
+    // The survey has no French translation, so Ada's whole email is in its default language (one language per
+    // email); the line itself is the teammate's own words. The wording in each language: tests/unit/invitation.test.ts.
     expect(to('ada@example.com').text).toContain(
-      `La dernière fois, vous nous avez dit ce que vous pensiez. Valeria Ortiz vous écrit : « ${line} »`,
+      `Last time, you told us what you thought. Valeria Ortiz writes: “${line}”`,
     );
     expect(to('bob@example.com').text).not.toContain('Last time');
     expect(to('cy@example.com').text).not.toContain('Last time');

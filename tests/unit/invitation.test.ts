@@ -193,7 +193,8 @@ describe('"Last time you told us…"', () => {
       ['es', `La última vez nos contó lo que pensaba. Sam le escribe: «${line}»`],
     ];
     for (const [locale, expected] of cases) {
-      const mail = await render({ contactLocale: locale, lastLine: line, lastLineBy: 'Sam' });
+      // The whole email is in one language: the contact's, where the survey is written in it.
+      const mail = await render({ contactLocale: locale, surveyLanguage: locale, lastLine: line, lastLineBy: 'Sam' });
       expect(mail.text).toContain(expected);
       expect(mail.html).toContain('data-last-time');
     }
