@@ -141,13 +141,6 @@ async function fill(agent: Agent, marker: string) {
   }))!.id;
   await submitForm(agent, `/inbox/${responseId}`, `/inbox/${responseId}/notes`, { note: `${marker} note` });
   await submitForm(agent, `/inbox/${responseId}`, `/inbox/${responseId}/replies`, { body: `${marker} reply` });
-  // A "You said, we did" draft from a theme of the survey's comments.
-  await submitForm(agent, `/updates/new?survey=${surveyId}&question=reason&theme=exports`, '/updates', {
-    survey: surveyId,
-    question: 'reason',
-    theme: 'exports',
-    body: `${marker} we rebuilt the exports`,
-  });
   // A webhook test event (its delivery and event rows), a logo, the survey's public link.
   const hookId = (await t.db.one<{ id: string }>(`SELECT id FROM webhook_endpoints WHERE workspace_id = :workspaceId`, {
     workspaceId,
@@ -164,6 +157,12 @@ async function fill(agent: Agent, marker: string) {
     `INSERT INTO survey_public_links (survey_id, workspace_id, token_hash, token_sealed)
      VALUES (:surveyId, :workspaceId, :hash, 'sealed') ON CONFLICT DO NOTHING`,
     { surveyId, workspaceId, hash: crypto.randomBytes(32) },
+  );
+  // A "You said, we did" draft, as /updates leaves it (a theme of the survey's comments).
+  await t.db.execute(
+    `INSERT INTO theme_updates (workspace_id, survey_id, question_id, theme, body, author_name)
+     VALUES (:workspaceId, :surveyId, 'reason', 'exports', '${marker} we rebuilt the exports', '${marker} owner')`,
+    { workspaceId, surveyId },
   );
   // An import with a refused row, as the import's upload and load leave them.
   const importId = (await t.db.one<{ id: string }>(
