@@ -68,7 +68,7 @@ import {
 import { retentionRoutes, retentionService } from './modules/retention';
 import { webhooksErasure, webhooksRoutes, webhooksService } from './modules/webhooks';
 import { apiKeysRoutes, apiKeysService, apiRoutes, delightedRoutes, delightedSurvey } from './modules/api';
-import { inboundRoutes, inboundService, replyAddresses } from './modules/inbound';
+import { inboundErasure, inboundRoutes, inboundService, replyAddresses } from './modules/inbound';
 
 export type AppDeps = {
   /** Whatever is not given is at its default (config.ts). */
@@ -161,7 +161,13 @@ export function buildApp(deps: AppDeps) {
     // Each module erases its own part of a person; followups finds its rows through their answers, so it goes
     // before responses anonymises them.
     erasure: {
-      parts: [followupsErasure(db), responsesErasure(db), schedulesErasure(db), webhooksErasure(db)],
+      parts: [
+        followupsErasure(db),
+        inboundErasure(db),
+        responsesErasure(db),
+        schedulesErasure(db),
+        webhooksErasure(db),
+      ],
       forgetMessages: mailboxErasure(db),
     },
   });

@@ -62,7 +62,7 @@ run('every team page at 375 and 1280 px: no horizontal overflow, no axe violatio
 
   beforeAll(async () => {
     fs.rmSync(SCREENSHOTS, { recursive: true, force: true });
-    t = await createTestApp({ mailbox: true, webhooksAllowPrivate: true });
+    t = await createTestApp({ mailbox: true, inbound: true, webhooksAllowPrivate: true });
     server = http.createServer(t.app);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -109,6 +109,15 @@ run('every team page at 375 and 1280 px: no horizontal overflow, no axe violatio
         .expect(303);
     }
     ids.response = (await t.db.one<{ id: string }>(`SELECT id FROM responses ORDER BY score LIMIT 1`))!.id;
+    // The customer wrote back (with an attachment), and a message that matched nothing (Inbox → Unmatched).
+    await t.db.execute(
+      `INSERT INTO inbound_messages (workspace_id, response_id, message_id, kind, matched_by, source, from_address, from_name, subject, body, attachments)
+       VALUES (:w, :r, '<design-1@customer.test>', 'reply', 'token', 'smtp', 'ada@example.com', 'Ada Lovelace', 'Re: survey',
+         'Thanks, that helps. Here is the screen I meant.', '[{"name":"export-error.png","type":"image/png","size":48213}]'),
+         (:w, NULL, '<design-2@elsewhere.test>', 'reply', NULL, 'imap', 'someone@elsewhere.test', '', 'Question about pricing',
+         'Hello, who do I talk to about a bigger plan?', '[]')`,
+      { w: workspaceId, r: ids.response },
+    );
     ids.question = 'reason';
     await submitForm(owner, `/surveys/${ids.survey}/schedules/new`, `/surveys/${ids.survey}/schedules`, {
       preset: 'custom',

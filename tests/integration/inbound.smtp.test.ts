@@ -221,6 +221,23 @@ describe('what never attaches to a conversation', () => {
   });
 });
 
+describe('erasure', () => {
+  it('erasing a contact deletes the messages they sent, matched or not, and the notices that quoted them', async () => {
+    const a = await answered();
+    const reply = await teammateReplies(a.responseId, a.email);
+    await send({ from: a.email, to: reply.replyTo!.value[0]!.address!, text: 'My phone is 555-0100.' });
+    await send({ from: a.email, to: `hello@${INBOUND_DOMAIN}`, subject: 'Stray', text: 'Also 555-0100.' });
+    await t.worker.drainOnce();
+    expect(await noticesFor(a.responseId)).toBe(1);
+    await submitForm(agent, `/contacts/${a.contactId}`, `/contacts/${a.contactId}/erase`, { confirm: 'on' });
+    const left = await t.db.one<{ n: string }>(
+      `SELECT count(*) AS n FROM inbound_messages WHERE body LIKE '%555-0100%'`,
+    );
+    expect(Number(left!.n)).toBe(0);
+    expect(await noticesFor(a.responseId)).toBe(0);
+  });
+});
+
 describe('a bounce that comes back', () => {
   it('a delivery status notification about our invitation marks the delivery and the contact bounced', async () => {
     const a = await answered();

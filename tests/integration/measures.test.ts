@@ -122,3 +122,22 @@ it('an empty period says so with dashes, not zeros divided', async () => {
   const page = await agent.get('/measures?from=2025-01-01&to=2025-01-31').expect(200);
   expect(tiles(page.text)).toMatchObject({ 'Personal reply': '–', 'Median first reply': '–', Rescued: '–' });
 });
+
+it("a customer's emailed answer to our reply counts as writing back; an auto-reply does not", async () => {
+  const dan = (await t.db.one<{ id: string }>(
+    `SELECT r.id FROM responses r WHERE r.workspace_id = :workspaceId AND r.submitted_at = '2026-03-06T09:00:00Z'`,
+    { workspaceId },
+  ))!.id;
+  const inbound = (kind: string, messageId: string) =>
+    t.db.execute(
+      `INSERT INTO inbound_messages (workspace_id, response_id, message_id, kind, matched_by, source, from_address, received_at)
+       VALUES (:workspaceId, :dan, :messageId, :kind, 'token', 'smtp', 'dan@example.com', '2026-03-06T15:00:00Z')`,
+      { workspaceId, dan, messageId, kind },
+    );
+  await inbound('auto_reply', '<ooo-1@example.com>');
+  expect(tiles((await agent.get(`/measures?${PERIOD}`).expect(200)).text)['Wrote back']).toBe('67 %');
+  await inbound('reply', '<dan-1@example.com>');
+  // Ana and Ben answered again; Dan wrote back by email: 3 of 3.
+  expect(tiles((await agent.get(`/measures?${PERIOD}`).expect(200)).text)['Wrote back']).toBe('100 %');
+  expect(await inboxNames(`loop=wroteBack&${PERIOD}`)).toEqual(['Ana', 'Ben', 'Dan']);
+});

@@ -24,8 +24,11 @@ export const LOOP_BASE = `
   SELECT cv.response_id, cv.submitted_at, cv.first_reply_at, cv.owner_user_id,
     coalesce(cv.first_reply_at, now()) - cv.submitted_at > make_interval(hours => w.response_target_hours) AS late,
     nx.band AS next_band,
-    EXISTS (SELECT 1 FROM responses later WHERE cv.first_reply_at IS NOT NULL AND later.contact_id = r.contact_id
-            AND later.workspace_id = cv.workspace_id AND later.submitted_at > cv.first_reply_at) AS wrote_back
+    cv.first_reply_at IS NOT NULL AND (
+      EXISTS (SELECT 1 FROM responses later WHERE later.contact_id = r.contact_id
+              AND later.workspace_id = cv.workspace_id AND later.submitted_at > cv.first_reply_at)
+      OR EXISTS (SELECT 1 FROM inbound_messages im WHERE im.response_id = cv.response_id AND im.kind = 'reply'
+              AND im.received_at > cv.first_reply_at)) AS wrote_back
   FROM conversations cv
   JOIN workspaces w ON w.id = cv.workspace_id
   JOIN responses r ON r.id = cv.response_id

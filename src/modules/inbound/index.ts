@@ -4,3 +4,4 @@ export { replyAddresses, type ReplyAddresses } from './addresses';
 export { startInboundListener, type InboundListener } from './listener';
 export { imapPoller, type ImapPoller } from './imap';
 export { readMessage, type InboundMail } from './read';
+export { inboundErasure } from './erasure';
