@@ -2,6 +2,7 @@ import { WAIT_MS } from '../helpers/wait';
 import {
   browserAvailable,
   expectText,
+  ridePulse,
   setUpWorkspace,
   startBrowserSession,
   type BrowserSession,
@@ -22,28 +23,8 @@ run('a teammate closes the loop with a detractor in a real browser', () => {
     const base = rapport.url;
     await setUpWorkspace(page, base);
 
-    await page.getByRole('link', { name: 'New survey' }).click();
-    await page.getByRole('button', { name: 'Create survey' }).click();
-    await page.waitForURL(/\/surveys\/[0-9a-f-]{36}$/);
-    const surveyUrl = page.url();
-    await page.getByRole('navigation').getByRole('link', { name: 'Contacts' }).click();
-    await page.getByLabel('One per line: name, email').fill('Ada Lovelace, ada@example.com');
-    await page.getByRole('button', { name: 'Add contacts' }).click();
-    await expectText(page.getByRole('status')).toContain('1 added');
-    await page.goto(surveyUrl);
-    await page.getByRole('link', { name: 'Send now…' }).click();
-    await expectText(page.getByTestId('send-count')).toContain('This emails 1 person now.');
-    await page.getByRole('button', { name: 'Email 1 person now' }).click();
-    await page.getByText('All invitations have been handled.').waitFor();
-
     // Ada answers 3 from her email.
-    await page.getByRole('navigation').getByRole('link', { name: 'Mailbox' }).click();
-    await page.getByRole('link', { name: 'How are we doing?' }).click();
-    await page.frameLocator('iframe[title="Email body"]').getByRole('link', { name: '3', exact: true }).click();
-    await page.waitForURL(/\/r\/[\w-]{43}\?score=3$/);
-    await page.getByRole('textbox').first().fill('Nobody answered my <ticket>');
-    await page.getByRole('button', { name: 'Send' }).click();
-    await expectText(page.getByRole('heading', { level: 1 })).toBe('Thank you!');
+    await ridePulse(page, { score: 3, comment: 'Nobody answered my <ticket>' });
 
     // The teammate opens it from the inbox, filtered to detractors.
     await page.goto(`${base}/inbox`);

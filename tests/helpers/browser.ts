@@ -95,6 +95,37 @@ export async function setUpWorkspace(page: Page, base: string) {
   await page.waitForURL(`${base}/surveys`);
 }
 
+/**
+ * The first pulse a new team runs, as a person clicks it (after setUpWorkspace): a survey from the default
+ * template, Ada Lovelace as the one contact, "Send now" confirmed, and Ada answering `score` with `comment` from
+ * the invitation in the built-in Mailbox. Returns the survey's page address.
+ */
+export async function ridePulse(page: Page, answer: { score: number; comment: string }) {
+  await page.getByRole('link', { name: 'New survey' }).click();
+  await page.getByRole('button', { name: 'Create survey' }).click();
+  await page.waitForURL(/\/surveys\/[0-9a-f-]{36}$/);
+  const surveyUrl = page.url();
+  await page.getByRole('navigation').getByRole('link', { name: 'Contacts' }).click();
+  await page.getByLabel('One per line: name, email').fill('Ada Lovelace, ada@example.com');
+  await page.getByRole('button', { name: 'Add contacts' }).click();
+  await expectText(page.getByRole('status')).toContain('1 added');
+  await page.goto(surveyUrl);
+  await page.getByRole('link', { name: 'Send now…' }).click();
+  await expectText(page.getByTestId('send-count')).toContain('This emails 1 person now.');
+  await page.getByRole('button', { name: 'Email 1 person now' }).click();
+  await page.getByText('All invitations have been handled.').waitFor();
+
+  await page.getByRole('navigation').getByRole('link', { name: 'Mailbox' }).click();
+  await page.getByRole('link', { name: 'How are we doing?' }).click();
+  const score = String(answer.score);
+  await page.frameLocator('iframe[title="Email body"]').getByRole('link', { name: score, exact: true }).click();
+  await page.waitForURL(new RegExp(`/r/[\\w-]{43}\\?score=${score}$`));
+  await page.getByRole('textbox').first().fill(answer.comment);
+  await page.getByRole('button', { name: 'Send' }).click();
+  await expectText(page.getByRole('heading', { level: 1 })).toBe('Thank you!');
+  return surveyUrl;
+}
+
 /** playwright-core has no test runner: a small polling assertion on a locator's text. */
 export function expectText(locator: Locator) {
   const poll = async (check: (text: string) => boolean, what: string) => {
