@@ -28,7 +28,8 @@ run('a respondent answering during a database outage, in a real browser', () => 
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     browser = await launchBrowser();
     workspaceId = await seedWorkspace(t.db);
-    surveyId = await seedSurvey(t.db, workspaceId, { questions: NPS_SURVEY });
+    // A page is in one language: a German survey for the German contact below.
+    surveyId = await seedSurvey(t.db, workspaceId, { questions: NPS_SURVEY, language: 'de' });
   });
 
   afterAll(async () => {

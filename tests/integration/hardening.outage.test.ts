@@ -41,7 +41,9 @@ describe('readiness when PostgreSQL hangs or goes away', () => {
 
 describe('a respondent answering while the database is down', () => {
   it('gets the page in their language saying the answer is not saved yet, with their answer in the form and Send; sending again once it is back saves it', async () => {
-    const { token, deliveryId } = await seedDelivery(t.db, t.sealer, workspaceId, surveyId, { locale: 'fr' });
+    // A page is in one language: a French survey for a French contact (the chrome is what this checks).
+    const french = await seedSurvey(t.db, workspaceId, { questions: NPS_SURVEY, language: 'fr' });
+    const { token, deliveryId } = await seedDelivery(t.db, t.sealer, workspaceId, french, { locale: 'fr' });
     // They opened the link while all was well...
     await request(t.app).get(`/r/${token}?score=3`).expect(200);
     // ...and the database went away before they pressed Send.
@@ -94,7 +96,8 @@ describe('a respondent answering while the database is down', () => {
   });
 
   it('a save-as-you-go request (JSON) gets a 503 with the message in their language, never a bare 500', async () => {
-    const { token } = await seedDelivery(t.db, t.sealer, workspaceId, surveyId, { locale: 'es' });
+    const spanish = await seedSurvey(t.db, workspaceId, { questions: NPS_SURVEY, language: 'es' });
+    const { token } = await seedDelivery(t.db, t.sealer, workspaceId, spanish, { locale: 'es' });
     await request(t.app).get(`/r/${token}`).expect(200);
     t.proxy!.cut();
     const res = await request(t.app)
