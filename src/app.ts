@@ -27,6 +27,8 @@ import {
   authorize,
   loadUser,
   LOGO_MAX_BYTES,
+  oidcClient,
+  ssoService,
   logoPath,
   logoRoute,
   passwordService,
@@ -84,6 +86,7 @@ export type AppDeps = {
         | 'apiRateLimit'
         | 'sessionIdleMs'
         | 'sessionAbsoluteMs'
+        | 'oidc'
       >
     >;
   db: Db;
@@ -356,7 +359,9 @@ export function buildApp(deps: AppDeps) {
     next();
   });
 
-  app.use(accountsRoutes(accounts, { db, secretKey: deps.secretKey, secure, twoFactor }));
+  const sso = config.oidc && { client: oidcClient(config.oidc, config.publicUrl), service: ssoService(db) };
+  if (sso) app.locals.ssoName = sso.client.name;
+  app.use(accountsRoutes(accounts, { db, secretKey: deps.secretKey, secure, twoFactor, sso }));
   app.use(selfServiceRoutes({ db, passwords, team }));
   app.use(signupRoutes(accounts, { enabled: config.signupEnabled }));
   app.use(requireUser);

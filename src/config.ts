@@ -109,6 +109,18 @@ const variables = z.object({
     .optional(),
   IMAP_POLL_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
   IMAP_MOVE_TO: z.string().min(1).optional(),
+  // Single sign-on with OpenID Connect (accounts/oidc.ts): all three or none. The issuer is https (plain http only
+  // on this machine's loopback, for a provider under test); OIDC_NAME is what the button says ("Sign in with …").
+  OIDC_ISSUER: z
+    .url({ protocol: /^https?$/ })
+    .refine(
+      (u) => u.startsWith('https:') || /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?(\/|$)/.test(u),
+      'must be an https:// URL (http:// only on localhost)',
+    )
+    .optional(),
+  OIDC_CLIENT_ID: z.string().min(1).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  OIDC_NAME: z.string().trim().min(1).max(40, 'must be at most 40 characters').optional(),
   // Webhook messages (event, deliveries, attempt log) are deleted this many days after the event, once settled.
   WEBHOOK_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
 });
@@ -128,6 +140,19 @@ const schema = variables
   .refine((e) => !e.INBOUND_SMTP_PORT || e.INBOUND_DOMAIN, {
     path: ['INBOUND_DOMAIN'],
     message: 'must be set with INBOUND_SMTP_PORT (the listener takes mail for that domain only)',
+  })
+  .refine(
+    (e) =>
+      [e.OIDC_ISSUER, e.OIDC_CLIENT_ID, e.OIDC_CLIENT_SECRET].every((v) => v === undefined) ||
+      [e.OIDC_ISSUER, e.OIDC_CLIENT_ID, e.OIDC_CLIENT_SECRET].every((v) => v !== undefined),
+    {
+      path: ['OIDC_ISSUER'],
+      message: 'OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET go together: set all three, or none',
+    },
+  )
+  .refine((e) => !e.OIDC_NAME || e.OIDC_ISSUER, {
+    path: ['OIDC_NAME'],
+    message: 'names the single sign-on button: needs OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET',
   })
   .transform((e) => {
     const {
@@ -149,6 +174,10 @@ const schema = variables
       imapPollSeconds,
       imapMoveTo,
       replicaMaxLagSeconds,
+      oidcIssuer,
+      oidcClientId,
+      oidcClientSecret,
+      oidcName,
       ...settings
     } = Object.fromEntries(Object.entries(e).map(([k, v]) => [camelCase(k), v])) as Settings<typeof e>;
     return {
@@ -166,6 +195,16 @@ const schema = variables
       /** /metrics is off unless a token (Bearer, on PORT) or a port of its own is set. */
       metrics: { token: metricsToken, port: metricsPort },
       replicaMaxLagMs: replicaMaxLagSeconds * 1000,
+      /** Single sign-on, when configured; the button names the provider (OIDC_NAME, or the issuer's host). */
+      oidc:
+        oidcIssuer && oidcClientId && oidcClientSecret
+          ? {
+              issuer: oidcIssuer,
+              clientId: oidcClientId,
+              clientSecret: oidcClientSecret,
+              name: oidcName ?? new URL(oidcIssuer).hostname,
+            }
+          : undefined,
       /**
        * Where customers' answers come in. With the built-in mailbox (no SMTP_URL) the listener always runs, on
        * loopback and a free port unless INBOUND_SMTP_PORT says otherwise, for a domain of its own, so replies carry

@@ -18,6 +18,8 @@ const INSTALL_WIDE: Record<string, string> = {
     'a person’s, not a workspace’s: one account signs in to all its workspaces, and its password is reset once for all',
   recovery_codes:
     'a person’s two-factor recovery codes: one account signs in to all its workspaces with one second factor',
+  user_identities:
+    'a person’s single sign-on link (issuer, subject): one account signs in to all its workspaces with one provider account',
   rate_limit_hits:
     'counters per client address for public links, across workspaces: an abuser is one address whatever survey they hit',
 };

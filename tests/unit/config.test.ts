@@ -79,4 +79,21 @@ describe('config', () => {
     );
     expect(() => loadConfig({ DATABASE_URL: primary, REPLICA_MAX_LAG_SECONDS: '0' })).toThrow(/REPLICA_MAX_LAG/);
   });
+
+  it('single sign-on is all three OIDC keys or none, on https (http only on loopback), the button named by OIDC_NAME or the issuer host', () => {
+    const all = { OIDC_ISSUER: 'https://id.example.com', OIDC_CLIENT_ID: 'rapport', OIDC_CLIENT_SECRET: 's3cret' };
+    expect(loadConfig({}).oidc).toBeUndefined();
+    expect(loadConfig(all).oidc).toEqual({
+      issuer: 'https://id.example.com',
+      clientId: 'rapport',
+      clientSecret: 's3cret',
+      name: 'id.example.com',
+    });
+    expect(loadConfig({ ...all, OIDC_NAME: 'Okta' }).oidc?.name).toBe('Okta');
+    expect(loadConfig({ ...all, OIDC_ISSUER: 'http://127.0.0.1:4000' }).oidc?.issuer).toBe('http://127.0.0.1:4000');
+    expect(() => loadConfig({ ...all, OIDC_CLIENT_SECRET: '' })).toThrow(/OIDC_ISSUER: .*set all three, or none/);
+    expect(() => loadConfig({ OIDC_CLIENT_ID: 'rapport' })).toThrow(/set all three, or none/);
+    expect(() => loadConfig({ ...all, OIDC_ISSUER: 'http://id.example.com' })).toThrow(/OIDC_ISSUER: must be an https/);
+    expect(() => loadConfig({ OIDC_NAME: 'Okta' })).toThrow(/OIDC_NAME: names the single sign-on button/);
+  });
 });

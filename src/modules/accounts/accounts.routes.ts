@@ -9,6 +9,8 @@ import type { AccountsService } from './accounts.service';
 import { codeSchema, loginSchema, setupSchema } from './accounts.schemas';
 import { holdForCode, signIn, signOut } from './signin';
 import type { TwoFactorService } from './twoFactor';
+import { OIDC_CALLBACK_PATH, type OidcClient } from './oidc';
+import type { SsoService } from './sso.service';
 import { who } from '../audit';
 
 // Only same-site paths: a `next` taken from the URL must never send someone to another site.
@@ -103,10 +105,17 @@ const PENDING_MS = 10 * 60_000;
 
 export function accountsRoutes(
   accounts: AccountsService,
-  deps: { db: Db; secretKey: string; secure: boolean; twoFactor: TwoFactorService },
+  deps: {
+    db: Db;
+    secretKey: string;
+    secure: boolean;
+    twoFactor: TwoFactorService;
+    /** Single sign-on, when configured (oidc.ts, sso.service.ts). */
+    sso?: { client: OidcClient; service: SsoService };
+  },
 ) {
   const r = Router();
-  const { twoFactor } = deps;
+  const { twoFactor, sso } = deps;
   const throttle = loginThrottle(deps.db, deps.secretKey, deps.secure);
 
   /** The person who gave the right password and owes a code, while the password step still counts. */
@@ -191,12 +200,60 @@ export function accountsRoutes(
           });
         }
         await signIn(req, user);
-        throttle.remember(req, res, pending.email);
-        await accounts.signedIn(user, who(req), method);
+        // The browser is known for the account only after a password (it is the password throttle's exemption).
+        if (!pending.via) throttle.remember(req, res, pending.email);
+        await accounts.signedIn(user, who(req), pending.via ? `${pending.via}+${method}` : method);
         return pending.next;
       },
     }),
   );
+
+  if (sso) {
+    // Leaving for the provider: a GET (a link), as login CSRF is what `state` bound to this session prevents.
+    r.get('/login/oidc', async (req, res) => {
+      const { url, pending } = await sso.client.start(safeNext(req.query.next));
+      req.session.oidc = pending;
+      await new Promise<void>((resolve, reject) => req.session.save((e) => (e ? reject(e) : resolve())));
+      res.redirect(303, url);
+    });
+
+    r.get(OIDC_CALLBACK_PATH, async (req, res) => {
+      // Spent at first use, whatever happens next: a callback replayed in this browser finds nothing to match.
+      const pending = req.session.oidc;
+      delete req.session.oidc;
+      try {
+        if (!pending || Date.now() - pending.at > PENDING_MS)
+          throw new AppError(
+            400,
+            'sso_expired',
+            `This sign-in with ${sso.client.name} was not started in this browser, or took too long. Start again from the sign-in page.`,
+          );
+        const query = req.originalUrl.slice(req.path.length);
+        const identity = await sso.client.finish(query, pending);
+        const user = await sso.service.signIn(identity, sso.client.name, who(req));
+        // Two-factor is Rapport's own: a person who turned it on still gives their code (README).
+        if (await twoFactor.isEnabled(user.id)) {
+          await holdForCode(req, {
+            userId: user.id,
+            workspaceId: user.workspaceId,
+            email: user.email,
+            next: pending.next,
+            via: 'oidc',
+          });
+          return res.redirect(303, '/login/code');
+        }
+        await signIn(req, user);
+        await accounts.signedIn(user, who(req), 'oidc');
+        res.redirect(303, pending.next);
+      } catch (err) {
+        const reason = (err as { reason?: string; code?: string }).reason ?? (err as AppError).code;
+        req.log?.warn({ reason, method: 'oidc' }, 'single sign-on refused');
+        // Nobody is signed in by a refused callback: a signed-out browser keeps no session at all.
+        if (!req.session.userId) await signOut(req);
+        throw err;
+      }
+    });
+  }
 
   r.post(
     '/logout',

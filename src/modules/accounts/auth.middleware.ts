@@ -2,6 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { forbidden, unauthenticated } from '../../platform/errors';
 import type { AccountsService } from './accounts.service';
 import type { User, Workspace } from './accounts.repository';
+import type { OidcPending } from './oidc';
 import { can, type Permission, type Role } from './policy';
 import { signIn, signOut } from './signin';
 
@@ -14,7 +15,9 @@ declare module 'express-session' {
     signedInAt: number;
     userAgent: string;
     /** Between the password and the code of a two-factor sign-in (accounts.routes.ts). */
-    pending: { userId: string; workspaceId: string; email: string; next: string; at: number };
+    pending: { userId: string; workspaceId: string; email: string; next: string; at: number; via?: 'oidc' };
+    /** Between leaving for the identity provider and coming back (oidc.ts): what the callback must match. */
+    oidc?: OidcPending;
     /** When this session last sent a write (ms): its reads must see it (platform/replica.ts). */
     wroteAt?: number;
   }

@@ -14,3 +14,5 @@ export { teammates, type Teammate, type Teammates } from './teammates';
 export { recordAction, confirmedAction, type Confirmation } from './actions';
 export { authorize, can, ROLES, type Role, type Permission } from './policy';
 export { signupRoutes, workspacesRoutes } from './workspaces.routes';
+export { oidcClient, type OidcSettings } from './oidc';
+export { ssoService } from './sso.service';

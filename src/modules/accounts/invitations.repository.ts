@@ -63,6 +63,16 @@ export const invitationsRepository = (db: Db) => ({
       tx,
     ),
 
+  /** Every invitation of an address that can still be used, oldest first, locked: single sign-on accepts them. */
+  usableFor: (email: string, tx: Tx) =>
+    db.query<Invitation>(
+      `SELECT ${COLUMNS} FROM team_invitations i
+       WHERE lower(i.email) = lower(:email) AND i.accepted_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > now()
+       ORDER BY i.created_at, i.id FOR UPDATE`,
+      { email },
+      tx,
+    ),
+
   accept: (id: string, tx: Tx) =>
     db.execute(`UPDATE team_invitations SET accepted_at = now() WHERE id = :id`, { id }, tx),
 

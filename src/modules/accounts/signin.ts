@@ -28,7 +28,7 @@ export const signOut = (req: Request) =>
  */
 export const holdForCode = (
   req: Request,
-  pending: { userId: string; workspaceId: string; email: string; next: string },
+  pending: { userId: string; workspaceId: string; email: string; next: string; via?: 'oidc' },
 ) =>
   new Promise<void>((resolve, reject) => {
     req.session.regenerate((err) => {
