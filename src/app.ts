@@ -392,7 +392,7 @@ export function buildApp(deps: AppDeps) {
     }),
   );
   app.use(contactsRoutes(contacts, { importMaxBytes }));
-  app.use(wavesRoutes(waves, surveys, auditor(db)));
+  app.use(wavesRoutes(waves, surveys));
   // Before the conversation routes: '/inbox/unmatched' is not an answer's id.
   app.use(inboundRoutes(inbound));
   app.use(followupsRoutes(followups, surveys, inboxSettings(db), db));
@@ -402,7 +402,6 @@ export function buildApp(deps: AppDeps) {
       schedules: schedulesService({ db, surveys, segments: contacts.segments.names }),
       surveys,
       waves,
-      audit: auditor(db),
     }),
   );
   const listenerUrl = deps.inbound?.listenerUrl;

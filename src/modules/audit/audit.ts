@@ -54,8 +54,10 @@ export const recordForPerson = (db: Db, actor: Actor, userId: string, entry: Aud
   );
 
 /**
- * For routes whose use case owns no transaction to record in (a send that opens its own, an export that
- * streams): records the signed-in person's act right after it is done.
+ * For an export, which has no write to share a transaction with: it reads (from the dashboards' pool or a
+ * replica) and streams for as long as the download lasts. Its entry is committed on its own *before* the first
+ * byte: an export whose entry cannot be written never starts, and one that starts is on record even if the
+ * download is cut short (data that may have left is what the log must show).
  */
 export const auditor = (db: Db) => (req: Request, entry: AuditEntry) => record(db, who(req), entry);
 export type Auditor = ReturnType<typeof auditor>;

@@ -69,11 +69,19 @@ export const schedulesRepository = (db: Db) => ({
     ),
 
   /** Slots missed while paused are neither sent nor recorded: resuming starts from now. */
-  setStatus: (workspaceId: string, id: string, status: 'active' | 'paused', now: Date, nextSlotAt: Date | null) =>
+  setStatus: (
+    workspaceId: string,
+    id: string,
+    status: 'active' | 'paused',
+    now: Date,
+    nextSlotAt: Date | null,
+    tx?: Tx,
+  ) =>
     db.execute(
       `UPDATE schedules SET status = :status, checked_until = :now, next_slot_at = :nextSlotAt, updated_at = now()
        WHERE workspace_id = :workspaceId AND id = :id AND deleted_at IS NULL`,
       { workspaceId, id, status, now, nextSlotAt },
+      tx,
     ),
 
   softDelete: (workspaceId: string, id: string) =>

@@ -11,7 +11,7 @@ import type { SchedulesService } from './schedules.service';
 import { PRESETS, slotsPerCycle } from './slots';
 import type { WavesService } from './waves.service';
 import type { Cadence } from './waves.repository';
-import type { Auditor } from '../audit';
+import { who } from '../audit';
 
 const people = (n: number) => `${n} ${n === 1 ? 'person' : 'people'}`;
 
@@ -39,12 +39,7 @@ const valuesOf = (s: Schedule) => ({
   endsOn: s.endsAt ? new Intl.DateTimeFormat('en-CA', { timeZone: s.timeZone }).format(s.endsAt) : '',
 });
 
-export function schedulesRoutes(deps: {
-  schedules: SchedulesService;
-  surveys: SurveysService;
-  waves: WavesService;
-  audit: Auditor;
-}) {
+export function schedulesRoutes(deps: { schedules: SchedulesService; surveys: SurveysService; waves: WavesService }) {
   const { schedules, surveys, waves } = deps;
   const r = Router();
 
@@ -206,8 +201,7 @@ export function schedulesRoutes(deps: {
       };
     },
     async (workspaceId, id, _user, req) => {
-      const s = await schedules.activate(workspaceId, id);
-      await deps.audit(req, { action: 'schedule.activated', subject: s.name || s.cron, details: { schedule: s.id } });
+      const s = await schedules.activate(workspaceId, id, who(req));
       return `/schedules/${s.id}`;
     },
   );

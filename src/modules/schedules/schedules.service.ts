@@ -1,4 +1,5 @@
 import type { Db } from '../../platform/db';
+import { record, type Actor } from '../audit';
 import { AppError, found, invalid } from '../../platform/errors';
 import type { SurveysService } from '../surveys';
 import { databaseNow } from './clock';
@@ -160,13 +161,22 @@ export function schedulesService({
     },
 
     /** Activating (or resuming) is confirmed on its own page; a schedule that would never fire again is refused. */
-    async activate(workspaceId: string, id: string) {
+    /** Activated and audited in one transaction: both or neither. */
+    async activate(workspaceId: string, id: string, from: Actor) {
       const s = await get(workspaceId, id);
       await checkFrequency(workspaceId, s.cron);
       const now = await databaseNow(db);
       const next = firstSlot(s, now);
       if (!next) throw invalid(NO_SEND_LEFT);
-      await repo.setStatus(workspaceId, id, 'active', now, next);
+      await db.transaction(async (tx) => {
+        await repo.setStatus(workspaceId, id, 'active', now, next, tx);
+        await record(
+          db,
+          from,
+          { action: 'schedule.activated', subject: s.name || s.cron, details: { schedule: s.id } },
+          tx,
+        );
+      });
       return s;
     },
 

@@ -5,12 +5,12 @@ import { idParam } from '../../platform/validation';
 import { auth } from '../accounts';
 import type { SurveysService } from '../surveys';
 import type { WavesService } from './waves.service';
-import type { Auditor } from '../audit';
+import { who } from '../audit';
 
 /** The number the confirmation page showed; without it the POST is not a confirmation (back to the page). */
 const sendNowSchema = z.object({ recipients: z.coerce.number().int().min(0).optional().catch(undefined) });
 
-export function wavesRoutes(waves: WavesService, surveys: SurveysService, audit: Auditor) {
+export function wavesRoutes(waves: WavesService, surveys: SurveysService) {
   const r = Router();
 
   /** "Send now" never sends on one click: this page says to how many, and who is left out and why. */
@@ -35,9 +35,7 @@ export function wavesRoutes(waves: WavesService, surveys: SurveysService, audit:
         const { workspace, user } = auth(req);
         const surveyId = idParam(req.params.id, 'survey');
         if (recipients === undefined) return `/surveys/${surveyId}/send`;
-        const waveId = await waves.sendNow(workspace.id, surveyId, user.id, recipients);
-        const { title } = await surveys.get(workspace.id, surveyId);
-        await audit(req, { action: 'survey.sent', subject: title, details: { wave: waveId, recipients } });
+        const waveId = await waves.sendNow(workspace.id, surveyId, user.id, recipients, who(req));
         return `/waves/${waveId}`;
       },
     }),

@@ -1,4 +1,5 @@
 import type { Db } from '../../platform/db';
+import { record, type Actor } from '../audit';
 import { conflict, found } from '../../platform/errors';
 import type { Sealer } from '../../platform/tokens';
 import type { SurveysService } from '../surveys';
@@ -49,12 +50,24 @@ export function wavesService({ db, sealer, surveys, onQueued }: WavesDeps) {
     /**
      * "Send now", counted on the wave like a scheduled slot. Nobody to ask → refused, no empty wave; given the
      * number the person confirmed, more than that → refused too. Nothing is sent here: the worker drains the
-     * outbox.
+     * outbox. With `from`, the send is audited in the wave's own transaction: both or neither.
      */
-    async sendNow(workspaceId: string, surveyId: string, userId: string, confirmed = Infinity) {
-      const wave = await openWave(db, sealer, await manualWave(workspaceId, surveyId, userId), undefined, confirmed);
+    async sendNow(workspaceId: string, surveyId: string, userId: string, confirmed = Infinity, from?: Actor) {
+      const w = await manualWave(workspaceId, surveyId, userId);
+      const { title } = await surveys.get(workspaceId, surveyId);
+      const wave = await db.transaction(async (tx) => {
+        const opened = (await openWave(db, sealer, w, tx, confirmed))!;
+        if (from)
+          await record(
+            db,
+            from,
+            { action: 'survey.sent', subject: title, details: { wave: opened.id, recipients: opened.recipients } },
+            tx,
+          );
+        return opened;
+      });
       onQueued();
-      return wave!.id;
+      return wave.id;
     },
 
     /** Who a schedule's next slot would ask if it came now (the activation page's audience size). */

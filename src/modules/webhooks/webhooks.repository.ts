@@ -62,35 +62,40 @@ export const webhooksRepository = (db: Db) => ({
   insert: async (
     workspaceId: string,
     e: { url: string; description: string; format: string; events: string[]; secretSealed: string | null },
+    tx?: Tx,
   ) =>
     (await db.one<{ id: string }>(
       `INSERT INTO webhook_endpoints (workspace_id, url, description, format, events, secret_sealed)
        VALUES (:workspaceId, :url, :description, :format, :events::text[], :secretSealed) RETURNING id`,
       { workspaceId, ...e, events: toPgArray(e.events) },
+      tx,
     ))!.id,
 
   /** Changing the URL or the events keeps the secret and the log. */
-  update: (workspaceId: string, id: string, e: { url: string; description: string; events: string[] }) =>
+  update: (workspaceId: string, id: string, e: { url: string; description: string; events: string[] }, tx?: Tx) =>
     db.execute(
       `UPDATE webhook_endpoints SET url = :url, description = :description, events = :events::text[], updated_at = now()
        WHERE workspace_id = :workspaceId AND id = :id`,
       { workspaceId, id, ...e, events: toPgArray(e.events) },
+      tx,
     ),
 
   /** The new secret signs from now on; the old one also signs for `graceHours`, so receivers can switch over. */
-  rotate: (workspaceId: string, id: string, secretSealed: string, graceHours: number) =>
+  rotate: (workspaceId: string, id: string, secretSealed: string, graceHours: number, tx?: Tx) =>
     db.execute(
       `UPDATE webhook_endpoints SET previous_secret_sealed = secret_sealed,
          previous_secret_until = now() + make_interval(hours => :graceHours), secret_sealed = :secretSealed, updated_at = now()
        WHERE workspace_id = :workspaceId AND id = :id AND format = 'standard'`,
       { workspaceId, id, secretSealed, graceHours },
+      tx,
     ),
 
-  enable: (workspaceId: string, id: string) =>
+  enable: (workspaceId: string, id: string, tx?: Tx) =>
     db.execute(
       `UPDATE webhook_endpoints SET enabled = true, disabled_reason = NULL, disabled_at = NULL, updated_at = now()
        WHERE workspace_id = :workspaceId AND id = :id`,
       { workspaceId, id },
+      tx,
     ),
 
   /** Disabled now (by a person, or by the worker); returns whether it was enabled until this statement. */
@@ -102,8 +107,8 @@ export const webhooksRepository = (db: Db) => ({
       tx,
     )) > 0,
 
-  remove: (workspaceId: string, id: string) =>
-    db.execute(`DELETE FROM webhook_endpoints WHERE workspace_id = :workspaceId AND id = :id`, { workspaceId, id }),
+  remove: (workspaceId: string, id: string, tx?: Tx) =>
+    db.execute(`DELETE FROM webhook_endpoints WHERE workspace_id = :workspaceId AND id = :id`, { workspaceId, id }, tx),
 
   /** "Send test event": an event for this endpoint alone, queued with its delivery. */
   queueTest: (workspaceId: string, endpointId: string, type: string, data: object) =>

@@ -1,4 +1,4 @@
-import type { Db } from '../../platform/db';
+import type { Db, Tx } from '../../platform/db';
 import { conflict, forbidden, found, invalid } from '../../platform/errors';
 import { decodeCursor, encodeCursor } from '../../platform/cursor';
 import type { Sealer } from '../../platform/tokens';
@@ -29,7 +29,8 @@ export function webhooksService(
   },
 ) {
   const repo = webhooksRepository(db);
-  const endpoint = (workspaceId: string, id: string) => found(repo.find(workspaceId, id), 'webhook endpoint');
+  const endpoint = (workspaceId: string, id: string, tx?: Tx) =>
+    found(repo.find(workspaceId, id, tx), 'webhook endpoint');
 
   /** At save, where the URL points: the same guard the worker applies again at every send. */
   async function checkTarget(url: string) {
@@ -54,52 +55,80 @@ export function webhooksService(
       mustManage(actor);
       await checkTarget(input.url);
       const secret = input.format === 'standard' ? newSecret() : null;
-      const id = await repo.insert(actor.workspaceId, {
-        url: input.url,
-        description: input.description,
-        events: input.events,
-        format: input.format,
-        secretSealed: secret ? deps.sealer.seal(secret) : null,
+      // The change and its audit entry commit together, or neither does (audit/README.md).
+      const id = await db.transaction(async (tx) => {
+        const made = await repo.insert(
+          actor.workspaceId,
+          {
+            url: input.url,
+            description: input.description,
+            events: input.events,
+            format: input.format,
+            secretSealed: secret ? deps.sealer.seal(secret) : null,
+          },
+          tx,
+        );
+        await record(
+          db,
+          from,
+          { action: 'webhook.created', subject: input.url, details: { events: input.events } },
+          tx,
+        );
+        return made;
       });
-      await record(db, from, { action: 'webhook.created', subject: input.url, details: { events: input.events } });
       return { id, secret };
     },
 
     async update(actor: User, id: string, input: EndpointInput, from: Actor) {
       mustManage(actor);
-      const before = await endpoint(actor.workspaceId, id);
+      await endpoint(actor.workspaceId, id);
+      // The address is checked (DNS) before the transaction: no lock is held while a resolver answers.
       await checkTarget(input.url);
-      await repo.update(actor.workspaceId, id, input);
-      await record(db, from, {
-        action: 'webhook.updated',
-        subject: input.url,
-        details: { ...(before.url !== input.url ? { from: before.url } : {}), events: input.events },
+      await db.transaction(async (tx) => {
+        const before = await endpoint(actor.workspaceId, id, tx);
+        await repo.update(actor.workspaceId, id, input, tx);
+        await record(
+          db,
+          from,
+          {
+            action: 'webhook.updated',
+            subject: input.url,
+            details: { ...(before.url !== input.url ? { from: before.url } : {}), events: input.events },
+          },
+          tx,
+        );
       });
     },
 
     async rotate(actor: User, id: string, from: Actor) {
       mustManage(actor);
-      const e = await endpoint(actor.workspaceId, id);
-      if (e.format === 'slack') throw conflict('A Slack endpoint has no signing secret.');
       const secret = newSecret();
-      await repo.rotate(actor.workspaceId, id, deps.sealer.seal(secret), ROTATION_GRACE_HOURS);
-      await record(db, from, { action: 'webhook.updated', subject: e.url, details: { secret: 'rotated' } });
+      await db.transaction(async (tx) => {
+        const e = await endpoint(actor.workspaceId, id, tx);
+        if (e.format === 'slack') throw conflict('A Slack endpoint has no signing secret.');
+        await repo.rotate(actor.workspaceId, id, deps.sealer.seal(secret), ROTATION_GRACE_HOURS, tx);
+        await record(db, from, { action: 'webhook.updated', subject: e.url, details: { secret: 'rotated' } }, tx);
+      });
       return secret;
     },
 
     async setEnabled(actor: User, id: string, enabled: boolean, from: Actor) {
       mustManage(actor);
-      const e = await endpoint(actor.workspaceId, id);
-      if (enabled) await repo.enable(actor.workspaceId, id);
-      else await repo.disable(actor.workspaceId, id, `Disabled by ${actor.name}.`);
-      await record(db, from, { action: 'webhook.updated', subject: e.url, details: { enabled } });
+      await db.transaction(async (tx) => {
+        const e = await endpoint(actor.workspaceId, id, tx);
+        if (enabled) await repo.enable(actor.workspaceId, id, tx);
+        else await repo.disable(actor.workspaceId, id, `Disabled by ${actor.name}.`, tx);
+        await record(db, from, { action: 'webhook.updated', subject: e.url, details: { enabled } }, tx);
+      });
     },
 
     async remove(actor: User, id: string, from: Actor) {
       mustManage(actor);
-      const e = await endpoint(actor.workspaceId, id);
-      await repo.remove(actor.workspaceId, id);
-      await record(db, from, { action: 'webhook.deleted', subject: e.url });
+      await db.transaction(async (tx) => {
+        const e = await endpoint(actor.workspaceId, id, tx);
+        await repo.remove(actor.workspaceId, id, tx);
+        await record(db, from, { action: 'webhook.deleted', subject: e.url }, tx);
+      });
     },
 
     async sendTest(actor: User, id: string) {
