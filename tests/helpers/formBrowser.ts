@@ -60,9 +60,15 @@ export function formBrowser() {
     return { url: current, status: res.status, text: await res.text() };
   }
 
-  /** Submits the page's first POST form: its hidden fields, with `fields` filled in. */
-  async function submit(page: Page, fields: Record<string, string>, o: { stopAt?: (url: string) => boolean } = {}) {
-    const form = /<form[^>]*method="post"[^>]*>([\s\S]*?)<\/form>/i.exec(page.text);
+  /** Submits the page's first POST form (or the one posting to `o.action`): its hidden fields and `fields`. */
+  async function submit(
+    page: Page,
+    fields: Record<string, string>,
+    o: { stopAt?: (url: string) => boolean; action?: string } = {},
+  ) {
+    const form = [...page.text.matchAll(/<form[^>]*method="post"[^>]*>([\s\S]*?)<\/form>/gi)].find(
+      (f) => !o.action || f[0].includes(`action="${o.action}"`),
+    );
     if (!form) throw new Error(`No form on ${page.url}: ${page.text.slice(0, 300)}`);
     const action = /action="([^"]*)"/.exec(form[0])?.[1] ?? page.url;
     const body = new URLSearchParams();

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
+import * as OTPAuth from 'otpauth';
 import { freePort } from '../helpers/net';
 import { createTestDatabase, type ScratchDatabase } from '../helpers/testDb';
 import { OWNER, signedInAgent, submitForm } from '../helpers/testApp';
@@ -24,6 +25,7 @@ let database: ScratchDatabase;
 const children: ChildProcess[] = [];
 let app: string;
 let issuer: string;
+let provider: ChildProcess;
 
 /** A child process whose stdout is JSON lines; resolves with the first line `ready` accepts. */
 function start(args: string[], env: NodeJS.ProcessEnv, ready: (line: Record<string, unknown>) => boolean) {
@@ -53,6 +55,7 @@ beforeAll(async () => {
     { REDIRECT_URI: `${app}/login/oidc/callback`, ACCOUNTS: JSON.stringify(ACCOUNTS) },
     (l) => typeof l.issuer === 'string',
   )) as { issuer: string });
+  provider = children[0]!;
   await start(
     ['--import', 'tsx', path.join(__dirname, '../helpers/rapportProcess.ts')],
     {
@@ -168,6 +171,21 @@ it('when the state coming back was tampered with, the sign-in is refused with a 
   expect((await browser.go(callback.href)).status).toBe(400);
 });
 
+it('when the person declines at the provider, the callback says the provider did not sign them in (403)', async () => {
+  const browser = formBrowser();
+  const callback = await throughProvider(browser, 'valeria');
+  const declined = new URL(callback.pathname, callback);
+  declined.search = new URLSearchParams({
+    error: 'access_denied',
+    state: callback.searchParams.get('state')!,
+    iss: callback.searchParams.get('iss') ?? issuer,
+  }).toString();
+  const page = await browser.go(declined.href);
+  expect(page.status).toBe(403);
+  expect(page.text).toContain('Acme ID did not sign you in (access_denied)');
+  expect((await browser.go(`${app}/surveys`)).url).toMatch(/\/login/);
+});
+
 it('when the ID token carries another nonce than the one this browser was given, the sign-in is refused', async () => {
   const before = await sessionsWithUser();
   const browser = formBrowser();
@@ -219,4 +237,45 @@ it('when an invited person signs in with the provider, they join the team with t
     'oidc',
   ]);
   expect((await browser.go(`${app}/account`)).url).toBe(`${app}/account`);
+});
+
+it('when a person who turned on two-factor signs in with the provider, Rapport still asks for their code', async () => {
+  // Ivan (who joined above) turns on two-factor sign-in.
+  const signedIn = formBrowser();
+  await signedIn.go((await throughProvider(signedIn, 'ivan')).href);
+  const enrol = await signedIn.go(`${app}/account/two-factor`);
+  const secret = /data-testid="totp-secret">([A-Z2-7 ]+)</.exec(enrol.text)![1]!.replace(/\s/g, '');
+  const totp = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret), digits: 6, period: 30 });
+  const codes = await signedIn.submit(enrol, { code: totp.generate() }, { action: '/account/two-factor' });
+  const recovery = /<li><code>([a-z2-9]{5}-[a-z2-9]{5})<\/code><\/li>/.exec(codes.text)![1]!;
+
+  const browser = formBrowser();
+  const owed = await browser.go((await throughProvider(browser, 'ivan')).href);
+  expect(owed.url).toBe(`${app}/login/code`);
+  expect((await browser.go(`${app}/surveys`)).url).toMatch(/\/login/);
+  const landed = await browser.submit(
+    await browser.go(`${app}/login/code`),
+    { code: recovery },
+    { action: '/login/code' },
+  );
+  expect(landed.url).toBe(`${app}/surveys`);
+  expect((await auditOf('signin')).map((e) => [e.subject, e.details.method])).toContainEqual([
+    'ivan@acme.test',
+    'oidc+recovery',
+  ]);
+});
+
+// Last: it stops the provider.
+it('when the provider stops answering before the code is exchanged, the callback says so (503), never a 500', async () => {
+  const browser = formBrowser();
+  const callback = await throughProvider(browser, 'valeria');
+  await new Promise<void>((resolve) => {
+    provider.removeAllListeners('exit');
+    provider.once('exit', () => resolve());
+    provider.kill('SIGTERM');
+  });
+  const page = await browser.go(callback.href);
+  expect(page.status).toBe(503);
+  expect(page.text).toContain('Acme ID is not answering');
+  expect((await browser.go(`${app}/surveys`)).url).toMatch(/\/login/);
 });
