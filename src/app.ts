@@ -44,7 +44,7 @@ import {
 } from './modules/accounts';
 import { auditLog, auditor, auditRoutes } from './modules/audit';
 import { brandCss, brandPalette } from './platform/brand';
-import { smallUpload } from './platform/upload';
+import { uploadForm } from './platform/upload';
 import { surveysHandOver, surveysRoutes, surveysService } from './modules/surveys';
 import { contactsHandOver, contactsRoutes, contactsService } from './modules/contacts';
 import { schedulesErasure, schedulesRoutes, schedulesService, wavesRoutes, wavesService } from './modules/schedules';
@@ -322,19 +322,23 @@ export function buildApp(deps: AppDeps) {
     getSessionIdentifier: (req) => (req.session.userId ? req.session.id : 'signed-out'),
     cookieName: secure ? '__Host-rapport.csrf' : 'rapport.csrf',
     cookieOptions: { sameSite: 'lax', secure, path: '/' },
-    // A file upload's body is streamed by its route after this check, so its form carries the token in the URL.
-    getCsrfTokenFromRequest: (req) =>
-      (req.body?._csrf as string | undefined) ??
-      req.headers['x-csrf-token'] ??
-      (req.is('multipart/form-data') && typeof req.query._csrf === 'string' ? req.query._csrf : undefined),
+    // Always the body (a file form's too: see uploadForm below) or a header, never the address: a token in a URL
+    // ends up in logs, history and Referer headers.
+    getCsrfTokenFromRequest: (req) => (req.body?._csrf as string | undefined) ?? req.headers['x-csrf-token'],
     errorConfig: {
       statusCode: 403,
       code: 'csrf',
       message: 'This form has expired. Go back, reload the page and try again.',
     },
   });
-  // The logo form's body (one small file and its CSRF token) is read before the token is checked.
-  app.use('/settings/logo', smallUpload(LOGO_MAX_BYTES));
+  // The two file forms: their fields are read up to the file (the token first), the token is checked, and only
+  // then does the route read the file (platform/upload.ts). Exact paths: a sub-path is not a file form.
+  const fileForm = (path: string, maxBytes: number) => {
+    const read = uploadForm(maxBytes);
+    app.use(path, (req, res, next) => (req.path === '/' ? read(req, res, next) : next()));
+  };
+  fileForm('/contacts/imports', importMaxBytes);
+  fileForm('/settings/logo', LOGO_MAX_BYTES);
   app.use(doubleCsrfProtection);
   app.use(loadUser(accounts, { absoluteMs: config.sessionAbsoluteMs }));
   if (routing) {

@@ -12,8 +12,9 @@ const SECRET_NAME = /csrf|token|secret|password|key/i;
 
 /**
  * The URL as logged: the respondent's token in /r/<token> and /r/p/<token> is replaced (whatever its shape,
- * even a mistyped one), and so is the value of any query parameter that carries a secret (the CSRF token of
- * an upload form rides in its URL). Email addresses are scrubbed by the logger itself.
+ * even a mistyped one), and so is the value of any query parameter that carries a secret (our forms keep their
+ * CSRF token in the body, but a hand-made link or an old bookmark may carry one). Email addresses are scrubbed
+ * by the logger itself.
  */
 export function redactUrl(url: string) {
   const at = url.indexOf('?');

@@ -1,78 +1,135 @@
+import type { Readable } from 'node:stream';
 import type { NextFunction, Request, Response } from 'express';
 import busboy from 'busboy';
 import { invalid } from './errors';
 import { cleanText } from './text';
 
-/** A small uploaded file, read whole (never more than the limit: `truncated` says it was larger, and was cut). */
-export type SmallUpload = { field: string; filename: string; bytes: Buffer; truncated: boolean };
+/** The one file of a multipart form, handed to the route unread: only the fields before it have been read. */
+export type Upload = {
+  field: string;
+  filename: string;
+  /** The file's bytes as they arrive; `truncated` once more than the limit came (the rest is dropped). */
+  file: Readable & { truncated?: boolean };
+  /** Settles once the whole form has been read; rejects (the cut-off refusal) when it was cut off or malformed. */
+  complete: Promise<void>;
+  /** Whether the form was cut off, malformed or abandoned by the client (the file then fails with the same). */
+  readonly broken: boolean;
+};
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace Express {
     interface Request {
-      upload?: SmallUpload;
+      upload?: Upload;
     }
   }
 }
 
+/** The refusal of a form cut off or malformed on the way: a person can only choose the file again. */
+export const cutOffUpload = (field = 'file') =>
+  invalid('The upload was cut off or malformed, so nothing was kept. Choose the file again.', {
+    [field]: 'Upload incomplete.',
+  });
+
 /**
- * Reads a small multipart form (one file of at most `maxBytes`, a few text fields) into `req.body` and
- * `req.upload`, before the CSRF check: the form's token then travels in its body like any other form's, never in
- * the address bar. For anything else it does nothing. A file over the limit is cut there and marked `truncated`
- * (the route refuses it on its form); a cut-off or malformed body is a 422. Every stream's 'error' is handled, so
- * no upload can end the process.
+ * Reads a multipart form as it arrives: its text fields into `req.body` until the file part begins, then hands
+ * over to the next middleware with the file unread in `req.upload`. The CSRF check comes next and finds the
+ * form's `_csrf` field in `req.body` like any other form's — so the form must put its hidden token BEFORE the
+ * file input (a token after the file is not seen: 403). A refused token (or role, or anything answered before
+ * the route reads the file) therefore never reads the file: the rest of the request is read and dropped once
+ * the answer is sent. Nothing is buffered here; the route streams `file` (or reads a small one whole with
+ * `readWhole`) and awaits `complete` before it keeps anything.
+ *
+ * A form cut off or malformed before its file is a 422; after it, `file` fails and `complete` rejects with the
+ * same refusal. Every stream's 'error' is handled (busboy emits "Unexpected end of form" on the *file* stream
+ * of a truncated body, and an unheard 'error' there ends the process). A body with no boundary cannot be read
+ * at all: it goes on with an empty body (the token may still come in the X-CSRF-Token header).
  */
-export const smallUpload =
+export const uploadForm =
   (maxBytes: number) =>
-  (req: Request, _res: Response, next: NextFunction): void => {
+  (req: Request, res: Response, next: NextFunction): void => {
     if (req.method !== 'POST' || !req.is('multipart/form-data')) return next();
-    const broken = () => invalid('The upload was cut off or malformed. Choose the file again.', {});
     let bb: busboy.Busboy;
     try {
       bb = busboy({ headers: req.headers, limits: { files: 1, fileSize: maxBytes, fields: 10, parts: 12 } });
     } catch {
-      return next(broken());
+      return next();
     }
     const body: Record<string, string> = {};
-    let upload: SmallUpload | undefined;
-    let settled = false;
-    const done = (err?: unknown) => {
-      if (settled) return;
-      settled = true;
-      if (err) {
-        // Stop parsing; read and drop the rest so the refusal can be answered.
-        req.unpipe(bb);
-        req.resume();
-        return next(err);
-      }
+    let upload: Upload | undefined;
+    let handed = false;
+    let broken = false;
+    let ended!: () => void;
+    let failed!: (err: unknown) => void;
+    const complete = new Promise<void>((ok, fail) => {
+      ended = ok;
+      failed = fail;
+    });
+    // Awaited by the route that reads the file; a form refused before that has nobody to hear it.
+    complete.catch(() => undefined);
+    const drop = () => {
+      req.unpipe(bb);
+      req.resume();
+    };
+    const hand = (err?: unknown) => {
+      if (handed) return;
+      handed = true;
       req.body = body;
       req.upload = upload;
-      next();
+      next(err);
+    };
+    const fail = () => {
+      if (broken) return;
+      broken = true;
+      const err = cutOffUpload(upload?.field);
+      failed(err);
+      // A route still reading the file stops at once, with the same reason.
+      upload?.file.destroy(err);
+      // busboy reports a malformed part header and goes on parsing: stop feeding it, drop the rest.
+      drop();
+      hand(err);
     };
     bb.on('field', (name, value) => {
       body[name] = cleanText(value);
     });
     bb.on('file', (field, stream, info) => {
-      const chunks: Buffer[] = [];
-      // A file stream fails only when the request under it does: the same refusal as a cut-off body.
-      stream.on('error', () => done(broken()));
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        const truncated = (stream as { truncated?: boolean }).truncated === true;
-        if (info.filename)
-          upload = {
-            field,
-            filename: cleanText(info.filename),
-            bytes: truncated ? Buffer.alloc(0) : Buffer.concat(chunks),
-            truncated,
-          };
-      });
+      // Its failures are the form's (fail below) or the route's; never an unheard 'error'.
+      stream.on('error', () => undefined);
+      // One file; nothing after a failure (a file part behind a malformed one must not start anything).
+      if (upload || broken || !info.filename) {
+        stream.resume();
+        return;
+      }
+      upload = {
+        field,
+        filename: cleanText(info.filename),
+        file: stream,
+        complete,
+        get broken() {
+          return broken;
+        },
+      };
+      hand();
     });
-    bb.on('error', () => done(broken()));
-    bb.on('finish', () => done());
-    req.on('error', () => done(broken()));
+    bb.on('error', fail);
+    bb.on('finish', () => {
+      ended();
+      hand();
+    });
+    req.on('error', fail);
     req.on('close', () => {
-      if (!req.complete) done(broken());
+      if (!req.complete) fail();
     });
+    // Whatever answered — a refused token or role, the route's refusal or its success — nothing more is parsed.
+    res.on('finish', drop);
     req.pipe(bb);
   };
+
+/** A small file read whole once its form is complete (`truncated`: it was over the limit, and nothing is kept). */
+export async function readWhole(upload: Upload): Promise<{ bytes: Buffer; truncated: boolean }> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of upload.file) chunks.push(chunk as Buffer);
+  await upload.complete;
+  const truncated = upload.file.truncated === true;
+  return { bytes: truncated ? Buffer.alloc(0) : Buffer.concat(chunks), truncated };
+}

@@ -69,11 +69,18 @@ run('a team builds its own survey and imports its customer list in a real browse
       'grace@example.com,Grace Hopper,pro,xx',
       'lin@example.com,Lin,team,fr',
     ].join('\n');
+    // The form's CSRF token travels in its body: no address the browser asks for (or shows) carries it.
+    const addresses: string[] = [];
+    const seen = (r: { url: () => string }) => addresses.push(r.url());
+    page.on('request', seen);
     await page
       .getByLabel('CSV file')
       .setInputFiles({ name: 'crm.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
     await page.getByRole('button', { name: 'Upload and map columns' }).click();
     await page.waitForURL(/\/contacts\/imports\/[0-9a-f-]{36}$/);
+    page.off('request', seen);
+    expect(addresses.some((a) => a.endsWith('/contacts/imports'))).toBe(true);
+    expect(addresses.filter((a) => /csrf/i.test(a))).toEqual([]);
     expect(await page.getByLabel('Full name', { exact: true }).inputValue()).toBe('name');
     expect(await page.getByLabel('Plan', { exact: true }).inputValue()).toBe('property');
     await expectText(page.locator('table.problems')).toContain('Invalid email "not an email".');

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { Db } from '../../platform/db';
 import { AppError, forbidden, invalid, notFound } from '../../platform/errors';
 import { handleForm, type FormPage } from '../../platform/forms';
+import { readWhole } from '../../platform/upload';
 import { HEX_COLOR } from '../../platform/brand';
 import { auth } from './auth.middleware';
 import type { User } from './accounts.repository';
@@ -153,7 +154,8 @@ export function brandRoutes(db: Db, settingsPage: FormPage) {
       run: async (_input, req: Request) => {
         const { user, workspace } = auth(req);
         mayBrand(user);
-        const upload = req.upload?.field === 'logo' ? req.upload : undefined;
+        // Read only now: the token (before the file in the form), the role and the workspace are checked first.
+        const upload = req.upload?.field === 'logo' ? await readWhole(req.upload) : undefined;
         if (upload?.truncated) {
           const why = `The logo must be at most ${LOGO_MAX_BYTES / 1024} KB. Choose a smaller file.`;
           throw new AppError(413, 'too_large', why, { logo: why });

@@ -1,9 +1,8 @@
-import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Router, type Request } from 'express';
-import busboy from 'busboy';
 import { AppError, invalid } from '../../../platform/errors';
 import { handleForm, showForm } from '../../../platform/forms';
+import type { Upload } from '../../../platform/upload';
 import { idParam } from '../../../platform/validation';
 import { auth } from '../../accounts';
 import type { ContactsService } from '../contacts.service';
@@ -18,74 +17,21 @@ const cutOff = () =>
   });
 
 /**
- * Streams the one file of a multipart upload into `handle`, never buffering it. The form's CSRF token comes
- * in the URL (see app.ts): the body is only read here, after the CSRF check.
- *
- * Every stream involved has its 'error' handled: busboy emits "Unexpected end of form" on the *file* stream
- * of a truncated body, and an unheard 'error' there ends the process. `complete` settles when the whole form
- * has been read (or was cut off, malformed or abandoned by the client): the handler awaits it before it keeps
- * anything, so a broken upload leaves no import behind.
+ * Streams the form's file (read by platform/upload.ts up to the file, its token checked before a byte of the
+ * file was read) into `handle`, never buffering it. `handle` awaits `complete` before it keeps anything, so a
+ * form cut off after the file leaves no import behind.
  */
-function receiveUpload(
+async function receiveUpload(
   req: Request,
-  maxBytes: number,
-  handle: (filename: string, file: Readable & { truncated?: boolean }, complete: Promise<void>) => Promise<string>,
+  handle: (filename: string, file: Upload['file'], complete: Promise<void>) => Promise<string>,
 ) {
-  return new Promise<string>((resolve, reject) => {
-    let bb: busboy.Busboy;
-    try {
-      bb = busboy({ headers: req.headers, limits: { files: 1, fileSize: maxBytes, fields: 10, parts: 12 } });
-    } catch {
-      return reject(chooseFile());
-    }
-    let file: Readable | undefined;
-    let work: Promise<string> | undefined;
-    let broken = false;
-    const complete = new Promise<void>((ok, fail) => {
-      bb.on('finish', ok);
-      const failed = () => {
-        if (broken) return;
-        broken = true;
-        fail(cutOff());
-        // A handler still reading the file stops at once, with the same reason.
-        file?.destroy(cutOff());
-        // busboy reports a malformed part header and goes on parsing: stop feeding it, drop the rest.
-        req.unpipe(bb);
-        req.resume();
-        if (!work) reject(cutOff());
-      };
-      bb.on('error', failed);
-      req.on('error', failed);
-      req.on('close', () => {
-        if (!req.complete) failed();
-      });
-    });
-    complete.then(
-      () => {
-        if (!work) reject(chooseFile());
-      },
-      () => undefined,
-    );
-    bb.on('file', (_field, stream, info) => {
-      // Its failures are the form's (bb 'error' above) or the handler's; never an unheard 'error'.
-      stream.on('error', () => undefined);
-      // After a failure nothing more is taken: a file part behind a malformed one would start an import after
-      // the answer went out.
-      if (work || broken || !info.filename) {
-        stream.resume();
-        return;
-      }
-      file = stream;
-      work = handle(info.filename, stream, complete);
-      work.then(resolve, (err) => {
-        // A refused file stops being parsed; the rest of the request is read and dropped so we can answer.
-        req.unpipe(bb);
-        req.resume();
-        reject(broken ? cutOff() : err);
-      });
-    });
-    req.pipe(bb);
-  });
+  const upload = req.upload;
+  if (!upload) throw chooseFile();
+  try {
+    return await handle(upload.filename, upload.file, upload.complete);
+  } catch (err) {
+    throw upload.broken ? cutOff() : err;
+  }
 }
 
 export function importRoutes(contacts: ContactsService, maxBytes: number) {
@@ -104,11 +50,10 @@ export function importRoutes(contacts: ContactsService, maxBytes: number) {
     ...handleForm({
       view: 'contacts/import-new',
       page: uploadPage,
-      // The body is the file itself, streamed (never parsed into req.body).
+      // The file is streamed (never parsed into req.body): see platform/upload.ts, mounted for this path in app.ts.
       run: async (_input, req) => {
         const { workspace, user } = auth(req);
-        if (!req.is('multipart/form-data')) throw chooseFile();
-        const id = await receiveUpload(req, maxBytes, (filename, file, complete) =>
+        const id = await receiveUpload(req, (filename, file, complete) =>
           imports.upload(workspace.id, user.id, filename, file, complete),
         );
         return `/contacts/imports/${id}`;
