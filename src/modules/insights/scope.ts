@@ -107,7 +107,8 @@ async function peopleCondition(db: Db, workspaceId: string, f: Filters): Promise
 
 /**
  * The answers in scope as count cells (survey_version, day, question_id, value, n), in SQL:
- *  - about everyone: the rollup plus its pending deltas, read in the same statement (so exact);
+ *  - about everyone: the rollup plus what is not folded into it yet (insight_rollup_unfolded: cell deltas and
+ *    the changed rows' images cut into cells), read in the same statement (so exact);
  *  - about some people: their raw answers, cut into cells once per request by the same database function the
  *    rollup is maintained with (getPeopleDayCells), handed back to each query as a parameter.
  * Always scoped to the workspace and the survey.
@@ -125,7 +126,7 @@ export function cellSource(scope: Scope): { sql: string; replacements: Record<st
       `SELECT survey_version, day, question_id, value, n FROM ${table}
        WHERE workspace_id = :workspaceId AND survey_id = :surveyId AND survey_version IN (:versions)
          AND (:fromDay::date IS NULL OR day >= :fromDay::date) AND (:toDay::date IS NULL OR day <= :toDay::date)`;
-    return { sql: `(${part('insight_rollups')} UNION ALL ${part('insight_rollup_deltas')})`, replacements };
+    return { sql: `(${part('insight_rollups')} UNION ALL ${part('insight_rollup_unfolded')})`, replacements };
   }
   if (!scope.cells) throw new Error('A narrowed scope is read from its cells: count them first (getPeopleDayCells).');
   return {
