@@ -51,8 +51,8 @@ async function fingerprint(db: Db) {
     );
     out[name] = `${row!.n}:${row!.h}`;
   }
-  // The insights rollup is rollup + what is pending (deltas, changed rows), and a running Rapport folds the deltas every minute: what
-  // must survive a restore is their sum, not how it is split between the two tables at that moment.
+  // The insights rollup is rollup + what is pending (deltas, changed rows), and a running Rapport folds those
+  // every minute: what must survive a restore is their sum, not how it is split between the tables at that moment.
   delete out.insight_rollups;
   delete out.insight_rollup_deltas;
   delete out.insight_rollup_pending;
