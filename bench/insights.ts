@@ -10,7 +10,9 @@
  *  - the CSV export of every row through HTTP against `COPY … TO STDOUT` of the same rows (goal ≥ 50 % of
  *    COPY's rows/s), its time to first byte and the app's peak RSS growth (goal ≤ 100 MB).
  * Embedded PostgreSQL unless DATABASE_URL is set (then a scratch database there, dropped after).
- * BENCH_CONTACTS (default 100,000), BENCH_REQUESTS (dashboard requests, default 60). Last line: one JSON object.
+ * BENCH_CONTACTS (default 100,000), BENCH_REQUESTS (dashboard requests, default 60). BENCH_KEEP=1 (with
+ * DATABASE_URL) keeps the scratch database and prints its URL, to EXPLAIN the page's queries afterwards.
+ * Last line: one JSON object.
  */
 import { fork } from 'node:child_process';
 import http from 'node:http';
@@ -463,7 +465,10 @@ async function main() {
   } finally {
     child.kill('SIGINT');
     await new Promise((r) => setTimeout(r, 300));
-    await database.stop();
+    if (process.env.BENCH_KEEP && process.env.DATABASE_URL) {
+      console.error(`kept the bench database: ${url}`);
+      await database.db.close();
+    } else await database.stop();
   }
 }
 

@@ -386,7 +386,7 @@ export function buildApp(deps: AppDeps) {
     insightsRoutes({
       db: readers,
       insights: insightsService({ db: readers, surveys }),
-      exporter: exporter(readers, log),
+      exporter: exporter(readers, log, { statementTimeoutMs: config.insightsExportTimeoutSeconds * 1000 }),
       surveys,
       waves,
       segments: contacts.segments.names,

@@ -80,6 +80,8 @@ const variables = z.object({
   // statements may run.
   INSIGHTS_POOL_SIZE: z.coerce.number().int().min(1).max(50).default(3),
   INSIGHTS_STATEMENT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  // An export streams every row of a survey for as long as the download lasts: its own, longer bound.
+  INSIGHTS_EXPORT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(86_400).default(3600),
   // Whether anyone may sign up and create a workspace (/signup); off, only invitations bring people in.
   SIGNUP_ENABLED: boolean.default(false),
   // A signed-in session ends after this long without a request (idle), and this long after sign-in (absolute).

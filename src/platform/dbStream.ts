@@ -18,16 +18,34 @@ import type { Db } from './db';
  * (a client that disconnects mid-export) closes its connection instead: a connection left mid-COPY or
  * mid-cursor must never serve another query, and closing it makes the server stop the statement.
  */
-async function borrow<S extends Readable>(db: Db, start: (client: pg.Client) => S): Promise<S> {
+async function borrow<S extends Readable>(
+  db: Db,
+  start: (client: pg.Client) => S,
+  opts: StreamOptions = {},
+): Promise<S> {
   const manager = db.sequelize.connectionManager;
   const client = (await manager.getConnection({ type: 'write' })) as pg.Client;
   let settled = false;
   const settle = (clean: boolean) => {
     if (settled) return;
     settled = true;
-    if (clean) manager.releaseConnection(client);
-    else void manager.destroyConnection(client).catch(() => undefined);
+    if (!clean) void manager.destroyConnection(client).catch(() => undefined);
+    // The pool's own bound (set at connect) comes back before anyone else borrows the connection.
+    else if (opts.statementTimeoutMs !== undefined)
+      client.query('RESET statement_timeout').then(
+        () => manager.releaseConnection(client),
+        () => void manager.destroyConnection(client).catch(() => undefined),
+      );
+    else manager.releaseConnection(client);
   };
+  if (opts.statementTimeoutMs !== undefined) {
+    try {
+      await client.query(`SET statement_timeout = ${Math.max(0, Math.floor(opts.statementTimeoutMs))}`);
+    } catch (err) {
+      settle(false);
+      throw err;
+    }
+  }
   let stream: S;
   try {
     stream = start(client);
@@ -45,13 +63,38 @@ async function borrow<S extends Readable>(db: Db, start: (client: pg.Client) => 
   return stream;
 }
 
+/**
+ * A stream's own statement timeout, instead of its pool's: an export of every row is meant to run far longer
+ * than a dashboard's statement may.
+ */
+export type StreamOptions = { statementTimeoutMs?: number };
+
 const inline = (db: Db, sql: string, replacements: Record<string, unknown>) =>
   injectReplacements(sql, (db.sequelize as unknown as { dialect: unknown }).dialect, replacements);
 
 /** `COPY (sql) TO STDOUT WITH (options)`: PostgreSQL formats every row itself (the fastest way out). */
-export const copyOut = (db: Db, sql: string, replacements: Record<string, unknown>, options: string) =>
-  borrow(db, (client) => client.query(copyTo(`COPY (${inline(db, sql, replacements)}) TO STDOUT WITH (${options})`)));
+export const copyOut = (
+  db: Db,
+  sql: string,
+  replacements: Record<string, unknown>,
+  options: string,
+  opts: StreamOptions = {},
+) =>
+  borrow(
+    db,
+    (client) => client.query(copyTo(`COPY (${inline(db, sql, replacements)}) TO STDOUT WITH (${options})`)),
+    opts,
+  );
 
 /** Rows through a server-side cursor, `batchSize` at a time (object mode). */
-export const queryStream = (db: Db, sql: string, replacements: Record<string, unknown>, batchSize = 1000) =>
-  borrow(db, (client) => client.query(new QueryStream(inline(db, sql, replacements), [], { batchSize })));
+export const queryStream = (
+  db: Db,
+  sql: string,
+  replacements: Record<string, unknown>,
+  opts: StreamOptions & { batchSize?: number } = {},
+) =>
+  borrow(
+    db,
+    (client) => client.query(new QueryStream(inline(db, sql, replacements), [], { batchSize: opts.batchSize ?? 1000 })),
+    opts,
+  );

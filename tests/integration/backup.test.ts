@@ -51,19 +51,20 @@ async function fingerprint(db: Db) {
     );
     out[name] = `${row!.n}:${row!.h}`;
   }
-  // The insights rollup is rollup + pending deltas, and a running Rapport folds the deltas every minute: what
-  // must survive a restore is their sum, not how it is split between the two tables at that moment.
+  // The insights rollup is rollup + what is pending (deltas, changed rows), and a running Rapport folds those
+  // every minute: what must survive a restore is their sum, not how it is split between the tables at that moment.
   delete out.insight_rollups;
   delete out.insight_rollup_deltas;
+  delete out.insight_rollup_pending;
   // The compaction epoch counts those folds (the dashboards' cache version): a fold after the restore moves it.
   delete out.insight_rollup_epoch;
   const [rollup] = await db.query<{ h: string }>(
     `SELECT md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) AS h FROM (
        SELECT survey_id, survey_version, day, question_id, value, sum(n) AS n
-       FROM (SELECT * FROM insight_rollups UNION ALL SELECT * FROM insight_rollup_deltas) u
+       FROM (SELECT * FROM insight_rollups UNION ALL SELECT * FROM insight_rollup_unfolded) u
        GROUP BY 1, 2, 3, 4, 5 HAVING sum(n) <> 0) x`,
   );
-  out['insight_rollups + insight_rollup_deltas'] = rollup!.h;
+  out['insight_rollups + insight_rollup_unfolded'] = rollup!.h;
   return out;
 }
 

@@ -76,3 +76,44 @@ it('shows a new answer, a changed answer and a compaction on the very next view 
   await answer(9, unhappy);
   expect(await numbers()).toEqual({ responses: '4', nps: '75', promoters: '3', detractors: '0' });
 });
+
+it("serves an open question's themes from the cache, and follows an edited or erased comment on the next view", async () => {
+  const themed = await seedSurvey(t.db, workspaceId, { questions: NPS_SURVEY, title: 'Themes' });
+  const say = async (reason: string, token?: string) => {
+    const d = token ? { token } : await seedDelivery(t.db, t.sealer, workspaceId, themed);
+    await request(t.app).post(`/r/${d.token}`).type('form').send({ nps: '9', reason }).expect(303);
+    return d.token;
+  };
+  const themes = async () =>
+    [...(await agent.get(`/surveys/${themed}`).expect(200)).text.matchAll(/data-testid="theme">([^<]*)</g)]
+      .map((m) => m[1])
+      .sort();
+  const first = await say('Slow delivery');
+  const second = await say('Slow delivery again');
+  expect(await themes()).toEqual(['delivery', 'slow', 'slow delivery']);
+
+  // The cache is what served them: an edit written with the triggers set aside (so the version does not move)
+  // is not seen.
+  await t.db.transaction(async (tx) => {
+    await t.db.execute(`SET LOCAL session_replication_role = replica`, {}, tx);
+    await t.db.execute(
+      `UPDATE responses SET answers = answers || '{"reason": "Friendly people"}' WHERE survey_id = :themed`,
+      { themed },
+      tx,
+    );
+  });
+  expect(await themes()).toEqual(['delivery', 'slow', 'slow delivery']);
+  await t.db.execute(
+    `UPDATE responses SET answers = answers || '{"reason": "Slow delivery"}' WHERE survey_id = :themed`,
+    { themed },
+  );
+
+  // The respondent rewrites their comment: no count changes (still answered, still 9), the themes do.
+  await say('Friendly support', second);
+  expect(await themes()).toEqual([]);
+  await say('Friendly support team', first);
+  expect(await themes()).toEqual(['friendly', 'friendly support', 'support']);
+  // Erased (the comment stripped, as a contact's erasure does): gone on the next view.
+  await t.db.execute(`UPDATE responses SET answers = answers - 'reason' WHERE survey_id = :themed`, { themed });
+  expect(await themes()).toEqual([]);
+});

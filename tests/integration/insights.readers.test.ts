@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { createTestApp, signedInAgent, type TestApp } from '../helpers/testApp';
 import { NPS_SURVEY, seedDelivery, seedSurvey } from '../factories/respondent';
+import { copyOut, queryStream } from '../../src/platform/dbStream';
 
 let t: TestApp;
 let agent: Awaited<ReturnType<typeof signedInAgent>>;
@@ -45,5 +46,31 @@ describe("the dashboards' own pool", () => {
     expect(await t.db.query(`SELECT score FROM responses WHERE delivery_id = :id`, { id: d.deliveryId })).toEqual([
       { score: 9 },
     ]);
+  });
+});
+
+describe('an export on the same pool', () => {
+  const drain = async (stream: NodeJS.ReadableStream) => {
+    let text = '';
+    for await (const chunk of stream) text += chunk.toString();
+    return text;
+  };
+  // A statement the server holds for 400 ms, twice the pool's own bound.
+  const slow = `SELECT 'done' AS x FROM pg_sleep(0.4)`;
+
+  it('streams for as long as its own timeout allows, then gives its connection back with the pool bound', async () => {
+    await expect(drain(await copyOut(t.readers!, slow, {}, 'FORMAT csv'))).rejects.toMatchObject({ code: '57014' });
+    expect(await drain(await copyOut(t.readers!, slow, {}, 'FORMAT csv', { statementTimeoutMs: 5000 }))).toBe('done\n');
+    const rows: string[] = [];
+    for await (const row of await queryStream(t.readers!, slow, {}, { statementTimeoutMs: 5000 }))
+      rows.push((row as { x: string }).x);
+    expect(rows).toEqual(['done']);
+    // Both connections of the pool (two statements at once) are back at the dashboards' 200 ms.
+    const bounds = await Promise.all(
+      [1, 2].map(() =>
+        t.readers!.one<{ t: string }>(`SELECT current_setting('statement_timeout') AS t FROM pg_sleep(0.05)`),
+      ),
+    );
+    expect(bounds.map((b) => b!.t)).toEqual(['200ms', '200ms']);
   });
 });

@@ -28,6 +28,7 @@ const NOT_SEEDED: Record<string, string> = {
   reminders: 'made by the reminder job days after a wave',
   scanned_deliveries: 'made when a mail scanner prefetches a link',
   insight_rollup_deltas: 'written by triggers and compacted away into insight_rollups',
+  insight_rollup_pending: "written by the responses' trigger and compacted away into insight_rollups",
   insight_rollups: 'filled by the rollup compactor job from the deltas',
   escalations: 'the overdue outbox: made by the escalation job a day after an unhappy answer',
   assignment_turns: "made when round-robin assigns an unhappy answer (seeded answers have the owner's contact)",

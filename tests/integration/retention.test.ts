@@ -54,7 +54,7 @@ async function expectRollupExact() {
   const stored = await t.db.query<{ key: string; n: number }>(
     `SELECT survey_id || '|' || survey_version || '|' || to_char(day, 'YYYY-MM-DD') || '|' || question_id || ':' || value AS key, sum(n) AS n
      FROM (SELECT survey_id, survey_version, day, question_id, value, n FROM insight_rollups
-           UNION ALL SELECT survey_id, survey_version, day, question_id, value, n FROM insight_rollup_deltas) x
+           UNION ALL SELECT survey_id, survey_version, day, question_id, value, n FROM insight_rollup_unfolded) x
      GROUP BY 1 HAVING sum(n) <> 0`,
   );
   expect(new Map(stored.map((s) => [s.key, Number(s.n)]))).toEqual(recount);

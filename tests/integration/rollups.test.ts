@@ -127,7 +127,7 @@ async function stored() {
   const rows = await database.db.query<{ key: string; n: number }>(
     `SELECT survey_version || '|' || to_char(day, 'YYYY-MM-DD') || '|' || question_id || ':' || value AS key, sum(n)::bigint AS n
      FROM (SELECT survey_version, day, question_id, value, n FROM insight_rollups WHERE survey_id = :surveyId
-           UNION ALL SELECT survey_version, day, question_id, value, n FROM insight_rollup_deltas WHERE survey_id = :surveyId) x
+           UNION ALL SELECT survey_version, day, question_id, value, n FROM insight_rollup_unfolded WHERE survey_id = :surveyId) x
      GROUP BY 1 HAVING sum(n) <> 0`,
     { surveyId },
   );
@@ -204,6 +204,7 @@ it('rollup + deltas always equal a raw recount, through inserts, changes, erasur
   // And compaction moved everything: nothing pending, same numbers.
   await compactRollups(db);
   expect(Number((await db.one<{ n: number }>('SELECT count(*) AS n FROM insight_rollup_deltas'))!.n)).toBe(0);
+  expect(Number((await db.one<{ n: number }>('SELECT count(*) AS n FROM insight_rollup_pending'))!.n)).toBe(0);
   expect(await stored()).toEqual(await recount());
   expect((await recount()).size).toBeGreaterThan(0);
 }, 120_000);

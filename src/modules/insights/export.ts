@@ -38,7 +38,12 @@ function questionColumns(scope: Scope) {
   return { columns, replacements };
 }
 
-export function exporter(db: Db, log: Logger) {
+/**
+ * `statementTimeoutMs`: how long one export may stream. Its connection comes from the dashboards' pool, whose
+ * own statement timeout (seconds) would cut a download of millions of rows; the export sets its own.
+ */
+export function exporter(db: Db, log: Logger, o: { statementTimeoutMs?: number } = {}) {
+  const streamOptions = o.statementTimeoutMs === undefined ? {} : { statementTimeoutMs: o.statementTimeoutMs };
   let running = 0;
 
   async function stream(
@@ -110,6 +115,7 @@ export function exporter(db: Db, log: Logger) {
             sql,
             { ...raw.replacements, ...q.replacements, formulaStart: FORMULA_START.source },
             'FORMAT csv',
+            streamOptions,
           ),
         `\uFEFF${stringify([header])}`,
       );
@@ -128,7 +134,7 @@ export function exporter(db: Db, log: Logger) {
         res,
         filename,
         'application/x-ndjson; charset=utf-8',
-        () => queryStream(db, sql, raw.replacements),
+        () => queryStream(db, sql, raw.replacements, streamOptions),
         '',
         true,
       );

@@ -130,6 +130,16 @@ export function insightsService(deps: { db: Db; surveys: SurveysService }) {
     return { grain, points, clipped, shown: points.filter((p) => p.value !== null).length };
   }
 
+  /**
+   * The themes of an open question: the costliest read of an unfiltered page (every word of the last 1,000
+   * answers looked up in the dictionary), and cached with the rollup reads. Exact: every change of an answer's
+   * text, an erasure or a deletion appends to the pending rows the cache's version counts.
+   */
+  const themesOf = (v: View, questionId: string, versions: number[], dictionary: string, top: number) =>
+    v.cached(`themes:${questionId}:${versions.join(',')}:${dictionary}:${top}`, () =>
+      getThemes(db, v.scope, { questionId, versions, dictionary, sample: THEME_SAMPLE, top }),
+    );
+
   async function change(v: View, primary: Question) {
     const cells = await v.cached(`recent:${primary.id}`, () => getRecentPeriods(db, v.scope, primary.id));
     const side = (current: boolean): Estimate => {
@@ -186,13 +196,7 @@ export function insightsService(deps: { db: Db; surveys: SurveysService }) {
                   limit: DASHBOARD_COMMENTS,
                   window: DASHBOARD_COMMENTS,
                 }),
-                getThemes(db, v.scope, {
-                  questionId: s.question.id,
-                  versions,
-                  dictionary: search.dictionary,
-                  sample: THEME_SAMPLE,
-                  top: 8,
-                }),
+                themesOf(v, s.question.id, versions, search.dictionary, 8),
               ]);
               return [s.question.id, { latest: latest.items, themes }] as const;
             }),
@@ -231,15 +235,7 @@ export function insightsService(deps: { db: Db; surveys: SurveysService }) {
           limit: FEED_PAGE + 1,
           window: SEARCH_WINDOW,
         }),
-        o.after
-          ? []
-          : getThemes(db, v.scope, {
-              questionId: question.id,
-              versions,
-              dictionary: search.dictionary,
-              sample: THEME_SAMPLE,
-              top: 12,
-            }),
+        o.after ? [] : themesOf(v, question.id, versions, search.dictionary, 12),
       ]);
       const items = page.items.slice(0, FEED_PAGE);
       const last = items[items.length - 1];

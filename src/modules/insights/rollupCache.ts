@@ -9,9 +9,10 @@ import type { Scope } from './scope';
  * a reader uses an entry only when the version it reads now is the same. The version is
  *  - the compaction epoch (`insight_rollup_epoch`, bumped in the compactor's transaction whenever it folds
  *    deltas: the only writer of `insight_rollups`), and
- *  - how many delta rows of the survey are pending: every change of an answer (new, changed, erased, deleted,
- *    a recount) appends deltas, and deltas are only ever removed by a compaction, so within one epoch the count
- *    only grows;
+ *  - how many rows of the survey are pending in each of the two unfolded tables: every change of an answer
+ *    (new, changed, its text edited or erased, deleted) appends a row image to `insight_rollup_pending`, a
+ *    recount appends cell deltas, and both are only ever removed by a compaction, so within one epoch the
+ *    counts only grow;
  *  - and the UTC day, which moves "the last 30 days" and the trend's end.
  * Same version, same rows under the rollup + deltas a reader sums, so the same numbers. Reading it costs a scan
  * of the pending deltas (a minute's worth) and no write at all: the respondent's POST pays nothing, where a
@@ -30,6 +31,7 @@ export function rollupCache(db: Db, opts: { maxEntries?: number } = {}) {
     const row = await db.one<{ v: string }>(
       `SELECT (SELECT epoch FROM insight_rollup_epoch)::text
          || '/' || (SELECT count(*) FROM insight_rollup_deltas WHERE survey_id = :surveyId)::text
+         || '/' || (SELECT count(*) FROM insight_rollup_pending WHERE survey_id = :surveyId)::text
          || '/' || ((now() AT TIME ZONE 'UTC')::date)::text AS v`,
       { surveyId },
     );

@@ -105,14 +105,21 @@ async function peopleCondition(db: Db, workspaceId: string, f: Filters): Promise
   return parts.length ? { sql: parts.join(' AND '), replacements } : null;
 }
 
+/** What a query reads of a narrowed view's cells: one question, one value, from a day on (YYYY-MM-DD). */
+export type CellsNeeded = { questionId?: string; value?: string; sinceDay?: string };
+
 /**
  * The answers in scope as count cells (survey_version, day, question_id, value, n), in SQL:
- *  - about everyone: the rollup plus its pending deltas, read in the same statement (so exact);
+ *  - about everyone: the rollup plus what is not folded into it yet (insight_rollup_unfolded: cell deltas and
+ *    the changed rows' images cut into cells), read in the same statement (so exact);
  *  - about some people: their raw answers, cut into cells once per request by the same database function the
  *    rollup is maintained with (getPeopleDayCells), handed back to each query as a parameter.
  * Always scoped to the workspace and the survey.
  */
-export function cellSource(scope: Scope): { sql: string; replacements: Record<string, unknown> } {
+export function cellSource(
+  scope: Scope,
+  only: CellsNeeded = {},
+): { sql: string; replacements: Record<string, unknown> } {
   const replacements: Record<string, unknown> = {
     workspaceId: scope.workspaceId,
     surveyId: scope.surveyId,
@@ -125,12 +132,21 @@ export function cellSource(scope: Scope): { sql: string; replacements: Record<st
       `SELECT survey_version, day, question_id, value, n FROM ${table}
        WHERE workspace_id = :workspaceId AND survey_id = :surveyId AND survey_version IN (:versions)
          AND (:fromDay::date IS NULL OR day >= :fromDay::date) AND (:toDay::date IS NULL OR day <= :toDay::date)`;
-    return { sql: `(${part('insight_rollups')} UNION ALL ${part('insight_rollup_deltas')})`, replacements };
+    return { sql: `(${part('insight_rollups')} UNION ALL ${part('insight_rollup_unfolded')})`, replacements };
   }
   if (!scope.cells) throw new Error('A narrowed scope is read from its cells: count them first (getPeopleDayCells).');
+  // Each query is handed only the cells it can use (its question, its days): PostgreSQL parses the JSON once per
+  // query, and the whole set is ~10,000 cells (days × values) whatever the number of answers. The query's own
+  // WHERE still decides what counts; this only leaves out cells it would discard.
+  const cells = scope.cells.filter(
+    (c) =>
+      (only.questionId === undefined || c.question_id === only.questionId) &&
+      (only.value === undefined || c.value === only.value) &&
+      (only.sinceDay === undefined || c.day >= only.sinceDay),
+  );
   return {
     sql: `(SELECT * FROM jsonb_to_recordset(:dayCells::jsonb) AS x(survey_version int, day date, question_id text, value text, n bigint))`,
-    replacements: { ...replacements, dayCells: JSON.stringify(scope.cells) },
+    replacements: { ...replacements, dayCells: JSON.stringify(cells) },
   };
 }
 

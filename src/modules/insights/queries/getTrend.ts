@@ -6,7 +6,7 @@ export type TrendCell = { period: string; value: string; n: number };
 
 /** Counts per period (day, week from Monday, month, quarter; UTC) and value of one question, in a window. */
 export function getTrend(db: Db, scope: Scope, questionId: string, grain: Grain, start: string, end: string) {
-  const src = cellSource(scope);
+  const src = cellSource(scope, { questionId, sinceDay: start });
   return db.query<TrendCell>(
     `SELECT to_char(date_trunc(:grain, day), 'YYYY-MM-DD') AS period, value, sum(n)::bigint AS n
      FROM ${src.sql} c

@@ -14,7 +14,7 @@ export const DEFAULT_PERIODS: Record<Grain, number> = { day: 90, week: 52, month
  * enough answers on average.
  */
 export function getTrendDensity(db: Db, scope: Scope, questionId: string) {
-  const src = cellSource(scope);
+  const src = cellSource(scope, { questionId, value: '' });
   return db.query<GrainDensity>(
     `WITH d AS (
        SELECT day, sum(n) AS n FROM ${src.sql} c
