@@ -5,6 +5,18 @@ import { VIEWS_DIR } from './paths';
 
 export type RenderView = (name: string, locals: object) => string;
 
+// EJS's escaping, character for character (&, <, >, " and ' as &amp; &lt; &gt; &#34; &#39;), but a value with
+// none of them, nearly every one on these pages (ids, numbers, labels), is returned as it is after one test:
+// 25 ns a value against 77 for EJS's replace with a callback (~100 values on the answer page).
+const SPECIAL = /[&<>'"]/;
+const SPECIALS = /[&<>'"]/g;
+const ENTITY: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&#34;', "'": '&#39;' };
+export function escapeHtml(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  const text = String(value);
+  return SPECIAL.test(text) ? text.replace(SPECIALS, (c) => ENTITY[c]!) : text;
+}
+
 /** A template as EJS compiles it with `client: true`: its includes and escaping are given by the caller. */
 type RawTemplate = (
   locals: object,
@@ -47,7 +59,7 @@ export function compiledViews(names: string[], o: { cache: boolean; locals: stri
   const render: RenderView = (name, locals) => {
     const fn = raw.get(name);
     if (!fn) throw new Error(`view ${name} was not compiled at start`);
-    return fn(locals, ejs.escapeXML, (included, extra) =>
+    return fn(locals, escapeHtml, (included, extra) =>
       // Included by its path from the views' root ('/respond/_head'), with the includer's locals and its own.
       render(included.replace(/^\//, ''), extra ? { ...locals, ...extra } : locals),
     );
