@@ -1,6 +1,7 @@
 import path from 'node:path';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import helmet from 'helmet';
+import proxyaddr from 'proxy-addr';
 import cookieParser from 'cookie-parser';
 import session from 'express-session';
 import connectPgSimple from 'connect-pg-simple';
@@ -12,6 +13,7 @@ import { databaseAnswers, isDatabaseUnavailable } from './platform/dbErrors';
 import type { Logger } from './platform/logger';
 import { metricsRoute, type Metrics } from './platform/metrics';
 import { requestLogger } from './platform/requestLog';
+import { securityHeaders } from './platform/securityHeaders';
 import { isWrite, type ReadRouting } from './platform/replica';
 import { AppError, forbidden, notFound } from './platform/errors';
 import { REDRAWN_STATUSES, type RefusedForm } from './platform/forms';
@@ -118,6 +120,9 @@ export type AppDeps = {
   health?: () => { ok: boolean; reason?: string };
 };
 
+/** Express's own entry point for a request (what the app function calls). */
+type Handle = (req: IncomingMessage, res: ServerResponse, done?: (err?: unknown) => void) => void;
+
 /** /readyz answers within this, whatever the database does (a load balancer's check times out at ~2 s). */
 const READY_TIMEOUT_MS = 1000;
 
@@ -194,38 +199,46 @@ export function buildApp(deps: AppDeps) {
   });
   const apiKeys = apiKeysService(db);
 
-  // What every request gets first: a log line with an id, its timing, and the security headers.
-  const edge = [
-    requestLogger(log),
-    ...(deps.metrics ? [deps.metrics.timing] : []),
-    helmet({
-      contentSecurityPolicy: {
-        directives: {
-          // The mailbox shows captured emails in a sandboxed srcdoc frame; nothing else is framed.
-          'frame-src': ["'self'"],
-          'upgrade-insecure-requests': secure ? [] : null,
-        },
+  // What every request gets first: a log line with an id, its timing, and the security headers (helmet's,
+  // worked out once: platform/securityHeaders.ts).
+  const security = securityHeaders({
+    contentSecurityPolicy: {
+      directives: {
+        // The mailbox shows captured emails in a sandboxed srcdoc frame; nothing else is framed.
+        'frame-src': ["'self'"],
+        'upgrade-insecure-requests': secure ? [] : null,
       },
-      // Response links carry a token: never let it leak to another site through Referer.
-      referrerPolicy: { policy: 'no-referrer' },
-      strictTransportSecurity: secure,
-    }),
-  ];
+    },
+    // Response links carry a token: never let it leak to another site through Referer.
+    referrerPolicy: { policy: 'no-referrer' },
+    strictTransportSecurity: secure,
+  });
+  const edge = [requestLogger(log), ...(deps.metrics ? [deps.metrics.timing] : []), security.setAll];
 
   // Respondents first, ahead of everything they do not use (static files, health checks, the API, sessions,
   // CSRF, the team's body parser): theirs is the busiest request. The router applies the edge itself to /r/*
   // (see responses.routes.ts) and answers every path under /r/, so none of them reaches what follows.
-  app.use(
-    responsesRoutes(responses, {
-      db,
-      limits: {
-        perMinute: config.respondRateLimit,
-        publicSubmitsPer10Min: config.publicSubmitLimit,
-      },
-      edge,
-      viewCache: config.viewCache,
-    }),
-  );
+  const respond = responsesRoutes(responses, {
+    db,
+    limits: {
+      perMinute: config.respondRateLimit,
+      publicSubmitsPer10Min: config.publicSubmitLimit,
+    },
+    edge: {
+      handlers: edge,
+      page: { log, securityHeaders: security.block, timing: deps.metrics?.timing },
+    },
+    viewCache: config.viewCache,
+    appLocals: app.locals,
+    clientIp: (req) => proxyaddr(req, app.get('trust proxy fn')),
+  });
+  app.use(respond.router);
+  // The link's page goes in front of Express itself (responses/respondPage.ts): Express calls app.handle for
+  // every request, so the page takes its own first and gives Express the rest, and anything it hands back.
+  const expressHandle = (app as unknown as { handle: Handle }).handle.bind(app);
+  (app as unknown as { handle: Handle }).handle = (req, res, done) => {
+    if (!respond.page(req, res, () => expressHandle(req, res, done))) expressHandle(req, res, done);
+  };
 
   app.use(...edge);
   if (deps.metrics && deps.metricsToken) app.get('/metrics', metricsRoute(deps.metrics, deps.metricsToken));

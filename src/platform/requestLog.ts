@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from './logger';
 
@@ -30,13 +30,18 @@ export function redactUrl(url: string) {
   return `${path}?${query.join('&')}`;
 }
 
+/** The request's id: a sane incoming X-Request-Id, else a new one. */
+export function requestIdOf(req: IncomingMessage) {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && SANE_ID.test(given) ? given : crypto.randomUUID();
+}
+
 /** One JSON line per request (method, redacted URL, status, time), with an id echoed in X-Request-Id. */
 export function requestLogger(log: Logger) {
   return pinoHttp({
     logger: log,
     genReqId(req, res) {
-      const given = req.headers['x-request-id'];
-      const id = typeof given === 'string' && SANE_ID.test(given) ? given : crypto.randomUUID();
+      const id = requestIdOf(req);
       res.setHeader('X-Request-Id', id);
       return id;
     },
@@ -51,5 +56,22 @@ export function requestLogger(log: Logger) {
       }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },
+  });
+}
+
+/**
+ * The same line requestLogger writes, for the respondent's page, which answers before Express's router and
+ * does not pay for pino-http's two child loggers per request (responses/respondPage.ts). The id is the caller's
+ * (it sends it in its own header block). Nothing is done per request when the line would not be written.
+ */
+export function logWhenDone(log: Logger, req: IncomingMessage, res: ServerResponse, id: string, started: number) {
+  if (!log.isLevelEnabled('error')) return;
+  const url = redactUrl(req.url ?? '');
+  // 'close' follows 'finish' on every response, and comes alone when the client went away first.
+  res.once('close', () => {
+    const status = res.statusCode;
+    const line = { req: { id, method: req.method, url }, res: { statusCode: status } };
+    if (status >= 500) log.error({ ...line, responseTime: Date.now() - started }, 'request errored');
+    else log.info({ ...line, responseTime: Date.now() - started }, 'request completed');
   });
 }

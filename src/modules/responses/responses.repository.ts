@@ -47,11 +47,18 @@ const SURVEY_COLUMNS = `s.id AS "surveyId", s.title AS "surveyTitle", s.intro AS
   (s.status <> 'active' OR coalesce(s.closes_at <= now(), false)) AS closed, s.thank_you_url AS "thankYouUrl",
   v.questions, ws.name AS "workspaceName", ws.brand_color AS "brandColor", ws.logo_sha256 AS "logoSha256"`;
 
-// Every respondent request runs this, so it is a prepared statement (see Db.prepared).
-const LINK_BY_DELIVERY_TOKEN = `SELECT d.id AS "deliveryId", d.workspace_id AS "workspaceId", d.contact_id AS "contactId", c.locale AS "contactLocale",
-    w.survey_version AS "surveyVersion", ${SURVEY_COLUMNS},
-    coalesce(owner.name, sender.name, ws.sender_name) AS "senderName",
-    r.answers, r.completed_at IS NOT NULL AS completed, sd.delivery_id IS NOT NULL AS scanned
+// Every respondent request runs this, so it is a prepared statement (see Db.prepared), and its row comes as one
+// json value: pg then parses one column (JSON.parse, native) instead of describing and converting 22, which
+// measured 37 against 48–63 µs of the app's CPU per lookup (10 at a time, in bench). The values are the same
+// (uuids and text as strings, numbers, booleans, jsonb as objects), under the same names.
+const LINK_BY_DELIVERY_TOKEN = `SELECT json_build_object(
+    'deliveryId', d.id, 'workspaceId', d.workspace_id, 'contactId', d.contact_id, 'contactLocale', c.locale,
+    'surveyVersion', w.survey_version, 'surveyId', s.id, 'surveyTitle', s.title, 'surveyIntro', s.intro,
+    'surveyLanguage', s.language, 'surveySubject', s.subject, 'surveyTranslations', s.translations,
+    'closed', (s.status <> 'active' OR coalesce(s.closes_at <= now(), false)), 'thankYouUrl', s.thank_you_url,
+    'questions', v.questions, 'workspaceName', ws.name, 'brandColor', ws.brand_color, 'logoSha256', ws.logo_sha256,
+    'senderName', coalesce(owner.name, sender.name, ws.sender_name),
+    'answers', r.answers, 'completed', r.completed_at IS NOT NULL, 'scanned', sd.delivery_id IS NOT NULL) AS link
   FROM deliveries d
   JOIN contacts c ON c.id = d.contact_id
   JOIN waves w ON w.id = d.wave_id
@@ -79,7 +86,7 @@ const SAVE_FOR_DELIVERY = `INSERT INTO responses (workspace_id, survey_id, surve
 
 export const responsesRepository = (db: Db) => ({
   findByDeliveryToken: async (tokenHash: Buffer) =>
-    (await db.prepared<DeliveryLinkRow>('respond-link', LINK_BY_DELIVERY_TOKEN, [tokenHash]))[0],
+    (await db.prepared<{ link: DeliveryLinkRow }>('respond-link-json', LINK_BY_DELIVERY_TOKEN, [tokenHash]))[0]?.link,
 
   findByPublicToken: (tokenHash: Buffer) =>
     db.one<PublicLinkRow>(

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { rateLimit, type Options } from 'express-rate-limit';
 import type { Db } from '../../platform/db';
@@ -9,7 +10,9 @@ import { PgRateLimitStore } from '../../platform/pgRateLimitStore';
 import { textBody } from '../../platform/text';
 import { compiledViews, type RenderView } from '../../platform/views';
 import { scoreFrom } from './answer.schema';
-import { answerLocals, safeBackLink, valuesFromAnswers, type AnswerPageOptions, type FormValues } from './presenter';
+import { answerLocals, safeBackLink, type AnswerPageOptions, type FormValues } from './presenter';
+import { deliveryPage, respondPage, type PageEdge } from './respondPage';
+import { respondLimiter } from './respondLimit';
 import type { OpenSurveyLink, ResponsesService } from './responses.service';
 
 export type RespondLimits = {
@@ -21,6 +24,12 @@ export type RespondLimits = {
 
 /** The pages this router draws itself, compiled once at start (platform/views.ts). */
 const VIEWS = ['respond/_head', 'respond/_foot', 'respond/answer', 'respond/thanks', 'respond/unsubscribe'];
+/** Every local those templates read by its bare name (see compiledViews): a new one must be added here. */
+const VIEW_LOCALS = [
+  ...['locale', 'pageTitle', 'script', 'brandStyle', 'logoPath', 't', 'link', 'token'],
+  ...['fromKey', 'errors', 'status', 'action', 'saveAsYouGo', 'autoConfirm', 'clickId', 'honeypot'],
+  ...['present', 'values', 'isSelected', 'backUrl', 'editUrl', 'done'],
+];
 
 export type RespondDeps = {
   db: Db;
@@ -28,11 +37,16 @@ export type RespondDeps = {
   /**
    * What every request gets before anything else, given by the app: the request log, metrics timing and the
    * security headers. The respondent's router runs first in the app, ahead of everything it does not use
-   * (static files, sessions, CSRF, the team's body parser), so it applies these itself, to /r/* only.
+   * (static files, sessions, CSRF, the team's body parser), so it applies these itself, to /r/* only: as
+   * middleware (`handlers`) on its routes, and as parts (`page`) on the link's page (respondPage.ts).
    */
-  edge: RequestHandler[];
+  edge: { handlers: RequestHandler[]; page: PageEdge };
   /** Compile the pages once (production); off, each render reads its template again (`npm run dev`). */
   viewCache: boolean;
+  /** app.locals, for the link's page drawn in front of Express. */
+  appLocals: object;
+  /** The client's address as Express reads it (its `trust proxy` setting), for the same. */
+  clientIp: (req: IncomingMessage) => string;
 };
 
 /**
@@ -43,7 +57,7 @@ export type RespondDeps = {
  */
 export function responsesRoutes(responses: ResponsesService, deps: RespondDeps) {
   const r = Router();
-  const render = compiledViews(VIEWS, { cache: deps.viewCache });
+  const render = compiledViews(VIEWS, { cache: deps.viewCache, locals: VIEW_LOCALS });
   const sendPage = pageSender(render);
   // Only paths under /r/ are ours ("/r" alone, or "/rates", belong to whatever comes after).
   const ours = (req: Request) => req.originalUrl.startsWith('/r/');
@@ -59,16 +73,7 @@ export function responsesRoutes(responses: ResponsesService, deps: RespondDeps) 
 
   const tooMany: Options['handler'] = (_req, _res, next) =>
     next(new AppError(429, 'rate_limited', 'Too many requests from your connection. Try again in a minute.'));
-  // Per instance, in memory: the point is to keep one noisy client from eating an instance's CPU, and a
-  // database round trip on every respondent request would cost more than the abuse it stops. Behind N
-  // instances a client gets at most N times the limit.
-  const perIp = rateLimit({
-    windowMs: 60_000,
-    limit: deps.limits.perMinute,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    handler: tooMany,
-  });
+  const limiter = respondLimiter({ windowMs: 60_000, limit: deps.limits.perMinute, handler: tooMany });
   // Public-link submissions create rows, so their limit holds across every instance.
   const publicSubmits = rateLimit({
     windowMs: 10 * 60_000,
@@ -79,7 +84,7 @@ export function responsesRoutes(responses: ResponsesService, deps: RespondDeps) 
     handler: tooMany,
   });
 
-  r.use('/r', ...deps.edge.map(onlyOurs));
+  r.use('/r', ...deps.edge.handlers.map(onlyOurs));
   r.use('/r', (req, res, next) => {
     if (!ours(req)) return next();
     // Answers are personal: never cached by a browser or a proxy, never indexed.
@@ -88,7 +93,11 @@ export function responsesRoutes(responses: ResponsesService, deps: RespondDeps) 
     useLocale(res, (req.acceptsLanguages(...LOCALES) as Locale | false) || 'en');
     next();
   });
-  r.use('/r', onlyOurs(perIp), ...textBody({ limit: '64kb', parameterLimit: 500, json: false }).map(withBody));
+  r.use(
+    '/r',
+    onlyOurs(limiter.middleware),
+    ...textBody({ limit: '64kb', parameterLimit: 500, json: false }).map(withBody),
+  );
 
   // ---- The honeypot: a link in the email and on the page that no person can see or reach.
   r.all('/r/:token/h', async (req, res) => {
@@ -130,18 +139,9 @@ export function responsesRoutes(responses: ResponsesService, deps: RespondDeps) 
 
   // ---- A delivery's link.
   r.get('/r/:token', async (req, res, next) => {
-    const link = await responses.open(req.params.token);
-    const values = valuesFromAnswers(link.answers);
-    const primary = responses.primaryScaleOf(link);
-    const clicked = scoreFrom(link.questions, req.query.score);
-    let click: { clickId: string; autoConfirm: boolean } | undefined;
-    if (primary && clicked !== undefined) {
-      // Only preselected: scanners prefetch every link, so opening one never answers. A HEAD records nothing.
-      values[primary.id] = clicked;
-      if (req.method === 'GET') click = await responses.click(link, clicked);
-    }
-    const status = req.query.saved === '1' ? link.t('savedMore') : link.completed ? link.t('answered') : '';
-    sendPage(res, next, 'respond/answer', answerPage(res, link, { values, click, status }));
+    const { link, locals } = await deliveryPage(responses, req.params.token, req.query, req.method);
+    useLocale(res, link.locale);
+    sendPage(res, next, 'respond/answer', locals);
   });
 
   const clickOf = (body: Record<string, unknown>) => clickIdFrom(body._click);
@@ -200,7 +200,15 @@ export function responsesRoutes(responses: ResponsesService, deps: RespondDeps) 
   // Nothing else in the app answers under /r/: an unknown path there is the respondent's 404, in their language.
   r.use('/r', (req, _res, next) => next(ours(req) ? notFound() : undefined));
 
-  return r;
+  // The link's page, answered in front of Express, and handing the router whatever it does not draw.
+  const page = respondPage(responses, {
+    render,
+    appLocals: deps.appLocals,
+    edge: deps.edge.page,
+    limiter,
+    clientIp: deps.clientIp,
+  });
+  return { router: r, page };
 }
 
 /**
