@@ -7,6 +7,7 @@ import connectPgSimple from 'connect-pg-simple';
 import { doubleCsrf } from 'csrf-csrf';
 import type pg from 'pg';
 import { DEFAULT_CONFIG, type Config } from './config';
+import type { Clock } from './platform/clock';
 import type { Db } from './platform/db';
 import { databaseAnswers, isDatabaseUnavailable } from './platform/dbErrors';
 import type { Logger } from './platform/logger';
@@ -113,6 +114,8 @@ export type AppDeps = {
    * /healthz reports it, so a supervisor restarts a process that cannot recover by itself.
    */
   health?: () => { ok: boolean; reason?: string };
+  /** What pages reckon time-dependent figures from (the inbox's overdue flags and waits); else the database clock. */
+  clock?: Clock;
 };
 
 /** /readyz answers within this, whatever the database does (a load balancer's check times out at ~2 s). */
@@ -175,6 +178,7 @@ export function buildApp(deps: AppDeps) {
   const responses = responsesService(db, deps.sealer);
   const followups = followupsService(db, {
     onQueued: deps.onQueued,
+    clock: deps.clock,
     beforeReply: replyAddresses(db, deps.sealer).ensure,
   });
   const inbound = inboundService({
