@@ -4,9 +4,10 @@
  * 1. What the event triggers add to a change: BENCH_SIZE (default 5,000) answers inserted one statement each
  *    (as respondents do), with the webhook trigger disabled (bare), enabled with no endpoint listening (the
  *    cost every workspace pays), and enabled with one endpoint listening (an event and a delivery written).
- * 2. Delivery: BENCH_SIZE events through the real outbox worker (claim, sign with standardwebhooks, SSRF-guarded
- *    POST on a fresh connection, attempt log, settle) to a local receiver, against bare node:http POSTs of the
- *    same bodies on fresh connections with the same concurrency.
+ * 2. Delivery: BENCH_SIZE events through the real outbox worker (claim, mark started, sign with
+ *    standardwebhooks, SSRF-guarded POST on its kept-alive connections, attempt log and settle in one statement)
+ *    to a local receiver, against bare node:http POSTs of the same bodies on fresh connections with the same
+ *    concurrency (the floor that was set before the worker kept connections; on loopback the difference is small).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -8,6 +8,7 @@ import connectPgSimple from 'connect-pg-simple';
 import { doubleCsrf } from 'csrf-csrf';
 import type pg from 'pg';
 import { DEFAULT_CONFIG, type Config } from './config';
+import type { Clock } from './platform/clock';
 import type { Db } from './platform/db';
 import { databaseAnswers, isDatabaseUnavailable } from './platform/dbErrors';
 import type { Logger } from './platform/logger';
@@ -118,6 +119,8 @@ export type AppDeps = {
    * /healthz reports it, so a supervisor restarts a process that cannot recover by itself.
    */
   health?: () => { ok: boolean; reason?: string };
+  /** What pages reckon time-dependent figures from (the inbox's overdue flags and waits); else the database clock. */
+  clock?: Clock;
 };
 
 /** Express's own entry point for a request (what the app function calls). */
@@ -183,6 +186,7 @@ export function buildApp(deps: AppDeps) {
   const responses = responsesService(db, deps.sealer);
   const followups = followupsService(db, {
     onQueued: deps.onQueued,
+    clock: deps.clock,
     beforeReply: replyAddresses(db, deps.sealer).ensure,
   });
   const inbound = inboundService({

@@ -1,3 +1,4 @@
+import type { Clock } from '../../src/platform/clock';
 import pg from 'pg';
 import request from 'supertest';
 import { buildApp } from '../../src/app';
@@ -41,9 +42,11 @@ export async function createTestApp(
     signupEnabled?: boolean;
     /** Customers' answers come back: Rapport's own SMTP listener for INBOUND_DOMAIN (t.inbound). */
     inbound?: boolean;
+    /** What the pages reckon time-dependent figures from (buildApp's `clock`); the database clock if not given. */
+    clock?: Clock;
   } = {},
 ) {
-  const { outages, mailbox: withMailbox, readersTimeoutMs, inbound: withInbound, ...config } = overrides;
+  const { outages, mailbox: withMailbox, readersTimeoutMs, inbound: withInbound, clock, ...config } = overrides;
   const database = await createTestDatabase();
   const proxy = outages ? await startPgProxy(database.url) : undefined;
   const appDb = proxy ? createDb(proxy.url, { poolMax: 5 }) : database.db;
@@ -96,6 +99,7 @@ export async function createTestApp(
     mailboxEnabled: !!mailbox,
     onQueued: () => undefined,
     inbound: { domain: inboundDomain, listenerUrl: inbound?.url },
+    clock,
   });
   return {
     app,

@@ -318,3 +318,35 @@ describe('the weekly digest', () => {
     ]);
   });
 });
+
+describe("in the workspace's time zone", () => {
+  /** Runs the job at `at` (ISO), the workspace in `zone`; answers what was queued and the weeks of my digests. */
+  const runAt = async (zone: string, at: string) => {
+    await t.db.execute(`UPDATE workspaces SET time_zone = :zone WHERE id = :workspaceId`, { zone, workspaceId });
+    const { queued } = await jobOn(t.db).runDue(new Date(at));
+    return { queued, weeks: (await digestsOf(me)).map((d) => d.week) };
+  };
+  beforeAll(() => t.db.execute(`UPDATE users SET digest_enabled = true WHERE id = :me`, { me }));
+  afterAll(() => t.db.execute(`UPDATE workspaces SET time_zone = 'UTC' WHERE id = :workspaceId`, { workspaceId }));
+
+  it('Pacific/Auckland: sent at 08:00 on the local Monday, while it is still Sunday in UTC, for the local week', async () => {
+    // Monday 1 March 2027, 08:00 NZDT (UTC+13) is Sunday 28 February, 19:00 UTC (UTC's week began 22 February).
+    expect(await runAt('Pacific/Auckland', '2027-02-28T18:59:00Z')).toMatchObject({ queued: 0 });
+    const { queued, weeks } = await runAt('Pacific/Auckland', '2027-02-28T19:00:00Z');
+    expect(queued).toBe(1);
+    expect(weeks).toContain('2027-03-01');
+    expect(weeks).not.toContain('2027-02-22');
+    // Another instance, later that (local) week: nothing more.
+    expect((await jobOn(otherDb).runDue(new Date('2027-03-05T10:00:00Z'))).queued).toBe(0);
+  });
+
+  it('America/Los_Angeles: Monday 08:00 local, across the change to summer time; Sunday evening is still last week', async () => {
+    // 15 March 2027 is the first Monday of PDT (UTC−7): 08:00 is 15:00 UTC (it was 16:00 UTC a week before).
+    expect(await runAt('America/Los_Angeles', '2027-03-15T14:59:00Z')).toMatchObject({ queued: 0 });
+    expect((await runAt('America/Los_Angeles', '2027-03-15T15:00:00Z')).weeks).toContain('2027-03-15');
+    // Sunday 21 March, 23:30 PDT is Monday 06:30 UTC: still the week of the 15th there, which has its digest.
+    const sunday = await runAt('America/Los_Angeles', '2027-03-22T06:30:00Z');
+    expect(sunday.queued).toBe(0);
+    expect(sunday.weeks).not.toContain('2027-03-22');
+  });
+});

@@ -1,4 +1,5 @@
 import { createDb, type Db } from '../../src/platform/db';
+import { databaseClock } from '../../src/platform/clock';
 import { createLogger } from '../../src/platform/logger';
 import { createEscalationJob } from '../../src/modules/followups';
 import { slackMessage } from '../../src/modules/webhooks/slack';
@@ -14,6 +15,8 @@ let sam: string;
 let survey: string;
 /** A second instance: its own connection pool on the same database. */
 let otherDb: Db;
+/** The instant the app's pages reckon from, when a test fixes it; else the database clock. */
+let pageNow: Date | undefined;
 
 /** The controlled clock: every answer and every run of the job is at a known time from here. */
 const T0 = Date.parse('2026-03-02T09:00:00Z');
@@ -77,7 +80,7 @@ const overdueEvents = () =>
   );
 
 beforeAll(async () => {
-  t = await createTestApp({ webhooksAllowPrivate: true });
+  t = await createTestApp({ webhooksAllowPrivate: true, clock: async () => pageNow ?? databaseClock(t.db)() });
   otherDb = createDb(t.databaseUrl, { poolMax: 3 });
   agent = await signedInAgent(t.app);
   workspaceId = (await t.db.one<{ id: string }>(`SELECT id FROM workspaces`))!.id;
@@ -100,6 +103,7 @@ afterEach(async () => {
   await t.db.execute(`UPDATE users SET alerts_enabled = true`);
   receiver.received.length = 0;
   t.smtp.messages.length = 0;
+  pageNow = undefined;
 });
 
 describe('escalation, with a controlled clock (target 24 h by default)', () => {
@@ -285,5 +289,19 @@ describe('the inbox', () => {
     const overdue = await agent.get('/inbox?status=overdue').expect(200);
     const rows = [...overdue.text.matchAll(/data-testid="inbox-row"[\s\S]*?(Old Wait|Day Wait|Fresh One|Happy Pat)/g)];
     expect(rows.map((r) => r[1])).toEqual(['Old Wait', 'Day Wait']);
+  });
+
+  it("with the app's clock fixed, the inbox and the conversation reckon the wait from it, not from the machine's", async () => {
+    // Answered at T0, months before the machine's own clock: only the app's clock says how long it has waited.
+    const id = await answer('Clocked Wait', 2, at(0));
+    pageNow = at(30, 59);
+    const inbox = await agent.get('/inbox?status=open').expect(200);
+    expect(inbox.text).toMatch(/Overdue · waiting 30 h</);
+    expect((await agent.get(`/inbox/${id}`).expect(200)).text).toMatch(/Overdue · waiting 30 h \(target 24 h\)/);
+
+    pageNow = at(23);
+    const before = await agent.get('/inbox?status=open').expect(200);
+    expect(before.text).toContain('Clocked Wait');
+    expect(before.text).not.toContain('data-testid="overdue-flag"');
   });
 });

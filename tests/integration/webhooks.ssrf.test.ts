@@ -83,7 +83,11 @@ describe('at send', () => {
       { workspaceId, endpointId: e!.id },
     );
   };
-  const worker = (resolve?: (host: string) => Promise<{ address: string; family: number }[]>, allowPrivate = false) =>
+  const worker = (
+    resolve?: (host: string) => Promise<{ address: string; family: number }[]>,
+    allowPrivate = false,
+    concurrency?: number,
+  ) =>
     createDeliveryWorker({
       db: t.db,
       transport: { send: () => Promise.reject(new Error('no mail here')), close: () => undefined, connections: 1 },
@@ -91,6 +95,7 @@ describe('at send', () => {
       log: createLogger('silent'),
       publicUrl: PUBLIC_URL,
       mailFrom: 'pulse@rapport.test',
+      concurrency,
       http: { allowPrivate, resolve },
     });
   const lastAttempt = () =>
@@ -142,6 +147,30 @@ describe('at send', () => {
     expect(seen).toEqual(['hooks.example.test']);
     expect(receiver.received).toHaveLength(1);
     expect(receiver.received[0]!.headers.host).toBe(`hooks.example.test:${receiver.port}`);
+    await w.stop();
+  });
+
+  it('attempts to one origin share a kept-alive connection: the name is checked when the connection opens', async () => {
+    const seen: string[] = [];
+    const resolve = async (host: string) => (seen.push(host), [{ address: '127.0.0.1', family: 4 }]);
+    await stored(`http://hooks.example.test:${receiver.port}/hook`);
+    await t.db.execute(
+      `WITH ev AS (INSERT INTO webhook_events (workspace_id, type, payload)
+         SELECT :workspaceId, 'webhook.test', '{"type":"webhook.test"}' FROM generate_series(1, 2) RETURNING id)
+       INSERT INTO webhook_deliveries (workspace_id, endpoint_id, event_id)
+       SELECT :workspaceId, (SELECT id FROM webhook_endpoints), id FROM ev`,
+      { workspaceId },
+    );
+    // One lane, so each attempt finds the last one's connection free.
+    const w = worker(resolve, true, 1);
+    await w.drainOnce();
+    expect(receiver.received).toHaveLength(3);
+    expect(seen).toEqual(['hooks.example.test']);
+    expect(await t.db.query(`SELECT status FROM webhook_deliveries`)).toEqual([
+      { status: 'sent' },
+      { status: 'sent' },
+      { status: 'sent' },
+    ]);
     await w.stop();
   });
 

@@ -197,8 +197,9 @@ export const accountsRepository = (db: Db) => ({
 
   /** Every teammate, of every workspace they belong to, who asked for the weekly digest. */
   digestSubscribers: () =>
-    db.query<{ userId: string; workspaceId: string; anonymityThreshold: number }>(
-      `SELECT u.id AS "userId", m.workspace_id AS "workspaceId", w.anonymity_threshold AS "anonymityThreshold"
+    db.query<{ userId: string; workspaceId: string; anonymityThreshold: number; timeZone: string }>(
+      `SELECT u.id AS "userId", m.workspace_id AS "workspaceId", w.anonymity_threshold AS "anonymityThreshold",
+         w.time_zone AS "timeZone"
        FROM memberships m JOIN users u ON u.id = m.user_id JOIN workspaces w ON w.id = m.workspace_id
        WHERE u.digest_enabled ORDER BY m.workspace_id, u.id`,
     ),

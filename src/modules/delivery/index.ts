@@ -12,5 +12,6 @@ export {
   type Delivered,
   type MessageKind,
   type OutboxKind,
+  type SettleWith,
 } from './kinds';
 export { bounceReported, type ReportedBounce } from './bounces';

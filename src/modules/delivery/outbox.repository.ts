@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
-import type { Db } from '../../platform/db';
+import type { Db, Params, Tx } from '../../platform/db';
 import { contactWrites } from '../contacts';
-import { claimStatement, OUTBOX_KINDS, type AnyOutboxKind, type ClaimedMessage } from './kinds';
+import { claimStatement, OUTBOX_KINDS, type AnyOutboxKind, type ClaimedMessage, type SettleWith } from './kinds';
 
 const claims = new Map<AnyOutboxKind, string>();
 const claimOf = (kind: AnyOutboxKind) => claims.get(kind) ?? claims.set(kind, claimStatement(kind)).get(kind)!;
@@ -12,6 +12,14 @@ const claimOf = (kind: AnyOutboxKind) => claims.get(kind) ?? claims.set(kind, cl
  * change nothing, nor start the message, even if another worker claimed the row since.
  */
 export type Claimed = { kind: AnyOutboxKind; row: ClaimedMessage; token: string };
+
+/** A settling statement, after a delivering kind's CTEs when it has any (their parameters named apart). */
+function settling(sql: string, params: Record<string, unknown>, record?: SettleWith): [string, Params] {
+  if (!record) return [sql, params];
+  const clash = Object.keys(record.params).find((name) => name in params);
+  if (clash) throw new Error(`The record's parameter :${clash} is the settling statement's own.`);
+  return [`WITH ${record.ctes}\n${sql}`, { ...params, ...record.params }];
+}
 
 const NOT_CONFIRMED = 'The sender stopped before confirming this message; it may or may not have been delivered.';
 
@@ -42,38 +50,77 @@ export const outboxRepository = (db: Db, contacts = contactWrites(db)) => ({
       { id: row.id, token },
     )) > 0,
 
-  markSent: ({ kind, row, token }: Claimed, messageId: string) =>
+  /**
+   * `markStarted` for several claims at once (one statement per kind and claim): those still ours, whose
+   * messages may go out.
+   */
+  markStartedMany: async (claimed: Claimed[]): Promise<Set<Claimed>> => {
+    const started = new Set<Claimed>();
+    const groups = new Map<string, Claimed[]>();
+    for (const c of claimed) {
+      const key = `${c.kind.table} ${c.token}`;
+      groups.set(key, [...(groups.get(key) ?? []), c]);
+    }
+    for (const group of groups.values()) {
+      const { kind, token } = group[0]!;
+      const rows = await db.query<{ id: string }>(
+        `UPDATE ${kind.table} SET smtp_started_at = now()
+         WHERE id IN (:ids) AND status = 'sending' AND claim_token = :token AND lease_until > now()
+         RETURNING id`,
+        { ids: group.map((c) => c.row.id), token },
+      );
+      const ids = new Set(rows.map((r) => String(r.id)));
+      for (const c of group) if (ids.has(String(c.row.id))) started.add(c);
+    }
+    return started;
+  },
+
+  // The settling statements run a delivering kind's record of the attempt (`SettleWith`) in the same statement.
+  markSent: ({ kind, row, token }: Claimed, messageId: string, record?: SettleWith) =>
     db.execute(
-      `UPDATE ${kind.table} SET status = 'sent', sent_at = now(), message_id = :messageId, lease_until = NULL,
-         claim_token = NULL, last_error = NULL
-       WHERE id = :id AND status = 'sending' AND claim_token = :token`,
-      { id: row.id, token, messageId },
+      ...settling(
+        `UPDATE ${kind.table} SET status = 'sent', sent_at = now(), message_id = :messageId, lease_until = NULL,
+           claim_token = NULL, last_error = NULL
+         WHERE id = :id AND status = 'sending' AND claim_token = :token`,
+        { id: row.id, token, messageId },
+        record,
+      ),
     ),
 
-  retryLater: ({ kind, row, token }: Claimed, delaySeconds: number, error: string) =>
+  retryLater: ({ kind, row, token }: Claimed, delaySeconds: number, error: string, record?: SettleWith) =>
     db.execute(
-      `UPDATE ${kind.table} SET status = 'queued', lease_until = NULL, claim_token = NULL, smtp_started_at = NULL,
-         last_error = :error, next_attempt_at = now() + make_interval(secs => :delaySeconds)
-       WHERE id = :id AND status = 'sending' AND claim_token = :token`,
-      { id: row.id, token, delaySeconds, error },
+      ...settling(
+        `UPDATE ${kind.table} SET status = 'queued', lease_until = NULL, claim_token = NULL, smtp_started_at = NULL,
+           last_error = :error, next_attempt_at = now() + make_interval(secs => :delaySeconds)
+         WHERE id = :id AND status = 'sending' AND claim_token = :token`,
+        { id: row.id, token, delaySeconds, error },
+        record,
+      ),
     ),
 
   /** 'bounced' with a contact also marks the contact bounced, so no later wave asks that address again. */
-  markFailed: (
+  markFailed: async (
     { kind, row, token }: Claimed,
     status: 'failed' | 'bounced' | 'ambiguous',
     error: string,
     contactId?: string | null,
-  ) =>
-    db.transaction(async (tx) => {
-      const settled = await db.execute(
-        `UPDATE ${kind.table} SET status = :status, lease_until = NULL, claim_token = NULL, last_error = :error
-         WHERE id = :id AND status = 'sending' AND claim_token = :token`,
-        { id: row.id, token, status, error },
+    record?: SettleWith,
+  ) => {
+    const settle = (tx?: Tx) =>
+      db.execute(
+        ...settling(
+          `UPDATE ${kind.table} SET status = :status, lease_until = NULL, claim_token = NULL, last_error = :error
+           WHERE id = :id AND status = 'sending' AND claim_token = :token`,
+          { id: row.id, token, status, error },
+          record,
+        ),
         tx,
       );
-      if (contactId && settled) await contacts.bounce(contactId, tx);
-    }),
+    if (!contactId) return void (await settle());
+    await db.transaction(async (tx) => {
+      if (await settle(tx)) await contacts.bounce(contactId, tx);
+    });
+  },
 
   /** Claims never started (shutdown, or too little lease left): back to the queue as if never claimed. */
   release: async (claimed: Claimed[]) => {

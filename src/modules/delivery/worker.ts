@@ -1,3 +1,5 @@
+import http from 'node:http';
+import https from 'node:https';
 import type { Db } from '../../platform/db';
 import type { Logger } from '../../platform/logger';
 import type { MailTransport } from '../../platform/mail';
@@ -15,6 +17,7 @@ import {
 /** A kind that leaves by mail. */
 type MailKind = Exclude<AnyOutboxKind, { deliver: unknown }>;
 import { outboxRepository, type Claimed } from './outbox.repository';
+import { coalescing } from './coalescing';
 import { createPacer } from './pacer';
 import { backoffSeconds, classify, type SmtpError } from './smtpOutcome';
 
@@ -82,10 +85,15 @@ export function createDeliveryWorker(o: WorkerOptions) {
     domain: new URL(o.publicUrl).hostname || 'rapport.localhost',
     inboundDomain: o.inboundDomain,
   };
+  // Kept-alive connections for webhooks, at most one per lane to an origin; every new socket is opened through
+  // the SSRF guard (see webhooks/post.ts). An idle one is closed after a few seconds, before most receivers'
+  // own keep-alive timeout (5 s in Node) would close it under a request.
+  const agentOptions = { keepAlive: true, maxSockets: concurrency, timeout: 4_000 };
+  const agents = { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) };
   const deliverCtx: DeliverContext = {
     ...ctx,
     db: o.db,
-    http: { allowPrivate: false, timeoutMs: 10_000, maxResponseBytes: 64 * 1024, ...o.http },
+    http: { allowPrivate: false, timeoutMs: 10_000, maxResponseBytes: 64 * 1024, agents, ...o.http },
   };
   const pacer = createPacer(o.ratePerMinute ?? 0);
   let timer: NodeJS.Timeout | undefined;
@@ -144,14 +152,27 @@ export function createDeliveryWorker(o: WorkerOptions) {
    * started just before its attempt, so a crash during the attempt leaves it ambiguous, never sent twice blindly.
    */
   async function deliverOne(claimed: Claimed, kind: Extract<AnyOutboxKind, { deliver: unknown }>) {
-    if (!(await repo.markStarted(claimed))) return;
+    if (!(await start(claimed))) return;
     const result = await kind.deliver(claimed.row, deliverCtx);
-    if (result.outcome === 'sent') await repo.markSent(claimed, result.messageId);
+    // One statement: the kind's record of the attempt and the row's outcome, committed together.
+    if (result.outcome === 'sent') await repo.markSent(claimed, result.messageId, result.record);
     else if (result.outcome === 'retry')
-      await repo.retryLater(claimed, result.delaySeconds, result.error.slice(0, 500));
-    else await repo.markFailed(claimed, 'failed', result.error.slice(0, 500));
+      await repo.retryLater(claimed, result.delaySeconds, result.error.slice(0, 500), result.record);
+    else await repo.markFailed(claimed, 'failed', result.error.slice(0, 500), null, result.record);
     o.onSettled?.(kind.kind, result.outcome === 'retry' ? 'retried' : result.outcome);
   }
+
+  /**
+   * Delivering kinds mark their messages started together with the other lanes' when those are being marked at
+   * that moment (one statement, one commit, for all of them): a statement, and above all a commit (a WAL
+   * flush), paces delivery on a busy machine more than the HTTP request does. Each message is still marked right
+   * before its own attempt and waits for that commit, so no more messages than lanes are started and unsettled
+   * at once.
+   */
+  const start = coalescing(async (claims: Claimed[]) => {
+    const started = await repo.markStartedMany(claims);
+    return claims.map((c) => started.has(c));
+  });
 
   async function settleFailure(claimed: Claimed, err: SmtpError) {
     const { row } = claimed;
@@ -287,6 +308,8 @@ export function createDeliveryWorker(o: WorkerOptions) {
       if (timer) clearInterval(timer);
       pacer.stop();
       await running;
+      agents.http.destroy();
+      agents.https.destroy();
     },
     /** Waits until the current pass (if any) is over: for tests and the bench. */
     idle: async () => {

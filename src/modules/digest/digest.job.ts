@@ -4,21 +4,13 @@ import { hashToken, newToken, type Sealer } from '../../platform/tokens';
 import type { Teammates } from '../accounts';
 import type { InsightsService } from '../insights';
 import { digestRepository } from './digest.repository';
-
-/** Digests go out on Mondays from this hour (UTC), for the week that starts that Monday. */
-export const DIGEST_HOUR_UTC = 8;
-
-/** The Monday (UTC) of the week `now` is in, as YYYY-MM-DD. */
-export function mondayOf(now: Date) {
-  const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
-  d.setUTCDate(d.getUTCDate() - ((d.getUTCDay() + 6) % 7));
-  return d.toISOString().slice(0, 10);
-}
+import { digestWeek } from './week';
 
 /**
- * The weekly digest's timekeeper. Every minute, on every instance: once the week's hour has come (database
- * clock), each teammate who asked for it and has no digest for this week gets one queued, its numbers worked out
- * by the insights module once per workspace. One instance at a time does it (an advisory lock, so the numbers
+ * The weekly digest's timekeeper. Every minute, on every instance: in each workspace whose week's hour has come
+ * (Monday DIGEST_HOUR in the workspace's time zone, by the database clock), each teammate who asked for it and
+ * has no digest for that week (its local Monday) gets one queued, its numbers worked out by the insights module
+ * once per workspace. One instance at a time does it (an advisory lock, so the numbers
  * are not worked out twice), and the unique key (teammate, workspace, week) makes it one digest whatever
  * happens: two instances, two ticks, a crash between the two. A teammate who opts in mid-week gets this week's
  * at the next tick. A workspace with nothing to report records the week as done, sending nothing.
@@ -34,24 +26,27 @@ export function createDigestJob(o: {
   const repo = digestRepository(o.db);
 
   async function runDue(now: Date) {
-    const week = mondayOf(now);
-    if (now.getTime() < Date.parse(`${week}T00:00:00Z`) + DIGEST_HOUR_UTC * 3_600_000) return { queued: 0 };
-    const subscribers = await o.people.digestSubscribers();
+    // Each workspace's week, and whether its digest is due yet, in its own time zone.
+    const subscribers = (await o.people.digestSubscribers())
+      .map((s) => ({ ...s, ...digestWeek(now, s.timeZone) }))
+      .filter((s) => now >= s.dueAt);
     if (!subscribers.length) return { queued: 0 };
     const queued = await o.db.transaction(async (tx) => {
       if (!(await repo.tryLock(tx))) return 0;
-      const done = new Set(
-        await repo.queuedFor(
+      const done = new Set<string>();
+      for (const week of new Set(subscribers.map((s) => s.week)))
+        for (const key of await repo.queuedFor(
           week,
-          subscribers.map((s) => s.userId),
+          subscribers.filter((s) => s.week === week).map((s) => s.userId),
           tx,
-        ),
-      );
+        ))
+          done.add(`${key} ${week}`);
       // A person in several workspaces gets each one's digest.
-      const due = subscribers.filter((s) => !done.has(`${s.userId} ${s.workspaceId}`));
+      const due = subscribers.filter((s) => !done.has(`${s.userId} ${s.workspaceId} ${s.week}`));
       let n = 0;
       for (const workspaceId of new Set(due.map((s) => s.workspaceId))) {
         const people = due.filter((s) => s.workspaceId === workspaceId);
+        const { week } = people[0]!;
         try {
           const surveys = await o.insights.digest({
             id: workspaceId,
@@ -82,7 +77,7 @@ export function createDigestJob(o: {
       return n;
     });
     if (queued) {
-      o.log.info({ week, queued }, 'weekly digests queued');
+      o.log.info({ queued }, 'weekly digests queued');
       o.onQueued();
     }
     return { queued };

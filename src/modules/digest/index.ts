@@ -1,3 +1,4 @@
-export { createDigestJob, mondayOf, DIGEST_HOUR_UTC, type DigestJob } from './digest.job';
+export { createDigestJob, type DigestJob } from './digest.job';
+export { DIGEST_HOUR, digestWeek, mondayOf } from './week';
 export { digestRepository } from './digest.repository';
 export { digestRoutes } from './digest.routes';

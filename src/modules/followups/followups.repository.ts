@@ -2,6 +2,9 @@ import type { Db, Tx } from '../../platform/db';
 import type { Question } from '../surveys';
 import type { InboxFilter } from './followups.schemas';
 import { overdueSql } from './overdue';
+
+/** The instant a page reckons "overdue" from: the service's clock, or the database's when none is given. */
+const AT = 'coalesce(CAST(:now AS timestamptz), now())';
 import { WORTH_ANSWERING } from './inboxSetting';
 import { LOOP_BASE, RESCUED } from './measures';
 
@@ -97,6 +100,7 @@ export const followupsRepository = (db: Db) => ({
     f: InboxFilter,
     after: { at: string; id: string } | undefined,
     limit: number,
+    now?: Date,
   ) => {
     const overdue = f.status === 'overdue';
     const [key, cmp, dir] = overdue ? ['cv.awaiting_since', '>', 'ASC'] : ['cv.submitted_at', '<', 'DESC'];
@@ -105,7 +109,7 @@ export const followupsRepository = (db: Db) => ({
          r.score, left(r.comment, 240) AS excerpt, c.id AS "contactId", c.name AS "contactName", c.email AS "contactEmail",
          s.id AS "surveyId", s.title AS "surveyTitle", cv.owner_user_id AS "ownerUserId",
          (SELECT count(*) FROM replies rp WHERE rp.response_id = cv.response_id) AS replies,
-         ${overdueSql()} AS overdue, cv.awaiting_since AS "awaitingSince",
+         ${overdueSql(AT)} AS overdue, cv.awaiting_since AS "awaitingSince",
          EXISTS (SELECT 1 FROM inbound_messages im WHERE im.response_id = cv.response_id AND im.kind = 'reply'
            AND im.received_at > coalesce((SELECT max(rp.created_at) FROM replies rp WHERE rp.response_id = cv.response_id), '-infinity'))
            AS "customerReplied"
@@ -115,7 +119,7 @@ export const followupsRepository = (db: Db) => ({
        JOIN surveys s ON s.id = cv.survey_id
        LEFT JOIN contacts c ON c.id = r.contact_id
        WHERE cv.workspace_id = :workspaceId
-         AND (:status = 'all' OR cv.status = :status OR (:status = 'overdue' AND ${overdueSql()}))
+         AND (:status = 'all' OR cv.status = :status OR (:status = 'overdue' AND ${overdueSql(AT)}))
          AND (:owner = 'everyone' OR (:owner = 'mine' AND cv.owner_user_id = :userId) OR (:owner = 'unassigned' AND cv.owner_user_id IS NULL))
          AND (:band::text IS NULL OR cv.band = :band)
          AND (:surveyId::uuid IS NULL OR cv.survey_id = :surveyId)
@@ -137,16 +141,17 @@ export const followupsRepository = (db: Db) => ({
         afterAt: after?.at ?? null,
         afterId: after?.id ?? null,
         limit,
+        now: now?.toISOString() ?? null,
       },
     );
   },
 
   /** How many conversations of the workspace are overdue now (the inbox's "Overdue (n)"). */
-  countOverdue: async (workspaceId: string) =>
+  countOverdue: async (workspaceId: string, now?: Date) =>
     (await db.one<{ n: number }>(
       `SELECT count(*)::int AS n FROM conversations cv JOIN workspaces w ON w.id = cv.workspace_id
-       WHERE cv.workspace_id = :workspaceId AND ${overdueSql()}`,
-      { workspaceId },
+       WHERE cv.workspace_id = :workspaceId AND ${overdueSql(AT)}`,
+      { workspaceId, now: now?.toISOString() ?? null },
     ))!.n,
 
   /** The nav badge: served by the partial index on open conversations per owner; counts what the Inbox lists. */
@@ -158,7 +163,7 @@ export const followupsRepository = (db: Db) => ({
       { workspaceId, userId },
     ))!.n,
 
-  find: (workspaceId: string, id: string, tx?: Tx) =>
+  find: (workspaceId: string, id: string, tx?: Tx, now?: Date) =>
     db.one<Conversation>(
       `SELECT cv.response_id AS id, cv.status, cv.band, cv.owner_user_id AS "ownerUserId",
          cv.closed_at AS "closedAt", cv.closed_by AS "closedBy",
@@ -166,7 +171,7 @@ export const followupsRepository = (db: Db) => ({
          s.id AS "surveyId", s.title AS "surveyTitle", coalesce(v.questions, '[]'::jsonb) AS questions,
          c.id AS "contactId", c.name AS "contactName", c.email AS "contactEmail", c.status AS "contactStatus",
          c.owner_user_id AS "contactOwnerUserId",
-         ${overdueSql()} AS overdue, cv.awaiting_since AS "awaitingSince", w.response_target_hours AS "targetHours",
+         ${overdueSql(AT)} AS overdue, cv.awaiting_since AS "awaitingSince", w.response_target_hours AS "targetHours",
          cv.closing_line AS "closingLine", cv.closing_line_by AS "closingLineBy"
        FROM conversations cv
        JOIN workspaces w ON w.id = cv.workspace_id
@@ -175,7 +180,7 @@ export const followupsRepository = (db: Db) => ({
        LEFT JOIN survey_versions v ON v.survey_id = r.survey_id AND v.version = r.survey_version
        LEFT JOIN contacts c ON c.id = r.contact_id
        WHERE cv.workspace_id = :workspaceId AND cv.response_id = :id${tx ? ' FOR UPDATE OF cv' : ''}`,
-      { workspaceId, id },
+      { workspaceId, id, now: now?.toISOString() ?? null },
       tx,
     ),
 

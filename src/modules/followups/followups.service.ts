@@ -1,8 +1,10 @@
+import { databaseClock, type Clock } from '../../platform/clock';
 import type { Db, Tx } from '../../platform/db';
 import { decodeCursor, encodeCursor } from '../../platform/cursor';
 import { found, invalid } from '../../platform/errors';
 import { teammates as teammatesOf } from '../accounts';
 import { followupsRepository } from './followups.repository';
+import { hoursSince } from './overdue';
 import type { InboxFilter } from './followups.schemas';
 import { refuseTemplate, SAVED_REPLIES_MAX, savedRepliesRepository } from './realWords';
 import { themeUpdates } from './themeUpdates';
@@ -21,9 +23,15 @@ export function followupsService(
     onQueued: () => void;
     /** Gives the conversation its reply address (inbound), in the transaction that queues a reply. */
     beforeReply?: (workspaceId: string, responseId: string, tx: Tx) => Promise<void>;
+    /** What the pages reckon "overdue" and "waiting N h" from: the database clock unless given (tests fix it). */
+    clock?: Clock;
   },
 ) {
   const repo = followupsRepository(db);
+  const clock = opts.clock ?? databaseClock(db);
+  /** Whole hours an overdue customer has waited, at the instant the page's overdue flags were reckoned at. */
+  const waiting = (c: { overdue: boolean; awaitingSince: Date | null }, now: Date) =>
+    c.overdue && c.awaitingSince ? hoursSince(new Date(c.awaitingSince), now) : null;
   const saved = savedRepliesRepository(db);
   const workspaceTeam = teammatesOf(db);
 
@@ -42,12 +50,15 @@ export function followupsService(
     updates: themeUpdates(db, opts),
 
     async inbox(workspaceId: string, userId: string, filter: InboxFilter, cursor?: string) {
+      const now = await clock();
       const [rows, nameOf, overdueCount] = await Promise.all([
-        repo.page(workspaceId, userId, filter, decodeCursor(cursor), PAGE_SIZE + 1),
+        repo.page(workspaceId, userId, filter, decodeCursor(cursor), PAGE_SIZE + 1, now),
         workspaceTeam.nameOf(workspaceId),
-        repo.countOverdue(workspaceId),
+        repo.countOverdue(workspaceId, now),
       ]);
-      const items = rows.slice(0, PAGE_SIZE).map((i) => ({ ...i, ownerName: nameOf(i.ownerUserId) }));
+      const items = rows
+        .slice(0, PAGE_SIZE)
+        .map((i) => ({ ...i, ownerName: nameOf(i.ownerUserId), waitingHours: waiting(i, now) }));
       const last = items[items.length - 1];
       return {
         items,
@@ -60,7 +71,8 @@ export function followupsService(
     teammates: (workspaceId: string) => workspaceTeam.list(workspaceId),
 
     async conversation(workspaceId: string, id: string) {
-      const record = await get(workspaceId, id);
+      const now = await clock();
+      const record = await found(repo.find(workspaceId, id, undefined, now), 'answer');
       const [thread, earlier, teammates, savedReplies] = await Promise.all([
         repo.thread(workspaceId, id),
         record.contactId ? repo.earlier(workspaceId, record.contactId, id) : Promise.resolve([]),
@@ -68,7 +80,12 @@ export function followupsService(
         saved.list(workspaceId),
       ]);
       const nameOf = (userId: string | null) => teammates.find((t) => t.id === userId)?.name ?? null;
-      const c = { ...record, ownerName: nameOf(record.ownerUserId), closedByName: nameOf(record.closedBy) };
+      const c = {
+        ...record,
+        ownerName: nameOf(record.ownerUserId),
+        closedByName: nameOf(record.closedBy),
+        waitingHours: waiting(record, now),
+      };
       return { conversation: c, thread, earlier, teammates, savedReplies, blocked: replyBlocked(c) };
     },
 

@@ -1,4 +1,5 @@
 import type { Db } from '../../platform/db';
+import { databaseClock } from '../../platform/clock';
 
 /** The database clock: every instance agrees on it, whatever its own clock says. */
-export const databaseNow = async (db: Db) => (await db.one<{ now: Date }>('SELECT now() AS now'))!.now;
+export const databaseNow = (db: Db) => databaseClock(db)();

@@ -2,7 +2,7 @@ import type { DeliverContext, Delivered } from '../delivery';
 import { post } from './post';
 import { signedHeaders } from './signing';
 import { slackMessage } from './slack';
-import { webhooksRepository } from './webhooks.repository';
+import { attemptRecord, SUCCESS_RESOLUTION_MS } from './webhooks.repository';
 
 /** What the outbox claims for one webhook delivery (see delivery/kinds/webhook.ts). */
 export type WebhookMessage = {
@@ -42,7 +42,6 @@ const jitter = (s: number) => Math.round(s * (0.9 + Math.random() * 0.2));
  *   owners told.
  */
 export async function dispatchWebhook(m: WebhookMessage, ctx: DeliverContext): Promise<Delivered> {
-  const repo = webhooksRepository(ctx.db);
   const msgId = `msg_${m.eventId.replace(/-/g, '')}`;
   let body: string;
   let headers: Record<string, string> = {};
@@ -58,30 +57,33 @@ export async function dispatchWebhook(m: WebhookMessage, ctx: DeliverContext): P
   }
 
   const result = await post(m.url, body, headers, ctx.http);
-  await repo.recordAttempt(m.id, result);
   const said = result.status
     ? `${result.status}${result.excerpt ? `: ${result.excerpt.slice(0, 200)}` : ''}`
     : result.error!;
+  // The log line (and what the endpoint becomes) is written by the statement that settles the delivery.
+  const record = (endpoint?: Parameters<typeof attemptRecord>[2]) => attemptRecord(m.id, result, endpoint);
 
-  if (result.status && result.status >= 200 && result.status < 300) {
-    await repo.succeeded(m.endpointId);
-    return { outcome: 'sent', messageId: msgId };
-  }
-  if (result.status === 410) {
-    await disable(ctx, m, 'The receiver answered 410 Gone, which means it will never take messages again.');
-    return { outcome: 'failed', error: `410 Gone: the endpoint was disabled. ${said}` };
-  }
+  if (result.status && result.status >= 200 && result.status < 300)
+    return { outcome: 'sent', messageId: msgId, record: record({ succeeded: m.endpointId }) };
+  if (result.status === 410)
+    return {
+      outcome: 'failed',
+      error: `410 Gone: the endpoint was disabled. ${said}`,
+      record: record({
+        disable: m,
+        reason: 'The receiver answered 410 Gone, which means it will never take messages again.',
+      }),
+    };
   if (m.attempts < MAX_ATTEMPTS)
-    return { outcome: 'retry', error: said, delaySeconds: jitter(RETRY_DELAYS[m.attempts - 1]!) };
-  if (!m.lastSuccessAt || m.lastSuccessAt < m.queuedAt)
-    await disable(ctx, m, `Every attempt for about a day failed (last: ${said.slice(0, 200)}).`);
-  return { outcome: 'failed', error: `Gave up after ${m.attempts} attempts. ${said}` };
-}
-
-async function disable(ctx: DeliverContext, m: WebhookMessage, reason: string) {
-  const repo = webhooksRepository(ctx.db);
-  await ctx.db.transaction(async (tx) => {
-    if (await repo.disable(m.workspaceId, m.endpointId, reason, tx))
-      await repo.queueNotices(m.workspaceId, m.endpointId, reason, tx);
-  });
+    return { outcome: 'retry', error: said, delaySeconds: jitter(RETRY_DELAYS[m.attempts - 1]!), record: record() };
+  // Successes are recorded to the second (attemptRecord): "none since it was queued" is asked of the second
+  // before, so a success is never missed (an endpoint that took one just then stays enabled).
+  const tookNone = !m.lastSuccessAt || m.lastSuccessAt.getTime() < m.queuedAt.getTime() - SUCCESS_RESOLUTION_MS;
+  return {
+    outcome: 'failed',
+    error: `Gave up after ${m.attempts} attempts. ${said}`,
+    record: record(
+      tookNone ? { disable: m, reason: `Every attempt for about a day failed (last: ${said.slice(0, 200)}).` } : {},
+    ),
+  };
 }

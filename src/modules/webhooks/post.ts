@@ -8,6 +8,11 @@ export type PostLimits = AddressPolicy & {
   /** Read at most this much of the answer; the rest is not waited for. */
   maxResponseBytes: number;
   resolve?: Resolve;
+  /**
+   * Kept-alive connection pools: a socket is reused only while it is open, and each new one is opened through
+   * `guardedLookup`, so every request goes to an address that was checked (when its connection opened).
+   */
+  agents?: { http: http.Agent; https: https.Agent };
 };
 
 /** What one attempt came to: a status (any, even 500), or an error before one (refused, timeout, network). */
@@ -17,8 +22,9 @@ const EXCERPT_CHARS = 1000;
 
 /**
  * POST a body to a webhook URL within the SSRF guard and the limits: the connection goes to an address checked
- * at this moment (an IP literal directly, a name through `guardedLookup`), redirects are not followed (a 3xx
- * is an answer like any other, and not a success), and a receiver that hangs or streams forever is cut off.
+ * when it was opened (an IP literal is checked here on every attempt, a name through `guardedLookup` on every
+ * new socket), redirects are not followed (a 3xx is an answer like any other, and not a success), and a
+ * receiver that hangs or streams forever is cut off (and its connection closed, never reused).
  */
 export async function post(
   url: string,
@@ -43,10 +49,11 @@ export async function post(
       clearTimeout(deadline);
       resolve({ ...result, latencyMs: latencyMs() });
     };
-    const request = (target.protocol === 'https:' ? https : http).request(target, {
+    const secure = target.protocol === 'https:';
+    const request = (secure ? https : http).request(target, {
       method: 'POST',
-      // A fresh connection per attempt: nothing pooled outlives the address check that opened it.
-      agent: false,
+      // Pooled or fresh, a socket is opened only through the guarded lookup below.
+      agent: (secure ? o.agents?.https : o.agents?.http) ?? false,
       lookup: guardedLookup(o, o.resolve),
       headers: {
         'content-type': 'application/json',
@@ -70,16 +77,20 @@ export async function post(
       const done = () => {
         const excerpt = Buffer.concat(chunks).toString('utf8').slice(0, EXCERPT_CHARS);
         finish({ status: res.statusCode, excerpt });
-        res.destroy();
       };
       res.on('data', (chunk: Buffer) => {
         if (size < o.maxResponseBytes) chunks.push(chunk.subarray(0, o.maxResponseBytes - size));
         size += chunk.length;
-        // Enough read to know what it said; a receiver that keeps talking is not listened to.
-        if (size >= o.maxResponseBytes) done();
+        // Enough read to know what it said; a receiver that keeps talking is not listened to (nor its connection
+        // reused).
+        if (size >= o.maxResponseBytes) {
+          done();
+          res.destroy();
+        }
       });
+      // Read to the end, the connection goes back to its pool.
       res.on('end', done);
-      res.on('error', () => done());
+      res.on('error', () => (done(), res.destroy()));
     });
     request.end(body);
   });

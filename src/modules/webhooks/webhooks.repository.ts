@@ -1,4 +1,5 @@
 import type { Db, Tx } from '../../platform/db';
+import type { SettleWith } from '../delivery';
 import { toPgArray } from '../../platform/pgArray';
 
 export type Endpoint = {
@@ -43,6 +44,60 @@ const ENDPOINT = `id, url, description, format, events, enabled, disabled_reason
   created_at AS "createdAt"`;
 
 /** The only place that touches the webhooks tables; every statement is scoped to the workspace. */
+/** How far `last_success_at` may trail an endpoint's latest success (see attemptRecord). */
+export const SUCCESS_RESOLUTION_MS = 1000;
+
+/**
+ * One attempt's log line, and what it makes of the endpoint, as CTEs for the outbox statement that settles the
+ * delivery (one statement, one commit; see delivery's `SettleWith`):
+ * - `succeeded`: `last_success_at`, to the second: every success of an endpoint would otherwise update its one
+ *   row, each delivery's commit waiting on the last one's (held through its WAL flush). So once a second at
+ *   most; it is never more than SUCCESS_RESOLUTION_MS behind the latest success, never ahead.
+ * - `disable`: the endpoint disabled (if it still was), and then one notice per owner and admin.
+ */
+export function attemptRecord(
+  deliveryId: string,
+  a: { status?: number; latencyMs: number; excerpt?: string; error?: string },
+  endpoint: { succeeded?: string; disable?: { workspaceId: string; endpointId: string }; reason?: string } = {},
+): SettleWith {
+  const ctes = [
+    `webhook_attempt AS (
+       INSERT INTO webhook_attempts (workspace_id, delivery_id, status_code, latency_ms, response_excerpt, error)
+       SELECT workspace_id, :hookDeliveryId, :hookStatus, :hookLatencyMs, :hookExcerpt, :hookError
+       FROM webhook_deliveries WHERE id = :hookDeliveryId)`,
+  ];
+  if (endpoint.succeeded)
+    ctes.push(`webhook_success AS (
+       UPDATE webhook_endpoints SET last_success_at = greatest(last_success_at, now())
+       WHERE id = :hookEndpointId
+         AND (last_success_at IS NULL OR last_success_at < now() - make_interval(secs => :hookResolution)))`);
+  if (endpoint.disable)
+    ctes.push(
+      `webhook_disabled AS (
+         UPDATE webhook_endpoints SET enabled = false, disabled_reason = :hookReason, disabled_at = now(), updated_at = now()
+         WHERE workspace_id = :hookWorkspaceId AND id = :hookEndpointId AND enabled
+         RETURNING id)`,
+      `webhook_notice AS (
+         INSERT INTO webhook_notices (workspace_id, endpoint_id, user_id, reason)
+         SELECT :hookWorkspaceId, d.id, m.user_id, :hookReason FROM webhook_disabled d
+         JOIN memberships m ON m.workspace_id = :hookWorkspaceId AND m.role IN ('owner', 'admin'))`,
+    );
+  return {
+    ctes: ctes.join(',\n'),
+    params: {
+      hookDeliveryId: deliveryId,
+      hookStatus: a.status ?? null,
+      hookLatencyMs: a.latencyMs,
+      hookExcerpt: a.excerpt ?? null,
+      hookError: a.error ?? null,
+      hookEndpointId: endpoint.succeeded ?? endpoint.disable?.endpointId ?? null,
+      hookWorkspaceId: endpoint.disable?.workspaceId ?? null,
+      hookReason: endpoint.reason ?? null,
+      hookResolution: SUCCESS_RESOLUTION_MS / 1000,
+    },
+  };
+}
+
 export const webhooksRepository = (db: Db) => ({
   list: (workspaceId: string) =>
     db.query<Endpoint>(
@@ -172,31 +227,5 @@ export const webhooksRepository = (db: Db) => ({
     ),
 
   // ——— the worker's side (dispatch.ts) ———
-
-  recordAttempt: (deliveryId: string, a: { status?: number; latencyMs: number; excerpt?: string; error?: string }) =>
-    db.execute(
-      `INSERT INTO webhook_attempts (workspace_id, delivery_id, status_code, latency_ms, response_excerpt, error)
-       SELECT workspace_id, :deliveryId, :status, :latencyMs, :excerpt, :error FROM webhook_deliveries WHERE id = :deliveryId`,
-      {
-        deliveryId,
-        status: a.status ?? null,
-        latencyMs: a.latencyMs,
-        excerpt: a.excerpt ?? null,
-        error: a.error ?? null,
-      },
-    ),
-
-  succeeded: (endpointId: string) =>
-    db.execute(`UPDATE webhook_endpoints SET last_success_at = now() WHERE id = :endpointId`, { endpointId }),
-
-  /** One notice per owner and admin, in the transaction that disabled the endpoint. */
-  queueNotices: (workspaceId: string, endpointId: string, reason: string, tx: Tx) =>
-    db.execute(
-      `INSERT INTO webhook_notices (workspace_id, endpoint_id, user_id, reason)
-       SELECT :workspaceId, :endpointId, m.user_id, :reason FROM memberships m
-       WHERE m.workspace_id = :workspaceId AND m.role IN ('owner', 'admin')`,
-      { workspaceId, endpointId, reason },
-      tx,
-    ),
 });
 export type WebhooksRepository = ReturnType<typeof webhooksRepository>;

@@ -25,7 +25,7 @@ export type DigestRow = {
   id: string;
   attempts: number;
   workspaceId: string;
-  /** The Monday (UTC) of the week, YYYY-MM-DD. */
+  /** The Monday of the week in the workspace's time zone (a local date), YYYY-MM-DD. */
   week: string;
   tokenSealed: string;
   content: { surveys: DigestSurvey[] };

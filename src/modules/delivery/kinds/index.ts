@@ -47,5 +47,6 @@ export type {
   DeliveringKind,
   HttpSettings,
   OutboxKind,
+  SettleWith,
 } from './kind';
 export { claimStatement, delivers, NOT_SUBSCRIBED } from './kind';

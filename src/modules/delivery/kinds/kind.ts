@@ -1,3 +1,5 @@
+import type http from 'node:http';
+import type https from 'node:https';
 import type { Db } from '../../../platform/db';
 import type { OutgoingMail } from '../../../platform/mail';
 import type { Sealer } from '../../../platform/tokens';
@@ -68,13 +70,30 @@ export type HttpSettings = {
   maxResponseBytes: number;
   /** DNS resolution; tests give one whose answers they control. */
   resolve?: (hostname: string) => Promise<{ address: string; family: number }[]>;
+  /**
+   * Kept-alive connections (the worker's, one pool per origin, closed when it stops): each new socket is opened
+   * through the SSRF guard's lookup, so a pooled one always goes to an address that was checked. Without them,
+   * a fresh connection per attempt.
+   */
+  agents?: { http: http.Agent; https: https.Agent };
 };
 
+/** CTEs a settling statement runs first (see Delivered.record), with parameters named apart from the statement's. */
+export type SettleWith = { ctes: string; params: Record<string, unknown> };
+
 /** How a message of a delivering kind ended this time; the worker settles the row by it (guarded, as for mail). */
-export type Delivered =
+export type Delivered = (
   | { outcome: 'sent'; messageId: string }
   | { outcome: 'retry'; error: string; delaySeconds: number }
-  | { outcome: 'failed'; error: string };
+  | { outcome: 'failed'; error: string }
+) & {
+  /**
+   * What the kind writes about this attempt (its log, its endpoint's state): data-modifying CTEs on its own tables
+   * (`name AS (…)`, comma-separated) and their parameters, run in the very statement that settles the row. One
+   * statement, one commit per attempt, and the log never says other than the row.
+   */
+  record?: SettleWith;
+};
 
 /**
  * A kind that is not an email: it delivers each message itself (a webhook is an HTTP POST) and decides its own
