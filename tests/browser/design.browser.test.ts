@@ -18,6 +18,7 @@ import {
 import { png } from '../factories/images';
 import { sendWave } from '../helpers/audience';
 import { EVERY_TYPE, seedDelivery, seedSurvey } from '../factories/respondent';
+import { inviteTeammate } from '../helpers/team';
 
 /**
  * Every team page, found in the app's own route table and opened with real ids from seeded data, at a phone's
@@ -191,6 +192,18 @@ run('every team page at 375 and 1280 px: no horizontal overflow, no axe violatio
       .attach('logo', png(180, 48), { filename: 'acme.png', contentType: 'image/png' })
       .expect(303);
 
+    // A teammate who owns a contact (the Team page's "Remove…" leads to a page naming who takes it over).
+    await inviteTeammate(t, owner, {
+      name: 'Sam Rivera',
+      email: 'sam@acme.test',
+      role: 'member',
+      password: 'temporary pass 1',
+    });
+    ids.teammate = (await t.db.one<{ id: string }>(`SELECT id FROM users WHERE email = 'sam@acme.test'`))!.id;
+    await t.db.execute(`UPDATE contacts SET owner_user_id = :sam WHERE email = 'grace@example.com'`, {
+      sam: ids.teammate,
+    });
+
     browser = await launchBrowser();
   }, SLOW_MS);
 
@@ -214,6 +227,7 @@ run('every team page at 375 and 1280 px: no horizontal overflow, no axe violatio
     if (route.startsWith('/inbox/')) return ids.response!;
     if (route.startsWith('/updates/')) return ids.update!;
     if (route.startsWith('/mailbox/')) return ids.mail!;
+    if (route.startsWith('/team/')) return ids.teammate!;
     throw new Error(`No seeded id for :${name} in ${route}: seed one in this test`);
   };
 

@@ -58,6 +58,7 @@ export const POLICY: readonly (readonly [method: 'GET' | 'POST', path: string, n
   ['POST', '/team/invitations/:id/resend', 'team'],
   ['POST', '/team/invitations/:id/revoke', 'team'],
   ['POST', '/team/:id/role', 'team'],
+  ['GET', '/team/:id/remove', 'team'],
   ['POST', '/team/:id/remove', 'team'],
   ['GET', '/settings', 'read'],
   ['POST', '/settings', 'workspace'],
