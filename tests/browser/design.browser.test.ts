@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import request from 'supertest';
 import type { Browser, Page } from 'playwright-core';
-import { axeViolations, browserAvailable, launchBrowser } from '../helpers/browser';
+import { axeViolations, browserAvailable, expectText, launchBrowser } from '../helpers/browser';
 import { routeTable } from '../helpers/routes';
 import {
   createSurvey,
@@ -335,6 +335,55 @@ run('every team page at 375 and 1280 px: no horizontal overflow, no axe violatio
         problems.push(...(await check(page, 'respondent-every-type', width)));
         await context.close();
       }
+      expect(problems).toEqual([]);
+    },
+    SLOW_MS,
+  );
+
+  it(
+    'on a phone the filters of the Inbox, Contacts and the dashboard are folded and the list is above the fold; on a laptop they show',
+    async () => {
+      const lists = [
+        ['inbox', '/inbox', '?band=detractor&owner=mine', 2, '[data-testid="inbox-row"]'],
+        ['contacts', '/contacts', '?status=subscribed', 1, 'table tbody tr'],
+        ['dashboard', `/surveys/${ids.survey}`, '?tag=vip&owner=', 1, '[data-testid="nps"]'],
+      ] as const;
+      const problems: string[] = [];
+      // An iPhone's 375 × 812 (a full-page screenshot of each is taken by check()).
+      const phone = await browser.newContext({ viewport: { width: 375, height: 812 } });
+      const page = await phone.newPage();
+      await signIn(page);
+      for (const [name, url, filtered, active, list] of lists) {
+        await page.goto(`${base}${url}`);
+        const fold = page.getByTestId('filters');
+        expect({ name, open: await fold.evaluate((d: HTMLDetailsElement) => d.open) }).toEqual({ name, open: false });
+        expect({ name, form: await fold.locator('form').isVisible() }).toEqual({ name, form: false });
+        await expectText(fold.locator('summary')).toBe('Filters');
+        const top = await page
+          .locator(list)
+          .first()
+          .evaluate((el) => el.getBoundingClientRect().top);
+        if (top >= 812) problems.push(`${name}: the list starts at ${Math.round(top)} px, below the fold`);
+        problems.push(...(await check(page, `phone-${name}`, 375)));
+        // Filtered: the summary counts them, still folded; a tap opens them (no JavaScript needed for that).
+        await page.goto(`${base}${url}${filtered}`);
+        await expectText(fold.locator('summary')).toBe(`Filters (${active} active)`);
+        expect(await fold.locator('form').isVisible()).toBe(false);
+        await fold.locator('summary').click();
+        expect(await fold.locator('form').isVisible()).toBe(true);
+        problems.push(...(await check(page, `phone-${name}-filters-open`, 375)));
+      }
+      await phone.close();
+      const laptop = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      const wide = await laptop.newPage();
+      await signIn(wide);
+      for (const [name, url] of lists) {
+        await wide.goto(`${base}${url}`);
+        const fold = wide.getByTestId('filters');
+        expect({ name, form: await fold.locator('form').isVisible() }).toEqual({ name, form: true });
+        expect({ name, summary: await fold.locator('summary').isVisible() }).toEqual({ name, summary: false });
+      }
+      await laptop.close();
       expect(problems).toEqual([]);
     },
     SLOW_MS,
