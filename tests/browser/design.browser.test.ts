@@ -255,6 +255,23 @@ run('every team page at 375 and 1280 px: no horizontal overflow, no axe violatio
     if (scrollWidth > innerWidth)
       problems.push(`${name} @${width}: ${scrollWidth} px wide on a ${innerWidth} px screen`);
     for (const v of await axeViolations(page)) problems.push(`${name} @${width}: axe ${v}`);
+    // Cards without empty space above their headings: the first thing shown in a card starts at its padding (a
+    // filter grid aligns its fields' bottoms on purpose, so a shorter label sits lower: not a band).
+    const banded = await page.locator('.card:not(.filters):visible').evaluateAll((cards) =>
+      cards.flatMap((card) => {
+        const first = [...card.children].find(
+          (c) => (c as HTMLElement).offsetParent !== null || c.tagName === 'SUMMARY',
+        );
+        if (!first) return [];
+        const gap = first.getBoundingClientRect().top - card.getBoundingClientRect().top;
+        const padding =
+          parseFloat(getComputedStyle(card).paddingTop) + parseFloat(getComputedStyle(card).borderTopWidth);
+        return gap - padding > 2
+          ? [`${first.tagName.toLowerCase()} ${Math.round(gap - padding)} px below the padding`]
+          : [];
+      }),
+    );
+    for (const b of banded) problems.push(`${name} @${width}: a card's ${b}`);
     // Button hierarchy: at most one primary action in view on a page.
     const primaries = await page.locator('.primary:visible').allTextContents();
     if (primaries.length > 1)
