@@ -259,7 +259,7 @@ run('every team page at 375 and 1280 px: no horizontal overflow, no axe violatio
     // filter grid aligns its fields' bottoms on purpose, so a shorter label sits lower: not a band).
     const banded = await page.locator('.card:not(.filters):visible').evaluateAll((cards) =>
       cards.flatMap((card) => {
-        const first = [...card.children].find(
+        const first = Array.from(card.children).find(
           (c) => (c as HTMLElement).offsetParent !== null || c.tagName === 'SUMMARY',
         );
         if (!first) return [];
