@@ -82,6 +82,7 @@ export const POLICY: readonly (readonly [method: 'GET' | 'POST', path: string, n
   ['POST', '/settings/webhooks/:id/disable', 'workspace'],
   ['POST', '/settings/webhooks/:id/test', 'workspace'],
   ['POST', '/settings/webhooks/:id/rotate', 'workspace'],
+  ['GET', '/settings/webhooks/:id/delete', 'workspace'],
   ['POST', '/settings/webhooks/:id/delete', 'workspace'],
   ['GET', '/settings/webhooks/:id/deliveries/:deliveryId', 'read'],
   ['POST', '/settings/webhooks/:id/deliveries/:deliveryId/resend', 'workspace'],
