@@ -96,6 +96,18 @@ describe('schedules, as a team sets them up', () => {
       422,
     );
     expect(badRolling.text).toContain('Ask each contact every 1 to 730 days.');
+    // Two bad fields at once: both are flagged, each on its own field, in one answer.
+    const both = await submitForm(
+      agent,
+      `/surveys/${surveyId}/schedules/new`,
+      `/surveys/${surveyId}/schedules`,
+      form({ preset: 'custom', cron: '0 9 * *', timeZone: 'Mars/Olympus' }),
+      422,
+    );
+    expect(both.text).toContain('Enter five fields');
+    expect(both.text).toContain('Choose a time zone from the list');
+    expect(both.text).toContain('id="f-cron-err"');
+    expect(both.text).toContain('id="f-timeZone-err"');
     expect(await t.db.query('SELECT id FROM schedules')).toHaveLength(0);
   });
 
