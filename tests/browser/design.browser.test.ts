@@ -272,6 +272,18 @@ run('every team page at 375 and 1280 px: no horizontal overflow, no axe violatio
       }),
     );
     for (const b of banded) problems.push(`${name} @${width}: a card's ${b}`);
+    // A table stacked on a phone hides its header row: a field in a cell needs the cell's data-label (or a label
+    // of its own in the cell), or nobody can tell what it is for.
+    if (width < 640) {
+      const unlabelled = await page
+        .locator('table:not(.keep) td:not([data-label]) :is(select, input[type="text"], textarea):visible')
+        .evaluateAll((fields) =>
+          fields
+            .filter((f) => !f.closest('td')!.querySelector(`label[for="${f.id}"]`))
+            .map((f) => (f as HTMLInputElement).name),
+        );
+      for (const f of unlabelled) problems.push(`${name} @${width}: the stacked field "${f}" shows no label`);
+    }
     // Button hierarchy: at most one primary action in view on a page.
     const primaries = await page.locator('.primary:visible').allTextContents();
     if (primaries.length > 1)
