@@ -111,6 +111,20 @@ describe('schedules, as a team sets them up', () => {
     expect(await t.db.query('SELECT id FROM schedules')).toHaveLength(0);
   });
 
+  it('an unnamed schedule is listed by its cadence in words, not by its cron expression', async () => {
+    const res = await submitForm(
+      agent,
+      `/surveys/${surveyId}/schedules/new`,
+      `/surveys/${surveyId}/schedules`,
+      form({ name: '' }),
+    );
+    const id = res.headers.location!.split('/').pop()!;
+    const list = (await agent.get(`/surveys/${surveyId}/schedules`).expect(200)).text;
+    expect(list).toContain(`<a href="/schedules/${id}">At 09:00, only on Monday</a>`);
+    expect(list).not.toContain('>0 9 * * 1<');
+    await t.db.execute('DELETE FROM schedules');
+  });
+
   it("creating a schedule stores the preset's expression, audience filters and reminders, and shows its next send", async () => {
     const res = await submitForm(
       agent,
