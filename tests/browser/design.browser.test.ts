@@ -284,6 +284,12 @@ run('every team page at 375 and 1280 px: no horizontal overflow, no axe violatio
         );
       for (const f of unlabelled) problems.push(`${name} @${width}: the stacked field "${f}" shows no label`);
     }
+    // The nav says where you are: one section is current on every page that has the nav (your own account, a new
+    // workspace and the signed-out pages belong to none: the header's name link is current on /account).
+    const current = await page.locator('nav[aria-label="Main"] [aria-current="page"]').count();
+    const sectionless = /^\/(account|workspaces\/new|setup|login|forgot)/.test(name);
+    if ((await page.locator('nav[aria-label="Main"]').count()) && current !== (sectionless ? 0 : 1))
+      problems.push(`${name} @${width}: ${current} current sections in the nav`);
     // Button hierarchy: at most one primary action in view on a page.
     const primaries = await page.locator('.primary:visible').allTextContents();
     if (primaries.length > 1)
