@@ -192,6 +192,9 @@ run('every team page at 375 and 1280 px: no horizontal overflow, no axe violatio
       .attach('logo', png(180, 48), { filename: 'acme.png', contentType: 'image/png' })
       .expect(303);
 
+    // An API key (its revocation asks first, on a page of its own).
+    await submitForm(owner, '/settings/api-keys', '/settings/api-keys', { name: 'CRM sync', scopes: 'read' }, 201);
+    ids.apiKey = (await t.db.one<{ id: string }>(`SELECT id FROM api_keys`))!.id;
     // A teammate who owns a contact (the Team page's "Remove…" leads to a page naming who takes it over).
     await inviteTeammate(t, owner, {
       name: 'Sam Rivera',
@@ -218,6 +221,7 @@ run('every team page at 375 and 1280 px: no horizontal overflow, no axe violatio
     if (name === 'question') return ids.question!;
     if (name === 'deliveryId') return ids.webhookDelivery!;
     if (route.startsWith('/settings/webhooks/')) return ids.webhook!;
+    if (route.startsWith('/settings/api-keys/')) return ids.apiKey!;
     if (route.startsWith('/contacts/imports/')) return ids.import!;
     if (route.startsWith('/contacts/segments/')) return ids.segment!;
     if (route.startsWith('/contacts/')) return ids.contact!;

@@ -55,7 +55,7 @@ const SELF = new Set([
   'POST /workspaces/switch',
 ]);
 const MANAGING =
-  /^(POST \/team|GET \/team\/:id\/remove|GET \/settings\/webhooks\/:id\/delete|POST \/settings|(GET|POST) \/mailbox|GET \/settings\/audit|GET \/inbox\/unmatched)/;
+  /^(POST \/team|GET \/team\/:id\/remove|GET \/settings\/webhooks\/:id\/delete|GET \/settings\/api-keys\/:id\/revoke|POST \/settings|(GET|POST) \/mailbox|GET \/settings\/audit|GET \/inbox\/unmatched)/;
 const WRITE_FORMS = new Set([
   'GET /surveys/new',
   'GET /surveys/:id/edit',

@@ -69,6 +69,7 @@ export const POLICY: readonly (readonly [method: 'GET' | 'POST', path: string, n
   ['GET', '/settings/api-keys', 'read'],
   ['POST', '/settings/api-keys', 'workspace'],
   ['POST', '/settings/api-keys/delighted', 'workspace'],
+  ['GET', '/settings/api-keys/:id/revoke', 'workspace'],
   ['POST', '/settings/api-keys/:id/revoke', 'workspace'],
   ['GET', '/settings/inbox', 'read'],
   ['POST', '/settings/inbox', 'workspace'],
