@@ -388,6 +388,7 @@ run('every team page at 375 and 1280 px: no horizontal overflow, no axe violatio
         ['dashboard', `/surveys/${ids.survey}`, '?tag=vip&owner=', 1, '[data-testid="nps"]'],
       ] as const;
       const problems: string[] = [];
+      const tops: string[] = [];
       // An iPhone's 375 × 812 (a full-page screenshot of each is taken by check()).
       const phone = await browser.newContext({ viewport: { width: 375, height: 812 } });
       const page = await phone.newPage();
@@ -403,6 +404,7 @@ run('every team page at 375 and 1280 px: no horizontal overflow, no axe violatio
           .first()
           .evaluate((el) => el.getBoundingClientRect().top);
         if (top >= 812) problems.push(`${name}: the list starts at ${Math.round(top)} px, below the fold`);
+        tops.push(`${name} ${Math.round(top)} px`);
         problems.push(...(await check(page, `phone-${name}`, 375)));
         // Filtered: the summary counts them, still folded; a tap opens them (no JavaScript needed for that).
         await page.goto(`${base}${url}${filtered}`);
@@ -413,6 +415,7 @@ run('every team page at 375 and 1280 px: no horizontal overflow, no axe violatio
         problems.push(...(await check(page, `phone-${name}-filters-open`, 375)));
       }
       await phone.close();
+      console.log(`phone (375 × 812): the list starts at ${tops.join(', ')}`);
       const laptop = await browser.newContext({ viewport: { width: 1280, height: 800 } });
       const wide = await laptop.newPage();
       await signIn(wide);
