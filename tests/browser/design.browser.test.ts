@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import request from 'supertest';
 import type { Browser, Page } from 'playwright-core';
-import { axeViolations, browserAvailable, launchBrowser } from '../helpers/browser';
+import { axeViolations, browserAvailable, expectText, launchBrowser } from '../helpers/browser';
 import { routeTable } from '../helpers/routes';
 import {
   createSurvey,
@@ -18,6 +18,7 @@ import {
 import { png } from '../factories/images';
 import { sendWave } from '../helpers/audience';
 import { EVERY_TYPE, seedDelivery, seedSurvey } from '../factories/respondent';
+import { inviteTeammate } from '../helpers/team';
 
 /**
  * Every team page, found in the app's own route table and opened with real ids from seeded data, at a phone's
@@ -191,6 +192,21 @@ run('every team page at 375 and 1280 px: no horizontal overflow, no axe violatio
       .attach('logo', png(180, 48), { filename: 'acme.png', contentType: 'image/png' })
       .expect(303);
 
+    // An API key (its revocation asks first, on a page of its own).
+    await submitForm(owner, '/settings/api-keys', '/settings/api-keys', { name: 'CRM sync', scopes: 'read' }, 201);
+    ids.apiKey = (await t.db.one<{ id: string }>(`SELECT id FROM api_keys`))!.id;
+    // A teammate who owns a contact (the Team page's "Remove…" leads to a page naming who takes it over).
+    await inviteTeammate(t, owner, {
+      name: 'Sam Rivera',
+      email: 'sam@acme.test',
+      role: 'member',
+      password: 'temporary pass 1',
+    });
+    ids.teammate = (await t.db.one<{ id: string }>(`SELECT id FROM users WHERE email = 'sam@acme.test'`))!.id;
+    await t.db.execute(`UPDATE contacts SET owner_user_id = :sam WHERE email = 'grace@example.com'`, {
+      sam: ids.teammate,
+    });
+
     browser = await launchBrowser();
   }, SLOW_MS);
 
@@ -205,6 +221,7 @@ run('every team page at 375 and 1280 px: no horizontal overflow, no axe violatio
     if (name === 'question') return ids.question!;
     if (name === 'deliveryId') return ids.webhookDelivery!;
     if (route.startsWith('/settings/webhooks/')) return ids.webhook!;
+    if (route.startsWith('/settings/api-keys/')) return ids.apiKey!;
     if (route.startsWith('/contacts/imports/')) return ids.import!;
     if (route.startsWith('/contacts/segments/')) return ids.segment!;
     if (route.startsWith('/contacts/')) return ids.contact!;
@@ -214,6 +231,7 @@ run('every team page at 375 and 1280 px: no horizontal overflow, no axe violatio
     if (route.startsWith('/inbox/')) return ids.response!;
     if (route.startsWith('/updates/')) return ids.update!;
     if (route.startsWith('/mailbox/')) return ids.mail!;
+    if (route.startsWith('/team/')) return ids.teammate!;
     throw new Error(`No seeded id for :${name} in ${route}: seed one in this test`);
   };
 
@@ -241,6 +259,41 @@ run('every team page at 375 and 1280 px: no horizontal overflow, no axe violatio
     if (scrollWidth > innerWidth)
       problems.push(`${name} @${width}: ${scrollWidth} px wide on a ${innerWidth} px screen`);
     for (const v of await axeViolations(page)) problems.push(`${name} @${width}: axe ${v}`);
+    // Cards without empty space above their headings: the first thing shown in a card starts at its padding (a
+    // filter grid aligns its fields' bottoms on purpose, so a shorter label sits lower: not a band).
+    const banded = await page.locator('.card:not(.filters):visible').evaluateAll((cards) =>
+      cards.flatMap((card) => {
+        const first = Array.from(card.children).find(
+          (c) => (c as HTMLElement).offsetParent !== null || c.tagName === 'SUMMARY',
+        );
+        if (!first) return [];
+        const gap = first.getBoundingClientRect().top - card.getBoundingClientRect().top;
+        const padding =
+          parseFloat(getComputedStyle(card).paddingTop) + parseFloat(getComputedStyle(card).borderTopWidth);
+        return gap - padding > 2
+          ? [`${first.tagName.toLowerCase()} ${Math.round(gap - padding)} px below the padding`]
+          : [];
+      }),
+    );
+    for (const b of banded) problems.push(`${name} @${width}: a card's ${b}`);
+    // A table stacked on a phone hides its header row: a field in a cell needs the cell's data-label (or a label
+    // of its own in the cell), or nobody can tell what it is for.
+    if (width < 640) {
+      const unlabelled = await page
+        .locator('table:not(.keep) td:not([data-label]) :is(select, input[type="text"], textarea):visible')
+        .evaluateAll((fields) =>
+          fields
+            .filter((f) => !f.closest('td')!.querySelector(`label[for="${f.id}"]`))
+            .map((f) => (f as HTMLInputElement).name),
+        );
+      for (const f of unlabelled) problems.push(`${name} @${width}: the stacked field "${f}" shows no label`);
+    }
+    // The nav says where you are: one section is current on every page that has the nav (your own account, a new
+    // workspace and the signed-out pages belong to none: the header's name link is current on /account).
+    const current = await page.locator('nav[aria-label="Main"] [aria-current="page"]').count();
+    const sectionless = /^\/(account|workspaces\/new|setup|login|forgot)/.test(name);
+    if ((await page.locator('nav[aria-label="Main"]').count()) && current !== (sectionless ? 0 : 1))
+      problems.push(`${name} @${width}: ${current} current sections in the nav`);
     // Button hierarchy: at most one primary action in view on a page.
     const primaries = await page.locator('.primary:visible').allTextContents();
     if (primaries.length > 1)
@@ -321,6 +374,58 @@ run('every team page at 375 and 1280 px: no horizontal overflow, no axe violatio
         problems.push(...(await check(page, 'respondent-every-type', width)));
         await context.close();
       }
+      expect(problems).toEqual([]);
+    },
+    SLOW_MS,
+  );
+
+  it(
+    'on a phone the filters of the Inbox, Contacts and the dashboard are folded and the list is above the fold; on a laptop they show',
+    async () => {
+      const lists = [
+        ['inbox', '/inbox', '?band=detractor&owner=mine', 2, '[data-testid="inbox-row"]'],
+        ['contacts', '/contacts', '?status=subscribed', 1, 'table tbody tr'],
+        ['dashboard', `/surveys/${ids.survey}`, '?tag=vip&owner=', 1, '[data-testid="nps"]'],
+      ] as const;
+      const problems: string[] = [];
+      const tops: string[] = [];
+      // An iPhone's 375 × 812 (a full-page screenshot of each is taken by check()).
+      const phone = await browser.newContext({ viewport: { width: 375, height: 812 } });
+      const page = await phone.newPage();
+      await signIn(page);
+      for (const [name, url, filtered, active, list] of lists) {
+        await page.goto(`${base}${url}`);
+        const fold = page.getByTestId('filters');
+        expect({ name, open: await fold.evaluate((d: HTMLDetailsElement) => d.open) }).toEqual({ name, open: false });
+        expect({ name, form: await fold.locator('form').isVisible() }).toEqual({ name, form: false });
+        await expectText(fold.locator('summary')).toBe('Filters');
+        const top = await page
+          .locator(list)
+          .first()
+          .evaluate((el) => el.getBoundingClientRect().top);
+        if (top >= 812) problems.push(`${name}: the list starts at ${Math.round(top)} px, below the fold`);
+        tops.push(`${name} ${Math.round(top)} px`);
+        problems.push(...(await check(page, `phone-${name}`, 375)));
+        // Filtered: the summary counts them, still folded; a tap opens them (no JavaScript needed for that).
+        await page.goto(`${base}${url}${filtered}`);
+        await expectText(fold.locator('summary')).toBe(`Filters (${active} active)`);
+        expect(await fold.locator('form').isVisible()).toBe(false);
+        await fold.locator('summary').click();
+        expect(await fold.locator('form').isVisible()).toBe(true);
+        problems.push(...(await check(page, `phone-${name}-filters-open`, 375)));
+      }
+      await phone.close();
+      console.log(`phone (375 × 812): the list starts at ${tops.join(', ')}`);
+      const laptop = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      const wide = await laptop.newPage();
+      await signIn(wide);
+      for (const [name, url] of lists) {
+        await wide.goto(`${base}${url}`);
+        const fold = wide.getByTestId('filters');
+        expect({ name, form: await fold.locator('form').isVisible() }).toEqual({ name, form: true });
+        expect({ name, summary: await fold.locator('summary').isVisible() }).toEqual({ name, summary: false });
+      }
+      await laptop.close();
       expect(problems).toEqual([]);
     },
     SLOW_MS,

@@ -80,7 +80,18 @@ describe('the Settings page', () => {
     const key = await keyFromSettings(owner, 'Short-lived', ['read']);
     await api().get('/api/v1/surveys').set(bearer(key)).expect(200);
     const { id } = (await t.db.one<{ id: string }>(`SELECT id FROM api_keys WHERE name = 'Short-lived'`))!;
-    await submitForm(owner, '/settings/api-keys', `/settings/api-keys/${id}/revoke`, {});
+    const revoke = `/settings/api-keys/${id}/revoke`;
+    // Asked first, on a page: what stops working, and that it cannot come back.
+    const asked = (await owner.get(revoke).expect(200)).text;
+    expect(asked).toContain('Revoke the API key “Short-lived”?');
+    expect(asked).toContain('is refused from its very next one (401)');
+    expect(asked).toContain('A revoked key cannot be turned back on');
+    // Without that page's confirmation (an old one-click form) nothing is revoked.
+    const unconfirmed = await submitForm(owner, '/settings/api-keys', revoke, {});
+    expect(unconfirmed.headers.location).toBe(revoke);
+    await api().get('/api/v1/surveys').set(bearer(key)).expect(200);
+    await submitForm(owner, revoke, revoke, { confirm: 'yes' });
+    expect((await owner.get(revoke).expect(200)).text).toContain('This key is already revoked.');
     expectProblem(await api().get('/api/v1/surveys').set(bearer(key)), 401, 'invalid_key');
     expect((await owner.get('/settings/api-keys')).text).toMatch(/Short-lived[\s\S]*revoked/);
   });

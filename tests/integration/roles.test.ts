@@ -54,7 +54,8 @@ const SELF = new Set([
   'POST /workspaces',
   'POST /workspaces/switch',
 ]);
-const MANAGING = /^(POST \/team|POST \/settings|(GET|POST) \/mailbox|GET \/settings\/audit|GET \/inbox\/unmatched)/;
+const MANAGING =
+  /^(POST \/team|GET \/team\/:id\/remove|GET \/settings\/webhooks\/:id\/delete|GET \/settings\/api-keys\/:id\/revoke|POST \/settings|(GET|POST) \/mailbox|GET \/settings\/audit|GET \/inbox\/unmatched)/;
 const WRITE_FORMS = new Set([
   'GET /surveys/new',
   'GET /surveys/:id/edit',
@@ -124,7 +125,9 @@ describe('the role policy', () => {
   });
 
   it('walks the matrix: every role on every signed-in route is refused (403) exactly when its role lacks the permission', async () => {
-    const routes = routeTable(t.app).filter((r) => !PUBLIC.test(r.path) && r.path !== '/team/:id/remove');
+    const routes = routeTable(t.app).filter(
+      (r) => !PUBLIC.test(r.path) && !(r.method === 'POST' && r.path === '/team/:id/remove'),
+    );
     const wrong: string[] = [];
     for (const role of ROLES) {
       const agent = agents[role];
@@ -209,9 +212,36 @@ describe('roles and removals', () => {
     });
 
     // Nobody to hand over to: refused on the field, nothing changed.
-    const bad = await submitForm(owner, '/team', `/team/${ids.member}/remove`, { successorId: ids.member }, 422);
+    const remove = `/team/${ids.member}/remove`;
+    // It asks first, on a page: the person removing them takes over unless they choose someone else there.
+    const asked = (await owner.get(remove).expect(200)).text;
+    expect(asked).toContain('Remove The member from the team?');
+    expect(asked).toContain(`The contact they own goes to ${OWNER.name}, who signs their survey emails`);
+    const chosen = (await owner.get(`${remove}?successorId=${ids.admin}`).expect(200)).text;
+    expect(chosen).toContain('The member (member@acme.test) can no longer open');
+    expect(chosen).toContain('The contact they own goes to The admin, who signs their survey emails');
+    expect(chosen).toMatch(
+      /The conversation they own \((open|closed)\) goes to The admin, who answers it from now on\./,
+    );
+    expect(chosen).toContain('Every reply and note The member wrote stays in its conversation, under their name.');
+    expect(chosen).toContain('Their account is deleted: this was their only workspace.');
+    expect(chosen).toContain(`<input type="hidden" name="successorId" value="${ids.admin}">`);
+    expect(chosen).toMatch(/<option value="[^"]+" selected>The admin<\/option>/);
+    // A post without the page's confirmation (an old one-click form) comes back to the page, having done nothing.
+    const unconfirmed = await submitForm(owner, '/team', remove, { successorId: ids.admin });
+    expect(unconfirmed.headers.location).toBe(remove);
+    expect(await t.db.query(`SELECT 1 FROM memberships WHERE user_id = :id`, { id: ids.member })).toHaveLength(1);
+    // What cannot be done is said instead of the button.
+    const notYours = (await agents.admin.get(`/team/${ids.owner}/remove`).expect(200)).text;
+    expect(notYours).toContain('Only an owner can make, change or remove an owner.');
+    expect(notYours).not.toContain('name="confirm"');
+    const lastOwner = (await owner.get(`/team/${ids.owner}/remove`).expect(200)).text;
+    expect(lastOwner).toContain('is the last owner. Make someone else an owner first.');
+    expect(lastOwner).not.toContain('name="confirm"');
+
+    const bad = await submitForm(owner, remove, remove, { successorId: ids.member, confirm: 'yes' }, 422);
     expect(bad.text).toContain('Choose a teammate who stays.');
-    await submitForm(owner, '/team', `/team/${ids.member}/remove`, { successorId: ids.admin });
+    await submitForm(owner, remove, remove, { successorId: ids.admin, confirm: 'yes' });
 
     expect(await t.db.query(`SELECT 1 FROM users WHERE id = :id`, { id: ids.member })).toHaveLength(0);
     expect(
@@ -227,7 +257,7 @@ describe('roles and removals', () => {
     expect(gone.headers.location).toMatch(/^\/login/);
 
     // The owner removing themselves as the last owner is refused; the record of the removal stays, untouchable.
-    await submitForm(owner, '/team', `/team/${ids.owner}/remove`, { successorId: ids.admin }, 409);
+    await submitForm(owner, '/team', `/team/${ids.owner}/remove`, { successorId: ids.admin, confirm: 'yes' }, 409);
     const [removed] = await t.db.query<{ id: string; subject: string }>(
       `SELECT id, subject FROM audit_events WHERE action = 'member.removed'`,
     );

@@ -96,7 +96,33 @@ describe('schedules, as a team sets them up', () => {
       422,
     );
     expect(badRolling.text).toContain('Ask each contact every 1 to 730 days.');
+    // Two bad fields at once: both are flagged, each on its own field, in one answer.
+    const both = await submitForm(
+      agent,
+      `/surveys/${surveyId}/schedules/new`,
+      `/surveys/${surveyId}/schedules`,
+      form({ preset: 'custom', cron: '0 9 * *', timeZone: 'Mars/Olympus' }),
+      422,
+    );
+    expect(both.text).toContain('Enter five fields');
+    expect(both.text).toContain('Choose a time zone from the list');
+    expect(both.text).toContain('id="f-cron-err"');
+    expect(both.text).toContain('id="f-timeZone-err"');
     expect(await t.db.query('SELECT id FROM schedules')).toHaveLength(0);
+  });
+
+  it('an unnamed schedule is listed by its cadence in words, not by its cron expression', async () => {
+    const res = await submitForm(
+      agent,
+      `/surveys/${surveyId}/schedules/new`,
+      `/surveys/${surveyId}/schedules`,
+      form({ name: '' }),
+    );
+    const id = res.headers.location!.split('/').pop()!;
+    const list = (await agent.get(`/surveys/${surveyId}/schedules`).expect(200)).text;
+    expect(list).toContain(`<a href="/schedules/${id}">At 09:00, only on Monday</a>`);
+    expect(list).not.toContain('>0 9 * * 1<');
+    await t.db.execute('DELETE FROM schedules');
   });
 
   it("creating a schedule stores the preset's expression, audience filters and reminders, and shows its next send", async () => {

@@ -138,6 +138,22 @@ describe('endpoint management', () => {
     await t.db.execute(`DELETE FROM users WHERE email = 'mo@acme.test'`);
   });
 
+  it('deleting an endpoint asks first, on a page saying its log goes and Disable keeps it; only its button deletes', async () => {
+    const { id } = await addEndpoint({ url: receiver.url(), description: 'CRM sync' });
+    const endpoint = (await agent.get(`/settings/webhooks/${id}`).expect(200)).text;
+    expect(endpoint).toContain(`href="/settings/webhooks/${id}/delete"`);
+    const asked = (await agent.get(`/settings/webhooks/${id}/delete`).expect(200)).text;
+    expect(asked).toContain('Delete the endpoint CRM sync?');
+    expect(asked).toContain('Its delivery log is deleted with it.');
+    expect(asked).toContain('To stop events for a while and keep the log, Disable it instead.');
+    // The old one-click form (no confirmation) comes back to the page, having deleted nothing.
+    const unconfirmed = await submitForm(agent, `/settings/webhooks/${id}`, `/settings/webhooks/${id}/delete`, {});
+    expect(unconfirmed.headers.location).toBe(`/settings/webhooks/${id}/delete`);
+    expect(await t.db.query(`SELECT 1 FROM webhook_endpoints`)).toHaveLength(1);
+    await submitForm(agent, `/settings/webhooks/${id}/delete`, `/settings/webhooks/${id}/delete`, { confirm: 'yes' });
+    expect(await t.db.query(`SELECT 1 FROM webhook_endpoints`)).toHaveLength(0);
+  });
+
   it("another workspace's endpoint is not found (404)", async () => {
     const other = await t.db.one<{ id: string }>(
       `INSERT INTO workspaces (name, sender_name, postal_address) VALUES ('Other', 'O', 'x') RETURNING id`,

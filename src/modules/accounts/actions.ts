@@ -28,6 +28,16 @@ export type Confirmation = {
   cancel: string;
   /** Said instead of the button when the action cannot be done (the reason), with no form at all. */
   refusal?: string;
+  /** Sent with the confirmation, as decided on the page (who takes over what a teammate owned). */
+  fields?: [string, string][];
+  /** A choice that changes what the page says (a GET form drawing it again), e.g. who takes over. */
+  choice?: {
+    name: string;
+    label: string;
+    options: { value: string; label: string }[];
+    selected: string;
+    button: string;
+  };
 };
 
 /**

@@ -1,9 +1,9 @@
 import { Router, type Request } from 'express';
 import { brandPalette } from '../../platform/brand';
 import type { Db } from '../../platform/db';
-import { handleForm } from '../../platform/forms';
+import { handleForm, lastValue } from '../../platform/forms';
 import { TIME_ZONES } from '../../platform/timeZones';
-import { idParam } from '../../platform/validation';
+import { idParam, parse } from '../../platform/validation';
 import { who, type Actor } from '../audit';
 import type { AccountsService } from './accounts.service';
 import type { TeamService } from './team.service';
@@ -16,6 +16,7 @@ import {
   roundRobinSchema,
   workspaceSchema,
 } from './accounts.schemas';
+import { confirmedAction } from './actions';
 import { auth } from './auth.middleware';
 import type { User } from './accounts.repository';
 import { brandRoutes, LOGO_MAX_BYTES, logoPath } from './brand';
@@ -119,15 +120,56 @@ export function teamRoutes(accounts: AccountsService, team: TeamService, db: Db)
     }),
   );
 
-  r.post(
-    '/team/:id/remove',
-    ...handleForm({
-      view: 'accounts/team',
-      page: teamPage,
-      schema: removalSchema,
-      run: onRecord('teammate', team.remove, '/team?removed=1'),
-    }),
+  /**
+   * Removing a teammate asks first, on a page that works without JavaScript: the Team page's "Remove…" is a GET
+   * form choosing who takes over; this page names that person, says what each module does with what they own
+   * and what stays, and its button posts the choice with confirm=yes.
+   */
+  const removal = confirmedAction(
+    'teammate',
+    async (req) => {
+      const chosen = lastValue((req.body as Record<string, unknown> | undefined)?.successorId ?? req.query.successorId);
+      const plan = await team.removalPlan(auth(req).user, idParam(req.params.id, 'teammate'), chosen || undefined);
+      const { target, successor } = plan;
+      return {
+        title: `Remove ${target.name} from the team?`,
+        facts: [
+          `${target.name} (${target.email}) can no longer open ${auth(req).workspace.name}: they are signed out of it at once.`,
+          ...plan.notes,
+        ],
+        keeps: [
+          `Every reply and note ${target.name} wrote stays in its conversation, under their name.`,
+          'Answers, dashboards and the contacts themselves are unchanged; only who owns them changes.',
+          plan.otherWorkspaces > 0
+            ? `Their account, for the ${plan.otherWorkspaces === 1 ? 'other workspace' : `${plan.otherWorkspaces} other workspaces`} they belong to.`
+            : 'Their account is deleted: this was their only workspace. An invitation can bring them back.',
+          'The audit log records the removal.',
+        ],
+        fields: successor ? [['successorId', successor.id]] : [],
+        // Who takes over, changed on this page (a GET form: the page is drawn again naming them).
+        choice:
+          successor && plan.others.length > 1
+            ? {
+                name: 'successorId',
+                label: 'Their conversations and contacts go to',
+                options: plan.others.map((u) => ({ value: u.id, label: u.name })),
+                selected: successor.id,
+                button: 'Change',
+              }
+            : undefined,
+        button: `Remove ${target.name}`,
+        danger: true,
+        cancel: '/team',
+        refusal: plan.refusal,
+      };
+    },
+    async (_workspaceId, id, user, req) => {
+      await team.remove(user, id, parse(removalSchema, req.body ?? {}), who(req));
+      return '/team?removed=1';
+    },
   );
+  r.get('/team/:id/remove', removal.show);
+  r.post('/team/:id/remove', ...removal.act);
 
   r.get('/settings', (req, res) => {
     res.render('accounts/settings', {

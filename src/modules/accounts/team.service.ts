@@ -11,9 +11,14 @@ import type { SessionsRepository } from './sessions';
 
 /**
  * What another module does when a teammate leaves: give what they own in the workspace to the successor.
- * Each module hands over its own rows (contacts: owned contacts; followups: owned conversations).
+ * Each module hands over its own rows (contacts: owned contacts; followups: owned conversations; surveys: the
+ * ones they sign), and says beforehand, in its own words, what it will do (the confirmation page lists it).
  */
-export type HandOver = (workspaceId: string, fromUserId: string, toUserId: string, tx: Tx) => Promise<number>;
+export type HandOver = {
+  /** What will happen to what they hold here, said to the person removing them; null when they hold nothing. */
+  describe: (workspaceId: string, fromUserId: string, successorName: string) => Promise<string | null>;
+  move: (workspaceId: string, fromUserId: string, toUserId: string, tx: Tx) => Promise<number>;
+};
 
 /** An invitation link is good for a week. */
 export const INVITATION_DAYS = 7;
@@ -166,6 +171,40 @@ export function teamService(db: Db, deps: TeamDeps) {
       });
     },
 
+    /**
+     * What removing a teammate would do, for its confirmation page: whom what they own goes to (the one asked
+     * for, else the person removing them, else the first other teammate), what each module does with it, and
+     * why it cannot be done (an admin and an owner, the last owner) — checked again by `remove`.
+     */
+    async removalPlan(actor: User, id: string, successorId: string | undefined) {
+      const target = await found(repo.findUser(actor.workspaceId, id), 'teammate');
+      const others = (await repo.listUsers(actor.workspaceId)).filter((u) => u.id !== target.id);
+      const successor = others.find((u) => u.id === successorId) ?? others.find((u) => u.id === actor.id) ?? others[0];
+      const owners = others.filter((u) => u.role === 'owner').length + (target.role === 'owner' ? 1 : 0);
+      const refusal = !mayAssign(actor.role, target.role, undefined)
+        ? 'Only an owner can make, change or remove an owner.'
+        : target.role === 'owner' && owners <= 1
+          ? `${target.name} is the last owner. Make someone else an owner first.`
+          : !successor
+            ? `${target.name} is the only teammate: there is nobody to hand their conversations and contacts to.`
+            : undefined;
+      const notes = successor
+        ? (
+            await Promise.all(
+              (deps.handOver ?? []).map((h) => h.describe(actor.workspaceId, target.id, successor.name)),
+            )
+          ).filter((n): n is string => !!n)
+        : [];
+      return {
+        target,
+        successor,
+        others,
+        notes,
+        otherWorkspaces: (await repo.workspacesOf(target.id)).length - 1,
+        refusal,
+      };
+    },
+
     /** They leave the workspace: what they owned goes to the successor, their sessions in it end, the record stays. */
     async remove(actor: User, id: string, input: RemovalInput, from: Actor) {
       await db.transaction(async (tx) => {
@@ -173,7 +212,8 @@ export function teamService(db: Db, deps: TeamDeps) {
         if (input.successorId === target.id || !(await repo.findUser(actor.workspaceId, input.successorId, tx)))
           throw invalid('Choose a teammate who stays.', { successorId: 'Choose a teammate who stays.' });
         await keepAnOwner(target, tx);
-        for (const handOver of deps.handOver ?? []) await handOver(actor.workspaceId, target.id, input.successorId, tx);
+        for (const handOver of deps.handOver ?? [])
+          await handOver.move(actor.workspaceId, target.id, input.successorId, tx);
         await deps.sessions.endInWorkspace(target.id, actor.workspaceId, tx);
         await repo.removeMember(actor.workspaceId, target.id, tx);
         await record(db, from, { action: 'member.removed', subject: target.email, details: { role: target.role } }, tx);

@@ -1,7 +1,7 @@
 import { Router, type Request } from 'express';
-import { auth, canManage } from '../accounts';
+import { auth, canManage, confirmedAction } from '../accounts';
 import { who } from '../audit';
-import { forbidden } from '../../platform/errors';
+import { forbidden, found } from '../../platform/errors';
 import { handleForm } from '../../platform/forms';
 import { idParam } from '../../platform/validation';
 import { delightedChoiceSchema, newKeySchema } from './keys.schemas';
@@ -71,15 +71,38 @@ export function apiKeysRoutes(keys: ApiKeysService, delighted: DelightedSurvey) 
     }),
   );
 
-  r.post(
-    '/settings/api-keys/:id/revoke',
-    ...handleForm({
-      run: async (_input, req) => {
-        await keys.revoke(auth(req).user, idParam(req.params.id, 'API key'), who(req));
-        return '/settings/api-keys?revoked=1';
-      },
-    }),
+  // A revoked key is refused on its very next request and cannot come back: asked first, on a page.
+  const revocation = confirmedAction(
+    'API key',
+    async (req) => {
+      const id = idParam(req.params.id, 'API key');
+      const key = await found(
+        keys.list(auth(req).workspace.id).then((all) => all.find((k) => k.id === id)),
+        'API key',
+      );
+      const used = key.lastUsedAt
+        ? `It was last used ${key.lastUsedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC.`
+        : 'It has never been used.';
+      return {
+        title: `Revoke the API key “${key.name}”?`,
+        facts: [
+          `Every request made with ${key.prefix}… is refused from its very next one (401): whatever uses it stops working. ${used}`,
+          'A revoked key cannot be turned back on: the system using it needs a new key.',
+        ],
+        keeps: ['The key stays listed as revoked, and the audit log records who revoked it.'],
+        button: 'Revoke key',
+        danger: true,
+        cancel: '/settings/api-keys',
+        refusal: key.revokedAt ? 'This key is already revoked.' : undefined,
+      };
+    },
+    async (_workspaceId, id, user, req) => {
+      await keys.revoke(user, id, who(req));
+      return '/settings/api-keys?revoked=1';
+    },
   );
+  r.get('/settings/api-keys/:id/revoke', revocation.show);
+  r.post('/settings/api-keys/:id/revoke', ...revocation.act);
 
   return r;
 }

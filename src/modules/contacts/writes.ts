@@ -11,12 +11,21 @@ export function contactWrites(db: Db) {
 }
 
 /** When a teammate leaves: the contacts they own go to the teammate chosen (accounts' removal asks for it). */
-export const contactsHandOver =
-  (db: Db) =>
-  (workspaceId: string, fromUserId: string, toUserId: string, tx: Tx): Promise<number> =>
+export const contactsHandOver = (db: Db) => ({
+  async describe(workspaceId: string, fromUserId: string, successor: string) {
+    const { n } = (await db.one<{ n: number }>(
+      `SELECT count(*)::int AS n FROM contacts WHERE workspace_id = :workspaceId AND owner_user_id = :fromUserId`,
+      { workspaceId, fromUserId },
+    ))!;
+    return n
+      ? `The ${n === 1 ? 'contact' : `${n} contacts`} they own ${n === 1 ? 'goes' : 'go'} to ${successor}, who signs their survey emails and gets their unhappy answers from now on.`
+      : 'They own no contacts.';
+  },
+  move: (workspaceId: string, fromUserId: string, toUserId: string, tx: Tx): Promise<number> =>
     db.execute(
       `UPDATE contacts SET owner_user_id = :toUserId, updated_at = now()
        WHERE workspace_id = :workspaceId AND owner_user_id = :fromUserId`,
       { workspaceId, fromUserId, toUserId },
       tx,
-    );
+    ),
+});

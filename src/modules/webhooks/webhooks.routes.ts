@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { handleForm } from '../../platform/forms';
 import { idParam } from '../../platform/validation';
-import { auth, can } from '../accounts';
+import { auth, can, confirmedAction } from '../accounts';
 import { EVENT_NAMES, EVENT_TYPES } from './events';
 import { endpointSchema, newEndpointSchema } from './webhooks.schemas';
 import { ROTATION_GRACE_HOURS, type WebhooksService } from './webhooks.service';
@@ -119,15 +119,33 @@ export function webhooksRoutes(webhooks: WebhooksService) {
     }),
   );
 
-  r.post(
-    `${BASE}/:id/delete`,
-    ...handleForm({
-      run: async (_input, req) => {
-        await webhooks.remove(auth(req).user, endpointId(req), who(req));
-        return BASE;
-      },
-    }),
+  // Deleting drops the endpoint's log for good: asked first, on a page (Disable keeps it).
+  const removal = confirmedAction(
+    'webhook endpoint',
+    async (req) => {
+      const e = await webhooks.get(auth(req).workspace.id, endpointId(req));
+      return {
+        title: `Delete the endpoint ${e.description || e.url}?`,
+        facts: [
+          `Events stop going to ${e.url} at once; messages still waiting for it are not sent.`,
+          'Its delivery log is deleted with it.',
+        ],
+        keeps: [
+          'The audit log records the deletion.',
+          'To stop events for a while and keep the log, Disable it instead.',
+        ],
+        button: 'Delete endpoint',
+        danger: true,
+        cancel: `${BASE}/${e.id}`,
+      };
+    },
+    async (_workspaceId, id, user, req) => {
+      await webhooks.remove(user, id, who(req));
+      return BASE;
+    },
   );
+  r.get(`${BASE}/:id/delete`, removal.show);
+  r.post(`${BASE}/:id/delete`, ...removal.act);
 
   r.get(`${BASE}/:id/deliveries/:deliveryId`, async (req, res) => {
     const workspaceId = auth(req).workspace.id;
