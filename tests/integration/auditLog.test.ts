@@ -50,7 +50,7 @@ describe('what the audit log records', () => {
       .send({ _csrf: csrfFrom(keys.text), name: 'CRM', scopes: 'read' })
       .expect(201);
     const keyId = (await t.db.one<{ id: string }>(`SELECT id FROM api_keys`))!.id;
-    await submitForm(owner, '/settings/api-keys', `/settings/api-keys/${keyId}/revoke`, {});
+    await submitForm(owner, '/settings/api-keys', `/settings/api-keys/${keyId}/revoke`, { confirm: 'yes' });
 
     // Webhook endpoint added, changed and deleted.
     const hooks = await owner.get('/settings/webhooks').expect(200);

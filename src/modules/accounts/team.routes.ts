@@ -121,9 +121,9 @@ export function teamRoutes(accounts: AccountsService, team: TeamService, db: Db)
   );
 
   /**
-   * Removing a teammate asks first, on a page that works without JavaScript: the Team page's "Remove…" is a GET
-   * form choosing who takes over; this page names that person, says what each module does with what they own
-   * and what stays, and its button posts the choice with confirm=yes.
+   * Removing a teammate asks first, on a page that works without JavaScript (the Team page's "Remove…" links to
+   * it): it names who takes over (the person removing them unless another is chosen there, by a GET form), says
+   * what each module does with what they own and what stays, and its button posts that choice with confirm=yes.
    */
   const removal = confirmedAction(
     'teammate',
