@@ -225,3 +225,58 @@ it('a version whose questions are rewritten under its answers is recounted to ma
   );
   expect(await stored()).toEqual(await recount());
 });
+
+it('keeps no free text in the pending rows: an erased comment is gone from the database at once, the counts stay exact', async () => {
+  const { db } = database;
+  await compactRollups(db);
+  // A survey of its own: the test above rewrote the shared one's questions.
+  const own = (await db.one<{ id: string }>(
+    `INSERT INTO surveys (workspace_id, title, template) VALUES (:workspaceId, 'Own', 'custom') RETURNING id`,
+    { workspaceId },
+  ))!.id;
+  await db.query(`INSERT INTO survey_versions (survey_id, version, questions) VALUES (:own, 1, :q) RETURNING version`, {
+    own,
+    q: JSON.stringify(V1),
+  });
+  const [{ id }] = (await db.query<{ id: string }>(
+    `INSERT INTO responses (workspace_id, survey_id, survey_version, score, answers)
+     VALUES (:workspaceId, :surveyId, 1, 2, :answers::jsonb)
+     RETURNING id`,
+    {
+      workspaceId,
+      surveyId: own,
+      answers: JSON.stringify({
+        sat: 2,
+        plan: 'Pro',
+        used: ['Chat'],
+        role: 'night nurse',
+        why: 'My secret complaint',
+      }),
+    },
+  )) as [{ id: string }];
+  await db.execute(`UPDATE responses SET answers = answers - 'why' - 'role' WHERE id = :id`, { id });
+  const pending = JSON.stringify(await db.query('SELECT * FROM insight_rollup_pending'));
+  expect(pending).not.toContain('secret');
+  expect(pending).not.toContain('nurse');
+  // What is counted by value is kept: the plan and the channels used.
+  expect(pending).toContain('Pro');
+  expect(pending).toContain('Chat');
+  const cells = async () =>
+    db.query(
+      `SELECT day, question_id, value, sum(n)::int AS n FROM (SELECT * FROM insight_rollups UNION ALL SELECT * FROM insight_rollup_unfolded) x
+       WHERE survey_id = :own GROUP BY 1, 2, 3 HAVING sum(n) <> 0 ORDER BY 2, 3`,
+      { own },
+    );
+  const expected = [
+    ['#responses', ''],
+    ['plan', ''],
+    ['plan', 'Pro'],
+    ['sat', ''],
+    ['sat', '2'],
+    ['used', ''],
+    ['used', 'Chat'],
+  ].map(([question_id, value]) => expect.objectContaining({ question_id, value, n: 1 }));
+  expect(await cells()).toEqual(expected);
+  await compactRollups(db);
+  expect(await cells()).toEqual(expected);
+});
