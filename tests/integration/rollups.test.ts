@@ -225,3 +225,70 @@ it('a version whose questions are rewritten under its answers is recounted to ma
   );
   expect(await stored()).toEqual(await recount());
 });
+
+it("leaves no copy of an erased comment: the erasure folds the rollup's pending rows in its own transaction, counts exact", async () => {
+  const { db } = database;
+  await compactRollups(db);
+  // A survey of its own: the test above rewrote the shared one's questions.
+  const own = (await db.one<{ id: string }>(
+    `INSERT INTO surveys (workspace_id, title, template) VALUES (:workspaceId, 'Own', 'custom') RETURNING id`,
+    { workspaceId },
+  ))!.id;
+  await db.query(`INSERT INTO survey_versions (survey_id, version, questions) VALUES (:own, 1, :q) RETURNING version`, {
+    own,
+    q: JSON.stringify(V1),
+  });
+  const contactId = (await db.one<{ id: string }>(
+    `INSERT INTO contacts (workspace_id, email) VALUES (:workspaceId, 'nurse@example.com') RETURNING id`,
+    { workspaceId },
+  ))!.id;
+  await db.query(
+    `INSERT INTO responses (workspace_id, survey_id, survey_version, score, answers, contact_id)
+     VALUES (:workspaceId, :surveyId, 1, 2, :answers::jsonb, :contactId)
+     RETURNING id`,
+    {
+      workspaceId,
+      surveyId: own,
+      contactId,
+      answers: JSON.stringify({
+        sat: 2,
+        plan: 'Pro',
+        used: ['Chat'],
+        role: 'night nurse',
+        why: 'My secret complaint',
+      }),
+    },
+  );
+  // Pending, the answer's image holds the comment (it is in `responses` too) until a fold.
+  expect(JSON.stringify(await db.query('SELECT * FROM insight_rollup_pending'))).toContain('secret');
+  const erase = contactsService(db, {
+    importMaxBytes: 1 << 20,
+    erasure: { parts: [responsesErasure(db)], forgetMessages: mailboxErasure(db) },
+  }).erase;
+  await erase(workspaceId, contactId, { workspaceId, userId: null, name: 'rollups test', ip: null });
+  const everywhere = JSON.stringify([
+    await db.query('SELECT * FROM insight_rollup_pending'),
+    await db.query('SELECT * FROM insight_rollup_deltas'),
+    await db.query('SELECT * FROM responses WHERE survey_id = :own', { own }),
+  ]);
+  expect(everywhere).not.toContain('secret');
+  expect(everywhere).not.toContain('nurse');
+  const cells = async () =>
+    db.query(
+      `SELECT day, question_id, value, sum(n)::int AS n FROM (SELECT * FROM insight_rollups UNION ALL SELECT * FROM insight_rollup_unfolded) x
+       WHERE survey_id = :own GROUP BY 1, 2, 3 HAVING sum(n) <> 0 ORDER BY 2, 3`,
+      { own },
+    );
+  const expected = [
+    ['#responses', ''],
+    ['plan', ''],
+    ['plan', 'Pro'],
+    ['sat', ''],
+    ['sat', '2'],
+    ['used', ''],
+    ['used', 'Chat'],
+  ].map(([question_id, value]) => expect.objectContaining({ question_id, value, n: 1 }));
+  expect(await cells()).toEqual(expected);
+  await compactRollups(db);
+  expect(await cells()).toEqual(expected);
+});

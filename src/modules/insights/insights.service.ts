@@ -66,6 +66,8 @@ export type View = {
   narrowed: boolean;
   /** Its rollup reads, through the cache at the rollup's version of this request (rollupCache.ts). */
   cached: Cached;
+  /** Resolves once a narrowed view's cells are counted (at once for an unfiltered view). */
+  cellsReady: Promise<void>;
 };
 type Cached = <T>(what: string, compute: () => Promise<T>) => Promise<T>;
 
@@ -86,8 +88,17 @@ export function insightsService(deps: { db: Db; surveys: SurveysService }) {
       versions,
       filters,
     });
-    if (scope.people) scope.cells = await getPeopleDayCells(db, scope);
+    // A narrowed view's cells are counted while the reads that do not need them (the open questions' newest
+    // answers and themes) run; every read of the counts waits for them (sized). Awaited there, so a view
+    // dropped before that must not leave an unhandled rejection.
+    const cellsReady = scope.people
+      ? getPeopleDayCells(db, scope).then((cells) => {
+          scope.cells = cells;
+        })
+      : Promise.resolve();
+    cellsReady.catch(() => undefined);
     return {
+      cellsReady,
       survey,
       versions: versions.map((v) => v.version),
       filters,
@@ -100,6 +111,7 @@ export function insightsService(deps: { db: Db; surveys: SurveysService }) {
 
   /** How many responses are in scope, and whether a narrowed view is too small to show (anonymity). */
   async function sized(v: View) {
+    await v.cellsReady;
     const totals = await v.cached('totals', () => getQuestionTotals(db, v.scope));
     const responses = Number(totals.find((t) => t.questionId === '#responses')?.n ?? 0);
     return { totals, responses, tooSmall: v.narrowed && responses > 0 && responses < v.threshold };
@@ -159,10 +171,30 @@ export function insightsService(deps: { db: Db; surveys: SurveysService }) {
 
     /** The survey's summary page: a section per question of the shown version, in order. */
     async dashboard(v: View, asked: Grain | undefined) {
+      const search = textSearchFor(v.survey.language);
+      // The open questions do not need the counts: read meanwhile (see view), dropped if the view is too small.
+      const texts = Promise.all(
+        buildSections(v.scope.questions, [])
+          .filter((s): s is Extract<Section, { kind: 'text' }> => s.kind === 'text')
+          .map(async (s) => {
+            const versions = versionsOf(v.scope, s.question.id);
+            const [latest, themes] = await Promise.all([
+              getTextAnswers(db, v.scope, {
+                questionId: s.question.id,
+                versions,
+                config: search.config,
+                limit: DASHBOARD_COMMENTS,
+                window: DASHBOARD_COMMENTS,
+              }),
+              themesOf(v, s.question.id, versions, search.dictionary, 8),
+            ]);
+            return [s.question.id, { latest: latest.items, themes }] as const;
+          }),
+      ).then((pairs) => Object.fromEntries(pairs));
+      texts.catch(() => undefined);
       const { totals, responses, tooSmall } = await sized(v);
       const primary = primaryScale(v.scope.questions);
       const sections = buildSections(v.scope.questions, totals);
-      const search = textSearchFor(v.survey.language);
       const version = v.filters.version ?? null;
       const whole = !v.narrowed;
       if (tooSmall)
@@ -178,29 +210,12 @@ export function insightsService(deps: { db: Db; surveys: SurveysService }) {
           rate: null,
           loop: null,
         };
-      const [trendData, changeData, rate, loop, texts] = await Promise.all([
+      const [trendData, changeData, rate, loop, textData] = await Promise.all([
         trend(v, primary, asked),
         primary ? change(v, primary) : null,
         whole ? getResponseRate(db, v.scope.workspaceId, v.scope.surveyId, version) : null,
         whole && primary ? getLoopClosure(db, v.scope, primary) : null,
-        Promise.all(
-          sections
-            .filter((s): s is Extract<Section, { kind: 'text' }> => s.kind === 'text')
-            .map(async (s) => {
-              const versions = versionsOf(v.scope, s.question.id);
-              const [latest, themes] = await Promise.all([
-                getTextAnswers(db, v.scope, {
-                  questionId: s.question.id,
-                  versions,
-                  config: search.config,
-                  limit: DASHBOARD_COMMENTS,
-                  window: DASHBOARD_COMMENTS,
-                }),
-                themesOf(v, s.question.id, versions, search.dictionary, 8),
-              ]);
-              return [s.question.id, { latest: latest.items, themes }] as const;
-            }),
-        ).then((pairs) => Object.fromEntries(pairs)),
+        texts,
       ]);
       const headline = primary ? sections.find((s) => s.question.id === primary.id) : null;
       return {
@@ -211,7 +226,7 @@ export function insightsService(deps: { db: Db; surveys: SurveysService }) {
         headline,
         trend: trendData,
         change: changeData,
-        texts,
+        texts: textData,
         rate,
         loop,
       };

@@ -1,9 +1,11 @@
 import type { Db } from '../../platform/db';
 import type { ContactErasure } from '../contacts';
+import { foldRollupsNow } from '../insights';
 
 /**
  * A contact's erasure, for responses: their answers stay for the charts but lose the person — no contact, no
- * free text (a comment can name or describe them); scores and choices stay.
+ * free text (a comment can name or describe them); scores and choices stay. The insights rollup's pending
+ * copies of the answers are folded in the same transaction, so no copy of the text outlives it.
  */
 export const responsesErasure = (db: Db): ContactErasure => ({
   async erase(who, tx) {
@@ -16,5 +18,7 @@ export const responsesErasure = (db: Db): ContactErasure => ({
       who,
       tx,
     );
+    // The insights rollup's pending images of these answers still hold the text: folded with this commit.
+    await foldRollupsNow(db, tx);
   },
 });

@@ -1,9 +1,11 @@
 import type { Db, Tx } from '../../platform/db';
+import { foldRollupsNow } from '../insights';
 
 /**
  * Responses' part of a workspace's retention policy: find the answers past it, then anonymise or delete them.
  * The triggers on `responses` keep the insights rollup exact through both (an anonymised answer loses its
- * free-text cells, a deleted one all of them), as they do for a contact's erasure.
+ * free-text cells, a deleted one all of them), as they do for a contact's erasure; and, as there, the rollup's
+ * pending copies of the answers are folded in the batch's transaction, so none keeps the text past its commit.
  */
 export function responsesRetention(db: Db) {
   return {
@@ -29,8 +31,8 @@ export function responsesRetention(db: Db) {
     },
 
     /** As a contact's erasure leaves an answer: no contact, no free text; scores and choices stay for the charts. */
-    anonymise: (workspaceId: string, ids: string[], tx: Tx) =>
-      db.execute(
+    anonymise: async (workspaceId: string, ids: string[], tx: Tx) => {
+      const n = await db.execute(
         `UPDATE responses r SET contact_id = NULL, comment = NULL, anonymised_at = now(), updated_at = now(),
            answers = r.answers - ARRAY(SELECT q->>'id' FROM survey_versions v, jsonb_array_elements(v.questions) q
                                        WHERE v.survey_id = r.survey_id AND v.version = r.survey_version
@@ -38,11 +40,21 @@ export function responsesRetention(db: Db) {
          WHERE r.workspace_id = $1 AND r.id = ANY($2::uuid[])`,
         [workspaceId, ids],
         tx,
-      ),
+      );
+      await foldRollupsNow(db, tx);
+      return n;
+    },
 
     /** Gone, with what hangs on them (conversations, replies, notes, alerts, by ON DELETE CASCADE). */
-    remove: (workspaceId: string, ids: string[], tx: Tx) =>
-      db.execute(`DELETE FROM responses WHERE workspace_id = $1 AND id = ANY($2::uuid[])`, [workspaceId, ids], tx),
+    remove: async (workspaceId: string, ids: string[], tx: Tx) => {
+      const n = await db.execute(
+        `DELETE FROM responses WHERE workspace_id = $1 AND id = ANY($2::uuid[])`,
+        [workspaceId, ids],
+        tx,
+      );
+      await foldRollupsNow(db, tx);
+      return n;
+    },
   };
 }
 export type ResponsesRetention = ReturnType<typeof responsesRetention>;
