@@ -104,7 +104,7 @@ export function respondPage(
       const at = url.indexOf('?');
       const query = at < 0 ? {} : cleanQueryParser(url.slice(at + 1));
       const { locals } = await deliveryPage(responses, token, query, req.method!);
-      drawn = render('respond/answer', { ...deps.appLocals, ...locals });
+      drawn = render('respond/answer', Object.assign({}, deps.appLocals, locals));
     } catch {
       return toApp();
     }
