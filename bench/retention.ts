@@ -10,6 +10,8 @@
  * 3. The sweep: answers changed per second, a tick of one batch (how long a transaction holds its rows), and the
  *    latency of a respondent's answer (an INSERT into `responses`, its triggers included) while it runs, against
  *    the same without it.
+ * 4. The webhook log's sweep (install-wide, WEBHOOK_RETENTION_DAYS = 30): BENCH_WEBHOOK_EVENTS events (default
+ *    400,000) over 60 days, each with a settled delivery and an attempt (1.2M rows), rows removed per second.
  *
  * A fresh database on DATABASE_URL's server (dropped afterwards), else an embedded PostgreSQL. Last line: JSON.
  */
@@ -21,6 +23,8 @@ import { benchDatabase, ms, now } from './support';
 const SIZE = Number(process.env.BENCH_SIZE ?? 1_200_000);
 const WORKSPACES = Number(process.env.BENCH_WORKSPACES ?? 20);
 const PROBE_SECONDS = Number(process.env.BENCH_PROBE_SECONDS ?? 10);
+// Webhook events, each with one delivery and one attempt logged: three rows an event.
+const WEBHOOK_EVENTS = Number(process.env.BENCH_WEBHOOK_EVENTS ?? 400_000);
 
 // Policies by workspace index: most workspaces keep everything (the default), the rest are spread over the
 // choices teams make. Cycled over the workspaces.
@@ -237,6 +241,62 @@ async function main() {
         `an answer alone p50 ${pct(idle, 0.5)} / p99 ${pct(idle, 0.99)} ms, during the sweep p50 ${pct(busy, 0.5)} / p99 ${pct(busy, 0.99)} ms`,
     );
 
+    // ---- 4. The webhook log (the one retention that is install-wide): WEBHOOK_EVENTS events over the last 60 days,
+    // each delivered once (settled) with its attempt logged; the real sweep removes those past 30 days.
+    await admin.query(`SET session_replication_role = replica`);
+    const endpoint = (
+      await admin.query<{ id: string }>(
+        `INSERT INTO webhook_endpoints (workspace_id, url, events, secret_sealed)
+         VALUES ($1, 'https://hooks.example/x', '{response.confirmed}', 'sealed') RETURNING id`,
+        [ws[0]],
+      )
+    ).rows[0]!.id;
+    t = now();
+    for (let done = 0; done < WEBHOOK_EVENTS; done += chunk) {
+      const n = Math.min(chunk, WEBHOOK_EVENTS - done);
+      await admin.query(
+        `WITH e AS (
+           INSERT INTO webhook_events (workspace_id, type, payload, created_at)
+           SELECT $1, 'response.confirmed', jsonb_build_object('type', 'response.confirmed', 'data', jsonb_build_object('score', g % 11)),
+                  now() - make_interval(secs => (g::float8 / $3) * 60 * 86400)
+           FROM generate_series($2::bigint, $2::bigint + $4 - 1) g RETURNING id, workspace_id, created_at),
+         d AS (
+           INSERT INTO webhook_deliveries (workspace_id, endpoint_id, event_id, status, attempts, sent_at, created_at)
+           SELECT workspace_id, $5, id, 'sent', 1, created_at, created_at FROM e RETURNING id, workspace_id, created_at)
+         INSERT INTO webhook_attempts (workspace_id, delivery_id, attempted_at, status_code, latency_ms)
+         SELECT workspace_id, id, created_at, 200, 40 FROM d`,
+        [ws[0], done, WEBHOOK_EVENTS, n, endpoint],
+      );
+    }
+    await admin.query(`SET session_replication_role = DEFAULT`);
+    for (const table of ['webhook_events', 'webhook_deliveries', 'webhook_attempts'])
+      await admin.query(`VACUUM ANALYZE ${table}`);
+    const webhookSeedSeconds = Math.round(ms(t) / 100) / 10;
+    const rowsOf = async () =>
+      (
+        await admin.query<{ n: number }>(
+          `SELECT (SELECT count(*) FROM webhook_events) + (SELECT count(*) FROM webhook_deliveries)
+                + (SELECT count(*) FROM webhook_attempts) AS n`,
+        )
+      ).rows[0]!.n;
+    const webhookRowsBefore = Number(await rowsOf());
+    t = now();
+    const webhookSweeper = retentionSweeper(db, { webhookDays: 30 });
+    let webhookTicks = 0;
+    for (let before = webhookRowsBefore; ;) {
+      await webhookSweeper.tick();
+      webhookTicks++;
+      const left = Number(await rowsOf());
+      if (left === before) break;
+      before = left;
+    }
+    const webhookSeconds = ms(t) / 1000;
+    const webhookRemoved = webhookRowsBefore - Number(await rowsOf());
+    console.log(
+      `webhook log: ${webhookRowsBefore} rows (${WEBHOOK_EVENTS} events, seeded in ${webhookSeedSeconds} s); the sweep removed ` +
+        `${webhookRemoved} in ${webhookSeconds.toFixed(1)} s (${Math.round(webhookRemoved / webhookSeconds)} rows/s, ${webhookTicks} ticks)`,
+    );
+
     const result = {
       bench: 'retention',
       answers: SIZE,
@@ -257,6 +317,12 @@ async function main() {
         idleP99: pct(idle, 0.99),
         sweepingP50: pct(busy, 0.5),
         sweepingP99: pct(busy, 0.99),
+      },
+      webhookLog: {
+        rows: webhookRowsBefore,
+        removed: webhookRemoved,
+        seconds: Math.round(webhookSeconds * 10) / 10,
+        rowsPerSecond: Math.round(webhookRemoved / webhookSeconds),
       },
       oneMonth: {
         answers: monthAnswers,

@@ -61,7 +61,7 @@ export function compiledViews(names: string[], o: { cache: boolean; locals: stri
     if (!fn) throw new Error(`view ${name} was not compiled at start`);
     return fn(locals, escapeHtml, (included, extra) =>
       // Included by its path from the views' root ('/respond/_head'), with the includer's locals and its own.
-      render(included.replace(/^\//, ''), extra ? { ...locals, ...extra } : locals),
+      render(included.replace(/^\//, ''), extra ? Object.assign({}, locals, extra) : locals),
     );
   };
   for (const name of names) {

@@ -282,6 +282,24 @@ describe('the thank-you page and the page itself', () => {
     expect(page.headers['ratelimit-policy']).toBeDefined();
   });
 
+  it('draws the same page in front of Express as the router draws for a URL of another shape, with the same headers', async () => {
+    const { token } = await seedDelivery(t.db, t.sealer, workspaceId, everySurvey);
+    await post(token, { sat: '4' }).expect(303);
+    // `/r/<token>` is the page's own; with a trailing slash the router answers it, as it always has.
+    const [a, b] = [await request(t.app).get(`/r/${token}`), await request(t.app).get(`/r/${token}/`)];
+    const same = (h: Record<string, string>) => {
+      const { date: _d, 'x-request-id': _id, ratelimit: _rl, ...rest } = h;
+      return rest;
+    };
+    expect(a.status).toBe(200);
+    expect(same(a.headers)).toEqual(same(b.headers));
+    expect(a.text).toBe(b.text);
+    // A HEAD sends no body, and the length the GET has.
+    const head = await request(t.app).head(`/r/${token}`).expect(200);
+    expect(head.headers['content-length']).toBe(String(Buffer.byteLength(a.text)));
+    expect(a.text).toContain('<html lang="en">');
+  });
+
   it("answers any other path under /r/ with the respondent's 404 in their language, and leaves /r itself to the app", async () => {
     const lost = await request(t.app).get('/r/abc/def/ghi').set('Accept-Language', 'fr').expect(404);
     expect(lost.headers['cache-control']).toBe('no-store');

@@ -100,3 +100,34 @@ describe('per-IP rate limit on /r/*', () => {
     await request(t.app).get('/healthz').expect(200);
   });
 });
+
+describe("the link's page, answered in front of Express", () => {
+  it('counts toward the same per-IP limit as every /r/* path, once a request, by the address Express would see, and over it gets the kind 429 page', async () => {
+    const own = await createTestApp({ respondRateLimit: 6, trustProxy: 1 });
+    try {
+      const ws = await seedWorkspace(own.db);
+      const surveyId = await seedSurvey(own.db, ws, { questions: NPS_SURVEY });
+      const { token } = await seedDelivery(own.db, own.sealer, ws, surveyId);
+      const get = (path: string, ip = '203.0.113.7') => request(own.app).get(path).set('X-Forwarded-For', ip);
+      // The page three times, its limit headers counting down as the router's would.
+      for (const left of [5, 4, 3]) {
+        const page = await get(`/r/${token}`).expect(200);
+        expect(page.headers.ratelimit).toMatch(new RegExp(`^"6-in-1min"; r=${left}; t=\\d+$`));
+        expect(page.headers['ratelimit-policy']).toMatch(/^"6-in-1min"; q=6; w=60; pk=:[\w+/=]+:$/);
+      }
+      // An unknown link of a token's shape is handed to the router after the page counted it (not counted again),
+      // and a path of another shape is the router's own: three more, six in all, none refused.
+      await get(`/r/${'x'.repeat(43)}`).expect(404);
+      await get(`/r/${'y'.repeat(43)}`).expect(404);
+      await get('/r/nonsense').expect(404);
+      const limited = await get(`/r/${token}`).expect(429);
+      expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+      expect(limited.text).toContain('Please wait a moment');
+      expect(limited.headers['content-security-policy']).toBeDefined();
+      // Another address (trust proxy decides which, as for req.ip) has a count of its own.
+      await get(`/r/${token}`, '203.0.113.8').expect(200);
+    } finally {
+      await own.close();
+    }
+  });
+});

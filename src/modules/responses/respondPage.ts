@@ -104,8 +104,10 @@ export function respondPage(
       const at = url.indexOf('?');
       const query = at < 0 ? {} : cleanQueryParser(url.slice(at + 1));
       const { locals } = await deliveryPage(responses, token, query, req.method!);
-      drawn = render('respond/answer', { ...deps.appLocals, ...locals });
+      drawn = render('respond/answer', Object.assign({}, deps.appLocals, locals));
     } catch {
+      // Nothing has been sent: the router answers it as it always has (its 404, 410, 503 or outage page). Only a
+      // page that fails to draw after its click was recorded would be clicked twice (the router records it again).
       return toApp();
     }
     const id = requestIdOf(req);
