@@ -17,7 +17,6 @@ import {
 /** A kind that leaves by mail. */
 type MailKind = Exclude<AnyOutboxKind, { deliver: unknown }>;
 import { outboxRepository, type Claimed } from './outbox.repository';
-import { coalescing } from './coalescing';
 import { createPacer } from './pacer';
 import { backoffSeconds, classify, type SmtpError } from './smtpOutcome';
 
@@ -152,7 +151,7 @@ export function createDeliveryWorker(o: WorkerOptions) {
    * started just before its attempt, so a crash during the attempt leaves it ambiguous, never sent twice blindly.
    */
   async function deliverOne(claimed: Claimed, kind: Extract<AnyOutboxKind, { deliver: unknown }>) {
-    if (!(await start(claimed))) return;
+    if (!(await repo.markStarted(claimed))) return;
     const result = await kind.deliver(claimed.row, deliverCtx);
     // One statement: the kind's record of the attempt and the row's outcome, committed together.
     if (result.outcome === 'sent') await repo.markSent(claimed, result.messageId, result.record);
@@ -161,18 +160,6 @@ export function createDeliveryWorker(o: WorkerOptions) {
     else await repo.markFailed(claimed, 'failed', result.error.slice(0, 500), null, result.record);
     o.onSettled?.(kind.kind, result.outcome === 'retry' ? 'retried' : result.outcome);
   }
-
-  /**
-   * Delivering kinds mark their messages started together with the other lanes' when those are being marked at
-   * that moment (one statement, one commit, for all of them): a statement, and above all a commit (a WAL
-   * flush), paces delivery on a busy machine more than the HTTP request does. Each message is still marked right
-   * before its own attempt and waits for that commit, so no more messages than lanes are started and unsettled
-   * at once.
-   */
-  const start = coalescing(async (claims: Claimed[]) => {
-    const started = await repo.markStartedMany(claims);
-    return claims.map((c) => started.has(c));
-  });
 
   async function settleFailure(claimed: Claimed, err: SmtpError) {
     const { row } = claimed;
