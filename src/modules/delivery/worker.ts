@@ -10,6 +10,7 @@ import {
   type AnyOutboxKind,
   type ComposeContext,
   type DeliverContext,
+  type Delivered,
   type HttpSettings,
   type MessageKind,
 } from './kinds';
@@ -107,6 +108,9 @@ export function createDeliveryWorker(o: WorkerOptions) {
    * body waits for the slot. So a crash leaves at most `transport.connections` messages ambiguous.
    */
   const transactions = createSlots(o.transport.connections);
+  /** Outcomes of delivering kinds still being written (see deliverOne). */
+  const settling = createSlots(concurrency);
+  const unsettled = new Set<Promise<void>>();
 
   async function sendOne(claimed: Claimed) {
     const { kind, row } = claimed;
@@ -153,12 +157,28 @@ export function createDeliveryWorker(o: WorkerOptions) {
   async function deliverOne(claimed: Claimed, kind: Extract<AnyOutboxKind, { deliver: unknown }>) {
     if (!(await repo.markStarted(claimed))) return;
     const result = await kind.deliver(claimed.row, deliverCtx);
-    // One statement: the kind's record of the attempt and the row's outcome, committed together.
+    // The lane goes on to its next message while this outcome is written (its commit is the slow part), with at
+    // most `concurrency` outcomes waiting to be written: a crash leaves at most twice the lanes started and
+    // unsettled (ambiguous), and a pass ends only once every outcome is written.
+    await settling.take();
+    const written = settleDelivered(claimed, result)
+      .then(() => o.onSettled?.(kind.kind, result.outcome === 'retry' ? 'retried' : result.outcome))
+      .catch((err: unknown) =>
+        o.log.error({ err, kind: kind.kind, id: claimed.row.id }, 'could not record the outcome of a send'),
+      )
+      .finally(() => {
+        settling.give();
+        unsettled.delete(written);
+      });
+    unsettled.add(written);
+  }
+
+  /** One statement: the kind's record of the attempt and the row's outcome, committed together. */
+  async function settleDelivered(claimed: Claimed, result: Delivered) {
     if (result.outcome === 'sent') await repo.markSent(claimed, result.messageId, result.record);
     else if (result.outcome === 'retry')
       await repo.retryLater(claimed, result.delaySeconds, result.error.slice(0, 500), result.record);
     else await repo.markFailed(claimed, 'failed', result.error.slice(0, 500), null, result.record);
-    o.onSettled?.(kind.kind, result.outcome === 'retry' ? 'retried' : result.outcome);
   }
 
   async function settleFailure(claimed: Claimed, err: SmtpError) {
@@ -255,6 +275,7 @@ export function createDeliveryWorker(o: WorkerOptions) {
     };
     await Promise.all(Array.from({ length: concurrency }, lane));
     await claiming;
+    while (unsettled.size) await Promise.all(unsettled);
     unstarted.push(...queue.splice(0).map((i) => i.claimed));
     await repo.release(unstarted);
     return total;
