@@ -50,31 +50,6 @@ export const outboxRepository = (db: Db, contacts = contactWrites(db)) => ({
       { id: row.id, token },
     )) > 0,
 
-  /**
-   * `markStarted` for several claims at once (one statement per kind and claim): those still ours, whose
-   * messages may go out.
-   */
-  markStartedMany: async (claimed: Claimed[]): Promise<Set<Claimed>> => {
-    const started = new Set<Claimed>();
-    const groups = new Map<string, Claimed[]>();
-    for (const c of claimed) {
-      const key = `${c.kind.table} ${c.token}`;
-      groups.set(key, [...(groups.get(key) ?? []), c]);
-    }
-    for (const group of groups.values()) {
-      const { kind, token } = group[0]!;
-      const rows = await db.query<{ id: string }>(
-        `UPDATE ${kind.table} SET smtp_started_at = now()
-         WHERE id IN (:ids) AND status = 'sending' AND claim_token = :token AND lease_until > now()
-         RETURNING id`,
-        { ids: group.map((c) => c.row.id), token },
-      );
-      const ids = new Set(rows.map((r) => String(r.id)));
-      for (const c of group) if (ids.has(String(c.row.id))) started.add(c);
-    }
-    return started;
-  },
-
   // The settling statements run a delivering kind's record of the attempt (`SettleWith`) in the same statement.
   markSent: ({ kind, row, token }: Claimed, messageId: string, record?: SettleWith) =>
     db.execute(

@@ -10,6 +10,7 @@ import {
   type AnyOutboxKind,
   type ComposeContext,
   type DeliverContext,
+  type Delivered,
   type HttpSettings,
   type MessageKind,
 } from './kinds';
@@ -17,7 +18,6 @@ import {
 /** A kind that leaves by mail. */
 type MailKind = Exclude<AnyOutboxKind, { deliver: unknown }>;
 import { outboxRepository, type Claimed } from './outbox.repository';
-import { coalescing } from './coalescing';
 import { createPacer } from './pacer';
 import { backoffSeconds, classify, type SmtpError } from './smtpOutcome';
 
@@ -108,6 +108,9 @@ export function createDeliveryWorker(o: WorkerOptions) {
    * body waits for the slot. So a crash leaves at most `transport.connections` messages ambiguous.
    */
   const transactions = createSlots(o.transport.connections);
+  /** Outcomes of delivering kinds still being written (see deliverOne). */
+  const settling = createSlots(concurrency);
+  const unsettled = new Set<Promise<void>>();
 
   async function sendOne(claimed: Claimed) {
     const { kind, row } = claimed;
@@ -152,27 +155,31 @@ export function createDeliveryWorker(o: WorkerOptions) {
    * started just before its attempt, so a crash during the attempt leaves it ambiguous, never sent twice blindly.
    */
   async function deliverOne(claimed: Claimed, kind: Extract<AnyOutboxKind, { deliver: unknown }>) {
-    if (!(await start(claimed))) return;
+    if (!(await repo.markStarted(claimed))) return;
     const result = await kind.deliver(claimed.row, deliverCtx);
-    // One statement: the kind's record of the attempt and the row's outcome, committed together.
+    // The lane goes on to its next message while this outcome is written (its commit is the slow part), with at
+    // most `concurrency` outcomes waiting to be written: a crash leaves at most twice the lanes started and
+    // unsettled (ambiguous), and a pass ends only once every outcome is written.
+    await settling.take();
+    const written = settleDelivered(claimed, result)
+      .then(() => o.onSettled?.(kind.kind, result.outcome === 'retry' ? 'retried' : result.outcome))
+      .catch((err: unknown) =>
+        o.log.error({ err, kind: kind.kind, id: claimed.row.id }, 'could not record the outcome of a send'),
+      )
+      .finally(() => {
+        settling.give();
+        unsettled.delete(written);
+      });
+    unsettled.add(written);
+  }
+
+  /** One statement: the kind's record of the attempt and the row's outcome, committed together. */
+  async function settleDelivered(claimed: Claimed, result: Delivered) {
     if (result.outcome === 'sent') await repo.markSent(claimed, result.messageId, result.record);
     else if (result.outcome === 'retry')
       await repo.retryLater(claimed, result.delaySeconds, result.error.slice(0, 500), result.record);
     else await repo.markFailed(claimed, 'failed', result.error.slice(0, 500), null, result.record);
-    o.onSettled?.(kind.kind, result.outcome === 'retry' ? 'retried' : result.outcome);
   }
-
-  /**
-   * Delivering kinds mark their messages started together with the other lanes' when those are being marked at
-   * that moment (one statement, one commit, for all of them): a statement, and above all a commit (a WAL
-   * flush), paces delivery on a busy machine more than the HTTP request does. Each message is still marked right
-   * before its own attempt and waits for that commit, so no more messages than lanes are started and unsettled
-   * at once.
-   */
-  const start = coalescing(async (claims: Claimed[]) => {
-    const started = await repo.markStartedMany(claims);
-    return claims.map((c) => started.has(c));
-  });
 
   async function settleFailure(claimed: Claimed, err: SmtpError) {
     const { row } = claimed;
@@ -268,6 +275,7 @@ export function createDeliveryWorker(o: WorkerOptions) {
     };
     await Promise.all(Array.from({ length: concurrency }, lane));
     await claiming;
+    while (unsettled.size) await Promise.all(unsettled);
     unstarted.push(...queue.splice(0).map((i) => i.claimed));
     await repo.release(unstarted);
     return total;
