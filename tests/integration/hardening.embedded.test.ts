@@ -79,7 +79,10 @@ it('when its embedded PostgreSQL is killed, restarts it, says so in the log, and
   await waitFor(async () => (await request(base).get('/readyz')).status === 200);
   const before = postmasterPid();
   process.kill(before, 'SIGKILL');
-  await until(() => events.some((e) => e.event === 'restarted'));
+  // Giving up (and exiting) ends the wait too, so a failure shows the supervisor's own account of why.
+  await until(() => events.some((e) => e.event === 'restarted' || e.event === 'gave-up') || !!exit);
+  const supervisor = events.filter((e) => e.event).map((e) => JSON.stringify(e));
+  expect({ restarted: events.some((e) => e.event === 'restarted'), supervisor }).toMatchObject({ restarted: true });
   expect(events.find((e) => e.event === 'exited')?.msg).toBe('embedded PostgreSQL exited unexpectedly; restarting it');
   expect(postmasterPid()).not.toBe(before);
   // The pool's connections died with the old server; new ones reach the restarted one.
