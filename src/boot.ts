@@ -111,6 +111,11 @@ export async function startRapport(
     const sessionPool = new pg.Pool({ connectionString: databaseUrl, max: 3 });
     // An idle client whose server went away (restart, outage) errors on the pool: unheard, that ends the process.
     sessionPool.on('error', (err) => log.warn({ err }, 'session store connection lost'));
+    // pg-pool hears errors only on idle clients: a checked-out client between statements (the session store's)
+    // that learns its server died ("unexpected postmaster exit") would otherwise emit an unheard 'error'.
+    sessionPool.on('connect', (client) =>
+      client.on('error', (err) => log.warn({ err }, 'session store connection lost while in use')),
+    );
     stops.push(() => sessionPool.end());
     const metrics = config.metrics.token || config.metrics.port ? observe(db, sessionPool, log) : undefined;
 

@@ -81,8 +81,8 @@ it('when its embedded PostgreSQL is killed, restarts it, says so in the log, and
   process.kill(before, 'SIGKILL');
   // Giving up (and exiting) ends the wait too, so a failure shows the supervisor's own account of why.
   await until(() => events.some((e) => e.event === 'restarted' || e.event === 'gave-up') || !!exit);
-  const supervisor = events.filter((e) => e.event).map((e) => JSON.stringify(e));
-  expect({ restarted: events.some((e) => e.event === 'restarted'), supervisor }).toMatchObject({ restarted: true });
+  const supervisor = events.filter((e) => e.event || exit).map((e) => JSON.stringify(e));
+  expect(supervisor.join('\n')).toContain('"event":"restarted"');
   expect(events.find((e) => e.event === 'exited')?.msg).toBe('embedded PostgreSQL exited unexpectedly; restarting it');
   expect(postmasterPid()).not.toBe(before);
   // The pool's connections died with the old server; new ones reach the restarted one.
