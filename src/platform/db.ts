@@ -5,6 +5,16 @@ import pg from 'pg';
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
 
+// A connected pg client that is idle when its server goes away (a restart, a killed postmaster) emits 'error', and
+// an unheard 'error' ends the process. Pools listen only while they hold a client idle (pg-pool drops its listener
+// at checkout), so every client gets one listener of its own as it connects, whoever owns it. The client is then
+// marked unusable by pg itself, its next query fails, and its pool discards it: nothing is hidden from a query.
+const connectClient = pg.Client.prototype.connect as (...args: unknown[]) => unknown;
+pg.Client.prototype.connect = function (this: pg.Client, ...args: unknown[]) {
+  this.on('error', () => undefined);
+  return connectClient.apply(this, args);
+} as typeof pg.Client.prototype.connect;
+
 /** A transaction, as `Db.transaction` hands it to its work; pass it on to run a statement inside it. */
 export type Tx = Transaction;
 
